@@ -1,0 +1,74 @@
+package dev.berth.api;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A pod to run, from a Pod manifest or made from a workload's template.
+ *
+ * @param owner the workload the pod was made from, or null for a Pod manifest
+ * @param infer whether start-order dependencies may be inferred (annotation {@code berth.dev/infer})
+ */
+public record PodSpec(
+        String name,
+        String namespace,
+        Map<String, String> labels,
+        Map<String, String> annotations,
+        List<ContainerSpec> initContainers,
+        List<ContainerSpec> containers,
+        List<Volume> volumes,
+        String restartPolicy,
+        boolean hostNetwork,
+        boolean shareProcessNamespace,
+        String hostname,
+        Long terminationGracePeriodSeconds,
+        List<DeclaredDependency> dependsOn,
+        boolean infer,
+        Owner owner,
+        Source source) {
+
+    public PodSpec {
+        labels = Map.copyOf(labels);
+        annotations = Map.copyOf(annotations);
+        initContainers = List.copyOf(initContainers);
+        containers = List.copyOf(containers);
+        volumes = List.copyOf(volumes);
+        dependsOn = List.copyOf(dependsOn);
+    }
+
+    /** Init containers first, in spec order, then app containers. */
+    public List<ContainerSpec> allContainers() {
+        List<ContainerSpec> all = new ArrayList<>(initContainers);
+        all.addAll(containers);
+        return all;
+    }
+
+    public Optional<ContainerSpec> container(String containerName) {
+        return allContainers().stream().filter(c -> c.name().equals(containerName)).findFirst();
+    }
+
+    /** Native sidecars: init containers with {@code restartPolicy: Always}. */
+    public List<ContainerSpec> sidecars() {
+        return initContainers.stream().filter(ContainerSpec::isSidecar).toList();
+    }
+
+    /** The same pod under another name, made from a workload. */
+    public PodSpec withIdentity(String newName, Owner newOwner) {
+        return new PodSpec(newName, namespace, labels, annotations, initContainers, containers, volumes, restartPolicy,
+                hostNetwork, shareProcessNamespace, hostname, terminationGracePeriodSeconds, dependsOn, infer, newOwner,
+                source);
+    }
+
+    public PodSpec withRestartPolicy(String policy) {
+        return new PodSpec(name, namespace, labels, annotations, initContainers, containers, volumes, policy,
+                hostNetwork, shareProcessNamespace, hostname, terminationGracePeriodSeconds, dependsOn, infer, owner,
+                source);
+    }
+
+    /** Whether open TCP ports count as readiness when there is no probe (annotation {@code berth.dev/implicit-readiness}). */
+    public boolean implicitReadiness() {
+        return !"false".equals(annotations.get("berth.dev/implicit-readiness"));
+    }
+}

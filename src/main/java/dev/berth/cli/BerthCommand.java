@@ -1,0 +1,43 @@
+package dev.berth.cli;
+
+import java.io.InputStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The root command: global options and the list of commands. */
+@Command(name = "berth",
+        mixinStandardHelpOptions = true,
+        versionProvider = BerthCommand.Version.class,
+        description = "Runs Kubernetes manifests on this machine, without a cluster and without a daemon.",
+        synopsisSubcommandLabel = "COMMAND",
+        subcommands = {KubeCommand.class},
+        footer = {"", "Example:", "  berth kube plan manifests/demo.yaml"})
+final class BerthCommand implements Runnable {
+    @Mixin
+    GlobalOptions global = new GlobalOptions();
+
+    @Spec
+    CommandSpec spec;
+
+    final InputStream stdin;
+
+    BerthCommand(InputStream stdin) {
+        this.stdin = stdin;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The version from the jar's manifest ({@code dev} when run from classes). */
+    static final class Version implements picocli.CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = BerthCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"berth version " + (v == null ? "dev" : v)};
+        }
+    }
+}

@@ -1,0 +1,320 @@
+package dev.berth.manifest;
+
+import dev.berth.api.ManifestException;
+import dev.berth.api.Manifests;
+import dev.berth.api.ObjectKind;
+import dev.berth.api.ObjectSpec;
+import dev.berth.api.Owner;
+import dev.berth.api.PodSpec;
+import dev.berth.api.PortRef;
+import dev.berth.api.ServiceSpec;
+import dev.berth.api.Source;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads manifest files into berth's records: Pods, workloads expanded into pods, ConfigMaps,
+ * Secrets, PersistentVolumeClaims and Services. Every problem of every file is collected and
+ * reported at once, as {@code FILE:LINE: field: what is wrong}.
+ *
+ * <p>Pods made from workloads are named deterministically: a Deployment {@code web} with 3
+ * replicas gives {@code web-0}, {@code web-1}, {@code web-2}; a DaemonSet {@code agent} gives
+ * {@code agent-0} (one node: this host); a Job {@code migrate} with 2 completions gives
+ * {@code migrate-0} and {@code migrate-1}.
+ */
+public final class ManifestReader {
+
+    /**
+     * @param allowMissingRefs missing ConfigMaps, Secrets and PVCs are warnings, not errors
+     * @param ignoreUnknown    documents of unsupported kinds are warnings, not errors
+     */
+    public record Options(boolean allowMissingRefs, boolean ignoreUnknown) {
+        public static final Options STRICT = new Options(false, false);
+    }
+
+    private static final Map<String, String> API_VERSIONS = Map.of(
+            "Pod", "v1", "ConfigMap", "v1", "Secret", "v1", "PersistentVolumeClaim", "v1", "Service", "v1",
+            "List", "v1", "Deployment", "apps/v1", "DaemonSet", "apps/v1", "Job", "batch/v1");
+    private static final int MAX_REPLICAS = 1000;
+
+    private final InputStream stdin;
+
+    public ManifestReader(InputStream stdin) {
+        this.stdin = stdin;
+    }
+
+    public Manifests read(List<String> paths, Options options) {
+        Problems problems = new Problems();
+        Run run = new Run(problems);
+        for (ManifestFiles.Document d : new ManifestFiles(stdin).read(paths, problems)) {
+            run.document(Field.root(d.root(), d.file(), problems), options);
+        }
+        run.checkReferences(options);
+        if (problems.hasErrors()) {
+            throw new ManifestException(problems.errors());
+        }
+        return new Manifests(run.pods, run.objects, run.services, problems.warnings());
+    }
+
+    /** The state of one read: what was found so far, by name, for the duplicate and reference checks. */
+    private static final class Run {
+        private final Problems problems;
+        private final List<PodReader.Reference> references = new ArrayList<>();
+        private final PodReader podReader = new PodReader(references);
+        private final List<PodSpec> pods = new ArrayList<>();
+        private final List<ObjectSpec> objects = new ArrayList<>();
+        private final List<ServiceSpec> services = new ArrayList<>();
+        private final Map<String, Source> names = new HashMap<>();
+
+        Run(Problems problems) {
+            this.problems = problems;
+        }
+
+        void document(Field doc, ManifestReader.Options options) {
+            if (!doc.present()) {
+                return;
+            }
+            if (doc.entries().isEmpty()) {
+                return;
+            }
+            Field kindField = doc.get("kind");
+            String kind = kindField.required();
+            if (kind == null) {
+                return;
+            }
+            String expected = API_VERSIONS.get(kind);
+            if (expected == null) {
+                String message = "unsupported kind \"" + kind + "\" (berth plays Pod, Deployment, DaemonSet, Job, ConfigMap, Secret, PersistentVolumeClaim, Service and List)";
+                if (options.ignoreUnknown()) {
+                    kindField.warning(message + "; ignored");
+                } else {
+                    kindField.error(message + "; pass --ignore-unknown to skip it");
+                }
+                return;
+            }
+            Field apiVersion = doc.get("apiVersion");
+            String version = apiVersion.required();
+            if (version != null && !version.equals(expected)) {
+                apiVersion.error(kind + " needs apiVersion " + expected + ", got \"" + version + "\"");
+            }
+            if (kind.equals("List")) {
+                List<Field> items = doc.get("items").list();
+                for (int i = 0; i < items.size(); i++) {
+                    document(items.get(i).under(doc.path().isEmpty() ? "items[" + i + "]" : doc.path() + ".items[" + i + "]"), options);
+                }
+                return;
+            }
+            Field metadata = doc.get("metadata");
+            Field nameField = metadata.get("name");
+            String name = nameField.required();
+            if (name == null) {
+                if (metadata.get("generateName").present()) {
+                    metadata.get("generateName").error("not supported: berth needs a fixed name to find the object again");
+                }
+                return;
+            }
+            String nameProblem = Names.checkSubdomain(name);
+            if (nameProblem != null) {
+                nameField.error(nameProblem);
+                return;
+            }
+            Field namespace = metadata.get("namespace");
+            if (namespace.present() && namespace.string() != null) {
+                String nsProblem = Names.checkLabel(namespace.string());
+                if (nsProblem != null) {
+                    namespace.error(nsProblem);
+                }
+            }
+            switch (kind) {
+                case "Pod" -> addPod(podReader.read(name, metadata, doc.get("spec"), null), nameField);
+                case "Deployment", "DaemonSet", "Job" -> workload(kind, name, doc, nameField);
+                case "Service" -> service(name, doc, nameField);
+                default -> object(kind, name, doc, nameField);
+            }
+        }
+
+        private void workload(String kind, String name, Field doc, Field nameField) {
+            Field spec = doc.get("spec");
+            Field template = spec.get("template");
+            Field podMetadata = template.get("metadata");
+            Field podSpec = template.get("spec");
+            if (!podSpec.present()) {
+                podSpec.error("required: the pod template (with at least one container)");
+                return;
+            }
+            int count = switch (kind) {
+                case "Deployment" -> bounded(spec.get("replicas"), 1);
+                case "Job" -> bounded(spec.get("completions"), 1);
+                default -> 1;
+            };
+            if (kind.equals("Job")) {
+                Field restart = podSpec.get("restartPolicy");
+                String policy = restart.string();
+                if ("Always".equals(policy)) {
+                    restart.error("a Job's pods must have restartPolicy Never or OnFailure");
+                }
+            } else {
+                Field restart = podSpec.get("restartPolicy");
+                String policy = restart.string();
+                if (policy != null && !policy.equals("Always")) {
+                    restart.error("a " + kind + "'s pods must have restartPolicy Always");
+                }
+            }
+            Map<String, String> labels = podMetadata.get("labels").stringMap();
+            Field selector = spec.get("selector").get("matchLabels");
+            for (Map.Entry<String, String> e : selector.stringMap().entrySet()) {
+                if (!e.getValue().equals(labels.get(e.getKey()))) {
+                    selector.error("selects " + e.getKey() + "=" + e.getValue() + ", which the template's labels do not have");
+                }
+            }
+            PodSpec template0 = podReader.read(name, podMetadata, podSpec, new Owner(kind, name, 0));
+            if (kind.equals("Job") && !podSpec.get("restartPolicy").present()) {
+                template0 = template0.withRestartPolicy("Never");
+            }
+            if (count == 0) {
+                names.putIfAbsent(kind + "/" + name, nameField.source());
+            }
+            for (int i = 0; i < count; i++) {
+                String podName = name + "-" + i;
+                addPod(template0.withIdentity(podName, new Owner(kind, name, i)), nameField);
+            }
+        }
+
+        private static int bounded(Field f, int fallback) {
+            Long n = f.integer();
+            if (n == null) {
+                return fallback;
+            }
+            if (n < 0 || n > MAX_REPLICAS) {
+                f.error("must be between 0 and " + MAX_REPLICAS);
+                return 0;
+            }
+            return n.intValue();
+        }
+
+        private void addPod(PodSpec pod, Field nameField) {
+            if (unique("Pod", pod.name(), nameField)) {
+                pods.add(pod);
+            }
+        }
+
+        /** Pod names are unique across namespaces: berth runs one machine, and containers are named after their pod. */
+        private boolean unique(String kind, String name, Field nameField) {
+            Source first = names.putIfAbsent(kind + "/" + name, nameField.source());
+            if (first != null) {
+                nameField.error("duplicate " + kind + " \"" + name + "\" (first defined at " + first + ")");
+                return false;
+            }
+            return true;
+        }
+
+        private void object(String kind, String name, Field doc, Field nameField) {
+            String namespace = doc.get("metadata").get("namespace").string("default");
+            Map<String, String> data = new LinkedHashMap<>();
+            ObjectKind objectKind;
+            switch (kind) {
+                case "ConfigMap" -> {
+                    objectKind = ObjectKind.CONFIG_MAP;
+                    putKeys(data, doc.get("data"), false);
+                    putKeys(data, doc.get("binaryData"), true);
+                }
+                case "Secret" -> {
+                    objectKind = ObjectKind.SECRET;
+                    putKeys(data, doc.get("data"), true);
+                    putKeys(data, doc.get("stringData"), false);
+                }
+                default -> {
+                    objectKind = ObjectKind.PERSISTENT_VOLUME_CLAIM;
+                    String storage = doc.get("spec").get("resources").get("requests").get("storage").quantity();
+                    if (storage != null) {
+                        data.put("storage", storage);
+                    }
+                }
+            }
+            if (unique(kind, name, nameField)) {
+                objects.add(new ObjectSpec(objectKind, name, namespace, data, nameField.source()));
+            }
+        }
+
+        private static void putKeys(Map<String, String> data, Field field, boolean base64) {
+            for (Map.Entry<String, Field> e : field.entries().entrySet()) {
+                String problem = Names.checkConfigKey(e.getKey());
+                if (problem != null) {
+                    e.getValue().error(problem);
+                    continue;
+                }
+                String value = e.getValue().string();
+                if (value == null) {
+                    continue;
+                }
+                if (base64) {
+                    try {
+                        value = new String(Base64.getMimeDecoder().decode(value), StandardCharsets.UTF_8);
+                    } catch (IllegalArgumentException ex) {
+                        e.getValue().error("not valid base64");
+                        continue;
+                    }
+                }
+                data.put(e.getKey(), value);
+            }
+        }
+
+        private void service(String name, Field doc, Field nameField) {
+            Field spec = doc.get("spec");
+            String namespace = doc.get("metadata").get("namespace").string("default");
+            Field typeField = spec.get("type");
+            String type = typeField.string("ClusterIP");
+            if (!Set.of("ClusterIP", "NodePort", "LoadBalancer").contains(type)) {
+                typeField.error("must be ClusterIP, NodePort or LoadBalancer, got \"" + type + "\"");
+            }
+            List<ServiceSpec.Port> ports = new ArrayList<>();
+            for (Field p : spec.get("ports").list()) {
+                Field portField = p.get("port");
+                Long port = portField.integer();
+                if (port == null || port < 1 || port > 65535) {
+                    portField.error(port == null ? "required" : "port " + port + " is outside 1..65535");
+                    continue;
+                }
+                PortRef target = p.get("targetPort").present() ? p.get("targetPort").portRef() : PortRef.of(port.intValue());
+                Field nodePortField = p.get("nodePort");
+                int nodePort = nodePortField.integer(0);
+                if (nodePortField.present() && (nodePort < 30000 || nodePort > 32767)) {
+                    nodePortField.error("must be in 30000..32767");
+                }
+                ports.add(new ServiceSpec.Port(p.get("name").string(), port.intValue(), target,
+                        p.get("protocol").string("TCP"), nodePort));
+            }
+            if (unique("Service", name, nameField)) {
+                services.add(new ServiceSpec(name, namespace, type, spec.get("selector").stringMap(), ports, nameField.source()));
+            }
+        }
+
+        void checkReferences(ManifestReader.Options options) {
+            for (PodReader.Reference r : references) {
+                ObjectSpec target = objects.stream()
+                        .filter(o -> o.kind() == r.kind() && o.name().equals(r.name()) && o.namespace().equals(r.namespace()))
+                        .findFirst().orElse(null);
+                if (target == null) {
+                    if (!r.optional()) {
+                        String message = r.kind().kubernetesName() + " \"" + r.name() + "\" is not in the given manifests";
+                        if (options.allowMissingRefs()) {
+                            r.field().warning(message + " (allowed by --allow-missing-refs)");
+                        } else {
+                            r.field().error(message + (r.kind() == ObjectKind.PERSISTENT_VOLUME_CLAIM ? "" : "; add it, mark the reference optional: true,")
+                                    + " or pass --allow-missing-refs");
+                        }
+                    }
+                } else if (r.key() != null && !target.data().containsKey(r.key()) && !r.optional()) {
+                    r.field().error(r.kind().kubernetesName() + " \"" + r.name() + "\" has no key \"" + r.key() + "\"");
+                }
+            }
+        }
+    }
+}

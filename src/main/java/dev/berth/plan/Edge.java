@@ -1,0 +1,25 @@
+package dev.berth.plan;
+
+import dev.berth.api.StartCondition;
+
+/**
+ * "{@code to} may start once {@code from} is {@code condition}", with why.
+ *
+ * @param reason a sentence quoting what caused the edge, e.g.
+ *               {@code args mention "localhost:8080"; container "web" declares containerPort 8080}
+ */
+public record Edge(Node from, Node to, StartCondition condition, Kind kind, String reason) {
+
+    /** Why an edge exists, in order of precedence (DESIGN.md, "The dependency graph"). */
+    public enum Kind {
+        SANDBOX,
+        INIT,
+        OBJECT,
+        DECLARED,
+        INFERRED;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+}
