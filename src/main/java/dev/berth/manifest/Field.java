@@ -53,18 +53,19 @@ final class Field {
             return new Field(null, childPath, file, line, problems);
         }
         Node found = null;
+        int foundLine = line;
         for (NodeTuple t : mapping.getValue()) {
             if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
                 if (found != null) {
-                    problems.error(file + ":" + (k.getStartMark().getLine() + 1) + ": " + childPath
-                            + ": duplicate key");
+                    problems.error(file, k.getStartMark().getLine() + 1, childPath + ": duplicate key");
                 }
                 found = t.getValueNode();
+                foundLine = k.getStartMark().getLine() + 1;
             }
         }
         return found == null
                 ? new Field(null, childPath, file, line, problems)
-                : new Field(found, childPath, file, found.getStartMark().getLine() + 1, problems);
+                : new Field(found, childPath, file, foundLine, problems);
     }
 
     boolean present() {
@@ -89,11 +90,11 @@ final class Field {
     }
 
     void error(String message) {
-        problems.error(where() + ": " + message);
+        problems.error(file, line, path + ": " + message);
     }
 
     void warning(String message) {
-        problems.warning(where() + ": " + message);
+        problems.warning(file, line, path + ": " + message);
     }
 
     String string() {
@@ -134,7 +135,7 @@ final class Field {
         }
         if (s.getTag().equals(Tag.INT)) {
             try {
-                return Long.parseLong(s.getValue().replace("_", ""));
+                return parseYaml11Int(s.getValue());
             } catch (NumberFormatException e) {
                 error("integer out of range: " + s.getValue());
                 return null;
@@ -142,6 +143,28 @@ final class Field {
         }
         error("must be an integer, got \"" + s.getValue() + "\"");
         return null;
+    }
+
+    /** YAML 1.1 integers, as Kubernetes reads them: {@code 0400} is octal, {@code 0x1F} hex, {@code 0b101} binary. */
+    static long parseYaml11Int(String text) {
+        String t = text.replace("_", "");
+        boolean negative = t.startsWith("-");
+        if (negative || t.startsWith("+")) {
+            t = t.substring(1);
+        }
+        long v;
+        if (t.startsWith("0x")) {
+            v = Long.parseLong(t.substring(2), 16);
+        } else if (t.startsWith("0b")) {
+            v = Long.parseLong(t.substring(2), 2);
+        } else if (t.startsWith("0o")) {
+            v = Long.parseLong(t.substring(2), 8);
+        } else if (t.length() > 1 && t.startsWith("0")) {
+            v = Long.parseLong(t.substring(1), 8);
+        } else {
+            v = Long.parseLong(t);
+        }
+        return negative ? -v : v;
     }
 
     int integer(int fallback) {

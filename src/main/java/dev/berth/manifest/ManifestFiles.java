@@ -70,11 +70,11 @@ final class ManifestFiles {
                     .map(n -> p.resolve(n).toString())
                     .toList();
             if (files.isEmpty()) {
-                problems.error(path + ": no *.yaml, *.yml or *.json files in this directory");
+                problems.error(path, 0, "no *.yaml, *.yml or *.json files in this directory");
             }
             return files;
         } catch (IOException e) {
-            problems.error(path + ": cannot list directory: " + e.getMessage());
+            problems.error(path, 0, "cannot list directory: " + e.getMessage());
             return List.of();
         }
     }
@@ -83,14 +83,14 @@ final class ManifestFiles {
         try (InputStream in = file.equals("-") ? stdin : Files.newInputStream(Path.of(file))) {
             byte[] bytes = in.readNBytes(MAX_BYTES + 1);
             if (bytes.length > MAX_BYTES) {
-                problems.error(file + ": larger than " + MAX_BYTES / (1024 * 1024) + " MiB; refused");
+                problems.error(file, 0, "larger than " + MAX_BYTES / (1024 * 1024) + " MiB; refused");
                 return null;
             }
             return bytes;
         } catch (NoSuchFileException e) {
-            problems.error(file + ": no such file or directory");
+            problems.error(file, 0, "no such file or directory");
         } catch (IOException e) {
-            problems.error(file + ": cannot read: " + e.getMessage());
+            problems.error(file, 0, "cannot read: " + e.getMessage());
         }
         return null;
     }
@@ -104,7 +104,7 @@ final class ManifestFiles {
                     .decode(ByteBuffer.wrap(bytes))
                     .toString();
         } catch (CharacterCodingException e) {
-            problems.error(file + ": not UTF-8 text; refused");
+            problems.error(file, 0, "not UTF-8 text; refused");
             return;
         }
         if (text.startsWith("\uFEFF")) {
@@ -123,10 +123,10 @@ final class ManifestFiles {
             }
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            String line = mark == null ? "" : ":" + (mark.getLine() + 1);
-            problems.error(file + line + ": invalid YAML: " + oneLine(e.getProblem() != null ? e.getProblem() : e.getMessage()));
+            problems.error(file, mark == null ? 0 : mark.getLine() + 1,
+                    "invalid YAML: " + oneLine(e.getProblem() != null ? e.getProblem() : e.getMessage()));
         } catch (YAMLException e) {
-            problems.error(file + ": refused: " + oneLine(e.getMessage()));
+            problems.error(file, 0, "refused: " + oneLine(e.getMessage()));
         }
     }
 

@@ -307,8 +307,9 @@ public final class ManifestReader {
                         if (options.allowMissingRefs()) {
                             r.field().warning(message + " (allowed by --allow-missing-refs)");
                         } else {
-                            r.field().error(message + (r.kind() == ObjectKind.PERSISTENT_VOLUME_CLAIM ? "" : "; add it, mark the reference optional: true,")
-                                    + " or pass --allow-missing-refs");
+                            r.field().error(message + "; add it, "
+                                    + (r.kind() == ObjectKind.PERSISTENT_VOLUME_CLAIM ? "" : "mark the reference optional: true, ")
+                                    + "or pass --allow-missing-refs");
                         }
                     }
                 } else if (r.key() != null && !target.data().containsKey(r.key()) && !r.optional()) {
