@@ -1,0 +1,76 @@
+package dev.berth;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The package rules of DESIGN.md ("Layers"): a package imports only the packages below it, and api. */
+class ArchitectureTest {
+    /** Top to bottom, as in DESIGN.md. */
+    static final List<String> LAYERS = List.of(
+            "cli", "reconcile", "generate", "plan", "manifest", "probe", "engine", "image", "network", "runtime",
+            "state", "proc", "sys", "api");
+
+    static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.berth");
+    }
+
+    @Test
+    void aPackageImportsOnlyThePackagesBelowIt() {
+        for (int i = 0; i < LAYERS.size(); i++) {
+            List<String> above = LAYERS.subList(0, i).stream().map(p -> "dev.berth." + p + "..").toList();
+            if (above.isEmpty()) {
+                continue;
+            }
+            noClasses().that().resideInAPackage("dev.berth." + LAYERS.get(i) + "..")
+                    .should().dependOnClassesThat().resideInAnyPackage(above.toArray(String[]::new))
+                    .because(LAYERS.get(i) + " sits below " + String.join(", ", LAYERS.subList(0, i)) + " in DESIGN.md")
+                    .allowEmptyShould(true)
+                    .check(classes);
+        }
+    }
+
+    @Test
+    void apiUsesOnlyTheJdk() {
+        noClasses().that().resideInAPackage("dev.berth.api..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("dev.berth.api..", "java..")
+                .check(classes);
+    }
+
+    @Test
+    void fabric8StaysInManifestPlanAndGenerate() {
+        noClasses().that().resideOutsideOfPackages("dev.berth.manifest..", "dev.berth.plan..", "dev.berth.generate..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.fabric8..")
+                .check(classes);
+    }
+
+    @Test
+    void librariesStayWithTheirOwners() {
+        noClasses().that().resideOutsideOfPackage("dev.berth.cli..")
+                .should().dependOnClassesThat().resideInAnyPackage("picocli..")
+                .check(classes);
+        noClasses().that().resideOutsideOfPackages("dev.berth.manifest..", "dev.berth.generate..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.yaml.snakeyaml..")
+                .check(classes);
+        noClasses().that().resideOutsideOfPackage("dev.berth.sys..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.sun.jna..")
+                .allowEmptyShould(true)
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheCliPrints() {
+        noClasses().that().resideOutsideOfPackage("dev.berth.cli..")
+                .should().accessField(System.class, "out")
+                .orShould().accessField(System.class, "err")
+                .check(classes);
+    }
+}

@@ -1,0 +1,170 @@
+package dev.berth.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CliTest {
+    record Result(int code, String out, String err) {}
+
+    static Result berthWithStdin(String stdin, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err),
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    static Result berth(String... args) {
+        return berthWithStdin("", args);
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void version() {
+        Result r = berth("--version");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).startsWith("berth version ");
+    }
+
+    @Test
+    void helpListsCommandsAndEveryCommandHasAnExample() {
+        Result r = berth("--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("kube").contains("--log-level");
+        List<CommandLine> all = new ArrayList<>();
+        collect(new CommandLine(new BerthCommand(System.in)), all);
+        for (CommandLine c : all) {
+            StringWriter usage = new StringWriter();
+            c.usage(new PrintWriter(usage));
+            assertThat(usage.toString()).as(c.getCommandSpec().qualifiedName()).containsPattern("Examples?:\\n  berth ");
+        }
+    }
+
+    private static void collect(CommandLine c, List<CommandLine> all) {
+        all.add(c);
+        c.getSubcommands().values().forEach(s -> collect(s, all));
+    }
+
+    @Test
+    void planTextShowsTheDemoOrderAndWhy() {
+        Result r = berth("kube", "plan", "manifests/demo.yaml");
+        assertThat(r.code()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).isEqualTo("""
+                1. Pod/demo
+                2. Container/demo/web     waits for Pod/demo ready; ready when TCP port 8080 accepts connections (implicit)
+                3. Container/demo/client  waits for Pod/demo ready; Container/demo/web ready (inferred: args mention "localhost:8080"; container "web" declares containerPort 8080); ready when running
+                """);
+    }
+
+    @Test
+    void planJsonMatchesItsSchema() throws Exception {
+        Result r = berth("kube", "plan", "-o", "json", "manifests");
+        assertThat(r.code()).isZero();
+        ObjectMapper mapper = new ObjectMapper();
+        JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                .getSchema(mapper.readTree(Path.of("schemas/plan.schema.json").toFile()));
+        JsonNode plan = mapper.readTree(r.out());
+        Set<ValidationMessage> errors = schema.validate(plan);
+        assertThat(errors).isEmpty();
+        assertThat(plan.get("edges").findValuesAsText("kind")).contains("sandbox", "init", "object", "inferred");
+        JsonNode broken = mapper.readTree(r.out().replace("\"condition\":\"ready\"", "\"condition\":\"healthy\""));
+        assertThat(schema.validate(broken)).isNotEmpty();
+    }
+
+    @Test
+    void globalFormatJsonAppliesToPlan() {
+        Result r = berth("--format", "json", "kube", "plan", "manifests/demo.yaml");
+        assertThat(r.out()).startsWith("{\"nodes\":[");
+    }
+
+    @Test
+    void planDotLabelsEdgesWithTheirReasons() {
+        Result r = berth("kube", "plan", "-o", "dot", "manifests/demo.yaml");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).startsWith("digraph berth {")
+                .contains("\"Container/demo/web\" -> \"Container/demo/client\" [label=\"ready (inferred)\\nargs mention \\\"localhost:8080\\\"; container")
+                .contains("style=dashed");
+    }
+
+    @Test
+    void planReadsStdin() throws Exception {
+        Result r = berthWithStdin(Files.readString(Path.of("manifests/demo.yaml")), "kube", "plan", "-");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("Container/demo/client");
+    }
+
+    @Test
+    void invalidManifestsExitOneWithEveryProblemAndNoStackTrace() throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "apiVersion: v1\nkind: Pod\nmetadata: {name: Bad}\nspec:\n  containers:\n    - name: c\n");
+        Result r = berth("kube", "plan", bad.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo(bad + ":3: metadata.name: \"Bad\" is not a valid DNS-1123 subdomain (lower case letters, digits, '-' and '.', starting and ending with a letter or digit)\n"
+                + "Error: 1 problem in the manifests\n");
+    }
+
+    @Test
+    void aCycleExitsOne() throws Exception {
+        Path cycle = dir.resolve("cycle.yaml");
+        Files.writeString(cycle, """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: p
+                  annotations: {berth.dev/depends-on.a: b, berth.dev/depends-on.b: a}
+                spec:
+                  containers: [{name: a, image: busybox}, {name: b, image: busybox}]
+                """);
+        Result r = berth("kube", "plan", cycle.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).startsWith("dependency cycle: ").doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        Result unknown = berth("kube", "plan", "--bogus", "manifests/demo.yaml");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("Unknown option: '--bogus'").contains("Run 'berth kube plan --help' for usage.");
+        assertThat(berth("kube", "plan").code()).isEqualTo(2);
+        assertThat(berth("kube", "plan", "-o", "yaml", "manifests/demo.yaml").code()).isEqualTo(2);
+    }
+
+    @Test
+    void debugLogLevelShowsTheStackTrace() throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "kind: Pod\n");
+        assertThat(berth("kube", "plan", bad.toString()).err()).doesNotContain("\tat ");
+        assertThat(berth("--log-level", "debug", "kube", "plan", bad.toString()).err()).contains("\tat ");
+    }
+
+    @Test
+    void warningsGoToStderr() throws Exception {
+        Path unknown = dir.resolve("unknown.yaml");
+        Files.writeString(unknown, "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\n---\n" + Files.readString(Path.of("manifests/demo.yaml")));
+        Result r = berth("kube", "plan", "--ignore-unknown", unknown.toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.err()).startsWith("warning: " + unknown + ":2: kind: unsupported kind \"StatefulSet\"");
+    }
+}
