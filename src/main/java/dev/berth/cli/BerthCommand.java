@@ -12,8 +12,10 @@ import picocli.CommandLine.Spec;
         versionProvider = BerthCommand.Version.class,
         description = "Runs Kubernetes manifests on this machine, without a cluster and without a daemon.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {KubeCommand.class},
-        footer = {"", "Example:", "  berth kube plan manifests/demo.yaml"})
+        subcommands = {KubeCommand.class, ContainerCommands.Run.class, ContainerCommands.Ps.class, ContainerCommands.Logs.class,
+                ContainerCommands.Exec.class, ContainerCommands.Stop.class, ContainerCommands.Kill.class, ContainerCommands.Rm.class,
+                ContainerCommands.Inspect.class, ImageCommands.class, SystemCommands.class},
+        footer = {"", "Examples:", "  berth kube plan manifests/demo.yaml", "  berth run --rm localhost/berth-busybox echo hello"})
 final class BerthCommand implements Runnable {
     @Mixin
     GlobalOptions global = new GlobalOptions();

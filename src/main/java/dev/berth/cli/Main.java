@@ -5,6 +5,7 @@ import dev.berth.api.ManifestException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import picocli.CommandLine;
 
 /** berth's entry point: parses the command line, runs one command, and maps its outcome to an exit code. */
@@ -34,6 +35,9 @@ public final class Main {
                 .setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, commandLine, root.global));
+        for (String positionalTail : List.of("run", "exec")) {
+            cli.getSubcommands().get(positionalTail).setStopAtPositional(true);
+        }
         cli.setParameterExceptionHandler((e, a) -> {
             err.println("Error: " + e.getMessage());
             err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");

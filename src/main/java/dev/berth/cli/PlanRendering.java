@@ -1,5 +1,6 @@
 package dev.berth.cli;
 
+import dev.berth.api.Json;
 import dev.berth.plan.Edge;
 import dev.berth.plan.Node;
 import dev.berth.plan.Plan;

@@ -1,0 +1,331 @@
+package dev.berth.cli;
+
+import dev.berth.api.Json;
+import dev.berth.engine.Berth;
+import dev.berth.engine.ContainerEngine;
+import dev.berth.engine.ContainerEngine.Container;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** The container commands: run, ps, logs, exec, stop, kill, rm, inspect. */
+final class ContainerCommands {
+    private ContainerCommands() {}
+
+    static BerthCommand root(CommandSpec spec) {
+        return (BerthCommand) spec.root().userObject();
+    }
+
+    /** A container as JSON ({@code ps --format json}, {@code inspect}). */
+    static Map<String, Object> json(Container c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Id", c.id());
+        m.put("Name", c.name());
+        m.put("Image", c.record().imageName());
+        m.put("ImageID", c.record().imageId());
+        m.put("Pod", c.record().pod());
+        m.put("State", c.status());
+        m.put("ExitCode", c.exitCode());
+        m.put("Pid", c.pid());
+        m.put("Created", c.record().created().toString());
+        m.put("StartedAt", c.record().started() == null ? null : c.record().started().toString());
+        m.put("FinishedAt", c.record().finished() == null ? null : c.record().finished().toString());
+        m.put("Config", Json.parse(c.record().config()));
+        return m;
+    }
+
+    static String statusText(Container c) {
+        return switch (c.status()) {
+            case "running" -> "Up " + Tables.ago(c.record().started());
+            case "exited" -> "Exited (" + (c.exitCode() == null ? "?" : c.exitCode()) + ") "
+                    + (c.record().finished() == null ? "" : Tables.ago(c.record().finished()) + " ago");
+            default -> Character.toUpperCase(c.status().charAt(0)) + c.status().substring(1);
+        };
+    }
+
+    private static OutputStream stream(PrintWriter w) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                w.write(new String(b, off, len, StandardCharsets.UTF_8));
+                w.flush();
+            }
+        };
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"Create and start a container. In the foreground, its output is streamed and berth exits with its exit code."},
+            footer = {"", "Examples:", "  berth run localhost/berth-busybox echo hello world",
+                    "  berth run -d --name sleeper localhost/berth-busybox sleep 1000"})
+    static final class Run implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container ID.")
+        boolean detach;
+
+        @Option(names = "--rm", description = "Remove the container when it exits.")
+        boolean rm;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "Name of the container (default: berth-<id>).")
+        String name;
+
+        @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "Set an environment variable.")
+        List<String> env = new ArrayList<>();
+
+        @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside the container.")
+        String workdir;
+
+        @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]", description = "User (name or uid) and group to run as.")
+        String user;
+
+        @Option(names = "--entrypoint", paramLabel = "CMD", description = "Replace the image's entrypoint.")
+        String entrypoint;
+
+        @Option(names = "--network", paramLabel = "private|host", defaultValue = "private",
+                description = "private: own network namespace, loopback only (default); host: the host's network.")
+        String network;
+
+        @Parameters(index = "0", paramLabel = "IMAGE")
+        String image;
+
+        @Parameters(index = "1..*", paramLabel = "COMMAND", description = "Command and arguments (default: the image's).")
+        List<String> command;
+
+        @Override
+        public Integer call() {
+            if (!network.equals("private") && !network.equals("host")) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--network must be private or host");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            try (Berth berth = Engines.open(root(spec).global)) {
+                ContainerEngine engine = berth.containers();
+                Container c = engine.create(new ContainerEngine.CreateOptions(name, image,
+                        entrypoint == null ? null : List.of(entrypoint), command == null || command.isEmpty() ? null : command,
+                        env, workdir, user, network, rm, null));
+                try {
+                    engine.start(c.id());
+                } catch (RuntimeException e) {
+                    engine.remove(c.id(), true);
+                    throw e;
+                }
+                if (detach) {
+                    out.println(c.id());
+                    return Main.OK;
+                }
+                engine.logs(c.id(), true, -1, (stderr, text) -> (stderr ? err : out).println(text));
+                Integer code = engine.waitForExit(c.id(), Duration.ofDays(365));
+                if (rm) {
+                    engine.remove(c.id(), true);
+                }
+                return code == null ? Main.FAILED : code;
+            }
+        }
+    }
+
+    @Command(name = "ps", mixinStandardHelpOptions = true, description = "List containers (running ones, or all with -a).",
+            footer = {"", "Examples:", "  berth ps", "  berth ps -a --format json"})
+    static final class Ps implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-a", "--all"}, description = "Show all containers, not only running ones.")
+        boolean all;
+
+        @Option(names = "--pod", description = "Show the pod each container belongs to.")
+        boolean pod;
+
+        @Override
+        public Integer call() {
+            BerthCommand root = root(spec);
+            try (Berth berth = Engines.open(root.global)) {
+                List<Container> list = berth.containers().list().stream().filter(c -> all || c.running()).toList();
+                PrintWriter out = spec.commandLine().getOut();
+                if (root.global.format == GlobalOptions.Format.json) {
+                    out.println(Json.write(list.stream().map(ContainerCommands::json).toList()));
+                    return Main.OK;
+                }
+                List<List<String>> rows = new ArrayList<>();
+                for (Container c : list) {
+                    List<String> argv = Json.strings(Json.parseObject(c.record().config()), "args");
+                    String command = String.join(" ", argv);
+                    List<String> row = new ArrayList<>(List.of(c.id().substring(0, 12), c.record().imageName(),
+                            command.length() > 30 ? command.substring(0, 27) + "..." : command,
+                            Tables.ago(c.record().created()) + " ago", statusText(c), c.name()));
+                    if (pod) {
+                        row.add(c.record().pod() == null ? "" : c.record().pod());
+                    }
+                    rows.add(row);
+                }
+                List<String> header = new ArrayList<>(List.of("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"));
+                if (pod) {
+                    header.add("POD");
+                }
+                out.print(Tables.render(header, rows));
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "logs", mixinStandardHelpOptions = true, description = "Print a container's output (stdout to stdout, stderr to stderr).",
+            footer = {"", "Examples:", "  berth logs sleeper", "  berth logs -f --tail 10 sleeper"})
+    static final class Logs implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the container exits.")
+        boolean follow;
+
+        @Option(names = "--tail", paramLabel = "N", defaultValue = "-1", description = "Only the last N lines.")
+        int tail;
+
+        @Parameters(index = "0", paramLabel = "CONTAINER")
+        String container;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            try (Berth berth = Engines.open(root(spec).global)) {
+                berth.containers().logs(container, follow, tail, (stderr, text) -> (stderr ? err : out).println(text));
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "exec", mixinStandardHelpOptions = true,
+            description = "Run a command in a running container; berth exits with the command's exit code.",
+            footer = {"", "Examples:", "  berth exec sleeper ps", "  berth exec sleeper -- sh -c 'echo $HOSTNAME'"})
+    static final class Exec implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "CONTAINER")
+        String container;
+
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND")
+        List<String> command;
+
+        @Override
+        public Integer call() {
+            try (Berth berth = Engines.open(root(spec).global)) {
+                return berth.containers().exec(container, command, stream(spec.commandLine().getOut()), stream(spec.commandLine().getErr()));
+            }
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop containers: SIGTERM, then SIGKILL after the timeout.",
+            footer = {"", "Example:", "  berth stop -t 5 sleeper"})
+    static final class Stop implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", defaultValue = "10", description = "Seconds to wait before SIGKILL (default 10).")
+        int seconds;
+
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
+        List<String> containers;
+
+        @Override
+        public Integer call() {
+            return eachContainer(spec, containers, (berth, name) -> berth.containers().stop(name, Duration.ofSeconds(seconds)));
+        }
+    }
+
+    @Command(name = "kill", mixinStandardHelpOptions = true, description = "Send a signal to running containers (default KILL).",
+            footer = {"", "Example:", "  berth kill -s TERM sleeper"})
+    static final class Kill implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL", defaultValue = "KILL", description = "Signal name or number (default KILL).")
+        String signal;
+
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
+        List<String> containers;
+
+        @Override
+        public Integer call() {
+            return eachContainer(spec, containers, (berth, name) -> berth.containers().kill(name, signal));
+        }
+    }
+
+    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove containers and everything they have on disk.",
+            footer = {"", "Example:", "  berth rm -f sleeper"})
+    static final class Rm implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-f", "--force"}, description = "Kill running containers first.")
+        boolean force;
+
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
+        List<String> containers;
+
+        @Override
+        public Integer call() {
+            return eachContainer(spec, containers, (berth, name) -> berth.containers().remove(name, force));
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show containers as JSON.",
+            footer = {"", "Example:", "  berth inspect sleeper"})
+    static final class Inspect implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
+        List<String> containers;
+
+        @Override
+        public Integer call() {
+            try (Berth berth = Engines.open(root(spec).global)) {
+                List<Object> all = new ArrayList<>();
+                for (String c : containers) {
+                    all.add(json(berth.containers().find(c)));
+                }
+                spec.commandLine().getOut().println(Json.write(all));
+                return Main.OK;
+            }
+        }
+    }
+
+    interface PerContainer {
+        void apply(Berth berth, String container);
+    }
+
+    /** Applies an action to each container, going on when one fails (as podman does); prints each name done. */
+    static int eachContainer(CommandSpec spec, List<String> containers, PerContainer action) {
+        int code = Main.OK;
+        try (Berth berth = Engines.open(root(spec).global)) {
+            for (String c : containers) {
+                try {
+                    action.apply(berth, c);
+                    spec.commandLine().getOut().println(c);
+                } catch (dev.berth.api.BerthException e) {
+                    spec.commandLine().getErr().println("Error: " + e.getMessage());
+                    code = e.kind() == dev.berth.api.BerthException.Kind.NOT_FOUND || e.kind() == dev.berth.api.BerthException.Kind.INVALID_INPUT
+                            ? Main.INVALID : Main.FAILED;
+                }
+            }
+        }
+        return code;
+    }
+}

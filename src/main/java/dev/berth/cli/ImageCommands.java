@@ -1,0 +1,196 @@
+package dev.berth.cli;
+
+import dev.berth.api.Json;
+import dev.berth.engine.Berth;
+import dev.berth.image.ImageStore;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code berth image …}: the image store. */
+@Command(name = "image", mixinStandardHelpOptions = true, description = "Manage images.",
+        synopsisSubcommandLabel = "COMMAND",
+        subcommands = {ImageCommands.Import.class, ImageCommands.Load.class, ImageCommands.Ls.class, ImageCommands.Inspect.class, ImageCommands.Rm.class},
+        footer = {"", "Example:", "  berth image ls"})
+final class ImageCommands implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static Map<String, Object> json(ImageStore.Image i) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Id", i.id());
+        m.put("Names", i.record().names());
+        m.put("Created", i.record().created().toString());
+        m.put("Size", i.record().size());
+        m.put("Layers", i.record().diffIds());
+        m.put("Config", i.config());
+        return m;
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true, description = "Import a root filesystem tarball (plain, gzip or zstd) as an image.",
+            footer = {"", "Example:", "  berth image import rootfs.tar localhost/berth-busybox:latest"})
+    static final class Import implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-c", "--change"}, paramLabel = "INSTRUCTION",
+                description = "Set CMD, ENTRYPOINT (JSON arrays or shell form), ENV K=V, WORKDIR or USER, as in a Containerfile.")
+        List<String> changes = new ArrayList<>();
+
+        @Parameters(index = "0", paramLabel = "TARBALL")
+        Path tarball;
+
+        @Parameters(index = "1", paramLabel = "NAME[:TAG]")
+        String name;
+
+        @Override
+        public Integer call() {
+            try (Berth berth = Engines.open(ContainerCommands.root(spec).global)) {
+                ImageStore.Image image = berth.images().importTarball(tarball, name, Changes.parse(changes));
+                spec.commandLine().getOut().println(image.id());
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "load", mixinStandardHelpOptions = true, description = "Load images from a docker-archive (docker/podman save) or an OCI archive.",
+            footer = {"", "Example:", "  berth image load -i busybox.tar"})
+    static final class Load implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-i", "--input"}, required = true, paramLabel = "FILE", description = "The archive to load.")
+        Path input;
+
+        @Override
+        public Integer call() {
+            try (Berth berth = Engines.open(ContainerCommands.root(spec).global)) {
+                for (ImageStore.Image i : berth.images().load(input)) {
+                    spec.commandLine().getOut().println("Loaded image: " + (i.record().names().isEmpty() ? i.id() : String.join(", ", i.record().names())));
+                }
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List images.",
+            footer = {"", "Examples:", "  berth image ls", "  berth image ls --format json"})
+    static final class Ls implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            BerthCommand root = ContainerCommands.root(spec);
+            try (Berth berth = Engines.open(root.global)) {
+                List<ImageStore.Image> images = berth.images().list();
+                PrintWriter out = spec.commandLine().getOut();
+                if (root.global.format == GlobalOptions.Format.json) {
+                    out.println(Json.write(images.stream().map(ImageCommands::json).toList()));
+                    return Main.OK;
+                }
+                List<List<String>> rows = new ArrayList<>();
+                for (ImageStore.Image i : images) {
+                    List<String> names = i.record().names().isEmpty() ? List.of("<none>:<none>") : i.record().names();
+                    for (String n : names) {
+                        int colon = n.lastIndexOf(':');
+                        rows.add(List.of(n.substring(0, colon), n.substring(colon + 1), i.id().substring(0, 12),
+                                Tables.ago(i.record().created()) + " ago", Tables.size(i.record().size())));
+                    }
+                }
+                out.print(Tables.render(List.of("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"), rows));
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show images as JSON.",
+            footer = {"", "Example:", "  berth image inspect localhost/berth-busybox"})
+    static final class Inspect implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "IMAGE")
+        List<String> images;
+
+        @Override
+        public Integer call() {
+            try (Berth berth = Engines.open(ContainerCommands.root(spec).global)) {
+                List<Object> all = new ArrayList<>();
+                for (String i : images) {
+                    all.add(json(berth.images().require(i)));
+                }
+                spec.commandLine().getOut().println(Json.write(all));
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove images (by name: that name; by ID: the image).",
+            footer = {"", "Example:", "  berth image rm localhost/berth-busybox"})
+    static final class Rm implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "IMAGE")
+        List<String> images;
+
+        @Override
+        public Integer call() {
+            return ContainerCommands.eachContainer(spec, images, (berth, image) -> berth.images().remove(image));
+        }
+    }
+
+    /** Parses {@code --change} instructions. */
+    static final class Changes {
+        private Changes() {}
+
+        static ImageStore.Changes parse(List<String> changes) {
+            List<String> cmd = null;
+            List<String> entrypoint = null;
+            List<String> env = new ArrayList<>();
+            String workdir = null;
+            String user = null;
+            for (String change : changes) {
+                String[] kv = change.strip().split("\\s+", 2);
+                String value = kv.length > 1 ? kv[1].strip() : "";
+                switch (kv[0].toUpperCase(java.util.Locale.ROOT)) {
+                    case "CMD" -> cmd = commandForm(value);
+                    case "ENTRYPOINT" -> entrypoint = commandForm(value);
+                    case "ENV" -> env.add(value.contains("=") ? value : value.replaceFirst("\\s+", "="));
+                    case "WORKDIR" -> workdir = value;
+                    case "USER" -> user = value;
+                    default -> throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT,
+                            "--change \"" + change + "\": only CMD, ENTRYPOINT, ENV, WORKDIR and USER are supported");
+                }
+            }
+            return new ImageStore.Changes(cmd, entrypoint, env, workdir, user);
+        }
+
+        /** {@code ["sh","-c"]} (JSON) or shell form, which runs under {@code /bin/sh -c}. */
+        private static List<String> commandForm(String value) {
+            if (value.startsWith("[")) {
+                try {
+                    return ((List<?>) Json.parse(value)).stream().map(String::valueOf).toList();
+                } catch (IllegalArgumentException | ClassCastException e) {
+                    throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT, "not a JSON array: " + value);
+                }
+            }
+            return List.of("/bin/sh", "-c", value);
+        }
+    }
+}

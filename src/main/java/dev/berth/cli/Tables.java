@@ -1,0 +1,63 @@
+package dev.berth.cli;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** Column-aligned text tables and the human durations podman prints. */
+final class Tables {
+    private Tables() {}
+
+    static String render(List<String> header, List<List<String>> rows) {
+        int[] width = new int[header.size()];
+        for (int i = 0; i < header.size(); i++) {
+            width[i] = header.get(i).length();
+            for (List<String> r : rows) {
+                width[i] = Math.max(width[i], r.get(i).length());
+            }
+        }
+        StringBuilder s = new StringBuilder();
+        line(s, header, width);
+        rows.forEach(r -> line(s, r, width));
+        return s.toString();
+    }
+
+    private static void line(StringBuilder s, List<String> cells, int[] width) {
+        StringBuilder l = new StringBuilder();
+        for (int i = 0; i < cells.size(); i++) {
+            l.append(String.format("%-" + (width[i] + 2) + "s", cells.get(i)));
+        }
+        s.append(l.toString().stripTrailing()).append('\n');
+    }
+
+    /** {@code 5 seconds}, {@code 3 minutes}, {@code 2 hours}, {@code 4 days}. */
+    static String ago(Instant then) {
+        if (then == null) {
+            return "";
+        }
+        long s = Math.max(0, Duration.between(then, Instant.now()).getSeconds());
+        if (s < 60) {
+            return s + (s == 1 ? " second" : " seconds");
+        }
+        if (s < 3600) {
+            return s / 60 + (s / 60 == 1 ? " minute" : " minutes");
+        }
+        if (s < 86400) {
+            return s / 3600 + (s / 3600 == 1 ? " hour" : " hours");
+        }
+        return s / 86400 + (s / 86400 == 1 ? " day" : " days");
+    }
+
+    static String size(long bytes) {
+        if (bytes < 1000) {
+            return bytes + " B";
+        }
+        if (bytes < 1_000_000) {
+            return String.format("%.1f kB", bytes / 1000.0);
+        }
+        if (bytes < 1_000_000_000) {
+            return String.format("%.1f MB", bytes / 1_000_000.0);
+        }
+        return String.format("%.2f GB", bytes / 1_000_000_000.0);
+    }
+}

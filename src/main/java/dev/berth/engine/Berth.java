@@ -1,0 +1,75 @@
+package dev.berth.engine;
+
+import dev.berth.api.BerthException;
+import dev.berth.image.ImageStore;
+import dev.berth.proc.ProcessRunner;
+import dev.berth.proc.Processes;
+import dev.berth.runtime.Conmon;
+import dev.berth.runtime.HostComponents;
+import dev.berth.runtime.OciRuntime;
+import dev.berth.state.Layout;
+import dev.berth.state.StateStore;
+import dev.berth.sys.Linux;
+import java.nio.file.Path;
+
+/** berth's parts wired together for one command: state, images, the runtime, containers. */
+public final class Berth implements AutoCloseable {
+    private final Layout layout;
+    private final StateStore state;
+    private final ImageStore images;
+    private final ProcessRunner processes;
+    private final String runtimeName;
+    private ContainerEngine containers;
+    private HostComponents.Choice runtimeChoice;
+
+    private Berth(Layout layout, String runtimeName) {
+        this.layout = layout;
+        this.state = StateStore.open(layout);
+        this.images = new ImageStore(layout, state);
+        this.processes = new Processes();
+        this.runtimeName = runtimeName;
+    }
+
+    /** Opens berth's store; containers need root (rootless is not supported yet). */
+    public static Berth open(Path root, Path runroot, String runtime) {
+        if (!Linux.isRoot()) {
+            throw new BerthException(BerthException.Kind.HOST, "berth needs root (rootless containers are not supported yet); run it with sudo");
+        }
+        return new Berth(new Layout(root != null ? root : Layout.DEFAULT_ROOT, runroot != null ? runroot : Layout.DEFAULT_RUNROOT), runtime);
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    public ImageStore images() {
+        return images;
+    }
+
+    public StateStore state() {
+        return state;
+    }
+
+    /** The container engine, with the OCI runtime chosen on first use. */
+    public synchronized ContainerEngine containers() {
+        if (containers == null) {
+            runtimeChoice = HostComponents.chooseRuntime(runtimeName);
+            Path conmon = HostComponents.find("conmon");
+            if (conmon == null) {
+                throw new BerthException(BerthException.Kind.HOST, "conmon is not installed; install it: apt-get install -y conmon");
+            }
+            OciRuntime runtime = new OciRuntime(runtimeChoice.binary(), layout.runtimeRoot(), processes);
+            containers = new ContainerEngine(layout, state, images, runtime, new Conmon(conmon, processes));
+        }
+        return containers;
+    }
+
+    public ProcessRunner processes() {
+        return processes;
+    }
+
+    @Override
+    public void close() {
+        state.close();
+    }
+}

@@ -1,0 +1,477 @@
+package dev.berth.engine;
+
+import dev.berth.api.BerthException;
+import dev.berth.api.Json;
+import dev.berth.image.ImageStore;
+import dev.berth.image.LayerUnpacker;
+import dev.berth.runtime.Conmon;
+import dev.berth.runtime.CriLog;
+import dev.berth.runtime.OciConfig;
+import dev.berth.runtime.OciRuntime;
+import dev.berth.state.ContainerRecord;
+import dev.berth.state.Layout;
+import dev.berth.state.StateStore;
+import dev.berth.sys.Linux;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Containers: create (overlay root, OCI bundle, conmon), start, stop, kill, remove, exec, logs,
+ * and their status, from the record plus reality (the runtime's state and conmon's exit file).
+ * Every step is ordered so that a berth killed at any point leaves a record the next command
+ * can explain and {@link #remove} can clean.
+ */
+public final class ContainerEngine {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final long MAX_NOFILE = 1_048_576;
+
+    private final Layout layout;
+    private final StateStore state;
+    private final ImageStore images;
+    private final OciRuntime runtime;
+    private final Conmon conmon;
+
+    public ContainerEngine(Layout layout, StateStore state, ImageStore images, OciRuntime runtime, Conmon conmon) {
+        this.layout = layout;
+        this.state = state;
+        this.images = images;
+        this.runtime = runtime;
+        this.conmon = conmon;
+    }
+
+    /**
+     * What to create.
+     *
+     * @param command replaces the image's entrypoint when not null (Kubernetes {@code command})
+     * @param args    replaces the image's cmd when not null (Kubernetes {@code args}, podman's {@code CMD…})
+     * @param env     {@code K=V} entries added to (and overriding) the image's
+     * @param network {@code private} (own namespace, loopback only), {@code host}, or a netns file to join
+     */
+    public record CreateOptions(
+            String name, String image, List<String> command, List<String> args, List<String> env, String workingDir,
+            String user, String network, boolean autoRemove, String pod) {}
+
+    /** A container as the user sees it: its record and what is true of it now. */
+    public record Container(ContainerRecord record, String status, Integer exitCode, int pid) {
+        public String id() {
+            return record.id();
+        }
+
+        public String name() {
+            return record.name();
+        }
+
+        public boolean running() {
+            return status.equals("running");
+        }
+    }
+
+    // create and start
+
+    public Container create(CreateOptions o) {
+        ImageStore.Image image = images.require(o.image());
+        String id = newId();
+        String name = o.name() != null ? o.name() : "berth-" + id.substring(0, 12);
+        checkName(name);
+        Instant now = Instant.now();
+        // the record comes first, so a crash from here on leaves something rm can find and clean
+        ContainerRecord record = new ContainerRecord(id, name, image.id(), o.image(), o.pod(), "{}",
+                ContainerRecord.Status.CREATING, now, null, null, null);
+        state.insertContainer(record);
+        try {
+            Path storage = layout.containerStorage(id);
+            Path bundle = layout.bundle(id);
+            Path rootfs = bundle.resolve("rootfs");
+            Files.createDirectories(storage.resolve("upper"));
+            Files.createDirectories(storage.resolve("work"));
+            Files.createDirectories(rootfs);
+            Files.createDirectories(layout.exits());
+            Files.createDirectories(layout.runtimeRoot());
+            images.mountRootFs(image, storage.resolve("upper"), storage.resolve("work"), rootfs);
+
+            Map<String, Object> run = image.runConfig();
+            Users.Identity who = Users.resolve(rootfs, o.user() != null ? o.user() : Json.string(run, "User"));
+            List<String> args = processArgs(Json.strings(run, "Entrypoint"), Json.strings(run, "Cmd"), o.command(), o.args());
+            if (args.isEmpty()) {
+                throw new BerthException(BerthException.Kind.INVALID_INPUT, "no command: image " + o.image()
+                        + " has neither entrypoint nor cmd; give one (berth run IMAGE COMMAND…)");
+            }
+            String hostname = id.substring(0, 12);
+            List<String> env = environment(Json.strings(run, "Env"), o.env(), hostname, who.home());
+            String cwd = o.workingDir() != null ? o.workingDir() : Json.string(run, "WorkingDir");
+            if (cwd == null || cwd.isEmpty()) {
+                cwd = "/";
+            }
+            String network = o.network() == null ? "private" : o.network();
+            ContainerConfig config = new ContainerConfig(args, env, cwd, who.uid(), who.gid(), who.additionalGids(),
+                    hostname, network, o.autoRemove());
+            writeBundle(bundle, config);
+            state.setContainerConfig(id, config.toJson());
+            conmon.create(id, name, runtime, monitorFiles(id));
+            state.updateContainer(id, ContainerRecord.Status.CREATED, null, null, null);
+            return inspect(id);
+        } catch (IOException e) {
+            cleanUpQuietly(id);
+            throw new BerthException(BerthException.Kind.HOST, "cannot create container " + name + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            cleanUpQuietly(id);
+            throw e;
+        }
+    }
+
+    private static void checkName(String name) {
+        if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*") || name.length() > 253) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "\"" + name
+                    + "\" is not a valid container name (letters, digits, '_', '.', '-', starting with a letter or digit)");
+        }
+    }
+
+    /** Kubernetes' rules: command replaces the entrypoint (and drops the image's cmd), args replace the cmd. */
+    static List<String> processArgs(List<String> entrypoint, List<String> cmd, List<String> command, List<String> args) {
+        List<String> argv = new ArrayList<>(command != null ? command : entrypoint);
+        if (args != null) {
+            argv.addAll(args);
+        } else if (command == null) {
+            argv.addAll(cmd);
+        }
+        return argv;
+    }
+
+    /** The image's environment, then the given one (which wins), plus HOSTNAME and HOME when not set. */
+    static List<String> environment(List<String> image, List<String> given, String hostname, String home) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (List<String> source : List.of(image, given)) {
+            for (String kv : source) {
+                int eq = kv.indexOf('=');
+                env.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+            }
+        }
+        env.putIfAbsent("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        env.putIfAbsent("HOSTNAME", hostname);
+        env.putIfAbsent("HOME", home != null ? home : "/root");
+        List<String> out = new ArrayList<>();
+        env.forEach((k, v) -> out.add(k + "=" + v));
+        return out;
+    }
+
+    private void writeBundle(Path bundle, ContainerConfig c) throws IOException {
+        Files.writeString(bundle.resolve("hostname"), c.hostname() + "\n");
+        Files.writeString(bundle.resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + c.hostname() + "\n");
+        Path resolv = Path.of("/etc/resolv.conf");
+        Files.writeString(bundle.resolve("resolv.conf"), Files.isReadable(resolv) ? Files.readString(resolv) : "");
+        List<OciConfig.Mount> mounts = List.of(
+                OciConfig.Mount.bind(bundle.resolve("hostname").toString(), "/etc/hostname", false),
+                OciConfig.Mount.bind(bundle.resolve("hosts").toString(), "/etc/hosts", false),
+                OciConfig.Mount.bind(bundle.resolve("resolv.conf").toString(), "/etc/resolv.conf", false));
+        Files.writeString(bundle.resolve("config.json"), Json.write(OciConfig.build(spec(bundle, c, mounts))));
+    }
+
+    private OciConfig.Spec spec(Path bundle, ContainerConfig c, List<OciConfig.Mount> mounts) {
+        List<OciConfig.Namespace> namespaces = new ArrayList<>();
+        for (OciConfig.Namespace n : OciConfig.ownNamespaces()) {
+            if (n.type().equals("network")) {
+                if (c.network().equals("host")) {
+                    continue;
+                }
+                if (!c.network().equals("private")) {
+                    namespaces.add(new OciConfig.Namespace("network", c.network()));
+                    continue;
+                }
+            }
+            namespaces.add(n);
+        }
+        return new OciConfig.Spec(c.args(), c.env(), c.cwd(), c.uid(), c.gid(), c.additionalGids(),
+                bundle.resolve("rootfs").toString(), false, c.hostname(), namespaces, mounts, nofileLimit());
+    }
+
+    /** The host's hard RLIMIT_NOFILE (runc fails asking for more), capped as podman caps it. */
+    static long nofileLimit() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String[] f = line.substring("Max open files".length()).trim().split("\\s+");
+                    return f[1].equals("unlimited") ? MAX_NOFILE : Math.min(MAX_NOFILE, Long.parseLong(f[1]));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through to a limit every host allows
+        }
+        return 1024;
+    }
+
+    private Conmon.MonitorFiles monitorFiles(String id) {
+        return new Conmon.MonitorFiles(layout.bundle(id), layout.exits(), layout.bundle(id).resolve("ctr.log"));
+    }
+
+    public Container start(String reference) {
+        Container c = find(reference);
+        if (!c.status().equals("created")) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is " + c.status() + "; only a created container can start");
+        }
+        runtime.start(c.id());
+        state.updateContainer(c.id(), ContainerRecord.Status.RUNNING, Instant.now(), null, null);
+        return inspect(c.id());
+    }
+
+    // status
+
+    public List<Container> list() {
+        return state.containers().stream().map(this::withReality).toList();
+    }
+
+    /** Finds a container by name or ID prefix. */
+    public Container find(String reference) {
+        return withReality(record(reference));
+    }
+
+    private Container inspect(String id) {
+        return find(id);
+    }
+
+    private ContainerRecord record(String reference) {
+        var byName = state.containerByName(reference);
+        if (byName.isPresent()) {
+            return byName.get();
+        }
+        if (reference.matches("[0-9a-f]{3,64}")) {
+            List<ContainerRecord> byId = state.containersByIdPrefix(reference);
+            if (byId.size() == 1) {
+                return byId.get(0);
+            }
+            if (byId.size() > 1) {
+                throw new BerthException(BerthException.Kind.INVALID_INPUT, "\"" + reference + "\" matches " + byId.size() + " containers; give more of the ID");
+            }
+        }
+        throw new BerthException(BerthException.Kind.NOT_FOUND, "no container \"" + reference + "\"");
+    }
+
+    /** The record's status checked against conmon's exit file and the runtime's state, and the record updated to match. */
+    private Container withReality(ContainerRecord r) {
+        Integer exit = exitCode(r.id());
+        if (exit != null) {
+            if (r.status() != ContainerRecord.Status.EXITED) {
+                Instant finished = finishedAt(r.id());
+                state.updateContainer(r.id(), ContainerRecord.Status.EXITED, null, finished, exit);
+                r = new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(), r.pod(), r.config(),
+                        ContainerRecord.Status.EXITED, r.created(), r.started(), finished, exit);
+            }
+            return new Container(r, "exited", exit, 0);
+        }
+        if (r.status() == ContainerRecord.Status.CREATING || r.status() == ContainerRecord.Status.REMOVING) {
+            return new Container(r, r.status().name().toLowerCase(), null, 0);
+        }
+        OciRuntime.State s = runtime.state(r.id());
+        if (s == null) {
+            return new Container(r, r.status() == ContainerRecord.Status.EXITED ? "exited" : "unknown", r.exitCode(), 0);
+        }
+        return new Container(r, s.status(), null, s.pid());
+    }
+
+    private Integer exitCode(String id) {
+        try {
+            Path f = layout.exitFile(id);
+            if (!Files.exists(f)) {
+                return null;
+            }
+            String text = Files.readString(f).strip();
+            return text.isEmpty() ? null : Integer.parseInt(text);
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private Instant finishedAt(String id) {
+        try {
+            return Files.getLastModifiedTime(layout.exitFile(id)).toInstant();
+        } catch (IOException e) {
+            return Instant.now();
+        }
+    }
+
+    /** Waits until the container has exited, up to {@code timeout}; returns its exit code, or null when it still runs. */
+    public Integer waitForExit(String id, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long sleep = 5;
+        while (true) {
+            Integer code = exitCode(id);
+            if (code != null) {
+                withReality(state.containersByIdPrefix(id).get(0));
+                return code;
+            }
+            if (System.nanoTime() > deadline) {
+                return null;
+            }
+            sleepMillis(sleep);
+            sleep = Math.min(100, sleep * 2);
+        }
+    }
+
+    private static void sleepMillis(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BerthException(BerthException.Kind.FAILED, "interrupted");
+        }
+    }
+
+    // stop, kill, remove
+
+    /** SIGTERM, then SIGKILL after {@code timeout}; returns the exit code. */
+    public Integer stop(String reference, Duration timeout) {
+        Container c = find(reference);
+        if (!c.running()) {
+            return c.exitCode();
+        }
+        runtime.kill(c.id(), "TERM");
+        Integer code = waitForExit(c.id(), timeout);
+        if (code == null) {
+            runtime.kill(c.id(), "KILL");
+            code = waitForExit(c.id(), Duration.ofSeconds(10));
+        }
+        return code;
+    }
+
+    public void kill(String reference, String signal) {
+        Container c = find(reference);
+        if (!c.running()) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is not running (" + c.status() + ")");
+        }
+        runtime.kill(c.id(), signal.startsWith("SIG") ? signal.substring(3) : signal);
+    }
+
+    /** Removes a container and everything it has on disk; a running one only with {@code force} (killed first). */
+    public void remove(String reference, boolean force) {
+        Container c = find(reference);
+        if (c.running() && !force) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is running; stop it first, or use rm -f");
+        }
+        state.updateContainer(c.id(), ContainerRecord.Status.REMOVING, null, null, null);
+        if (c.running() || c.status().equals("created") || c.status().equals("unknown") || c.status().equals("creating")
+                || c.status().equals("removing")) {
+            runtime.kill(c.id(), "KILL");
+            waitForExit(c.id(), Duration.ofSeconds(5));
+        }
+        cleanUp(c.id());
+        state.deleteContainer(c.id());
+    }
+
+    /** Removes what a container has on disk, tolerating any part of it being gone already. */
+    private void cleanUp(String id) {
+        runtime.delete(id);
+        killConmon(id);
+        Path bundle = layout.bundle(id);
+        Linux.unmount(bundle.resolve("rootfs"), Linux.MNT_DETACH);
+        try {
+            LayerUnpacker.deleteTree(bundle);
+            LayerUnpacker.deleteTree(layout.containerStorage(id));
+            Files.deleteIfExists(layout.exitFile(id));
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot remove the files of container " + id.substring(0, 12) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void killConmon(String id) {
+        try {
+            Path pidFile = layout.bundle(id).resolve("conmon.pid");
+            if (Files.exists(pidFile)) {
+                int pid = Integer.parseInt(Files.readString(pidFile).strip());
+                if (isConmon(pid, id)) {
+                    Linux.kill(pid, 9);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // no pid file, no conmon to end
+        }
+    }
+
+    /** Whether {@code pid} is still this container's conmon (pids are reused). */
+    private static boolean isConmon(int pid, String id) {
+        try {
+            String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"));
+            return cmdline.contains("conmon") && cmdline.contains(id);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void cleanUpQuietly(String id) {
+        try {
+            cleanUp(id);
+            state.deleteContainer(id);
+        } catch (RuntimeException e) {
+            // the record stays (status creating), so rm -f can finish the job
+        }
+    }
+
+    // exec and logs
+
+    /** Runs a command in a running container with its user, environment and working directory; returns its exit code. */
+    public int exec(String reference, List<String> command, OutputStream out, OutputStream err) {
+        Container c = find(reference);
+        if (!c.running()) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is not running (" + c.status() + ")");
+        }
+        ContainerConfig config = ContainerConfig.fromJson(c.record().config());
+        ContainerConfig forExec = new ContainerConfig(command, config.env(), config.cwd(), config.uid(), config.gid(),
+                config.additionalGids(), config.hostname(), config.network(), false);
+        Path process = layout.bundle(c.id()).resolve("exec-" + newId().substring(0, 12) + ".json");
+        try {
+            Files.writeString(process, Json.write(OciConfig.process(spec(layout.bundle(c.id()), forExec, List.of()))));
+            return runtime.exec(c.id(), process, out, err);
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot exec in " + c.name() + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(process);
+            } catch (IOException ignored) {
+                // the bundle goes with the container
+            }
+        }
+    }
+
+    /** Where a container's output goes as it is written. */
+    public interface LogSink {
+        void line(boolean stderr, String text);
+    }
+
+    /** Sends a container's log to {@code sink}: the last {@code tail} lines (all when negative), then, with {@code follow}, new ones until it exits. */
+    public void logs(String reference, boolean follow, int tail, LogSink sink) {
+        Container c = find(reference);
+        CriLog log = new CriLog(layout.bundle(c.id()).resolve("ctr.log"));
+        try {
+            List<CriLog.Line> first = log.readNew();
+            int from = tail < 0 ? 0 : Math.max(0, first.size() - tail);
+            first.subList(from, first.size()).forEach(l -> sink.line(l.stderr(), l.text()));
+            if (!follow) {
+                return;
+            }
+            long sleep = 10;
+            while (exitCode(c.id()) == null && runtime.state(c.id()) != null) {
+                List<CriLog.Line> lines = log.readNew();
+                lines.forEach(l -> sink.line(l.stderr(), l.text()));
+                sleep = lines.isEmpty() ? Math.min(200, sleep * 2) : 10;
+                sleepMillis(sleep);
+            }
+            log.readNew().forEach(l -> sink.line(l.stderr(), l.text()));
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot read the log of " + c.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String newId() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}

@@ -1,0 +1,413 @@
+package dev.berth.image;
+
+import dev.berth.api.BerthException;
+import dev.berth.api.Json;
+import dev.berth.state.ImageRecord;
+import dev.berth.state.Layout;
+import dev.berth.state.StateStore;
+import dev.berth.sys.Linux;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * The image store: imports rootfs tarballs, loads docker-archive and OCI archives, keeps image
+ * configs as content-addressed blobs (digest checked before they are kept) and layers unpacked
+ * once into per-layer directories shared by every image that has them.
+ */
+public final class ImageStore {
+    static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    private static final long MAX_LAYER_BYTES = 64L * 1024 * 1024 * 1024;
+    private static final long MAX_LAYER_ENTRIES = 2_000_000;
+    private static final int SHORT_LINK = 20;
+
+    private final Layout layout;
+    private final StateStore state;
+    private final LayerUnpacker unpacker = new LayerUnpacker(MAX_LAYER_BYTES, MAX_LAYER_ENTRIES);
+
+    public ImageStore(Layout layout, StateStore state) {
+        this.layout = layout;
+        this.state = state;
+    }
+
+    /** An image with its config parsed. */
+    public record Image(ImageRecord record, Map<String, Object> config) {
+        /** The {@code config} section of the image config: Env, Cmd, Entrypoint, WorkingDir, User… */
+        public Map<String, Object> runConfig() {
+            return Json.object(config, "config");
+        }
+
+        public String id() {
+            return record.id();
+        }
+    }
+
+    // import
+
+    /** The changes {@code image import --change} may make to the config, as in a Containerfile. */
+    public record Changes(List<String> cmd, List<String> entrypoint, List<String> env, String workingDir, String user) {
+        public static final Changes NONE = new Changes(null, null, List.of(), null, null);
+    }
+
+    /** Imports a rootfs tarball (plain, gzip or zstd) as a one-layer image named {@code name}. */
+    public Image importTarball(Path tarball, String name, Changes changes) {
+        ImageRef ref = parseName(name);
+        Digest diffId;
+        long size;
+        try (InputStream in = Files.newInputStream(tarball)) {
+            LayerUnpacker.Unpacked u = unpackLayer(in, null);
+            diffId = u.diffId();
+            size = u.size();
+        } catch (NoSuchFileException e) {
+            throw new BerthException(BerthException.Kind.NOT_FOUND, tarball + ": no such file");
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.FAILED, "cannot import " + tarball + ": " + e.getMessage(), e);
+        }
+        Map<String, Object> runConfig = new LinkedHashMap<>();
+        List<String> env = new ArrayList<>(List.of(DEFAULT_PATH));
+        env.addAll(changes.env());
+        runConfig.put("Env", env);
+        if (changes.entrypoint() != null) {
+            runConfig.put("Entrypoint", changes.entrypoint());
+        }
+        if (changes.cmd() != null) {
+            runConfig.put("Cmd", changes.cmd());
+        }
+        if (changes.workingDir() != null) {
+            runConfig.put("WorkingDir", changes.workingDir());
+        }
+        if (changes.user() != null) {
+            runConfig.put("User", changes.user());
+        }
+        Instant created = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("created", created.toString());
+        config.put("architecture", "amd64");
+        config.put("os", "linux");
+        config.put("config", runConfig);
+        config.put("rootfs", Map.of("type", "layers", "diff_ids", List.of(diffId.toString())));
+        config.put("history", List.of(Map.of("created", created.toString(), "created_by", "berth image import " + tarball.getFileName())));
+        return commitImage(Json.write(config).getBytes(StandardCharsets.UTF_8), List.of(ref.toString()), size);
+    }
+
+    private static ImageRef parseName(String name) {
+        try {
+            return ImageRef.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, e.getMessage());
+        }
+    }
+
+    /** Unpacks a layer and moves it into place, checking its diff ID when one is expected. */
+    private LayerUnpacker.Unpacked unpackLayer(InputStream in, Digest expected) throws IOException {
+        Path scratch = layout.tmp().resolve("layer-" + UUID.randomUUID());
+        LayerUnpacker.Unpacked u = unpacker.unpack(in, scratch);
+        if (expected != null && !expected.equals(u.diffId())) {
+            LayerUnpacker.deleteTree(scratch);
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "layer content does not match its digest: expected "
+                    + expected + ", got " + u.diffId() + "; refused");
+        }
+        LayerUnpacker.commit(scratch, layout.layerDiff(u.diffId().hex()));
+        Path link = layout.shortLinks().resolve(u.diffId().hex().substring(0, SHORT_LINK));
+        if (!Files.isSymbolicLink(link)) {
+            Files.createDirectories(link.getParent());
+            Path tmpLink = layout.tmp().resolve("link-" + UUID.randomUUID());
+            Files.createSymbolicLink(tmpLink, layout.shortLinks().relativize(layout.layerDiff(u.diffId().hex())));
+            Files.move(tmpLink, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return u;
+    }
+
+    /** Keeps a config blob (named by its digest) and records the image with these names. */
+    private Image commitImage(byte[] config, List<String> names, long size) {
+        Digest id = Digest.of(config);
+        try {
+            Path blob = layout.blob(id.hex());
+            if (!Files.exists(blob)) {
+                Files.createDirectories(blob.getParent());
+                Path tmp = layout.tmp().resolve("blob-" + UUID.randomUUID());
+                Files.write(tmp, config);
+                Files.move(tmp, blob, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot store image config: " + e.getMessage(), e);
+        }
+        String json = new String(config, StandardCharsets.UTF_8);
+        Map<String, Object> parsed = Json.parseObject(json);
+        List<String> diffIds = Json.strings(Json.object(parsed, "rootfs"), "diff_ids");
+        Instant created = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        state.putImage(new ImageRecord(id.hex(), names, json, diffIds, size, created));
+        return new Image(state.imagesByIdPrefix(id.hex()).get(0), parsed);
+    }
+
+    // load
+
+    /** Loads every image of a {@code docker save}/{@code podman save} archive or an OCI archive. */
+    public List<Image> load(Path archive) {
+        Path work = layout.tmp().resolve("load-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(work);
+            Map<String, Entry> entries = spool(archive, work);
+            if (entries.containsKey("index.json") && entries.containsKey("oci-layout")) {
+                return loadOci(entries);
+            }
+            if (entries.containsKey("manifest.json")) {
+                return loadDocker(entries);
+            }
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, archive
+                    + ": neither a docker-archive (manifest.json) nor an OCI archive (index.json, oci-layout)");
+        } catch (NoSuchFileException e) {
+            throw new BerthException(BerthException.Kind.NOT_FOUND, archive + ": no such file");
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.FAILED, "cannot load " + archive + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                LayerUnpacker.deleteTree(work);
+            } catch (IOException ignored) {
+                // scratch space; a later load does not depend on it
+            }
+        }
+    }
+
+    /** A file of the archive, copied to scratch space, with its digest. */
+    private record Entry(Path file, Digest digest, long size) {}
+
+    /** Copies each regular file of the archive to {@code work} under a number, never under its own name. */
+    private static Map<String, Entry> spool(Path archive, Path work) throws IOException {
+        Map<String, Entry> entries = new HashMap<>();
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(
+                LayerUnpacker.decompressed(new BufferedInputStream(Files.newInputStream(archive), 65536)))) {
+            TarArchiveEntry e;
+            int n = 0;
+            while ((e = tar.getNextEntry()) != null) {
+                if (!e.isFile()) {
+                    continue;
+                }
+                Path file = work.resolve(Integer.toString(n++));
+                MessageDigest md = Digest.sha256();
+                try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), md)) {
+                    tar.transferTo(out);
+                }
+                entries.put(String.join("/", LayerUnpacker.components(e.getName())), new Entry(file, Digest.of(md), Files.size(file)));
+            }
+        }
+        return entries;
+    }
+
+    private static Entry require(Map<String, Entry> entries, String name) {
+        Entry e = entries.get(String.join("/", LayerUnpacker.components(name)));
+        if (e == null) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "the archive lacks \"" + name + "\"");
+        }
+        return e;
+    }
+
+    private static Entry blob(Map<String, Entry> entries, String digest) {
+        Digest d;
+        try {
+            d = Digest.parse(digest);
+        } catch (IllegalArgumentException e) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "the archive names an unsupported digest: " + digest);
+        }
+        Entry e = require(entries, "blobs/sha256/" + d.hex());
+        if (!e.digest().equals(d)) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "blob " + d + " does not match its digest (got " + e.digest() + "); refused");
+        }
+        return e;
+    }
+
+    private List<Image> loadOci(Map<String, Entry> entries) throws IOException {
+        Map<String, Object> index = Json.parseObject(Files.readString(require(entries, "index.json").file()));
+        List<Image> images = new ArrayList<>();
+        for (Object m : Json.array(index, "manifests")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> descriptor = (Map<String, Object>) m;
+            Map<String, Object> manifest = Json.parseObject(Files.readString(blob(entries, Json.string(descriptor, "digest")).file()));
+            if (manifest.containsKey("manifests")) {
+                throw new BerthException(BerthException.Kind.INVALID_INPUT, "nested image indexes (multi-platform archives) are not supported");
+            }
+            Map<String, Object> annotations = Json.object(descriptor, "annotations");
+            List<String> names = new ArrayList<>();
+            String name = Json.string(annotations, "io.containerd.image.name");
+            if (name == null) {
+                name = Json.string(annotations, "org.opencontainers.image.ref.name");
+            }
+            if (name != null && (name.contains(":") || name.contains("/"))) {
+                names.add(normalizeLoaded(name));
+            }
+            Entry config = blob(entries, Json.string(Json.object(manifest, "config"), "digest"));
+            List<String> layers = new ArrayList<>();
+            for (Object l : Json.array(manifest, "layers")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> layer = (Map<String, Object>) l;
+                layers.add(Json.string(layer, "digest"));
+            }
+            images.add(loadImage(entries, config, layers.stream().map(d -> blob(entries, d)).toList(), names));
+        }
+        return images;
+    }
+
+    private List<Image> loadDocker(Map<String, Entry> entries) throws IOException {
+        List<Image> images = new ArrayList<>();
+        for (Object m : (List<?>) Json.parse(Files.readString(require(entries, "manifest.json").file()))) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> manifest = (Map<String, Object>) m;
+            String configName = Json.string(manifest, "Config");
+            Entry config = require(entries, configName);
+            String expectedHex = Path.of(configName).getFileName().toString().replace(".json", "");
+            if (expectedHex.matches("[0-9a-f]{64}") && !expectedHex.equals(config.digest().hex())) {
+                throw new BerthException(BerthException.Kind.INVALID_INPUT, "config " + configName + " does not match its digest; refused");
+            }
+            List<Entry> layers = Json.strings(manifest, "Layers").stream().map(l -> require(entries, l)).toList();
+            List<String> names = Json.strings(manifest, "RepoTags").stream().map(ImageStore::normalizeLoaded).toList();
+            images.add(loadImage(entries, config, layers, names));
+        }
+        return images;
+    }
+
+    /** {@code busybox:latest} from a docker archive means Docker Hub's, as podman load reads it. */
+    private static String normalizeLoaded(String name) {
+        ImageRef ref = parseName(name);
+        String first = name.contains("/") ? name.substring(0, name.indexOf('/')) : "";
+        if (ref.domain().equals("localhost") && !first.equals("localhost")) {
+            String path = ref.path().contains("/") ? ref.path() : "library/" + ref.path();
+            return "docker.io/" + path + ":" + ref.tag();
+        }
+        return ref.toString();
+    }
+
+    private Image loadImage(Map<String, Entry> entries, Entry configEntry, List<Entry> layers, List<String> names) throws IOException {
+        byte[] config = Files.readAllBytes(configEntry.file());
+        Map<String, Object> parsed = Json.parseObject(new String(config, StandardCharsets.UTF_8));
+        List<String> diffIds = Json.strings(Json.object(parsed, "rootfs"), "diff_ids");
+        if (diffIds.size() != layers.size()) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "the image config lists " + diffIds.size()
+                    + " layers but the manifest " + layers.size() + "; refused");
+        }
+        long size = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            Digest expected = Digest.parse(diffIds.get(i));
+            if (Files.isDirectory(layout.layerDiff(expected.hex()))) {
+                continue;
+            }
+            try (InputStream in = Files.newInputStream(layers.get(i).file())) {
+                size += unpackLayer(in, expected).size();
+            }
+        }
+        return commitImage(config, names, size);
+    }
+
+    // queries
+
+    public List<Image> list() {
+        return state.images().stream().map(r -> new Image(r, Json.parseObject(r.config()))).toList();
+    }
+
+    /** Finds an image by name (short names completed), full ID ({@code sha256:…}) or ID prefix. */
+    public Optional<Image> find(String reference) {
+        String idText = reference.startsWith("sha256:") ? reference.substring(7) : reference;
+        if (idText.matches("[0-9a-f]{6,64}")) {
+            List<ImageRecord> byId = state.imagesByIdPrefix(idText);
+            if (byId.size() == 1) {
+                return Optional.of(new Image(byId.get(0), Json.parseObject(byId.get(0).config())));
+            }
+        }
+        List<String> candidates;
+        try {
+            candidates = ImageRef.candidates(reference);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        for (String name : candidates) {
+            Optional<ImageRecord> r = state.imageByName(name);
+            if (r.isPresent()) {
+                return Optional.of(new Image(r.get(), Json.parseObject(r.get().config())));
+            }
+        }
+        return Optional.empty();
+    }
+
+    public Image require(String reference) {
+        return find(reference).orElseThrow(() -> new BerthException(BerthException.Kind.NOT_FOUND,
+                "image \"" + reference + "\" is not in berth's store; load it with berth image load -i FILE or berth image import TAR NAME"));
+    }
+
+    /**
+     * Removes an image: by name, only that name unless it was the last; by ID, the image. Refused
+     * while a container uses it. Layers no other image uses are deleted.
+     */
+    public void remove(String reference) {
+        Image image = require(reference);
+        List<String> candidates = image.record().names().stream()
+                .filter(n -> {
+                    try {
+                        return ImageRef.candidates(reference).contains(n);
+                    } catch (IllegalArgumentException e) {
+                        return false;
+                    }
+                }).toList();
+        if (!candidates.isEmpty() && image.record().names().size() > 1) {
+            state.untagImage(image.id(), candidates.get(0));
+            return;
+        }
+        if (state.imageInUse(image.id())) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "image " + image.id().substring(0, 12)
+                    + " is used by a container; remove the container first");
+        }
+        state.removeImage(image.id());
+        List<String> inUse = state.diffIdsInUse();
+        try {
+            for (String diffId : image.record().diffIds()) {
+                if (!inUse.contains(diffId)) {
+                    String hex = Digest.parse(diffId).hex();
+                    Files.deleteIfExists(layout.shortLinks().resolve(hex.substring(0, SHORT_LINK)));
+                    LayerUnpacker.deleteTree(layout.layers().resolve(hex));
+                }
+            }
+            Files.deleteIfExists(layout.blob(image.id()));
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "image removed, but its files could not all be deleted: " + e.getMessage(), e);
+        }
+    }
+
+    // root filesystems
+
+    /** Mounts an image's layers read-only under a container's own upper and work directories at {@code target}. */
+    public void mountRootFs(Image image, Path upper, Path work, Path target) {
+        List<String> lower = new ArrayList<>();
+        List<String> diffIds = image.record().diffIds();
+        for (int i = diffIds.size() - 1; i >= 0; i--) {
+            String hex = Digest.parse(diffIds.get(i)).hex();
+            if (!Files.isDirectory(layout.layerDiff(hex))) {
+                throw new BerthException(BerthException.Kind.HOST, "layer " + diffIds.get(i) + " of image "
+                        + image.id().substring(0, 12) + " is missing from " + layout.layers() + "; load the image again");
+            }
+            lower.add(layout.shortLinks().resolve(hex.substring(0, SHORT_LINK)).toString());
+        }
+        String options = "lowerdir=" + String.join(":", lower) + ",upperdir=" + upper + ",workdir=" + work;
+        if (options.length() >= 4096) {
+            throw new BerthException(BerthException.Kind.HOST, "image " + image.id().substring(0, 12) + " has too many layers ("
+                    + diffIds.size() + ") for one overlay mount under " + layout.root());
+        }
+        Linux.mount("overlay", target, "overlay", 0, options);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.berth.proc;
+
+import dev.berth.api.BerthException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/** Runs real processes with {@link ProcessBuilder}. */
+public final class Processes implements ProcessRunner {
+
+    @Override
+    public Result run(Command command) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = exec(command, out, err);
+        return new Result(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public int stream(Command command, OutputStream out, OutputStream err) {
+        return exec(command, out, err);
+    }
+
+    private static int exec(Command command, OutputStream out, OutputStream err) {
+        ProcessBuilder pb = new ProcessBuilder(command.argv());
+        pb.environment().putAll(command.env());
+        if (command.cwd() != null) {
+            pb.directory(command.cwd().toFile());
+        }
+        if (command.outputFile() != null) {
+            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(command.outputFile().toFile()));
+            pb.redirectError(ProcessBuilder.Redirect.appendTo(command.outputFile().toFile()));
+        }
+        if (command.stdin() == null) {
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot run `" + command.display() + "`: " + e.getMessage(), e);
+        }
+        Thread outCopier = null;
+        Thread errCopier = null;
+        if (command.outputFile() == null) {
+            outCopier = copier(p.getInputStream(), out);
+            errCopier = copier(p.getErrorStream(), err);
+        }
+        try {
+            if (command.stdin() != null) {
+                try (OutputStream in = p.getOutputStream()) {
+                    in.write(command.stdin());
+                } catch (IOException ignored) {
+                    // the process may exit before reading all of its input
+                }
+            }
+            if (!p.waitFor(command.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+                throw new CommandFailedException(command, null, "did not finish within " + command.timeout().toSeconds() + "s");
+            }
+            if (outCopier != null) {
+                outCopier.join();
+                errCopier.join();
+            }
+            return p.exitValue();
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new BerthException(BerthException.Kind.FAILED, "interrupted while running `" + command.display() + "`", e);
+        }
+    }
+
+    private static Thread copier(InputStream from, OutputStream to) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            try (from) {
+                int n;
+                while ((n = from.read(buf)) > 0) {
+                    synchronized (to) {
+                        to.write(buf, 0, n);
+                        to.flush();
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, "copy-output");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+}

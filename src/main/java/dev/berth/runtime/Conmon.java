@@ -1,0 +1,142 @@
+package dev.berth.runtime;
+
+import dev.berth.proc.Command;
+import dev.berth.proc.ProcessRunner;
+import dev.berth.proc.Result;
+import dev.berth.api.BerthException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts a container's monitor: one {@code conmon} per container, which runs the OCI runtime's
+ * {@code create}, holds the container's stdio, writes its output to a CRI log file and its exit
+ * code to an exit file, and outlives berth.
+ */
+public final class Conmon {
+    private final Path binary;
+    private final ProcessRunner processes;
+
+    public Conmon(Path binary, ProcessRunner processes) {
+        this.binary = binary;
+        this.processes = processes;
+    }
+
+    /** The files of one container's monitor, all under its bundle except the shared exit directory. */
+    public record MonitorFiles(Path bundle, Path exitDir, Path log) {
+        public Path pidFile() {
+            return bundle.resolve("pidfile");
+        }
+
+        public Path conmonPidFile() {
+            return bundle.resolve("conmon.pid");
+        }
+
+        public Path runtimeLog() {
+            return bundle.resolve("oci-log");
+        }
+
+        public Path conmonOutput() {
+            return bundle.resolve("conmon.out");
+        }
+    }
+
+    /** conmon's command line, in the order podman uses. */
+    public List<String> argv(String id, String name, OciRuntime runtime, MonitorFiles files) {
+        List<String> argv = new ArrayList<>(List.of(
+                binary.toString(), "--api-version", "1",
+                "-c", id, "-u", id,
+                "-r", runtime.binary().toString(),
+                "-b", files.bundle().toString(),
+                "-p", files.pidFile().toString(),
+                "-n", name,
+                "--exit-dir", files.exitDir().toString(),
+                "--full-attach",
+                "-l", "k8s-file:" + files.log(),
+                "--log-level", "warning",
+                "--runtime-arg", "--log-format=json",
+                "--runtime-arg", "--log",
+                "--runtime-arg=" + files.runtimeLog(),
+                "--runtime-arg", "--root=" + runtime.stateRoot(),
+                "--conmon-pidfile", files.conmonPidFile().toString()));
+        return argv;
+    }
+
+    /**
+     * Runs conmon, which creates the container (not yet started) and detaches. On failure the
+     * message carries what the runtime logged.
+     */
+    public void create(String id, String name, OciRuntime runtime, MonitorFiles files) {
+        Command command = Command.of(argv(id, name, runtime, files)).inDirectory(files.bundle())
+                .withOutputFile(files.conmonOutput()).withTimeout(Duration.ofSeconds(60));
+        Result r = processes.run(command);
+        // conmon's first process returns before the runtime has created the container: wait for its pid file
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long sleep = 2;
+        while (r.exitCode() == 0 && !hasContent(files.pidFile())) {
+            if (System.nanoTime() > deadline || monitorGone(files)) {
+                break;
+            }
+            try {
+                Thread.sleep(sleep);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            sleep = Math.min(50, sleep * 2);
+        }
+        if (r.exitCode() != 0 || !hasContent(files.pidFile())) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot create container " + name + ": " + runtimeError(files)
+                    + " (conmon exited with " + r.exitCode() + ")");
+        }
+    }
+
+    private static boolean hasContent(Path file) {
+        try {
+            return Files.size(file) > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether conmon has written its pid file and is no longer running: the create failed. */
+    private static boolean monitorGone(MonitorFiles files) {
+        try {
+            if (!hasContent(files.conmonPidFile())) {
+                return false;
+            }
+            int pid = Integer.parseInt(Files.readString(files.conmonPidFile()).strip());
+            return !Files.exists(Path.of("/proc/" + pid)) || Files.readString(Path.of("/proc/" + pid + "/stat")).contains(") Z ");
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** The last error the runtime logged (runc writes JSON lines with a {@code msg}), or conmon's output. */
+    static String runtimeError(MonitorFiles files) {
+        try {
+            if (Files.exists(files.runtimeLog())) {
+                List<String> lines = Files.readAllLines(files.runtimeLog());
+                for (int i = lines.size() - 1; i >= 0; i--) {
+                    String line = lines.get(i);
+                    if (line.contains("\"level\":\"error\"")) {
+                        Object msg = dev.berth.api.Json.parseObject(line).get("msg");
+                        return String.valueOf(msg);
+                    }
+                }
+            }
+            if (Files.exists(files.conmonOutput())) {
+                String out = Files.readString(files.conmonOutput()).strip();
+                if (!out.isEmpty()) {
+                    return out;
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            return "unknown error (" + e.getMessage() + ")";
+        }
+        return "unknown error";
+    }
+}

@@ -1,0 +1,26 @@
+package dev.berth.state;
+
+import java.time.Instant;
+
+/**
+ * A container as berth recorded it. {@code config} is frozen at creation (JSON the engine owns);
+ * the rest changes as the container runs.
+ *
+ * @param pod the pod the container belongs to, or null for a standalone container
+ */
+public record ContainerRecord(
+        String id,
+        String name,
+        String imageId,
+        String imageName,
+        String pod,
+        String config,
+        Status status,
+        Instant created,
+        Instant started,
+        Instant finished,
+        Integer exitCode) {
+
+    /** What berth last did to the container; reality (runtime state, exit file) may have moved on. */
+    public enum Status { CREATING, CREATED, RUNNING, EXITED, REMOVING }
+}

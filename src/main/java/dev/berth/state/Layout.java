@@ -1,0 +1,79 @@
+package dev.berth.state;
+
+import java.nio.file.Path;
+
+/**
+ * Every path berth uses under its root (persistent: images, layers, volumes, state) and its
+ * runroot (runtime: bundles, logs, exit files, netns files). No other class builds these paths.
+ */
+public record Layout(Path root, Path runroot) {
+    public static final Path DEFAULT_ROOT = Path.of("/var/lib/berth");
+    public static final Path DEFAULT_RUNROOT = Path.of("/run/berth");
+
+    public Layout {
+        root = root.toAbsolutePath().normalize();
+        runroot = runroot.toAbsolutePath().normalize();
+    }
+
+    public Path database() {
+        return root.resolve("state.db");
+    }
+
+    /** Scratch space on the root's filesystem, so finished files can be renamed into place atomically. */
+    public Path tmp() {
+        return root.resolve("tmp");
+    }
+
+    public Path blobs() {
+        return root.resolve("blobs").resolve("sha256");
+    }
+
+    public Path blob(String hex) {
+        return blobs().resolve(hex);
+    }
+
+    public Path layers() {
+        return root.resolve("layers");
+    }
+
+    /** The unpacked content of the layer with this diff ID (hex). */
+    public Path layerDiff(String diffIdHex) {
+        return layers().resolve(diffIdHex).resolve("diff");
+    }
+
+    /** Short symlinks to layer directories, which keep overlay's lowerdir option within a page. */
+    public Path shortLinks() {
+        return root.resolve("l");
+    }
+
+    /** A container's writable layer and overlay work directory live here. */
+    public Path containerStorage(String id) {
+        return root.resolve("containers").resolve(id);
+    }
+
+    /** A container's bundle: config.json, rootfs mount point, pid files, log. */
+    public Path bundle(String id) {
+        return runroot.resolve("containers").resolve(id);
+    }
+
+    public Path exits() {
+        return runroot.resolve("exits");
+    }
+
+    public Path exitFile(String id) {
+        return exits().resolve(id);
+    }
+
+    /** The OCI runtime's own state directory ({@code runc --root}). */
+    public Path runtimeRoot() {
+        return runroot.resolve("runtime");
+    }
+
+    public Path netns() {
+        return runroot.resolve("netns");
+    }
+
+    public Path volumes() {
+        return root.resolve("volumes");
+    }
+}

@@ -1,0 +1,380 @@
+package dev.berth.state;
+
+import dev.berth.api.BerthException;
+import dev.berth.api.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The record of images and containers: one SQLite database under the root. Several berth
+ * processes may use it at once: SQLite's locking (WAL, busy timeout) serialises writers, and
+ * every multi-step change runs in one transaction.
+ */
+public final class StateStore implements AutoCloseable {
+    private static final int SCHEMA_VERSION = 1;
+    private static final String[] SCHEMA = {
+        """
+        CREATE TABLE images (
+          id TEXT PRIMARY KEY,
+          config TEXT NOT NULL,
+          diff_ids TEXT NOT NULL,
+          size INTEGER NOT NULL,
+          created TEXT NOT NULL)""",
+        """
+        CREATE TABLE image_names (
+          name TEXT PRIMARY KEY,
+          image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE)""",
+        """
+        CREATE TABLE containers (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE,
+          image_id TEXT NOT NULL REFERENCES images(id),
+          image_name TEXT,
+          pod TEXT,
+          config TEXT NOT NULL,
+          status TEXT NOT NULL,
+          created TEXT NOT NULL,
+          started TEXT,
+          finished TEXT,
+          exit_code INTEGER)""",
+    };
+
+    private final Connection db;
+
+    private StateStore(Connection db) {
+        this.db = db;
+    }
+
+    /** Opens (creating when needed) the database of a layout, migrating its schema to the current version. */
+    public static StateStore open(Layout layout) {
+        try {
+            Files.createDirectories(layout.root());
+            Connection db = DriverManager.getConnection("jdbc:sqlite:" + layout.database());
+            try (Statement s = db.createStatement()) {
+                s.execute("PRAGMA busy_timeout = 30000");
+                s.execute("PRAGMA journal_mode = WAL");
+                s.execute("PRAGMA synchronous = NORMAL");
+                s.execute("PRAGMA foreign_keys = ON");
+            }
+            StateStore store = new StateStore(db);
+            store.migrate();
+            return store;
+        } catch (SQLException | IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot open berth's state database " + layout.database() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void migrate() throws SQLException {
+        int version;
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+            version = rs.getInt(1);
+        }
+        if (version == SCHEMA_VERSION) {
+            return;
+        }
+        if (version > SCHEMA_VERSION) {
+            throw new BerthException(BerthException.Kind.HOST, "the state database has schema version " + version
+                    + ", newer than this berth understands (" + SCHEMA_VERSION + ")");
+        }
+        inTransaction(() -> {
+            try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+                if (rs.getInt(1) == SCHEMA_VERSION) {
+                    return null; // another process migrated first
+                }
+            }
+            try (Statement s = db.createStatement()) {
+                for (String ddl : SCHEMA) {
+                    s.execute(ddl);
+                }
+                s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
+            }
+            return null;
+        });
+    }
+
+    /** A unit of work on the database. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run() throws SQLException;
+    }
+
+    /** Runs {@code work} in one immediate (write-locking) transaction. */
+    public synchronized <T> T inTransaction(Work<T> work) {
+        try {
+            try (Statement s = db.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+            }
+            try {
+                T result = work.run();
+                try (Statement s = db.createStatement()) {
+                    s.execute("COMMIT");
+                }
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try (Statement s = db.createStatement()) {
+                    s.execute("ROLLBACK");
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new BerthException(BerthException.Kind.HOST, "state database: " + e.getMessage(), e);
+        }
+    }
+
+    private synchronized <T> T read(Work<T> work) {
+        try {
+            return work.run();
+        } catch (SQLException e) {
+            throw new BerthException(BerthException.Kind.HOST, "state database: " + e.getMessage(), e);
+        }
+    }
+
+    // images
+
+    /** Adds an image (or finds it already there) and points each name at it, taking names from other images. */
+    public void putImage(ImageRecord image) {
+        inTransaction(() -> {
+            try (PreparedStatement p = db.prepareStatement(
+                    "INSERT OR IGNORE INTO images (id, config, diff_ids, size, created) VALUES (?, ?, ?, ?, ?)")) {
+                p.setString(1, image.id());
+                p.setString(2, image.config());
+                p.setString(3, Json.write(image.diffIds()));
+                p.setLong(4, image.size());
+                p.setString(5, image.created().toString());
+                p.executeUpdate();
+            }
+            for (String name : image.names()) {
+                try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO image_names (name, image_id) VALUES (?, ?)")) {
+                    p.setString(1, name);
+                    p.setString(2, image.id());
+                    p.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    public List<ImageRecord> images() {
+        return read(() -> {
+            List<ImageRecord> images = new ArrayList<>();
+            try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT id, config, diff_ids, size, created FROM images ORDER BY created DESC, id")) {
+                while (rs.next()) {
+                    images.add(image(rs));
+                }
+            }
+            return images;
+        });
+    }
+
+    public Optional<ImageRecord> imageByName(String name) {
+        return read(() -> {
+            try (PreparedStatement p = db.prepareStatement(
+                    "SELECT i.id, i.config, i.diff_ids, i.size, i.created FROM images i JOIN image_names n ON n.image_id = i.id WHERE n.name = ?")) {
+                p.setString(1, name);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() ? Optional.of(image(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** Images whose ID starts with {@code prefix}. */
+    public List<ImageRecord> imagesByIdPrefix(String prefix) {
+        return read(() -> {
+            List<ImageRecord> images = new ArrayList<>();
+            try (PreparedStatement p = db.prepareStatement("SELECT id, config, diff_ids, size, created FROM images WHERE substr(id, 1, ?) = ?")) {
+                p.setInt(1, prefix.length());
+                p.setString(2, prefix);
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        images.add(image(rs));
+                    }
+                }
+            }
+            return images;
+        });
+    }
+
+    private ImageRecord image(ResultSet rs) throws SQLException {
+        String id = rs.getString(1);
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement p = db.prepareStatement("SELECT name FROM image_names WHERE image_id = ? ORDER BY name")) {
+            p.setString(1, id);
+            try (ResultSet n = p.executeQuery()) {
+                while (n.next()) {
+                    names.add(n.getString(1));
+                }
+            }
+        }
+        @SuppressWarnings("unchecked")
+        List<String> diffIds = (List<String>) Json.parse(rs.getString(3));
+        return new ImageRecord(id, names, rs.getString(2), diffIds, rs.getLong(4), Instant.parse(rs.getString(5)));
+    }
+
+    /** Removes one name; returns the number of names the image still has. */
+    public int untagImage(String imageId, String name) {
+        return inTransaction(() -> {
+            try (PreparedStatement p = db.prepareStatement("DELETE FROM image_names WHERE name = ? AND image_id = ?")) {
+                p.setString(1, name);
+                p.setString(2, imageId);
+                p.executeUpdate();
+            }
+            try (PreparedStatement p = db.prepareStatement("SELECT count(*) FROM image_names WHERE image_id = ?")) {
+                p.setString(1, imageId);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.getInt(1);
+                }
+            }
+        });
+    }
+
+    /** Removes an image record; the caller has checked no container uses it. */
+    public void removeImage(String imageId) {
+        inTransaction(() -> {
+            try (PreparedStatement p = db.prepareStatement("DELETE FROM images WHERE id = ?")) {
+                p.setString(1, imageId);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** The diff IDs of layers some image still uses. */
+    public List<String> diffIdsInUse() {
+        List<String> all = new ArrayList<>();
+        images().forEach(i -> all.addAll(i.diffIds()));
+        return all;
+    }
+
+    // containers
+
+    /** Records a new container; throws a {@link BerthException} when the name is taken. */
+    public void insertContainer(ContainerRecord c) {
+        inTransaction(() -> {
+            try (PreparedStatement p = db.prepareStatement("SELECT id FROM containers WHERE name = ?")) {
+                p.setString(1, c.name());
+                try (ResultSet rs = p.executeQuery()) {
+                    if (rs.next()) {
+                        throw new BerthException(BerthException.Kind.INVALID_INPUT, "the container name \"" + c.name()
+                                + "\" is already in use by " + rs.getString(1).substring(0, 12) + "; remove it (berth rm -f "
+                                + c.name() + ") or choose another name");
+                    }
+                }
+            }
+            try (PreparedStatement p = db.prepareStatement(
+                    "INSERT INTO containers (id, name, image_id, image_name, pod, config, status, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                p.setString(1, c.id());
+                p.setString(2, c.name());
+                p.setString(3, c.imageId());
+                p.setString(4, c.imageName());
+                p.setString(5, c.pod());
+                p.setString(6, c.config());
+                p.setString(7, c.status().name());
+                p.setString(8, c.created().toString());
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public void updateContainer(String id, ContainerRecord.Status status, Instant started, Instant finished, Integer exitCode) {
+        inTransaction(() -> {
+            try (PreparedStatement p = db.prepareStatement(
+                    "UPDATE containers SET status = ?, started = coalesce(?, started), finished = coalesce(?, finished), exit_code = coalesce(?, exit_code) WHERE id = ?")) {
+                p.setString(1, status.name());
+                p.setString(2, started == null ? null : started.toString());
+                p.setString(3, finished == null ? null : finished.toString());
+                if (exitCode == null) {
+                    p.setNull(4, java.sql.Types.INTEGER);
+                } else {
+                    p.setInt(4, exitCode);
+                }
+                p.setString(5, id);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public void setContainerConfig(String id, String config) {
+        inTransaction(() -> {
+            try (PreparedStatement p = db.prepareStatement("UPDATE containers SET config = ? WHERE id = ?")) {
+                p.setString(1, config);
+                p.setString(2, id);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public void deleteContainer(String id) {
+        inTransaction(() -> {
+            try (PreparedStatement p = db.prepareStatement("DELETE FROM containers WHERE id = ?")) {
+                p.setString(1, id);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public List<ContainerRecord> containers() {
+        return queryContainers("SELECT * FROM containers ORDER BY created, name", null);
+    }
+
+    public Optional<ContainerRecord> containerByName(String name) {
+        return queryContainers("SELECT * FROM containers WHERE name = ?", name).stream().findFirst();
+    }
+
+    public List<ContainerRecord> containersByIdPrefix(String prefix) {
+        return queryContainers("SELECT * FROM containers WHERE id LIKE ? ESCAPE '\\'", prefix.replace("%", "\\%").replace("_", "\\_") + "%");
+    }
+
+    public boolean imageInUse(String imageId) {
+        return containers().stream().anyMatch(c -> c.imageId().equals(imageId));
+    }
+
+    private List<ContainerRecord> queryContainers(String sql, String arg) {
+        return read(() -> {
+            List<ContainerRecord> list = new ArrayList<>();
+            try (PreparedStatement p = db.prepareStatement(sql)) {
+                if (arg != null) {
+                    p.setString(1, arg);
+                }
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        Object code = rs.getObject("exit_code");
+                        list.add(new ContainerRecord(rs.getString("id"), rs.getString("name"), rs.getString("image_id"),
+                                rs.getString("image_name"), rs.getString("pod"), rs.getString("config"),
+                                ContainerRecord.Status.valueOf(rs.getString("status")), instant(rs.getString("created")),
+                                instant(rs.getString("started")), instant(rs.getString("finished")),
+                                code == null ? null : ((Number) code).intValue()));
+                    }
+                }
+            }
+            return list;
+        });
+    }
+
+    private static Instant instant(String s) {
+        return s == null ? null : Instant.parse(s);
+    }
+
+    @Override
+    public void close() {
+        try {
+            db.close();
+        } catch (SQLException ignored) {
+            // closing a connection that failed is not worth reporting
+        }
+    }
+}

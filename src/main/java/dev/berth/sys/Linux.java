@@ -1,0 +1,134 @@
+package dev.berth.sys;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import dev.berth.api.BerthException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/** The few Linux calls Java lacks, through JNA. The library is loaded on first use only. */
+public final class Linux {
+    public static final long MS_RDONLY = 1;
+    public static final long MS_BIND = 4096;
+    public static final long MS_REC = 16384;
+    public static final long MS_PRIVATE = 1 << 18;
+    public static final int MNT_DETACH = 2;
+    public static final int CLONE_NEWNET = 0x40000000;
+    private static final int ENOENT = 2;
+    private static final int EINVAL = 22;
+    private static final int ESRCH = 3;
+
+    private Linux() {}
+
+    interface LibC extends Library {
+        int mount(String source, String target, String fstype, long flags, String data) throws LastErrorException;
+
+        int umount2(String target, int flags) throws LastErrorException;
+
+        int mknod(String path, int mode, long dev) throws LastErrorException;
+
+        int lsetxattr(String path, String name, byte[] value, long size, int flags) throws LastErrorException;
+
+        int kill(int pid, int signal) throws LastErrorException;
+
+        int setns(int fd, int nstype) throws LastErrorException;
+
+        int unshare(int flags) throws LastErrorException;
+
+        int geteuid();
+
+        String strerror(int errno);
+    }
+
+    private static final class Holder {
+        static final LibC LIBC = Native.load("c", LibC.class);
+    }
+
+    private static LibC libc() {
+        return Holder.LIBC;
+    }
+
+    private static BerthException failure(String what, LastErrorException e) {
+        return new BerthException(BerthException.Kind.HOST, what + ": " + libc().strerror(e.getErrorCode()), e);
+    }
+
+    public static void mount(String source, Path target, String fstype, long flags, String data) {
+        try {
+            libc().mount(source, target.toString(), fstype, flags, data);
+        } catch (LastErrorException e) {
+            throw failure("mount " + (fstype == null ? source : fstype) + " on " + target
+                    + (data == null ? "" : " (" + (data.length() > 200 ? data.substring(0, 200) + "…" : data) + ")"), e);
+        }
+    }
+
+    /** Unmounts (lazily with {@link #MNT_DETACH}); returns false when nothing was mounted there. */
+    public static boolean unmount(Path target, int flags) {
+        try {
+            libc().umount2(target.toString(), flags);
+            return true;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == EINVAL || e.getErrorCode() == ENOENT) {
+                return false;
+            }
+            throw failure("unmount " + target, e);
+        }
+    }
+
+    /** Creates the character device 0/0 that overlayfs reads as a whiteout. */
+    public static void mknodWhiteout(Path path) {
+        try {
+            libc().mknod(path.toString(), 0020000, 0);
+        } catch (LastErrorException e) {
+            throw failure("mknod " + path, e);
+        }
+    }
+
+    public static void setXattr(Path path, String name, String value) {
+        byte[] v = value.getBytes(StandardCharsets.UTF_8);
+        try {
+            libc().lsetxattr(path.toString(), name, v, v.length, 0);
+        } catch (LastErrorException e) {
+            throw failure("setxattr " + name + " on " + path, e);
+        }
+    }
+
+    /** Sends a signal; returns false when the process does not exist. */
+    public static boolean kill(int pid, int signal) {
+        try {
+            libc().kill(pid, signal);
+            return true;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == ESRCH) {
+                return false;
+            }
+            throw failure("kill " + pid, e);
+        }
+    }
+
+    public static boolean isAlive(int pid) {
+        return pid > 0 && kill(pid, 0);
+    }
+
+    public static boolean isRoot() {
+        return libc().geteuid() == 0;
+    }
+
+    /** Moves the calling thread into the namespace open at {@code fd}. */
+    public static void setns(int fd, int nstype, String what) {
+        try {
+            libc().setns(fd, nstype);
+        } catch (LastErrorException e) {
+            throw failure("setns " + what, e);
+        }
+    }
+
+    /** Gives the calling thread new namespaces of the given kinds. */
+    public static void unshare(int flags) {
+        try {
+            libc().unshare(flags);
+        } catch (LastErrorException e) {
+            throw failure("unshare", e);
+        }
+    }
+}
