@@ -104,8 +104,14 @@ public final class ImageStore {
         config.put("architecture", "amd64");
         config.put("os", "linux");
         config.put("config", runConfig);
-        config.put("rootfs", Map.of("type", "layers", "diff_ids", List.of(diffId.toString())));
-        config.put("history", List.of(Map.of("created", created.toString(), "created_by", "berth image import " + tarball.getFileName())));
+        Map<String, Object> rootfs = new LinkedHashMap<>();
+        rootfs.put("type", "layers");
+        rootfs.put("diff_ids", List.of(diffId.toString()));
+        config.put("rootfs", rootfs);
+        Map<String, Object> history = new LinkedHashMap<>();
+        history.put("created", created.toString());
+        history.put("created_by", "berth image import " + tarball.getFileName());
+        config.put("history", List.of(history));
         return commitImage(Json.write(config).getBytes(StandardCharsets.UTF_8), List.of(ref.toString()), size);
     }
 

@@ -78,7 +78,7 @@ public final class OciConfig {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("ociVersion", "1.0.2");
         config.put("process", process(spec));
-        config.put("root", Map.of("path", spec.rootfs(), "readonly", spec.readOnlyRoot()));
+        config.put("root", orderedMap("path", spec.rootfs(), "readonly", spec.readOnlyRoot()));
         if (spec.hostname() != null) {
             config.put("hostname", spec.hostname());
         }

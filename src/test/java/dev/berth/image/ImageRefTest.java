@@ -1,0 +1,24 @@
+package dev.berth.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class ImageRefTest {
+    @Test
+    void shortNamesAreLocalAndAlsoLookedUpOnDockerHub() {
+        assertThat(ImageRef.parse("busybox").toString()).isEqualTo("localhost/busybox:latest");
+        assertThat(ImageRef.candidates("busybox")).containsExactly("localhost/busybox:latest", "docker.io/library/busybox:latest");
+        assertThat(ImageRef.candidates("org/app:1")).containsExactly("localhost/org/app:1", "docker.io/org/app:1");
+        assertThat(ImageRef.candidates("localhost/berth-busybox")).containsExactly("localhost/berth-busybox:latest");
+        assertThat(ImageRef.candidates("quay.io/x/y:2")).containsExactly("quay.io/x/y:2");
+        assertThat(ImageRef.parse("localhost:5000/app:v1")).isEqualTo(new ImageRef("localhost:5000", "app", "v1"));
+    }
+
+    @Test
+    void refusesBadNames() {
+        assertThatThrownBy(() -> ImageRef.parse("Busybox")).hasMessageContaining("not a valid image name");
+        assertThatThrownBy(() -> ImageRef.parse("busybox@sha256:abc")).hasMessageContaining("by digest");
+    }
+}
