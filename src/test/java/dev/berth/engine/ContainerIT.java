@@ -1,0 +1,208 @@
+package dev.berth.engine;
+
+import static dev.berth.testing.BerthRoot.IMAGE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.api.Json;
+import dev.berth.testing.BerthRoot;
+import dev.berth.testing.BerthRoot.Run;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Containers on the real runc, conmon and overlayfs, each test in its own root. */
+class ContainerIT {
+    BerthRoot b;
+
+    @BeforeEach
+    void setUp() {
+        b = new BerthRoot().withSampleImage();
+    }
+
+    @AfterEach
+    void tearDown() {
+        b.close();
+    }
+
+    @Test
+    void runPrintsTheOutputAndExitsWithTheContainersCode() {
+        Run hello = b.berth("run", "--rm", IMAGE, "echo", "hello", "world");
+        assertThat(hello.code()).isZero();
+        assertThat(hello.out()).isEqualTo("hello world\n");
+        Run three = b.berth("run", "--name", "three", IMAGE, "sh", "-c", "echo out; echo err >&2; exit 3");
+        assertThat(three.code()).isEqualTo(3);
+        assertThat(three.out()).isEqualTo("out\n");
+        assertThat(three.err()).isEqualTo("err\n");
+        Run ps = b.berth("ps", "-a").ok();
+        assertThat(ps.out()).contains("Exited (3)").contains("three").doesNotContain("hello");
+    }
+
+    @Test
+    void theTalksFirstDemos() throws Exception {
+        assertThat(b.berth("run", "-d", "--name", "sleeper", IMAGE, "sleep", "1000").ok().out()).matches("[0-9a-f]{64}\n");
+        assertThat(b.berth("ps").ok().out()).containsPattern("sleep 1000 +\\d+ seconds? ago +Up \\d+ seconds? +sleeper");
+        Run ps = b.berth("exec", "sleeper", "ps").ok();
+        assertThat(ps.out()).containsPattern("(?m)^ +1 root +sleep 1000$");
+        long pid = ((Number) inspect("sleeper").get("Pid")).longValue();
+        assertThat(pid).isPositive();
+        new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
+        assertThat(waitForStatus("sleeper", "exited")).isTrue();
+        assertThat(b.berth("ps", "-a").ok().out()).contains("Exited (137)");
+        assertThat(b.berth("ps").ok().out()).doesNotContain("sleeper");
+    }
+
+    @Test
+    void environmentUserAndWorkingDirectory() {
+        Run r = b.berth("run", "--rm", "-e", "GREETING=hi there", "-w", "/tmp", "--user", "app", IMAGE,
+                "sh", "-c", "echo \"$GREETING\"; pwd; id -u; id -g; echo $HOME").ok();
+        assertThat(r.out()).isEqualTo("hi there\n/tmp\n1000\n1000\n/home/app\n");
+        assertThat(b.berth("run", "--rm", "--user", "1234:5", IMAGE, "id").ok().out()).startsWith("uid=1234 gid=5");
+        Run unknown = b.berth("run", "--rm", "--user", "nosuch", IMAGE, "true");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("user \"nosuch\" is not in the image's /etc/passwd");
+        assertThat(b.berth("ps", "-a").ok().out().lines()).hasSize(1);
+    }
+
+    @Test
+    void logsSeparateStdoutAndStderrAndTail() {
+        b.berth("run", "--name", "talker", IMAGE, "sh", "-c", "echo one; echo two; echo three; echo oops >&2").ok();
+        Run all = b.berth("logs", "talker").ok();
+        assertThat(all.out()).isEqualTo("one\ntwo\nthree\n");
+        assertThat(all.err()).isEqualTo("oops\n");
+        Run tail = b.berth("logs", "--tail", "2", "talker").ok();
+        assertThat(tail.out()).isEqualTo("three\n");
+        assertThat(tail.err()).isEqualTo("oops\n");
+        b.berth("run", "-d", "--name", "slow", IMAGE, "sh", "-c", "sleep 0.5; echo late").ok();
+        assertThat(b.berth("logs", "-f", "slow").ok().out()).isEqualTo("late\n");
+    }
+
+    @Test
+    void execPassesTheExitCodeThroughAndNeedsARunningContainer() {
+        b.berth("run", "-d", "--name", "box", IMAGE, "sleep", "1000").ok();
+        assertThat(b.berth("exec", "box", "sh", "-c", "echo $HOSTNAME; exit 42").code()).isEqualTo(42);
+        assertThat(b.berth("exec", "box", "cat", "/etc/hostname").ok().out()).matches("[0-9a-f]{12}\n");
+        b.berth("run", "--name", "done", IMAGE, "true").ok();
+        Run r = b.berth("exec", "done", "true");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("Error: container done is not running (exited)\n");
+    }
+
+    @Test
+    void stopKillAndRemove() {
+        b.berth("run", "-d", "--name", "stubborn", IMAGE, "sleep", "1000").ok();
+        assertThat(b.berth("stop", "-t", "1", "stubborn").ok().out()).isEqualTo("stubborn\n");
+        assertThat(inspect("stubborn").get("ExitCode")).isEqualTo(137L);
+
+        b.berth("run", "-d", "--name", "polite", IMAGE, "sh", "-c", "trap 'exit 5' TERM; while true; do sleep 0.1; done").ok();
+        b.berth("kill", "-s", "TERM", "polite").ok();
+        assertThat(waitForStatus("polite", "exited")).isTrue();
+        assertThat(inspect("polite").get("ExitCode")).isEqualTo(5L);
+
+        b.berth("run", "-d", "--name", "busy", IMAGE, "sleep", "1000").ok();
+        Run refused = b.berth("rm", "busy");
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("container busy is running; stop it first, or use rm -f");
+        b.berth("rm", "-f", "busy", "stubborn", "polite").ok();
+        assertThat(b.berth("ps", "-a").ok().out().lines()).hasSize(1);
+        assertThat(b.mounts()).isEmpty();
+        Run missing = b.berth("rm", "nosuch");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo("Error: no container \"nosuch\"\n");
+    }
+
+    @Test
+    void namesAreUniqueAndIdPrefixesAddressContainers() {
+        String id = b.berth("run", "-d", "--name", "one", IMAGE, "sleep", "1000").ok().out().strip();
+        Run taken = b.berth("run", "-d", "--name", "one", IMAGE, "true");
+        assertThat(taken.code()).isEqualTo(1);
+        assertThat(taken.err()).contains("the container name \"one\" is already in use");
+        assertThat(b.berth("exec", id.substring(0, 6), "true").code()).isZero();
+        Map<String, Object> c = inspect(id.substring(0, 12));
+        assertThat(c.get("Name")).isEqualTo("one");
+        assertThat(c.get("State")).isEqualTo("running");
+        assertThat(Json.strings(Json.object(c, "Config"), "args")).containsExactly("sleep", "1000");
+    }
+
+    @Test
+    void severalBerthProcessesCreateContainersAtOnce() throws Exception {
+        List<Process> processes = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            processes.add(new ProcessBuilder(b.processArgv("run", "-d", "--name", "c" + i, IMAGE, "sleep", "1000")).redirectErrorStream(true).start());
+        }
+        for (int i = 0; i < 2; i++) {
+            processes.add(new ProcessBuilder(b.processArgv("run", "-d", "--name", "same", IMAGE, "sleep", "1000")).redirectErrorStream(true).start());
+        }
+        List<Integer> codes = new ArrayList<>();
+        for (Process p : processes) {
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            codes.add(p.exitValue());
+        }
+        assertThat(codes.subList(0, 4)).containsOnly(0);
+        assertThat(codes.subList(4, 6)).containsExactlyInAnyOrder(0, 1);
+        String ps = b.berth("ps").ok().out();
+        assertThat(ps.lines()).hasSize(6);
+    }
+
+    @Test
+    void aBerthKilledHalfwayThroughRunLeavesNothingRmCannotClean() throws Exception {
+        Random random = new Random();
+        for (int trial = 0; trial < 6; trial++) {
+            Process p = new ProcessBuilder(b.processArgv("run", "-d", "--name", "crash" + trial, IMAGE, "sleep", "1000"))
+                    .redirectErrorStream(true).start();
+            TimeUnit.MILLISECONDS.sleep(150 + random.nextInt(500));
+            p.destroyForcibly().waitFor();
+            Run ps = b.berth("ps", "-a");
+            assertThat(ps.code()).isZero();
+        }
+        Run ps = b.berth("ps", "-a", "--format", "json").ok();
+        for (Object c : (List<?>) Json.parse(ps.out())) {
+            @SuppressWarnings("unchecked")
+            String id = (String) ((Map<String, Object>) c).get("Id");
+            b.berth("rm", "-f", id).ok();
+        }
+        assertThat(b.mounts()).isEmpty();
+        assertThat(b.processes()).isEmpty();
+        try (var s = Files.list(b.runroot.resolve("containers"))) {
+            assertThat(s).isEmpty();
+        }
+        if (Files.exists(b.root.resolve("containers"))) {
+            try (var s = Files.list(b.root.resolve("containers"))) {
+                assertThat(s).isEmpty();
+            }
+        }
+        assertThat(Path.of(b.runroot.toString(), "runtime")).satisfies(r -> {
+            if (Files.exists(r)) {
+                try (var s = Files.list(r)) {
+                    assertThat(s).isEmpty();
+                }
+            }
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> inspect(String name) {
+        return (Map<String, Object>) ((List<?>) Json.parse(b.berth("inspect", name).ok().out())).get(0);
+    }
+
+    boolean waitForStatus(String name, String status) {
+        for (int i = 0; i < 100; i++) {
+            if (status.equals(inspect(name).get("State"))) {
+                return true;
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+}

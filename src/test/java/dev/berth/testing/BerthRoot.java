@@ -1,0 +1,169 @@
+package dev.berth.testing;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.berth.api.Json;
+import dev.berth.cli.Main;
+import dev.berth.image.LayerUnpacker;
+import dev.berth.sys.Linux;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A berth root and runroot of a test's own, under {@code /tmp/bt-<random>}, with the sample image
+ * imported, and the clean-up every test needs: containers removed, no mount, no conmon left.
+ * Root only: without root the test is skipped, saying why.
+ */
+public final class BerthRoot implements AutoCloseable {
+    public static final String IMAGE = "localhost/berth-busybox:latest";
+    private static Path sampleTar;
+
+    public final Path dir;
+    public final Path root;
+    public final Path runroot;
+
+    /** What a berth command printed and returned. */
+    public record Run(int code, String out, String err) {
+        public Run ok() {
+            if (code != 0) {
+                throw new AssertionError("berth exited " + code + "\nstdout: " + out + "\nstderr: " + err);
+            }
+            return this;
+        }
+    }
+
+    public BerthRoot() {
+        assumeTrue(Linux.isRoot(), "integration tests drive runc, conmon and overlayfs and need root");
+        try {
+            dir = Files.createDirectories(Path.of("/tmp", "bt-" + UUID.randomUUID().toString().substring(0, 8)));
+            root = dir.resolve("root");
+            runroot = dir.resolve("run");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public BerthRoot withSampleImage() {
+        berth("image", "import", sampleTar().toString(), IMAGE).ok();
+        return this;
+    }
+
+    /** The sample image's rootfs tarball, built once per test JVM by samples/build-image. */
+    public static synchronized Path sampleTar() {
+        if (sampleTar == null) {
+            try {
+                Path tar = Files.createTempFile("bt-sample-", ".tar");
+                Process p = new ProcessBuilder("samples/build-image", tar.toString()).inheritIO().start();
+                if (p.waitFor() != 0) {
+                    throw new IllegalStateException("samples/build-image failed");
+                }
+                tar.toFile().deleteOnExit();
+                sampleTar = tar;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return sampleTar;
+    }
+
+    /** Runs berth in this JVM with this root and runroot. */
+    public Run berth(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<String> all = new ArrayList<>(List.of("--root", root.toString(), "--runroot", runroot.toString()));
+        all.addAll(List.of(args));
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), new ByteArrayInputStream(new byte[0]), all.toArray(String[]::new));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** The command line that runs berth as a process of its own (the packaged jar), with this root. */
+    public List<String> processArgv(String... args) {
+        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-jar", Path.of("target/berth.jar").toAbsolutePath().toString(),
+                "--root", root.toString(), "--runroot", runroot.toString()));
+        argv.addAll(List.of(args));
+        return argv;
+    }
+
+    /** Mount points under this test's directory, from /proc/mounts. */
+    public List<String> mounts() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/mounts"))) {
+            return lines.map(l -> l.split(" ")[1]).filter(m -> m.startsWith(dir.toString())).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Processes whose command line mentions this test's directory (conmon, runc, containers' monitors). */
+    public List<Long> processes() {
+        List<Long> pids = new ArrayList<>();
+        ProcessHandle.allProcesses().forEach(p -> {
+            try {
+                String cmdline = Files.readString(Path.of("/proc/" + p.pid() + "/cmdline")).replace('\0', ' ');
+                if (cmdline.contains(dir.toString()) && p.pid() != ProcessHandle.current().pid()) {
+                    String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+                    if (!stat.contains(") Z ")) {
+                        pids.add(p.pid());
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // gone meanwhile
+            }
+        });
+        return pids;
+    }
+
+    /** Removes every container, then checks nothing is left; leftovers are cleaned by pid and path, then reported. */
+    @Override
+    public void close() {
+        List<String> problems = new ArrayList<>();
+        if (Files.exists(root)) {
+            Run ps = berth("ps", "-a", "--format", "json");
+            if (ps.code() != 0) {
+                problems.add("ps -a failed: " + ps.err());
+            } else {
+                for (Object c : (List<?>) Json.parse(ps.out())) {
+                    Run rm = berth("rm", "-f", (String) ((Map<?, ?>) c).get("Id"));
+                    if (rm.code() != 0) {
+                        problems.add("rm -f failed: " + rm.err());
+                    }
+                }
+            }
+        }
+        for (Long pid : processes()) {
+            problems.add("process " + pid + " left behind");
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        for (String m : mounts()) {
+            problems.add("mount " + m + " left behind");
+            Linux.unmount(Path.of(m), Linux.MNT_DETACH);
+        }
+        try {
+            TimeUnit.MILLISECONDS.sleep(problems.isEmpty() ? 0 : 200);
+            LayerUnpacker.deleteTree(dir);
+        } catch (IOException | InterruptedException e) {
+            problems.add("cannot delete " + dir + ": " + e);
+        }
+        if (!problems.isEmpty()) {
+            throw new AssertionError("clean-up found leftovers:\n" + String.join("\n", problems));
+        }
+    }
+
+    public static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}
