@@ -5,7 +5,6 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -70,7 +69,10 @@ public final class LayerUnpacker {
         Files.createDirectories(target.getParent());
         try {
             Files.move(scratch, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+        } catch (java.nio.file.FileSystemException e) {
+            if (!Files.isDirectory(target, NOFOLLOW)) {
+                throw e;
+            }
             deleteTree(scratch);
         }
     }

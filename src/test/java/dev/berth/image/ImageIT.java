@@ -1,0 +1,197 @@
+package dev.berth.image;
+
+import static dev.berth.testing.BerthRoot.IMAGE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.api.Json;
+import dev.berth.testing.BerthRoot;
+import dev.berth.testing.BerthRoot.Run;
+import dev.berth.testing.Tars;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The image store with real overlay mounts: import, load (docker and OCI archives), whiteouts, removal. */
+class ImageIT {
+    BerthRoot b;
+
+    @BeforeEach
+    void setUp() {
+        b = new BerthRoot();
+    }
+
+    @AfterEach
+    void tearDown() {
+        b.close();
+    }
+
+    static byte[] config(List<String> diffIds, List<String> cmd) {
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("Env", List.of("PATH=/bin:/usr/bin", "FROM_IMAGE=yes"));
+        run.put("Cmd", cmd);
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("architecture", "amd64");
+        config.put("os", "linux");
+        config.put("config", run);
+        config.put("rootfs", Map.of("type", "layers", "diff_ids", diffIds));
+        return Json.write(config).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A docker-archive (as docker save writes it) of the given layers. */
+    static byte[] dockerArchive(String repoTag, List<byte[]> layers, List<String> diffIds) {
+        byte[] config = config(diffIds, List.of("sh", "-c", "echo default cmd"));
+        String configName = Digest.of(config).hex() + ".json";
+        Tars t = new Tars().file(configName, config, 0644);
+        List<String> layerNames = new java.util.ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            String name = "layer" + i + "/layer.tar";
+            t.dir("layer" + i).file(name, layers.get(i), 0644);
+            layerNames.add(name);
+        }
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("Config", configName);
+        manifest.put("RepoTags", List.of(repoTag));
+        manifest.put("Layers", layerNames);
+        return t.file("manifest.json", Json.write(List.of(manifest))).bytes();
+    }
+
+    static byte[] gzip(byte[] data) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        }
+        return out.toByteArray();
+    }
+
+    Path write(String name, byte[] bytes) throws Exception {
+        return Files.write(b.dir.resolve(name), bytes);
+    }
+
+    @Test
+    void importListInspectRemove() throws Exception {
+        b.withSampleImage();
+        Run ls = b.berth("image", "ls").ok();
+        assertThat(ls.out()).containsPattern("localhost/berth-busybox +latest +[0-9a-f]{12} +\\d+ seconds? ago +\\d\\.\\d MB");
+        List<?> json = (List<?>) Json.parse(b.berth("image", "ls", "--format", "json").ok().out());
+        assertThat(json).hasSize(1);
+        Map<?, ?> inspect = (Map<?, ?>) ((List<?>) Json.parse(b.berth("image", "inspect", "localhost/berth-busybox").ok().out())).get(0);
+        assertThat(inspect.get("Names")).isEqualTo(List.of(IMAGE));
+        b.berth("run", "--name", "user", IMAGE, "true").ok();
+        Run inUse = b.berth("image", "rm", IMAGE);
+        assertThat(inUse.code()).isEqualTo(1);
+        assertThat(inUse.err()).contains("is used by a container");
+        b.berth("rm", "user").ok();
+        b.berth("image", "rm", IMAGE).ok();
+        assertThat(b.berth("image", "ls").ok().out().lines()).hasSize(1);
+        try (Stream<Path> layers = Files.list(b.root.resolve("layers"))) {
+            assertThat(layers).isEmpty();
+        }
+        Run missing = b.berth("run", IMAGE, "true");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("image \"" + IMAGE + "\" is not in berth's store");
+    }
+
+    @Test
+    void importWithChangesSetsTheDefaultCommand() throws Exception {
+        b.berth("image", "import", "--change", "CMD [\"echo\", \"from cmd\"]", "--change", "ENV MODE=demo",
+                BerthRoot.sampleTar().toString(), "withcmd").ok();
+        assertThat(b.berth("run", "--rm", "withcmd").ok().out()).isEqualTo("from cmd\n");
+        assertThat(b.berth("run", "--rm", "localhost/withcmd:latest", "sh", "-c", "echo $MODE").ok().out()).isEqualTo("demo\n");
+        Run none = b.berth("image", "import", BerthRoot.sampleTar().toString(), "nocmd");
+        none.ok();
+        Run r = b.berth("run", "--rm", "nocmd");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("has neither entrypoint nor cmd");
+    }
+
+    @Test
+    void loadADockerArchiveWithWhiteoutsAndAnOpaqueDirectory() throws Exception {
+        byte[] base = Files.readAllBytes(BerthRoot.sampleTar());
+        byte[] top = new Tars().dir("etc").file("etc/.wh.group", new byte[0], 0644)
+                .dir("www").file("www/.wh..wh..opq", new byte[0], 0644).file("www/new.html", "new")
+                .file("added.txt", "added in layer 2\n").bytes();
+        byte[] archive = dockerArchive("demo/two-layers:v2", List.of(base, gzip(top)),
+                List.of(Digest.of(base).toString(), Digest.of(top).toString()));
+        Run load = b.berth("image", "load", "-i", write("two.tar", archive).toString()).ok();
+        assertThat(load.out()).isEqualTo("Loaded image: docker.io/demo/two-layers:v2\n");
+        assertThat(b.berth("run", "--rm", "demo/two-layers:v2").ok().out()).isEqualTo("default cmd\n");
+        Run view = b.berth("run", "--rm", "docker.io/demo/two-layers:v2", "sh", "-c",
+                "cat /added.txt; ls /www; test -e /etc/group || echo group gone; test -e /etc/passwd && echo passwd kept; echo $FROM_IMAGE").ok();
+        assertThat(view.out()).isEqualTo("added in layer 2\nnew.html\ngroup gone\npasswd kept\nyes\n");
+        Path upper = b.root.resolve("layers").resolve(Digest.of(top).hex()).resolve("diff");
+        assertThat(Files.getAttribute(upper.resolve("etc/group"), "unix:rdev")).isEqualTo(0L);
+        assertThat(((java.nio.file.attribute.BasicFileAttributes) Files.readAttributes(upper.resolve("etc/group"), java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isOther()).isTrue();
+    }
+
+    @Test
+    void aLayerThatDoesNotMatchItsDiffIdIsRefusedAndLeavesNothing() throws Exception {
+        byte[] layer = new Tars().file("a", "x").bytes();
+        byte[] archive = dockerArchive("bad:1", List.of(layer), List.of(Digest.of("something else".getBytes()).toString()));
+        Run r = b.berth("image", "load", "-i", write("bad.tar", archive).toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("layer content does not match its digest");
+        assertThat(b.berth("image", "ls").ok().out().lines()).hasSize(1);
+        assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
+    void anEscapingLayerIsRefusedWithoutWritingOutside() throws Exception {
+        byte[] evil = new Tars().symlink("etc", b.dir.toString()).file("etc/pwned", "x").bytes();
+        byte[] archive = dockerArchive("evil:1", List.of(evil), List.of(Digest.of(evil).toString()));
+        Run r = b.berth("image", "load", "-i", write("evil.tar", archive).toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("points outside the layer; refused");
+        assertThat(b.dir.resolve("pwned")).doesNotExist();
+        assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
+    void loadAnOciArchiveAndCheckEveryBlobDigest() throws Exception {
+        byte[] layer = gzip(Files.readAllBytes(BerthRoot.sampleTar()));
+        byte[] diff = Files.readAllBytes(BerthRoot.sampleTar());
+        byte[] config = config(List.of(Digest.of(diff).toString()), List.of("echo", "from oci"));
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("schemaVersion", 2);
+        manifest.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
+        manifest.put("config", Map.of("mediaType", "application/vnd.oci.image.config.v1+json", "digest", Digest.of(config).toString(), "size", config.length));
+        manifest.put("layers", List.of(Map.of("mediaType", "application/vnd.oci.image.layer.v1.tar+gzip", "digest", Digest.of(layer).toString(), "size", layer.length)));
+        byte[] manifestBytes = Json.write(manifest).getBytes(StandardCharsets.UTF_8);
+        Map<String, Object> index = Map.of("schemaVersion", 2, "manifests", List.of(Map.of(
+                "mediaType", "application/vnd.oci.image.manifest.v1+json", "digest", Digest.of(manifestBytes).toString(),
+                "size", manifestBytes.length, "annotations", Map.of("org.opencontainers.image.ref.name", "localhost/oci-demo:1"))));
+        Tars archive = new Tars().file("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}").file("index.json", Json.write(index))
+                .dir("blobs/sha256").file("blobs/sha256/" + Digest.of(config).hex(), config, 0644)
+                .file("blobs/sha256/" + Digest.of(manifestBytes).hex(), manifestBytes, 0644);
+        byte[] good = archive.file("blobs/sha256/" + Digest.of(layer).hex(), layer, 0644).bytes();
+        b.berth("image", "load", "-i", write("oci.tar", good).toString()).ok();
+        assertThat(b.berth("run", "--rm", "localhost/oci-demo:1").ok().out()).isEqualTo("from oci\n");
+
+        byte[] tampered = new Tars().file("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}").file("index.json", Json.write(index))
+                .file("blobs/sha256/" + Digest.of(config).hex(), config, 0644)
+                .file("blobs/sha256/" + Digest.of(manifestBytes).hex(), manifestBytes, 0644)
+                .file("blobs/sha256/" + Digest.of(layer).hex(), gzip("not the layer".getBytes()), 0644).bytes();
+        Run r = b.berth("image", "load", "-i", write("tampered.tar", tampered).toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("does not match its digest");
+    }
+
+    /** Scratch directories left under the root's tmp. */
+    List<Path> leftovers() throws Exception {
+        Path tmp = b.root.resolve("tmp");
+        if (!Files.exists(tmp)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(tmp)) {
+            return s.toList();
+        }
+    }
+}
