@@ -121,7 +121,7 @@ final class ContainerCommands {
                         entrypoint == null ? null : List.of(entrypoint), command == null || command.isEmpty() ? null : command,
                         env, workdir, user, network, rm, null));
                 try {
-                    engine.start(c.id());
+                    c = engine.start(c);
                 } catch (RuntimeException e) {
                     engine.remove(c.id(), true);
                     throw e;

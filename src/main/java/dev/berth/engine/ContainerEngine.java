@@ -119,7 +119,9 @@ public final class ContainerEngine {
             state.setContainerConfig(id, config.toJson());
             conmon.create(id, name, runtime, monitorFiles(id));
             state.updateContainer(id, ContainerRecord.Status.CREATED, null, null, null);
-            return inspect(id);
+            ContainerRecord created = new ContainerRecord(id, name, image.id(), o.image(), o.pod(), config.toJson(),
+                    ContainerRecord.Status.CREATED, now, null, null, null);
+            return new Container(created, "created", null, 0);
         } catch (IOException e) {
             cleanUpQuietly(id);
             throw new BerthException(BerthException.Kind.HOST, "cannot create container " + name + ": " + e.getMessage(), e);
@@ -213,14 +215,17 @@ public final class ContainerEngine {
         return new Conmon.MonitorFiles(layout.bundle(id), layout.exits(), layout.bundle(id).resolve("ctr.log"));
     }
 
-    public Container start(String reference) {
-        Container c = find(reference);
+    /** Starts a container {@link #create} returned. */
+    public Container start(Container c) {
         if (!c.status().equals("created")) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is " + c.status() + "; only a created container can start");
         }
         runtime.start(c.id());
-        state.updateContainer(c.id(), ContainerRecord.Status.RUNNING, Instant.now(), null, null);
-        return inspect(c.id());
+        Instant started = Instant.now();
+        state.updateContainer(c.id(), ContainerRecord.Status.RUNNING, started, null, null);
+        ContainerRecord r = c.record();
+        return new Container(new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(), r.pod(), r.config(),
+                ContainerRecord.Status.RUNNING, r.created(), started, null, null), "running", null, 0);
     }
 
     // status
@@ -232,10 +237,6 @@ public final class ContainerEngine {
     /** Finds a container by name or ID prefix. */
     public Container find(String reference) {
         return withReality(record(reference));
-    }
-
-    private Container inspect(String id) {
-        return find(id);
     }
 
     private ContainerRecord record(String reference) {
@@ -301,7 +302,7 @@ public final class ContainerEngine {
     /** Waits until the container has exited, up to {@code timeout}; returns its exit code, or null when it still runs. */
     public Integer waitForExit(String id, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        long sleep = 5;
+        long sleep = 2;
         while (true) {
             Integer code = exitCode(id);
             if (code != null) {
@@ -312,7 +313,7 @@ public final class ContainerEngine {
                 return null;
             }
             sleepMillis(sleep);
-            sleep = Math.min(100, sleep * 2);
+            sleep = Math.min(50, sleep * 2);
         }
     }
 
@@ -395,11 +396,21 @@ public final class ContainerEngine {
         }
     }
 
+    /** Whether the container's conmon still runs: while it does, output may still come. */
+    private boolean conmonAlive(String id) {
+        try {
+            int pid = Integer.parseInt(Files.readString(layout.bundle(id).resolve("conmon.pid")).strip());
+            return isConmon(pid, id);
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+    }
+
     /** Whether {@code pid} is still this container's conmon (pids are reused). */
     private static boolean isConmon(int pid, String id) {
         try {
             String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"));
-            return cmdline.contains("conmon") && cmdline.contains(id);
+            return cmdline.contains("conmon") && cmdline.contains(id) && !Files.readString(Path.of("/proc/" + pid + "/stat")).contains(") Z ");
         } catch (IOException e) {
             return false;
         }
@@ -457,7 +468,7 @@ public final class ContainerEngine {
                 return;
             }
             long sleep = 10;
-            while (exitCode(c.id()) == null && runtime.state(c.id()) != null) {
+            while (exitCode(c.id()) == null && conmonAlive(c.id())) {
                 List<CriLog.Line> lines = log.readNew();
                 lines.forEach(l -> sink.line(l.stderr(), l.text()));
                 sleep = lines.isEmpty() ? Math.min(200, sleep * 2) : 10;

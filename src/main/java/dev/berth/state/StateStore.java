@@ -5,7 +5,6 @@ import dev.berth.api.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -59,13 +58,13 @@ public final class StateStore implements AutoCloseable {
     public static StateStore open(Layout layout) {
         try {
             Files.createDirectories(layout.root());
-            Connection db = DriverManager.getConnection("jdbc:sqlite:" + layout.database());
-            try (Statement s = db.createStatement()) {
-                s.execute("PRAGMA busy_timeout = 30000");
-                s.execute("PRAGMA journal_mode = WAL");
-                s.execute("PRAGMA synchronous = NORMAL");
-                s.execute("PRAGMA foreign_keys = ON");
-            }
+            // the driver directly: DriverManager would first scan the class path for every JDBC driver
+            org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+            config.setBusyTimeout(30000);
+            config.setJournalMode(org.sqlite.SQLiteConfig.JournalMode.WAL);
+            config.setSynchronous(org.sqlite.SQLiteConfig.SynchronousMode.NORMAL);
+            config.enforceForeignKeys(true);
+            Connection db = new org.sqlite.JDBC().connect("jdbc:sqlite:" + layout.database(), config.toProperties());
             StateStore store = new StateStore(db);
             store.migrate();
             return store;

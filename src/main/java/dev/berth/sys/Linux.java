@@ -42,7 +42,8 @@ public final class Linux {
     }
 
     private static final class Holder {
-        static final LibC LIBC = Native.load("c", LibC.class);
+        // the exact soname: a bare "c" makes JNA run ldconfig to find it, at every start
+        static final LibC LIBC = Native.load("libc.so.6", LibC.class);
     }
 
     private static LibC libc() {
@@ -110,8 +111,27 @@ public final class Linux {
         return pid > 0 && kill(pid, 0);
     }
 
-    public static boolean isRoot() {
-        return libc().geteuid() == 0;
+    private static Boolean root;
+
+    /** Whether the effective uid is 0, read from /proc so that commands that need no syscall never load JNA. */
+    public static synchronized boolean isRoot() {
+        if (root == null) {
+            root = readEffectiveUid() == 0;
+        }
+        return root;
+    }
+
+    private static int readEffectiveUid() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return Integer.parseInt(line.split("\\s+")[2]);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // fall back to the syscall
+        }
+        return libc().geteuid();
     }
 
     /** Moves the calling thread into the namespace open at {@code fd}. */
