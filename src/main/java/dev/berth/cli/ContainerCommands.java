@@ -117,9 +117,9 @@ final class ContainerCommands {
             PrintWriter err = spec.commandLine().getErr();
             try (Berth berth = Engines.open(root(spec).global)) {
                 ContainerEngine engine = berth.containers();
-                Container c = engine.create(new ContainerEngine.CreateOptions(name, image,
+                Container c = engine.create(ContainerEngine.CreateOptions.standalone(name, image,
                         entrypoint == null ? null : List.of(entrypoint), command == null || command.isEmpty() ? null : command,
-                        env, workdir, user, network, rm, null));
+                        env, workdir, user, network, rm));
                 try {
                     c = engine.start(c);
                 } catch (RuntimeException e) {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "Work with Kubernetes manifests.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {KubePlanCommand.class},
+        subcommands = {KubePlanCommand.class, KubePlayCommand.class, KubeDownCommand.class},
         footer = {"", "Example:", "  berth kube plan manifests/"})
 final class KubeCommand implements Runnable {
     @Spec

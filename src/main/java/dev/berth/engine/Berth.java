@@ -20,6 +20,7 @@ public final class Berth implements AutoCloseable {
     private final ProcessRunner processes;
     private final String runtimeName;
     private ContainerEngine containers;
+    private PodEngine pods;
     private HostComponents.Choice runtimeChoice;
 
     private Berth(Layout layout, String runtimeName) {
@@ -62,6 +63,13 @@ public final class Berth implements AutoCloseable {
             containers = new ContainerEngine(layout, state, images, runtime, new Conmon(conmon, processes));
         }
         return containers;
+    }
+
+    public synchronized PodEngine pods() {
+        if (pods == null) {
+            pods = new PodEngine(layout, state, images, containers(), processes);
+        }
+        return pods;
     }
 
     public ProcessRunner processes() {

@@ -55,11 +55,22 @@ public final class ContainerEngine {
      * @param command replaces the image's entrypoint when not null (Kubernetes {@code command})
      * @param args    replaces the image's cmd when not null (Kubernetes {@code args}, podman's {@code CMD…})
      * @param env     {@code K=V} entries added to (and overriding) the image's
-     * @param network {@code private} (own namespace, loopback only), {@code host}, or a netns file to join
+     * @param network {@code private} (own namespace, loopback only) or {@code host}; ignored in a pod
+     * @param sandbox the pod to join, or null for a standalone container
+     * @param hostname the hostname of a pod's infra container, which owns the pod's UTS namespace
      */
     public record CreateOptions(
             String name, String image, List<String> command, List<String> args, List<String> env, String workingDir,
-            String user, String network, boolean autoRemove, String pod) {}
+            String user, String network, boolean autoRemove, Sandbox sandbox, String hostname, List<VolumeBind> volumes) {
+
+        public static CreateOptions standalone(String name, String image, List<String> command, List<String> args,
+                List<String> env, String workingDir, String user, String network, boolean autoRemove) {
+            return new CreateOptions(name, image, command, args, env, workingDir, user, network, autoRemove, null, null, List.of());
+        }
+    }
+
+    /** A host directory or file bound into the container (a pod volume's mount). */
+    public record VolumeBind(Path source, String destination, boolean readOnly) {}
 
     /** A container as the user sees it: its record and what is true of it now. */
     public record Container(ContainerRecord record, String status, Integer exitCode, int pid) {
@@ -85,7 +96,8 @@ public final class ContainerEngine {
         checkName(name);
         Instant now = Instant.now();
         // the record comes first, so a crash from here on leaves something rm can find and clean
-        ContainerRecord record = new ContainerRecord(id, name, image.id(), o.image(), o.pod(), "{}",
+        String pod = o.sandbox() == null ? null : o.sandbox().pod();
+        ContainerRecord record = new ContainerRecord(id, name, image.id(), o.image(), pod, "{}",
                 ContainerRecord.Status.CREATING, now, null, null, null);
         state.insertContainer(record);
         try {
@@ -106,7 +118,7 @@ public final class ContainerEngine {
                 throw new BerthException(BerthException.Kind.INVALID_INPUT, "no command: image " + o.image()
                         + " has neither entrypoint nor cmd; give one (berth run IMAGE COMMAND…)");
             }
-            String hostname = id.substring(0, 12);
+            String hostname = o.hostname() != null ? o.hostname() : id.substring(0, 12);
             List<String> env = environment(Json.strings(run, "Env"), o.env(), hostname, who.home());
             String cwd = o.workingDir() != null ? o.workingDir() : Json.string(run, "WorkingDir");
             if (cwd == null || cwd.isEmpty()) {
@@ -115,11 +127,11 @@ public final class ContainerEngine {
             String network = o.network() == null ? "private" : o.network();
             ContainerConfig config = new ContainerConfig(args, env, cwd, who.uid(), who.gid(), who.additionalGids(),
                     hostname, network, o.autoRemove());
-            writeBundle(bundle, config);
+            writeBundle(bundle, config, o.sandbox(), o.volumes());
             state.setContainerConfig(id, config.toJson());
             conmon.create(id, name, runtime, monitorFiles(id));
             state.updateContainer(id, ContainerRecord.Status.CREATED, null, null, null);
-            ContainerRecord created = new ContainerRecord(id, name, image.id(), o.image(), o.pod(), config.toJson(),
+            ContainerRecord created = new ContainerRecord(id, name, image.id(), o.image(), pod, config.toJson(),
                     ContainerRecord.Status.CREATED, now, null, null, null);
             return new Container(created, "created", null, 0);
         } catch (IOException e) {
@@ -166,27 +178,53 @@ public final class ContainerEngine {
         return out;
     }
 
-    private void writeBundle(Path bundle, ContainerConfig c) throws IOException {
-        Files.writeString(bundle.resolve("hostname"), c.hostname() + "\n");
-        Files.writeString(bundle.resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + c.hostname() + "\n");
+    /** Writes /etc/hosts, /etc/hostname and /etc/resolv.conf for a container or a pod into {@code dir}. */
+    static void writeEtcFiles(Path dir, String hostname) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("hostname"), hostname + "\n");
+        Files.writeString(dir.resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + hostname + "\n");
         Path resolv = Path.of("/etc/resolv.conf");
-        Files.writeString(bundle.resolve("resolv.conf"), Files.isReadable(resolv) ? Files.readString(resolv) : "");
-        List<OciConfig.Mount> mounts = List.of(
-                OciConfig.Mount.bind(bundle.resolve("hostname").toString(), "/etc/hostname", false),
-                OciConfig.Mount.bind(bundle.resolve("hosts").toString(), "/etc/hosts", false),
-                OciConfig.Mount.bind(bundle.resolve("resolv.conf").toString(), "/etc/resolv.conf", false));
-        Files.writeString(bundle.resolve("config.json"), Json.write(OciConfig.build(spec(bundle, c, mounts))));
+        Files.writeString(dir.resolve("resolv.conf"), Files.isReadable(resolv) ? Files.readString(resolv) : "");
     }
 
-    private OciConfig.Spec spec(Path bundle, ContainerConfig c, List<OciConfig.Mount> mounts) {
+    private void writeBundle(Path bundle, ContainerConfig c, Sandbox sandbox, List<VolumeBind> volumes) throws IOException {
+        Path etc = sandbox != null ? sandbox.files() : bundle;
+        if (sandbox == null) {
+            writeEtcFiles(bundle, c.hostname());
+        }
+        List<OciConfig.Mount> mounts = new ArrayList<>(List.of(
+                OciConfig.Mount.bind(etc.resolve("hostname").toString(), "/etc/hostname", false),
+                OciConfig.Mount.bind(etc.resolve("hosts").toString(), "/etc/hosts", false),
+                OciConfig.Mount.bind(etc.resolve("resolv.conf").toString(), "/etc/resolv.conf", false)));
+        for (VolumeBind v : volumes == null ? List.<VolumeBind>of() : volumes) {
+            mounts.add(OciConfig.Mount.bind(v.source().toString(), v.destination(), v.readOnly()));
+        }
+        Files.writeString(bundle.resolve("config.json"), Json.write(OciConfig.build(spec(bundle, c, mounts, sandbox))));
+    }
+
+    private OciConfig.Spec spec(Path bundle, ContainerConfig c, List<OciConfig.Mount> mounts, Sandbox sandbox) {
+        if (sandbox != null && sandbox.infraId() != null) {
+            List<OciConfig.Namespace> joined = new ArrayList<>();
+            if (sandbox.netns() != null) {
+                joined.add(new OciConfig.Namespace("network", sandbox.netns().toString()));
+            }
+            joined.add(new OciConfig.Namespace("ipc", sandbox.infraNamespace("ipc")));
+            joined.add(new OciConfig.Namespace("uts", sandbox.infraNamespace("uts")));
+            joined.add(new OciConfig.Namespace("pid", sandbox.sharePid() ? sandbox.infraNamespace("pid") : null));
+            joined.add(new OciConfig.Namespace("mount", null));
+            return new OciConfig.Spec(c.args(), c.env(), c.cwd(), c.uid(), c.gid(), c.additionalGids(),
+                    bundle.resolve("rootfs").toString(), false, null, joined, mounts, nofileLimit());
+        }
         List<OciConfig.Namespace> namespaces = new ArrayList<>();
         for (OciConfig.Namespace n : OciConfig.ownNamespaces()) {
             if (n.type().equals("network")) {
-                if (c.network().equals("host")) {
-                    continue;
+                if (sandbox != null) {
+                    if (sandbox.netns() != null) {
+                        namespaces.add(new OciConfig.Namespace("network", sandbox.netns().toString()));
+                    }
+                    continue; // no netns file: hostNetwork
                 }
-                if (!c.network().equals("private")) {
-                    namespaces.add(new OciConfig.Namespace("network", c.network()));
+                if (c.network().equals("host")) {
                     continue;
                 }
             }
@@ -278,7 +316,8 @@ public final class ContainerEngine {
         return new Container(r, s.status(), null, s.pid());
     }
 
-    private Integer exitCode(String id) {
+    /** The exit code conmon wrote, or null while the container has not exited. */
+    public Integer exitCode(String id) {
         try {
             Path f = layout.exitFile(id);
             if (!Files.exists(f)) {
@@ -438,10 +477,37 @@ public final class ContainerEngine {
                 config.additionalGids(), config.hostname(), config.network(), false);
         Path process = layout.bundle(c.id()).resolve("exec-" + newId().substring(0, 12) + ".json");
         try {
-            Files.writeString(process, Json.write(OciConfig.process(spec(layout.bundle(c.id()), forExec, List.of()))));
-            return runtime.exec(c.id(), process, out, err);
+            Files.writeString(process, Json.write(OciConfig.process(spec(layout.bundle(c.id()), forExec, List.of(), null))));
+            return runtime.exec(c.id(), process, out, err, Duration.ofDays(365));
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot exec in " + c.name() + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(process);
+            } catch (IOException ignored) {
+                // the bundle goes with the container
+            }
+        }
+    }
+
+    /** What a command run in a container (a probe) did: its exit code (null when it timed out) and output. */
+    public record ExecResult(Integer exitCode, String output) {}
+
+    /** Runs a command in a running container within {@code timeout}, capturing its output (for exec probes). */
+    public ExecResult execCaptured(String id, List<String> command, Duration timeout) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ContainerConfig config = ContainerConfig.fromJson(record(id).config());
+        ContainerConfig forExec = new ContainerConfig(command, config.env(), config.cwd(), config.uid(), config.gid(),
+                config.additionalGids(), config.hostname(), config.network(), false);
+        Path process = layout.bundle(id).resolve("probe-" + newId().substring(0, 12) + ".json");
+        try {
+            Files.writeString(process, Json.write(OciConfig.process(spec(layout.bundle(id), forExec, List.of(), null))));
+            int code = runtime.exec(id, process, out, out, timeout);
+            return new ExecResult(code, out.toString(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (dev.berth.proc.CommandFailedException e) {
+            return new ExecResult(null, "timed out after " + timeout.toMillis() + " ms");
+        } catch (IOException e) {
+            return new ExecResult(null, e.getMessage());
         } finally {
             try {
                 Files.deleteIfExists(process);

@@ -140,7 +140,7 @@ final class PodReader {
                 field.error("\"" + entry + "\" is not CONTAINER, POD or POD/CONTAINER");
                 continue;
             }
-            deps.add(new DeclaredDependency(container, target, condition, key, field.where()));
+            deps.add(new DeclaredDependency(container, target, condition, key, field.source(), field.path()));
         }
         return deps;
     }

@@ -168,8 +168,7 @@ public final class PlanBuilder {
                     ? List.of(pod.container(d.container()).orElseThrow())
                     : entryContainers(pod);
             List<Node> targets = resolve(pod, d);
-            String at = d.where().substring(0, d.where().indexOf(": "));
-            String reason = "declared by " + d.annotation() + ": \"" + d.target() + "\" at " + at;
+            String reason = "declared by " + d.annotation() + ": \"" + d.target() + "\" at " + d.source();
             for (ContainerSpec w : waiting) {
                 for (Node t : targets) {
                     link(t, Node.container(pod.name(), w.name()), d.condition(), Edge.Kind.DECLARED, reason);

@@ -80,7 +80,7 @@ public final class OciRuntime {
     }
 
     /** Runs a process in a running container, streaming its output; returns its exit code. */
-    public int exec(String id, Path processJson, OutputStream out, OutputStream err) {
-        return processes.stream(Command.of(argv("exec", "--process", processJson.toString(), id)).withTimeout(Duration.ofDays(365)), out, err);
+    public int exec(String id, Path processJson, OutputStream out, OutputStream err, Duration timeout) {
+        return processes.stream(Command.of(argv("exec", "--process", processJson.toString(), id)).withTimeout(timeout), out, err);
     }
 }

@@ -73,6 +73,16 @@ public record Layout(Path root, Path runroot) {
         return runroot.resolve("netns");
     }
 
+    /** A pod's network namespace file. */
+    public Path netns(String pod) {
+        return netns().resolve(pod);
+    }
+
+    /** A pod's own files: the /etc/hosts, /etc/hostname and /etc/resolv.conf its containers share. */
+    public Path pod(String pod) {
+        return runroot.resolve("pods").resolve(pod);
+    }
+
     public Path volumes() {
         return root.resolve("volumes");
     }

@@ -20,8 +20,9 @@ import java.util.Optional;
  * every multi-step change runs in one transaction.
  */
 public final class StateStore implements AutoCloseable {
-    private static final int SCHEMA_VERSION = 1;
-    private static final String[] SCHEMA = {
+    private static final int SCHEMA_VERSION = 2;
+    /** The statements that bring the schema from version i to i + 1. */
+    private static final String[][] MIGRATIONS = {{
         """
         CREATE TABLE images (
           id TEXT PRIMARY KEY,
@@ -46,7 +47,19 @@ public final class StateStore implements AutoCloseable {
           started TEXT,
           finished TEXT,
           exit_code INTEGER)""",
-    };
+    }, {
+        """
+        CREATE TABLE pods (
+          name TEXT PRIMARY KEY,
+          namespace TEXT NOT NULL,
+          spec_hash TEXT NOT NULL,
+          spec TEXT NOT NULL,
+          infra_id TEXT,
+          netns TEXT,
+          status TEXT NOT NULL,
+          created TEXT NOT NULL)""",
+        "CREATE INDEX containers_pod ON containers(pod)",
+    }};
 
     private final Connection db;
 
@@ -86,14 +99,15 @@ public final class StateStore implements AutoCloseable {
                     + ", newer than this berth understands (" + SCHEMA_VERSION + ")");
         }
         inTransaction(() -> {
+            int current;
             try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
-                if (rs.getInt(1) == SCHEMA_VERSION) {
-                    return null; // another process migrated first
-                }
+                current = rs.getInt(1); // another process may have migrated meanwhile
             }
             try (Statement s = db.createStatement()) {
-                for (String ddl : SCHEMA) {
-                    s.execute(ddl);
+                for (int v = current; v < SCHEMA_VERSION; v++) {
+                    for (String ddl : MIGRATIONS[v]) {
+                        s.execute(ddl);
+                    }
                 }
                 s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
             }
@@ -366,6 +380,70 @@ public final class StateStore implements AutoCloseable {
 
     private static Instant instant(String s) {
         return s == null ? null : Instant.parse(s);
+    }
+
+    // pods
+
+    public void insertPod(PodRecord p) {
+        inTransaction(() -> {
+            try (PreparedStatement s = db.prepareStatement(
+                    "INSERT OR REPLACE INTO pods (name, namespace, spec_hash, spec, infra_id, netns, status, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                s.setString(1, p.name());
+                s.setString(2, p.namespace());
+                s.setString(3, p.specHash());
+                s.setString(4, p.spec());
+                s.setString(5, p.infraId());
+                s.setString(6, p.netns());
+                s.setString(7, p.status().name());
+                s.setString(8, p.created().toString());
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public void updatePod(String name, String infraId, PodRecord.Status status) {
+        inTransaction(() -> {
+            try (PreparedStatement s = db.prepareStatement("UPDATE pods SET infra_id = coalesce(?, infra_id), status = ? WHERE name = ?")) {
+                s.setString(1, infraId);
+                s.setString(2, status.name());
+                s.setString(3, name);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public void deletePod(String name) {
+        inTransaction(() -> {
+            try (PreparedStatement s = db.prepareStatement("DELETE FROM pods WHERE name = ?")) {
+                s.setString(1, name);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public List<PodRecord> pods() {
+        return read(() -> {
+            List<PodRecord> list = new ArrayList<>();
+            try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM pods ORDER BY created, name")) {
+                while (rs.next()) {
+                    list.add(new PodRecord(rs.getString("name"), rs.getString("namespace"), rs.getString("spec_hash"),
+                            rs.getString("spec"), rs.getString("infra_id"), rs.getString("netns"),
+                            PodRecord.Status.valueOf(rs.getString("status")), Instant.parse(rs.getString("created"))));
+                }
+            }
+            return list;
+        });
+    }
+
+    public Optional<PodRecord> pod(String name) {
+        return pods().stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    public List<ContainerRecord> containersOfPod(String pod) {
+        return queryContainers("SELECT * FROM containers WHERE pod = ? ORDER BY created, name", pod);
     }
 
     @Override

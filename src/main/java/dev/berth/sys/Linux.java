@@ -36,6 +36,10 @@ public final class Linux {
 
         int unshare(int flags) throws LastErrorException;
 
+        int open(String path, int flags) throws LastErrorException;
+
+        int close(int fd) throws LastErrorException;
+
         int geteuid();
 
         String strerror(int errno);
@@ -140,6 +144,21 @@ public final class Linux {
             libc().setns(fd, nstype);
         } catch (LastErrorException e) {
             throw failure("setns " + what, e);
+        }
+    }
+
+    /** Moves the calling thread into the network namespace bound at {@code file}; other threads stay where they are. */
+    public static void enterNetns(Path file) {
+        int fd;
+        try {
+            fd = libc().open(file.toString(), 0);
+        } catch (LastErrorException e) {
+            throw failure("open " + file, e);
+        }
+        try {
+            setns(fd, CLONE_NEWNET, file.toString());
+        } finally {
+            libc().close(fd);
         }
     }
 

@@ -1,0 +1,46 @@
+package dev.berth.cli;
+
+import dev.berth.api.Manifests;
+import dev.berth.engine.Berth;
+import dev.berth.manifest.ManifestReader;
+import dev.berth.plan.Plan;
+import dev.berth.plan.PlanBuilder;
+import dev.berth.reconcile.KubeDown;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code berth kube down}: remove what the manifests describe. */
+@Command(name = "down", mixinStandardHelpOptions = true,
+        description = {"Stop and remove the pods of the manifests: dependents first, SIGTERM then SIGKILL after",
+                "terminationGracePeriodSeconds (or --timeout). Pods that do not exist are skipped."},
+        footer = {"", "Example:", "  berth kube down manifests/demo.yaml"})
+final class KubeDownCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ManifestOptions manifests;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Grace period for every pod, instead of its own.")
+    Integer timeout;
+
+    @Override
+    public Integer call() {
+        BerthCommand root = ContainerCommands.root(spec);
+        Manifests read = new ManifestReader(root.stdin).read(manifests.paths, new ManifestReader.Options(true, true));
+        Plan plan = PlanBuilder.build(read, new PlanBuilder.Options(true));
+        PlayView view = new PlayView(spec.commandLine().getOut(), PlayView.mode(root.global, false) == PlayView.Mode.JSON
+                ? PlayView.Mode.JSON : PlayView.Mode.LINES, List.of());
+        try (Berth berth = Engines.open(root.global)) {
+            List<String> failures = KubeDown.down(berth, read, plan, timeout == null ? null : Duration.ofSeconds(timeout), 8, view);
+            failures.forEach(f -> spec.commandLine().getErr().println("Error: " + f));
+            return failures.isEmpty() ? Main.OK : Main.FAILED;
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.berth.cli;
+
+import dev.berth.api.Json;
+import dev.berth.api.Manifests;
+import dev.berth.engine.Berth;
+import dev.berth.manifest.ManifestReader;
+import dev.berth.plan.Node;
+import dev.berth.plan.Plan;
+import dev.berth.plan.PlanBuilder;
+import dev.berth.reconcile.KubePlay;
+import dev.berth.reconcile.PlayOptions;
+import dev.berth.reconcile.PlayResult;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code berth kube play}: start what the manifests describe, in dependency order. */
+@Command(name = "play", mixinStandardHelpOptions = true,
+        description = {"Create the pods of the manifests and start each container once what it needs is ready.",
+                "Unchanged pods are kept, changed ones replaced. Exits 1 when a container fails or waits in vain, saying which waited for what and why."},
+        footer = {"", "Examples:", "  berth kube play manifests/demo.yaml", "  berth kube play --timeout 30 --format json manifests/"})
+final class KubePlayCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ManifestOptions manifests;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
+            description = "How long a container may take to become ready, or a container may wait (default 120).")
+    int timeout;
+
+    @Option(names = "--replace", description = "Replace pods even when unchanged.")
+    boolean replace;
+
+    @Option(names = "--dry-run", description = "Print the plan (as kube plan does) and start nothing.")
+    boolean dryRun;
+
+    @Option(names = "--no-infer", description = "Do not infer dependencies from localhost:PORT and SERVICE:PORT mentions.")
+    boolean noInfer;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only the summary.")
+    boolean quiet;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "6", description = "Sandboxes and containers created at once (default 6).")
+    int parallel;
+
+    @Override
+    public Integer call() {
+        BerthCommand root = ContainerCommands.root(spec);
+        Manifests read = new ManifestReader(root.stdin).read(manifests.paths, manifests.readerOptions());
+        Plan plan = PlanBuilder.build(read, new PlanBuilder.Options(!noInfer));
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        read.warnings().forEach(w -> err.println("warning: " + w));
+        plan.warnings().forEach(w -> err.println("warning: " + w));
+        if (dryRun) {
+            out.print(root.global.format == GlobalOptions.Format.json ? PlanRendering.json(plan) : PlanRendering.text(plan));
+            return Main.OK;
+        }
+        PlayView.Mode mode = PlayView.mode(root.global, quiet);
+        PlayView view = new PlayView(out, mode, plan.startOrder().stream().filter(n -> n.kind() == Node.Kind.POD || n.kind() == Node.Kind.CONTAINER).map(Node::id).toList());
+        try (Berth berth = Engines.open(root.global)) {
+            KubePlay play = new KubePlay(berth, read, plan, new PlayOptions(Duration.ofSeconds(timeout), replace, parallel), view);
+            CountDownLatch done = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                play.interrupt();
+                try {
+                    done.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException ignored) {
+                    // exiting anyway
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(hook);
+            PlayResult result;
+            try {
+                result = play.run();
+            } finally {
+                done.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // Ctrl-C: the hook is running
+                }
+            }
+            report(result, mode, out, err);
+            return result.ok() ? Main.OK : Main.INVALID;
+        }
+    }
+
+    private static void report(PlayResult result, PlayView.Mode mode, PrintWriter out, PrintWriter err) {
+        if (mode == PlayView.Mode.JSON) {
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("result", result.ok() ? "ok" : "failed");
+            summary.put("pods", result.pods());
+            summary.put("failures", result.failures());
+            out.println(Json.write(summary));
+            return;
+        }
+        result.pods().forEach((pod, outcome) -> out.println("pod " + pod + ": " + outcome));
+        for (String f : result.failures()) {
+            err.println("Error: " + f);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.berth.cli;
+
+import dev.berth.api.Json;
+import dev.berth.engine.Berth;
+import dev.berth.reconcile.PodStatus;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code berth pod …}. */
+@Command(name = "pod", mixinStandardHelpOptions = true, description = "Manage pods.", synopsisSubcommandLabel = "COMMAND",
+        subcommands = {PodCommands.Ps.class, PodCommands.Inspect.class, PodCommands.Rm.class},
+        footer = {"", "Example:", "  berth pod ps"})
+final class PodCommands implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static Map<String, Object> json(PodStatus p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", p.name());
+        m.put("phase", p.phase());
+        m.put("ready", p.ready() + "/" + p.total());
+        m.put("created", p.created().toString());
+        m.put("conditions", p.conditions());
+        List<Object> containers = new ArrayList<>();
+        for (PodStatus.ContainerStatus c : p.containers()) {
+            Map<String, Object> cm = new LinkedHashMap<>();
+            cm.put("name", c.name());
+            cm.put("init", c.init());
+            cm.put("state", c.state());
+            cm.put("exitCode", c.exitCode());
+            cm.put("ready", c.ready());
+            cm.put("lastProbe", c.lastProbe());
+            containers.add(cm);
+        }
+        m.put("containers", containers);
+        return m;
+    }
+
+    @Command(name = "ps", aliases = "ls", mixinStandardHelpOptions = true, description = "List pods: phase, ready containers, age.",
+            footer = {"", "Examples:", "  berth pod ps", "  berth pod ps --format json"})
+    static final class Ps implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            BerthCommand root = ContainerCommands.root(spec);
+            try (Berth berth = Engines.open(root.global)) {
+                List<PodStatus> pods = PodStatus.all(berth, true);
+                PrintWriter out = spec.commandLine().getOut();
+                if (root.global.format == GlobalOptions.Format.json) {
+                    out.println(Json.write(pods.stream().map(PodCommands::json).toList()));
+                    return Main.OK;
+                }
+                List<List<String>> rows = new ArrayList<>();
+                for (PodStatus p : pods) {
+                    rows.add(List.of(p.name(), p.phase(), p.ready() + "/" + p.total(),
+                            String.join(",", p.containers().stream().map(PodStatus.ContainerStatus::name).toList()), Tables.ago(p.created())));
+                }
+                out.print(Tables.render(List.of("NAME", "STATUS", "READY", "CONTAINERS", "AGE"), rows));
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true,
+            description = "Show a pod as JSON: phase, conditions (Initialized, ContainersReady, Ready), each container's state and readiness.",
+            footer = {"", "Example:", "  berth pod inspect demo"})
+    static final class Inspect implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "POD")
+        List<String> pods;
+
+        @Override
+        public Integer call() {
+            try (Berth berth = Engines.open(ContainerCommands.root(spec).global)) {
+                List<PodStatus> all = PodStatus.all(berth, true);
+                List<Object> shown = new ArrayList<>();
+                for (String name : pods) {
+                    PodStatus p = all.stream().filter(s -> s.name().equals(name)).findFirst()
+                            .orElseThrow(() -> new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.NOT_FOUND, "no pod \"" + name + "\""));
+                    shown.add(json(p));
+                }
+                spec.commandLine().getOut().println(Json.write(shown));
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove pods and all their containers.",
+            footer = {"", "Example:", "  berth pod rm -f demo"})
+    static final class Rm implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-f", "--force"}, description = "Stop running pods first (SIGKILL after 10 seconds).")
+        boolean force;
+
+        @Parameters(arity = "1..*", paramLabel = "POD")
+        List<String> pods;
+
+        @Override
+        public Integer call() {
+            return ContainerCommands.eachContainer(spec, pods, (berth, pod) -> {
+                if (berth.state().pod(pod).isEmpty() && berth.state().containersOfPod(pod).isEmpty()) {
+                    throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.NOT_FOUND, "no pod \"" + pod + "\"");
+                }
+                boolean running = berth.state().containersOfPod(pod).stream()
+                        .anyMatch(c -> !c.name().equals(pod + "-infra") && berth.containers().find(c.id()).running());
+                if (running && !force) {
+                    throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT, "pod " + pod + " is running; use pod rm -f");
+                }
+                berth.pods().remove(pod, List.of(), java.time.Duration.ofSeconds(10));
+            });
+        }
+    }
+}

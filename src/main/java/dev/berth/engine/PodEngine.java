@@ -1,0 +1,174 @@
+package dev.berth.engine;
+
+import dev.berth.api.BerthException;
+import dev.berth.image.LayerUnpacker;
+import dev.berth.proc.Command;
+import dev.berth.proc.ProcessRunner;
+import dev.berth.runtime.HostComponents;
+import dev.berth.state.ContainerRecord;
+import dev.berth.state.Layout;
+import dev.berth.state.PodRecord;
+import dev.berth.state.StateStore;
+import dev.berth.sys.Linux;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Pods: a sandbox (a network namespace file with loopback up, and an infra container running
+ * {@code catatonit -P} that holds the shared IPC, UTS and PID namespaces) and the member
+ * containers that join it. The pod's record comes first, so whatever a crash leaves behind is
+ * found and removed by {@link #remove}.
+ */
+public final class PodEngine {
+    private final Layout layout;
+    private final StateStore state;
+    private final ContainerEngine containers;
+    private final dev.berth.image.ImageStore images;
+    private final ProcessRunner processes;
+
+    public PodEngine(Layout layout, StateStore state, dev.berth.image.ImageStore images, ContainerEngine containers, ProcessRunner processes) {
+        this.layout = layout;
+        this.state = state;
+        this.images = images;
+        this.containers = containers;
+        this.processes = processes;
+    }
+
+    /** What a pod's sandbox is made from. */
+    public record SandboxSpec(String pod, String namespace, String hostname, boolean hostNetwork, boolean sharePid,
+            String specHash, String spec) {}
+
+    /** Creates a pod's sandbox and starts its infra container. */
+    public Sandbox createSandbox(SandboxSpec s) {
+        dev.berth.image.ImageStore.Image infra = InfraImage.ensure(images, layout.tmp());
+        Path netns = s.hostNetwork() ? null : layout.netns(s.pod());
+        state.insertPod(new PodRecord(s.pod(), s.namespace(), s.specHash(), s.spec(), null,
+                netns == null ? null : netns.toString(), PodRecord.Status.CREATING, Instant.now()));
+        try {
+            Path files = layout.pod(s.pod());
+            ContainerEngine.writeEtcFiles(files, s.hostname());
+            if (netns != null) {
+                createNetns(netns);
+            }
+            Sandbox sandbox = new Sandbox(s.pod(), netns, null, 0, s.sharePid(), files);
+            ContainerEngine.Container c = containers.create(new ContainerEngine.CreateOptions(s.pod() + "-infra", InfraImage.NAME,
+                    null, null, List.of(), null, null, null, false, sandbox, s.hostname(), List.of()));
+            c = containers.start(c);
+            int pid = containers.find(c.id()).pid();
+            state.updatePod(s.pod(), c.id(), PodRecord.Status.RUNNING);
+            return new Sandbox(s.pod(), netns, c.id(), pid, s.sharePid(), files);
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot create pod " + s.pod() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A new network namespace, kept by a bind mount on {@code file}, with loopback up. */
+    private void createNetns(Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        if (!Files.exists(file)) {
+            Files.createFile(file);
+        }
+        Path unshare = HostComponents.find("unshare");
+        Path ip = HostComponents.find("ip");
+        if (unshare == null || ip == null) {
+            throw new BerthException(BerthException.Kind.HOST, "pods need unshare (util-linux) and ip (iproute2); install them: apt-get install -y util-linux iproute2");
+        }
+        processes.check(Command.of(unshare.toString(), "--net=" + file, ip.toString(), "link", "set", "lo", "up")
+                .withTimeout(Duration.ofSeconds(10)));
+    }
+
+    /** The sandbox of an existing pod, with its infra process's current pid. */
+    public Optional<Sandbox> sandbox(String pod) {
+        return state.pod(pod).filter(p -> p.infraId() != null).map(p -> {
+            ContainerEngine.Container infra = containers.find(p.infraId());
+            boolean sharePid = p.spec().contains("\"shareProcessNamespace\":true");
+            return new Sandbox(pod, p.netns() == null ? null : Path.of(p.netns()), p.infraId(), infra.pid(), sharePid, layout.pod(pod));
+        });
+    }
+
+    /**
+     * Stops and removes a pod and everything it has: member containers in {@code stopOrder}
+     * (container names; the rest after them), each sent SIGTERM in turn and all sent SIGKILL once
+     * {@code grace} has passed; then the infra container, the network namespace, the pod's files
+     * and its record. Whatever is already gone is skipped; a pod with nothing left is no error.
+     *
+     * @return whether there was anything to remove
+     */
+    public boolean remove(String pod, List<String> stopOrder, Duration grace) {
+        Optional<PodRecord> record = state.pod(pod);
+        List<ContainerRecord> members = new ArrayList<>(state.containersOfPod(pod));
+        Path netns = layout.netns(pod);
+        boolean anything = record.isPresent() || !members.isEmpty() || Files.exists(netns) || Files.exists(layout.pod(pod));
+        String infraId = record.map(PodRecord::infraId).orElse(null);
+        members.sort(java.util.Comparator.comparingInt((ContainerRecord c) -> {
+            if (c.id().equals(infraId) || c.name().equals(pod + "-infra")) {
+                return Integer.MAX_VALUE;
+            }
+            int i = stopOrder.indexOf(c.name().substring(Math.min(c.name().length(), pod.length() + 1)));
+            return i < 0 ? Integer.MAX_VALUE - 1 : i;
+        }));
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (ContainerRecord c : members) {
+            ContainerEngine.Container live = containers.find(c.id());
+            if (live.running()) {
+                Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+                containers.stop(c.id(), left);
+            }
+        }
+        for (ContainerRecord c : members) {
+            containers.remove(c.id(), true);
+        }
+        Linux.unmount(netns, Linux.MNT_DETACH);
+        try {
+            Files.deleteIfExists(netns);
+            LayerUnpacker.deleteTree(layout.pod(pod));
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot remove the files of pod " + pod + ": " + e.getMessage(), e);
+        }
+        state.deletePod(pod);
+        return anything;
+    }
+
+    /**
+     * The binds for a container's volume mounts: an {@code emptyDir} is a directory of the pod's
+     * (a tmpfs for {@code medium: Memory} is not yet applied), a {@code hostPath} the host's path.
+     * Other volume kinds come with ConfigMap, Secret and PVC support.
+     */
+    public List<ContainerEngine.VolumeBind> volumeBinds(dev.berth.api.PodSpec pod, dev.berth.api.ContainerSpec c) {
+        List<ContainerEngine.VolumeBind> binds = new ArrayList<>();
+        for (dev.berth.api.VolumeMount m : c.volumeMounts()) {
+            dev.berth.api.Volume v = pod.volumes().stream().filter(x -> x.name().equals(m.name())).findFirst().orElseThrow();
+            Path source;
+            if (v.source() instanceof dev.berth.api.Volume.EmptyDir) {
+                source = layout.pod(pod.name()).resolve("volumes").resolve(v.name());
+            } else if (v.source() instanceof dev.berth.api.Volume.HostPath h) {
+                source = Path.of(h.path());
+            } else {
+                throw new BerthException(BerthException.Kind.INVALID_INPUT, "pod " + pod.name() + ": volume " + v.name()
+                        + " (" + v.source().getClass().getSimpleName() + ") is not supported yet; emptyDir and hostPath are");
+            }
+            if (m.subPath() != null) {
+                source = source.resolve(m.subPath());
+            }
+            try {
+                if (v.source() instanceof dev.berth.api.Volume.EmptyDir) {
+                    Files.createDirectories(source);
+                }
+            } catch (IOException e) {
+                throw new BerthException(BerthException.Kind.HOST, "cannot create volume " + v.name() + " of pod " + pod.name() + ": " + e.getMessage(), e);
+            }
+            binds.add(new ContainerEngine.VolumeBind(source, m.mountPath(), m.readOnly()));
+        }
+        return binds;
+    }
+
+    public List<PodRecord> list() {
+        return state.pods();
+    }
+}

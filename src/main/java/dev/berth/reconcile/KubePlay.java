@@ -1,0 +1,552 @@
+package dev.berth.reconcile;
+
+import dev.berth.api.BerthException;
+import dev.berth.api.Canonical;
+import dev.berth.api.ContainerPort;
+import dev.berth.api.ContainerSpec;
+import dev.berth.api.EnvVar;
+import dev.berth.api.Manifests;
+import dev.berth.api.ObjectKind;
+import dev.berth.api.PodSpec;
+import dev.berth.api.Probe;
+import dev.berth.api.Readiness;
+import dev.berth.api.StartCondition;
+import dev.berth.engine.Berth;
+import dev.berth.engine.ContainerEngine;
+import dev.berth.engine.PodEngine;
+import dev.berth.engine.Sandbox;
+import dev.berth.plan.Edge;
+import dev.berth.plan.Node;
+import dev.berth.plan.Plan;
+import dev.berth.probe.ProbeResult;
+import dev.berth.probe.Prober;
+import dev.berth.state.PodRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * {@code kube play}: runs a plan as an event-driven DAG. A coordinator loop starts every node as
+ * soon as the conditions of all its incoming edges hold (sandboxes and containers are created on
+ * a bounded pool, so independent ones go in parallel), probes running containers quickly while
+ * anything may wait on them, follows restart policies while the play lasts, and ends when every
+ * node is ready, completed, failed or blocked.
+ */
+public final class KubePlay {
+    private static final long TICK_MS = 5;
+    private static final long FIRST_PROBE_INTERVAL_MS = 10;
+    private static final long MAX_PROBE_INTERVAL_MS = 100;
+
+    private enum State { WAITING, STARTING, RUNNING, READY, COMPLETED, FAILED, BLOCKED, UNCHANGED }
+
+    /** The play-time state of one node of the plan. */
+    private static final class Run {
+        final Node node;
+        final PodSpec pod;
+        final ContainerSpec spec;
+        volatile State state = State.WAITING;
+        volatile boolean busy;
+        volatile String containerId;
+        volatile boolean started;
+        volatile boolean ready;
+        volatile String lastProbe = "no probe yet";
+        long since = System.nanoTime();
+        long firstStart;
+        long runningSince;
+        long nextProbe;
+        long probeInterval = FIRST_PROBE_INTERVAL_MS;
+        int probes;
+        int successes;
+        int restarts;
+        long notBefore;
+        String waitingFor = "";
+        String failure;
+
+        Run(Node node, PodSpec pod, ContainerSpec spec) {
+            this.node = node;
+            this.pod = pod;
+            this.spec = spec;
+        }
+
+        boolean terminal() {
+            return switch (state) {
+                case READY, COMPLETED, FAILED, BLOCKED, UNCHANGED -> true;
+                default -> false;
+            };
+        }
+    }
+
+    private final Berth berth;
+    private final Manifests manifests;
+    private final Plan plan;
+    private final PlayOptions options;
+    private final Consumer<PlayEvent> events;
+    private final Map<Node, Run> runs = new LinkedHashMap<>();
+    private final Map<String, Sandbox> sandboxes = new ConcurrentHashMap<>();
+    private final Map<String, String> podOutcomes = new LinkedHashMap<>();
+    private final Object wakeup = new Object();
+    private volatile boolean interrupted;
+
+    public KubePlay(Berth berth, Manifests manifests, Plan plan, PlayOptions options, Consumer<PlayEvent> events) {
+        this.berth = berth;
+        this.manifests = manifests;
+        this.plan = plan;
+        this.options = options;
+        this.events = events;
+    }
+
+    /** Asks a running play to stop starting things (Ctrl-C); what was started stays and is reported. */
+    public void interrupt() {
+        interrupted = true;
+        wake();
+    }
+
+    public PlayResult run() {
+        checkImages();
+        for (Node n : plan.startOrder()) {
+            PodSpec pod = n.pod() == null ? null : manifests.pod(n.pod()).orElseThrow();
+            ContainerSpec spec = n.kind() == Node.Kind.CONTAINER ? pod.container(n.container()).orElseThrow() : null;
+            Run r = new Run(n, pod, spec);
+            runs.put(n, r);
+            if (n.kind() != Node.Kind.POD && n.kind() != Node.Kind.CONTAINER) {
+                r.state = State.READY; // the object is in the manifests
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, options.parallelism()), r -> {
+            Thread t = new Thread(r, "play");
+            t.setDaemon(true);
+            return t;
+        });
+        try (Prober prober = new Prober(berth.containers())) {
+            reconcileExisting(pool);
+            loop(pool, prober);
+        } finally {
+            pool.shutdown();
+            try {
+                pool.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<String> failures = new ArrayList<>();
+        for (Run r : runs.values()) {
+            if (r.state == State.FAILED || r.state == State.BLOCKED) {
+                failures.add(r.node + ": " + r.failure);
+            } else if (!r.terminal()) {
+                failures.add(r.node + ": not started (play was interrupted)");
+            }
+        }
+        return new PlayResult(podOutcomes, failures);
+    }
+
+    private void checkImages() {
+        List<String> missing = new ArrayList<>();
+        for (PodSpec pod : manifests.pods()) {
+            for (ContainerSpec c : pod.allContainers()) {
+                if (berth.images().find(c.image()).isEmpty() && !missing.contains(c.image())) {
+                    missing.add(c.image());
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new BerthException(BerthException.Kind.NOT_FOUND, "nothing was started: image" + (missing.size() > 1 ? "s " : " ")
+                    + String.join(", ", missing) + (missing.size() > 1 ? " are" : " is") + " not in berth's store (berth image load -i FILE, or berth image import TAR NAME)");
+        }
+    }
+
+    /** Pods that exist already: unchanged ones are kept, changed ones (or all, with --replace) removed first. */
+    private void reconcileExisting(ExecutorService pool) {
+        List<java.util.concurrent.Future<?>> removals = new ArrayList<>();
+        for (PodSpec pod : manifests.pods()) {
+            PodRecord existing = berth.pods().list().stream().filter(p -> p.name().equals(pod.name())).findFirst().orElse(null);
+            boolean leftovers = existing != null || !berth.state().containersOfPod(pod.name()).isEmpty();
+            if (!leftovers) {
+                podOutcomes.put(pod.name(), "created");
+                continue;
+            }
+            boolean unchanged = existing != null && !options.replace() && existing.status() == PodRecord.Status.RUNNING
+                    && existing.specHash().equals(Canonical.hash(pod)) && infraRunning(existing);
+            if (unchanged) {
+                podOutcomes.put(pod.name(), "unchanged");
+                for (Run r : runs.values()) {
+                    if (pod.name().equals(r.node.pod())) {
+                        r.state = State.UNCHANGED;
+                    }
+                }
+                emit(Node.sandbox(pod.name()), "unchanged", "spec unchanged since it was played");
+                continue;
+            }
+            podOutcomes.put(pod.name(), "replaced");
+            emit(Node.sandbox(pod.name()), "replacing", options.replace() ? "--replace" : "its spec changed");
+            removals.add(pool.submit(() -> berth.pods().remove(pod.name(), stopOrder(pod.name()), Duration.ofSeconds(grace(pod)))));
+        }
+        for (var f : removals) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new BerthException(BerthException.Kind.FAILED, e.getMessage());
+            }
+        }
+    }
+
+    private boolean infraRunning(PodRecord p) {
+        try {
+            return p.infraId() != null && berth.containers().find(p.infraId()).running();
+        } catch (BerthException e) {
+            return false;
+        }
+    }
+
+    /** The pod's containers in the order to stop them (names without the pod prefix). */
+    List<String> stopOrder(String pod) {
+        return plan.stopOrder().stream().filter(n -> n.kind() == Node.Kind.CONTAINER && n.pod().equals(pod)).map(Node::container).toList();
+    }
+
+    static long grace(PodSpec pod) {
+        return pod.terminationGracePeriodSeconds() == null ? 30 : pod.terminationGracePeriodSeconds();
+    }
+
+    private void loop(ExecutorService pool, Prober prober) {
+        long timeout = options.timeout().toNanos();
+        while (true) {
+            boolean allDone = true;
+            for (Run r : runs.values()) {
+                if (r.busy) {
+                    allDone = false;
+                    continue;
+                }
+                switch (r.state) {
+                    case WAITING -> {
+                        allDone = false;
+                        if (!interrupted) {
+                            consider(r, pool, timeout);
+                        }
+                    }
+                    case STARTING -> {
+                        allDone = false;
+                        if (!interrupted && System.nanoTime() >= r.notBefore) {
+                            launch(r, pool);
+                        }
+                    }
+                    case RUNNING, READY -> {
+                        if (r.state == State.RUNNING) {
+                            allDone = false;
+                        }
+                        if (r.node.kind() == Node.Kind.CONTAINER) {
+                            watch(r, pool, prober, timeout);
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+            if (allDone || (interrupted && runs.values().stream().noneMatch(r -> r.busy))) {
+                return;
+            }
+            synchronized (wakeup) {
+                try {
+                    wakeup.wait(TICK_MS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    interrupted = true;
+                }
+            }
+        }
+    }
+
+    private void wake() {
+        synchronized (wakeup) {
+            wakeup.notifyAll();
+        }
+    }
+
+    /** A waiting node: start it when every edge holds, block it when one never will, give up after the timeout. */
+    private void consider(Run r, ExecutorService pool, long timeout) {
+        List<String> unmet = new ArrayList<>();
+        boolean progressing = false;
+        for (Edge e : plan.waitsFor(r.node)) {
+            Run dep = runs.get(e.from());
+            if (holds(dep, e.condition())) {
+                continue;
+            }
+            // a dependency still on its way has a timeout of its own: blame it, not its dependents
+            progressing |= !dep.terminal();
+            if (never(dep, e.condition())) {
+                block(r, "waits for " + e.from() + " to be " + e.condition().label() + " (" + e.kind().label() + ": " + e.reason()
+                        + "), which " + (dep.state == State.BLOCKED ? "was blocked" : "failed") + ": " + dep.failure);
+                return;
+            }
+            unmet.add(e.from() + " " + e.condition().label());
+        }
+        if (unmet.isEmpty()) {
+            r.state = State.STARTING;
+            r.since = System.nanoTime();
+            launch(r, pool);
+            return;
+        }
+        String waiting = String.join(", ", unmet);
+        if (!waiting.equals(r.waitingFor)) {
+            r.waitingFor = waiting;
+            emit(r.node, "waiting", "for " + waiting);
+        }
+        if (progressing) {
+            r.since = System.nanoTime();
+        } else if (System.nanoTime() - r.since > timeout) {
+            List<String> why = new ArrayList<>();
+            for (Edge e : plan.waitsFor(r.node)) {
+                Run dep = runs.get(e.from());
+                if (!holds(dep, e.condition())) {
+                    why.add(e.from() + " to be " + e.condition().label() + " (" + e.kind().label() + ": " + e.reason() + "), which is "
+                            + dep.state.name().toLowerCase() + (dep.node.kind() == Node.Kind.CONTAINER ? "; its last probe: " + dep.lastProbe : ""));
+                }
+            }
+            block(r, "waited " + options.timeout().toSeconds() + "s for " + String.join("; and for ", why));
+        }
+    }
+
+    private static boolean holds(Run dep, StartCondition condition) {
+        return switch (dep.state) {
+            case UNCHANGED -> true;
+            case COMPLETED -> true;
+            case READY -> condition != StartCondition.COMPLETED;
+            case RUNNING -> condition == StartCondition.STARTED && dep.started;
+            default -> false;
+        };
+    }
+
+    private static boolean never(Run dep, StartCondition condition) {
+        return dep.state == State.FAILED || dep.state == State.BLOCKED;
+    }
+
+    private void block(Run r, String why) {
+        r.state = State.BLOCKED;
+        r.failure = why;
+        emit(r.node, "blocked", why);
+    }
+
+    private void fail(Run r, String why) {
+        r.state = State.FAILED;
+        r.failure = why;
+        emit(r.node, "failed", why);
+    }
+
+    /** Creates and starts a sandbox or container on the pool. */
+    private void launch(Run r, ExecutorService pool) {
+        r.busy = true;
+        pool.submit(() -> {
+            try {
+                if (r.node.kind() == Node.Kind.POD) {
+                    emit(r.node, "creating", r.pod.hostNetwork() ? "host network" : "network namespace, infra container");
+                    String hostname = r.pod.hostname() != null ? r.pod.hostname() : r.pod.name();
+                    Sandbox s = berth.pods().createSandbox(new PodEngine.SandboxSpec(r.pod.name(), r.pod.namespace(), hostname,
+                            r.pod.hostNetwork(), r.pod.shareProcessNamespace(), Canonical.hash(r.pod), Canonical.json(r.pod)));
+                    sandboxes.put(r.pod.name(), s);
+                    r.state = State.READY;
+                    emit(r.node, "ready", "");
+                } else {
+                    startContainer(r);
+                }
+            } catch (RuntimeException e) {
+                fail(r, e.getMessage());
+            } finally {
+                r.busy = false;
+                wake();
+            }
+        });
+    }
+
+    private void startContainer(Run r) {
+        ContainerEngine engine = berth.containers();
+        String name = r.pod.name() + "-" + r.spec.name();
+        if (r.containerId != null) {
+            engine.remove(r.containerId, true);
+            r.containerId = null;
+        }
+        emit(r.node, "starting", r.restarts > 0 ? "restart " + r.restarts : "");
+        ContainerEngine.Container c = engine.create(new ContainerEngine.CreateOptions(name, r.spec.image(),
+                r.spec.command().isEmpty() ? null : r.spec.command(), r.spec.args().isEmpty() ? null : r.spec.args(),
+                environment(r.pod, r.spec), r.spec.workingDir(), null, null, false, sandboxes.get(r.pod.name()), null,
+                berth.pods().volumeBinds(r.pod, r.spec)));
+        r.containerId = c.id();
+        engine.start(c);
+        long now = System.nanoTime();
+        if (r.firstStart == 0) {
+            r.firstStart = now;
+        }
+        r.runningSince = now;
+        r.started = r.spec.startupProbe() == null;
+        r.ready = false;
+        r.successes = 0;
+        r.probeInterval = FIRST_PROBE_INTERVAL_MS;
+        r.nextProbe = now;
+        r.state = State.RUNNING;
+        emit(r.node, "running", "");
+    }
+
+    /** Literal values and values taken from the manifests' ConfigMaps and Secrets and the pod's fields. */
+    private List<String> environment(PodSpec pod, ContainerSpec c) {
+        List<String> env = new ArrayList<>();
+        for (EnvVar e : c.env()) {
+            String value = e.value();
+            if (e.valueFrom() instanceof EnvVar.ConfigMapKeyRef ref) {
+                value = manifests.object(ObjectKind.CONFIG_MAP, ref.name()).map(o -> o.data().get(ref.key())).orElse(null);
+            } else if (e.valueFrom() instanceof EnvVar.SecretKeyRef ref) {
+                value = manifests.object(ObjectKind.SECRET, ref.name()).map(o -> o.data().get(ref.key())).orElse(null);
+            } else if (e.valueFrom() instanceof EnvVar.FieldRef ref) {
+                value = switch (ref.fieldPath()) {
+                    case "metadata.name" -> pod.name();
+                    case "metadata.namespace" -> pod.namespace();
+                    case "status.podIP", "status.hostIP" -> "127.0.0.1";
+                    default -> null;
+                };
+            }
+            if (value != null) {
+                env.add(e.name() + "=" + value);
+            }
+        }
+        return env;
+    }
+
+    /** A running container: notice when it exits, and probe it until it is started and ready. */
+    private void watch(Run r, ExecutorService pool, Prober prober, long timeout) {
+        Integer code = berth.containers().exitCode(r.containerId);
+        if (code != null) {
+            exited(r, code);
+            return;
+        }
+        boolean runsToCompletion = r.pod.initContainers().contains(r.spec) && !r.spec.isSidecar();
+        if (r.state == State.READY || runsToCompletion) {
+            return; // an init container is done when it exits
+        }
+        long now = System.nanoTime();
+        Probe startup = r.spec.startupProbe();
+        if (!r.started && startup != null && now - r.runningSince > Duration.ofSeconds(startup.initialDelaySeconds()
+                + (long) startup.failureThreshold() * startup.periodSeconds()).toNanos()) {
+            fail(r, "startupProbe did not pass within " + (startup.initialDelaySeconds() + startup.failureThreshold() * startup.periodSeconds())
+                    + "s (failureThreshold × periodSeconds); last probe: " + r.lastProbe);
+            return;
+        }
+        if (now - r.firstStart > timeout) {
+            fail(r, "not ready within " + options.timeout().toSeconds() + "s (--timeout): " + Readiness.of(r.pod, r.spec).describe()
+                    + " never held; last probe (" + r.probes + " tries): " + r.lastProbe);
+            return;
+        }
+        if (now < r.nextProbe) {
+            return;
+        }
+        r.busy = true;
+        pool.submit(() -> {
+            try {
+                probeOnce(r, prober);
+            } catch (RuntimeException e) {
+                r.lastProbe = e.getMessage();
+            } finally {
+                r.nextProbe = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(r.probeInterval);
+                r.probeInterval = Math.min(MAX_PROBE_INTERVAL_MS, r.probeInterval * 3 / 2);
+                r.busy = false;
+                wake();
+            }
+        });
+    }
+
+    private void probeOnce(Run r, Prober prober) {
+        Sandbox sandbox = sandboxes.get(r.pod.name());
+        java.nio.file.Path netns = sandbox == null ? null : sandbox.netns();
+        Map<String, Integer> ports = new HashMap<>();
+        for (ContainerPort p : r.spec.ports()) {
+            if (p.name() != null) {
+                ports.put(p.name(), p.containerPort());
+            }
+        }
+        long sinceStart = System.nanoTime() - r.runningSince;
+        if (!r.started) {
+            Probe p = r.spec.startupProbe();
+            if (sinceStart < Duration.ofSeconds(p.initialDelaySeconds()).toNanos()) {
+                return;
+            }
+            ProbeResult result = prober.probe(p.action(), netns, r.containerId, ports, Duration.ofSeconds(p.timeoutSeconds()));
+            r.probes++;
+            r.lastProbe = "startupProbe " + result.message();
+            if (result.success()) {
+                r.started = true;
+                emit(r.node, "started", result.message());
+            }
+            return;
+        }
+        Readiness readiness = Readiness.of(r.pod, r.spec);
+        ProbeResult result;
+        int threshold = 1;
+        if (readiness instanceof Readiness.ByProbe byProbe && !byProbe.startup()) {
+            Probe p = byProbe.probe();
+            if (sinceStart < Duration.ofSeconds(p.initialDelaySeconds()).toNanos()) {
+                return;
+            }
+            threshold = p.successThreshold();
+            result = prober.probe(p.action(), netns, r.containerId, ports, Duration.ofSeconds(p.timeoutSeconds()));
+        } else if (readiness instanceof Readiness.PortsOpen open) {
+            result = prober.portsOpen(open.ports(), netns, Duration.ofSeconds(1));
+        } else {
+            result = ProbeResult.ok(readiness instanceof Readiness.ByProbe ? "startupProbe passed" : "running");
+        }
+        r.probes++;
+        r.lastProbe = result.message();
+        r.successes = result.success() ? r.successes + 1 : 0;
+        if (r.successes >= threshold && berth.containers().exitCode(r.containerId) == null) {
+            r.ready = true;
+            r.state = State.READY;
+            emit(r.node, "ready", result.message());
+        }
+    }
+
+    /** A container exited: complete, fail, or restart it as its restart policy says. */
+    private void exited(Run r, int code) {
+        boolean init = r.pod.initContainers().contains(r.spec);
+        String policy = r.spec.isSidecar() ? "Always" : init && r.pod.restartPolicy().equals("Always") ? "OnFailure" : r.pod.restartPolicy();
+        boolean restart = switch (policy) {
+            case "Always" -> true;
+            case "OnFailure" -> code != 0;
+            default -> false;
+        };
+        emit(r.node, "exited", "exit code " + code);
+        if (restart && !interrupted) {
+            r.restarts++;
+            long backoff = Math.min(10_000, 1000L << Math.min(4, r.restarts - 1));
+            r.notBefore = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
+            r.state = State.STARTING;
+            r.ready = false;
+            emit(r.node, "restarting", "in " + backoff + " ms (restartPolicy " + policy + ", restart " + r.restarts + ")");
+            return;
+        }
+        if (code == 0) {
+            r.state = State.COMPLETED;
+            emit(r.node, "completed", "exit code 0");
+        } else {
+            fail(r, "exited with code " + code + lastLogLine(r));
+        }
+    }
+
+    private String lastLogLine(Run r) {
+        List<String> lines = new ArrayList<>();
+        try {
+            berth.containers().logs(r.containerId, false, 1, (stderr, text) -> lines.add(text));
+        } catch (BerthException e) {
+            return "";
+        }
+        return lines.isEmpty() ? "" : "; its last output: " + lines.get(0);
+    }
+
+    private void emit(Node node, String state, String detail) {
+        events.accept(new PlayEvent(Instant.now(), node.id(), state, detail));
+    }
+}

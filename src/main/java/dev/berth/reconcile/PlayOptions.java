@@ -1,0 +1,10 @@
+package dev.berth.reconcile;
+
+import java.time.Duration;
+
+/**
+ * @param timeout     how long a container may take to become ready, and a node may wait, before play gives up on it
+ * @param replace     replace pods even when their spec is unchanged
+ * @param parallelism how many sandboxes and containers are created at once
+ */
+public record PlayOptions(Duration timeout, boolean replace, int parallelism) {}

@@ -1,0 +1,109 @@
+package dev.berth.reconcile;
+
+import dev.berth.api.Canonical;
+import dev.berth.api.ContainerPort;
+import dev.berth.api.ContainerSpec;
+import dev.berth.api.Json;
+import dev.berth.api.PodSpec;
+import dev.berth.api.Probe;
+import dev.berth.api.Readiness;
+import dev.berth.engine.Berth;
+import dev.berth.engine.ContainerEngine;
+import dev.berth.engine.Sandbox;
+import dev.berth.probe.ProbeResult;
+import dev.berth.probe.Prober;
+import dev.berth.state.PodRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A pod as {@code pod ps} and {@code pod inspect} show it: its phase, conditions and containers, checked now. */
+public record PodStatus(String name, String phase, int ready, int total, Instant created, Map<String, Boolean> conditions,
+        List<ContainerStatus> containers) {
+
+    /**
+     * @param state     created, running, exited, unknown, or missing when the container is gone
+     * @param ready     whether it is ready now (its readiness checked with one probe)
+     * @param lastProbe what that probe saw
+     */
+    public record ContainerStatus(String name, boolean init, String state, Integer exitCode, boolean ready, String lastProbe) {}
+
+    /** The status of every pod berth has; with {@code probe}, readiness is checked with one probe per container. */
+    public static List<PodStatus> all(Berth berth, boolean probe) {
+        List<PodStatus> all = new ArrayList<>();
+        try (Prober prober = probe ? new Prober(berth.containers()) : null) {
+            for (PodRecord p : berth.pods().list()) {
+                all.add(of(berth, p, prober));
+            }
+        }
+        return all;
+    }
+
+    private static PodStatus of(Berth berth, PodRecord record, Prober prober) {
+        PodSpec pod = Canonical.read(Json.parse(record.spec()), PodSpec.class);
+        Sandbox sandbox = berth.pods().sandbox(record.name()).orElse(null);
+        List<ContainerStatus> containers = new ArrayList<>();
+        for (ContainerSpec c : pod.allContainers()) {
+            boolean init = pod.initContainers().contains(c);
+            ContainerEngine.Container live;
+            try {
+                live = berth.containers().find(record.name() + "-" + c.name());
+            } catch (dev.berth.api.BerthException e) {
+                containers.add(new ContainerStatus(c.name(), init, "missing", null, false, ""));
+                continue;
+            }
+            boolean ready = false;
+            String lastProbe = "";
+            if (live.running()) {
+                ProbeResult r = prober == null ? ProbeResult.ok("running") : readiness(prober, pod, c, live, sandbox);
+                ready = r.success();
+                lastProbe = r.message();
+            }
+            containers.add(new ContainerStatus(c.name(), init, live.status(), live.exitCode(), ready, lastProbe));
+        }
+        List<ContainerStatus> apps = containers.stream().filter(c -> !c.init()).toList();
+        List<ContainerStatus> inits = containers.stream().filter(ContainerStatus::init).toList();
+        int ready = (int) apps.stream().filter(ContainerStatus::ready).count();
+        boolean initialized = inits.stream().allMatch(c -> "running".equals(c.state()) || Integer.valueOf(0).equals(c.exitCode()));
+        boolean containersReady = ready == apps.size();
+        String phase;
+        if (record.status() == PodRecord.Status.CREATING) {
+            phase = "Pending";
+        } else if (apps.stream().anyMatch(c -> c.state().equals("running"))) {
+            phase = "Running";
+        } else if (!apps.isEmpty() && apps.stream().allMatch(c -> Integer.valueOf(0).equals(c.exitCode()))) {
+            phase = "Succeeded";
+        } else if (apps.stream().anyMatch(c -> c.exitCode() != null && c.exitCode() != 0)) {
+            phase = "Failed";
+        } else {
+            phase = "Pending";
+        }
+        Map<String, Boolean> conditions = new java.util.LinkedHashMap<>();
+        conditions.put("Initialized", initialized);
+        conditions.put("ContainersReady", containersReady);
+        conditions.put("Ready", containersReady && initialized);
+        return new PodStatus(record.name(), phase, ready, apps.size(), record.created(), conditions, containers);
+    }
+
+    private static ProbeResult readiness(Prober prober, PodSpec pod, ContainerSpec c, ContainerEngine.Container live, Sandbox sandbox) {
+        Readiness r = Readiness.of(pod, c);
+        java.nio.file.Path netns = sandbox == null ? null : sandbox.netns();
+        Map<String, Integer> ports = new HashMap<>();
+        for (ContainerPort p : c.ports()) {
+            if (p.name() != null) {
+                ports.put(p.name(), p.containerPort());
+            }
+        }
+        if (r instanceof Readiness.ByProbe byProbe) {
+            Probe p = byProbe.probe();
+            return prober.probe(p.action(), netns, live.id(), ports, Duration.ofSeconds(p.timeoutSeconds()));
+        }
+        if (r instanceof Readiness.PortsOpen open) {
+            return prober.portsOpen(open.ports(), netns, Duration.ofSeconds(1));
+        }
+        return ProbeResult.ok("running");
+    }
+}

@@ -1,0 +1,272 @@
+package dev.berth.reconcile;
+
+import static dev.berth.testing.BerthRoot.IMAGE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.api.Json;
+import dev.berth.testing.BerthRoot;
+import dev.berth.testing.BerthRoot.Run;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Pods on the real runc, conmon, catatonit and network namespaces: play in readiness order, and down. */
+class PodIT {
+    BerthRoot b;
+
+    @BeforeEach
+    void setUp() {
+        b = new BerthRoot().withSampleImage();
+    }
+
+    @AfterEach
+    void tearDown() {
+        b.berth("pod", "rm", "-f", "--", "dummy");
+        for (Object p : (List<?>) Json.parse(b.berth("pod", "ps", "--format", "json").out())) {
+            b.berth("pod", "rm", "-f", (String) ((Map<?, ?>) p).get("name"));
+        }
+        b.close();
+    }
+
+    Path manifest(String name, String yaml) throws Exception {
+        return Files.writeString(b.dir.resolve(name), yaml);
+    }
+
+    /** The events of a play run with --format json, as (node, state) pairs in order. */
+    static List<String> events(Run r) {
+        List<String> events = new ArrayList<>();
+        for (String line : r.out().lines().toList()) {
+            Map<?, ?> e = (Map<?, ?>) Json.parse(line);
+            if (e.containsKey("node")) {
+                events.add(e.get("node") + " " + e.get("state"));
+            }
+        }
+        return events;
+    }
+
+    /** What is left of berth on the host for this root: mounts, netns files, processes, state rows. */
+    void assertNothingLeft() throws Exception {
+        assertThat(b.mounts()).isEmpty();
+        assertThat(b.processes()).isEmpty();
+        Path netns = b.runroot.resolve("netns");
+        if (Files.exists(netns)) {
+            try (Stream<Path> s = Files.list(netns)) {
+                assertThat(s).isEmpty();
+            }
+        }
+        assertThat(b.berth("ps", "-a", "--format", "json").ok().out().strip()).isEqualTo("[]");
+        assertThat(b.berth("pod", "ps", "--format", "json").ok().out().strip()).isEqualTo("[]");
+        Path runtime = b.runroot.resolve("runtime");
+        if (Files.exists(runtime)) {
+            try (Stream<Path> s = Files.list(runtime)) {
+                assertThat(s).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void theDemosClientGetsThePageTwentyTimesOutOfTwenty() throws Exception {
+        String demo = Path.of("manifests/demo.yaml").toAbsolutePath().toString();
+        for (int i = 0; i < 20; i++) {
+            Run play = b.berth("kube", "play", "--format", "json", demo);
+            assertThat(play.code()).as("play %d: %s", i, play.err()).isZero();
+            List<String> events = events(play);
+            assertThat(events.indexOf("Container/demo/client starting")).isGreaterThan(events.indexOf("Container/demo/web ready"));
+            assertThat(b.berth("logs", "demo-client").ok().out()).isEqualTo("hello from web\n");
+            Map<?, ?> client = (Map<?, ?>) ((List<?>) Json.parse(b.berth("inspect", "demo-client").ok().out())).get(0);
+            for (int w = 0; w < 50 && !"exited".equals(client.get("State")); w++) {
+                TimeUnit.MILLISECONDS.sleep(20);
+                client = (Map<?, ?>) ((List<?>) Json.parse(b.berth("inspect", "demo-client").ok().out())).get(0);
+            }
+            assertThat(client.get("ExitCode")).isEqualTo(0L);
+            b.berth("kube", "down", "--timeout", "1", demo).ok();
+        }
+        assertNothingLeft();
+    }
+
+    @Test
+    void containersOfAPodShareLocalhostAndTheHostname() throws Exception {
+        Path m = manifest("pair.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: pair}
+                spec:
+                  hostname: shared-name
+                  containers:
+                    - name: server
+                      image: %s
+                      command: ["sh", "-c", "hostname > /www/index.html; exec httpd -f -p 8081 -h /www"]
+                      ports: [{containerPort: 8081}]
+                    - name: client
+                      image: %s
+                      command: ["sh", "-c", "echo \\"$(hostname) $(wget -q -O - http://localhost:8081/)\\"; exec sleep 1000"]
+                """.formatted(IMAGE, IMAGE));
+        b.berth("kube", "play", m.toString()).ok();
+        String out = "";
+        for (int i = 0; i < 50 && out.isEmpty(); i++) {
+            TimeUnit.MILLISECONDS.sleep(20);
+            out = b.berth("logs", "pair-client").ok().out();
+        }
+        assertThat(out).isEqualTo("shared-name shared-name\n");
+        assertThat(b.berth("exec", "pair-server", "cat", "/etc/hosts").ok().out()).contains("shared-name");
+        b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
+        assertNothingLeft();
+    }
+
+    @Test
+    void initContainersRunInOrderBeforeTheApp() throws Exception {
+        String chain = Path.of("manifests/init-chain.yaml").toAbsolutePath().toString();
+        Run play = b.berth("kube", "play", "--format", "json", chain).ok();
+        List<String> events = events(play);
+        assertThat(events.indexOf("Container/init-chain/migrate starting")).isGreaterThan(events.indexOf("Container/init-chain/fetch-config completed"));
+        assertThat(events.indexOf("Container/init-chain/app starting")).isGreaterThan(events.indexOf("Container/init-chain/migrate completed"));
+        assertThat(b.berth("logs", "init-chain-app").ok().out()).isEqualTo("greeting=hello\nmigrated\n");
+    }
+
+    @Test
+    void aFailingInitContainerStopsThePodAndTheAppNeverStarts() throws Exception {
+        Path m = manifest("fail.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: broken}
+                spec:
+                  restartPolicy: Never
+                  initContainers:
+                    - {name: setup, image: %s, command: ["sh", "-c", "echo cannot reach db >&2; exit 3"]}
+                  containers:
+                    - {name: app, image: %s, command: ["sleep", "1000"]}
+                """.formatted(IMAGE, IMAGE));
+        Run play = b.berth("kube", "play", m.toString());
+        assertThat(play.code()).isEqualTo(1);
+        assertThat(play.err()).contains("Error: Container/broken/setup: exited with code 3; its last output: cannot reach db")
+                .contains("Error: Container/broken/app: waits for Container/broken/setup to be completed (init: app containers start after the init containers; \"setup\" must exit 0 first), which failed: exited with code 3");
+        assertThat(b.berth("ps", "-a").ok().out()).doesNotContain("broken-app");
+        b.berth("kube", "down", m.toString()).ok();
+        assertNothingLeft();
+    }
+
+    @Test
+    void aSidecarWithAStartupProbeIsUpBeforeTheApp() throws Exception {
+        String sidecar = Path.of("manifests/sidecar.yaml").toAbsolutePath().toString();
+        Run play = b.berth("kube", "play", "--format", "json", sidecar).ok();
+        List<String> events = events(play);
+        assertThat(events.indexOf("Container/sidecar/app starting")).isGreaterThan(events.indexOf("Container/sidecar/proxy started"));
+        String out = "";
+        for (int i = 0; i < 50 && out.isEmpty(); i++) {
+            TimeUnit.MILLISECONDS.sleep(20);
+            out = b.berth("logs", "sidecar-app").ok().out();
+        }
+        assertThat(out).isEqualTo("via proxy\n");
+        b.berth("kube", "down", "--timeout", "1", sidecar).ok();
+        assertNothingLeft();
+    }
+
+    @Test
+    void aReadinessTimeoutIsReportedWithTheProbesLastError() throws Exception {
+        Path m = manifest("slow.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: slow
+                  annotations: {berth.dev/depends-on.client: server}
+                spec:
+                  containers:
+                    - name: server
+                      image: %s
+                      command: ["sleep", "1000"]
+                      ports: [{name: http, containerPort: 8099}]
+                      readinessProbe:
+                        httpGet: {path: /healthz, port: http}
+                    - {name: client, image: %s, command: ["true"]}
+                """.formatted(IMAGE, IMAGE));
+        Run play = b.berth("kube", "play", "--timeout", "2", m.toString());
+        assertThat(play.code()).isEqualTo(1);
+        assertThat(play.err()).contains("Error: Container/slow/server: not ready within 2s (--timeout): readinessProbe httpGet :http/healthz passes never held; last probe")
+                .contains("http GET 127.0.0.1:8099/healthz: connection refused")
+                .contains("Error: Container/slow/client: waits for Container/slow/server to be ready (declared: declared by berth.dev/depends-on.client: \"server\" at " + m + ":5), which failed: not ready within 2s");
+        assertThat(b.berth("ps", "-a").ok().out()).doesNotContain("slow-client");
+    }
+
+    @Test
+    void aPodThatCallsAServiceStartsAfterThePodsBehindIt() throws Exception {
+        String link = Path.of("manifests/service-link.yaml").toAbsolutePath().toString();
+        Run play = b.berth("kube", "play", "--format", "json", link).ok();
+        List<String> events = events(play);
+        assertThat(events.indexOf("Container/frontend/ui starting")).isGreaterThan(events.indexOf("Container/api/server ready"));
+        Map<?, ?> api = (Map<?, ?>) ((List<?>) Json.parse(b.berth("pod", "inspect", "api").ok().out())).get(0);
+        assertThat(api.get("phase")).isEqualTo("Running");
+        assertThat(((Map<?, ?>) api.get("conditions")).get("Ready")).isEqualTo(true);
+        b.berth("kube", "down", "--timeout", "1", link).ok();
+        assertNothingLeft();
+    }
+
+    @Test
+    void replayingUnchangedIsANoOpAndAChangedImageReplacesOnlyThatPod() throws Exception {
+        b.berth("image", "import", BerthRoot.sampleTar().toString(), "localhost/berth-busybox:v2").ok();
+        String two = """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: one}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers: [{name: c, image: %s, command: ["sleep", "1000"]}]
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: two}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers: [{name: c, image: %s, command: ["sleep", "1000"]}]
+                """;
+        Path m = manifest("two.yaml", two.formatted(IMAGE, IMAGE));
+        assertThat(b.berth("kube", "play", m.toString()).ok().out()).contains("pod one: created").contains("pod two: created");
+        String firstId = ((Map<?, ?>) ((List<?>) Json.parse(b.berth("inspect", "one-c").ok().out())).get(0)).get("Id").toString();
+        Run again = b.berth("kube", "play", m.toString()).ok();
+        assertThat(again.out()).contains("pod one: unchanged").contains("pod two: unchanged");
+        manifest("two.yaml", two.formatted(IMAGE, "localhost/berth-busybox:v2"));
+        Run changed = b.berth("kube", "play", m.toString()).ok();
+        assertThat(changed.out()).contains("pod one: unchanged").contains("pod two: replaced");
+        assertThat(((Map<?, ?>) ((List<?>) Json.parse(b.berth("inspect", "one-c").ok().out())).get(0)).get("Id")).isEqualTo(firstId);
+        assertThat(((Map<?, ?>) ((List<?>) Json.parse(b.berth("inspect", "two-c").ok().out())).get(0)).get("Image")).isEqualTo("localhost/berth-busybox:v2");
+        assertThat(b.berth("kube", "play", "--replace", m.toString()).ok().out()).contains("pod one: replaced");
+        b.berth("kube", "down", m.toString()).ok();
+        assertNothingLeft();
+    }
+
+    @Test
+    void downAfterAPlayKilledAtRandomMomentsLeavesNothing() throws Exception {
+        StringBuilder ten = new StringBuilder();
+        for (int i = 0; i < 10; i++) {
+            ten.append("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: p%d}
+                    spec:
+                      terminationGracePeriodSeconds: 1
+                      containers:
+                        - {name: web, image: %s, command: ["httpd", "-f", "-p", "8080"], ports: [{containerPort: 8080}]}
+                        - {name: client, image: %s, command: ["sh", "-c", "wget -q -O - localhost:8080 ; exec sleep 1000"]}
+                    ---
+                    """.formatted(i, IMAGE, IMAGE));
+        }
+        Path m = manifest("ten.yaml", ten.toString());
+        Random random = new Random();
+        for (int trial = 0; trial < 10; trial++) {
+            Process p = new ProcessBuilder(b.processArgv("kube", "play", m.toString())).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            TimeUnit.MILLISECONDS.sleep(300 + random.nextInt(2500));
+            p.destroyForcibly().waitFor();
+            Run down = b.berth("kube", "down", "--timeout", "1", m.toString());
+            assertThat(down.code()).as("down after trial %d: %s", trial, down.err()).isZero();
+            assertNothingLeft();
+        }
+    }
+}
