@@ -21,7 +21,7 @@ CONF
   BERTH=("$here/berth" --root "$work/berth-root" --runroot "$work/berth-run")
   "$here/samples/build-image" "$work/rootfs.tar"
   "${BERTH[@]}" image import "$work/rootfs.tar" "$IMAGE" >/dev/null
-  "${PODMAN[@]}" import -q "$work/rootfs.tar" "$IMAGE" >/dev/null
+  "${PODMAN[@]}" import -q --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" "$work/rootfs.tar" "$IMAGE" >/dev/null
 }
 
 bench_cleanup() {
