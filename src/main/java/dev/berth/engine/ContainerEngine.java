@@ -253,6 +253,15 @@ public final class ContainerEngine {
         return new Conmon.MonitorFiles(layout.bundle(id), layout.exits(), layout.bundle(id).resolve("ctr.log"));
     }
 
+    /** The pid of a created container's process, from the pid file conmon wrote (no runtime call). */
+    public int pid(String id) {
+        try {
+            return Integer.parseInt(Files.readString(layout.bundle(id).resolve("pidfile")).strip());
+        } catch (IOException | NumberFormatException e) {
+            return find(id).pid();
+        }
+    }
+
     /** Starts a container {@link #create} returned. */
     public Container start(Container c) {
         if (!c.status().equals("created")) {

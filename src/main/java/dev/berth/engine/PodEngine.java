@@ -60,7 +60,7 @@ public final class PodEngine {
             ContainerEngine.Container c = containers.create(new ContainerEngine.CreateOptions(s.pod() + "-infra", InfraImage.NAME,
                     null, null, List.of(), null, null, null, false, sandbox, s.hostname(), List.of()));
             c = containers.start(c);
-            int pid = containers.find(c.id()).pid();
+            int pid = containers.pid(c.id());
             state.updatePod(s.pod(), c.id(), PodRecord.Status.RUNNING);
             return new Sandbox(s.pod(), netns, c.id(), pid, s.sharePid(), files);
         } catch (IOException e) {

@@ -75,7 +75,7 @@ public final class Conmon {
         Result r = processes.run(command);
         // conmon's first process returns before the runtime has created the container: wait for its pid file
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        long sleep = 2;
+        long sleep = 1;
         while (r.exitCode() == 0 && !hasContent(files.pidFile())) {
             if (System.nanoTime() > deadline || monitorGone(files)) {
                 break;
@@ -86,7 +86,7 @@ public final class Conmon {
                 Thread.currentThread().interrupt();
                 break;
             }
-            sleep = Math.min(50, sleep * 2);
+            sleep = Math.min(10, sleep * 2);
         }
         if (r.exitCode() != 0 || !hasContent(files.pidFile())) {
             throw new BerthException(BerthException.Kind.HOST, "cannot create container " + name + ": " + runtimeError(files)
