@@ -245,7 +245,7 @@ final class ContainerCommands {
 
         @Override
         public Integer call() {
-            return eachContainer(spec, containers, (berth, name) -> berth.containers().stop(name, Duration.ofSeconds(seconds)));
+            return eachName(spec, containers, (berth, name) -> berth.containers().stop(name, Duration.ofSeconds(seconds)));
         }
     }
 
@@ -263,7 +263,7 @@ final class ContainerCommands {
 
         @Override
         public Integer call() {
-            return eachContainer(spec, containers, (berth, name) -> berth.containers().kill(name, signal));
+            return eachName(spec, containers, (berth, name) -> berth.containers().kill(name, signal));
         }
     }
 
@@ -281,7 +281,7 @@ final class ContainerCommands {
 
         @Override
         public Integer call() {
-            return eachContainer(spec, containers, (berth, name) -> berth.containers().remove(name, force));
+            return eachName(spec, containers, (berth, name) -> berth.containers().remove(name, force));
         }
     }
 
@@ -307,12 +307,12 @@ final class ContainerCommands {
         }
     }
 
-    interface PerContainer {
-        void apply(Berth berth, String container);
+    interface PerName {
+        void apply(Berth berth, String name);
     }
 
-    /** Applies an action to each container, going on when one fails (as podman does); prints each name done. */
-    static int eachContainer(CommandSpec spec, List<String> containers, PerContainer action) {
+    /** Applies an action to each named container, image or pod, going on when one fails (as podman does); prints each name done. */
+    static int eachName(CommandSpec spec, List<String> containers, PerName action) {
         int code = Main.OK;
         try (Berth berth = Engines.open(root(spec).global)) {
             for (String c : containers) {

@@ -151,7 +151,7 @@ final class ImageCommands implements Runnable {
 
         @Override
         public Integer call() {
-            return ContainerCommands.eachContainer(spec, images, (berth, image) -> berth.images().remove(image));
+            return ContainerCommands.eachName(spec, images, (berth, image) -> berth.images().remove(image));
         }
     }
 

@@ -117,7 +117,7 @@ final class PodCommands implements Runnable {
 
         @Override
         public Integer call() {
-            return ContainerCommands.eachContainer(spec, pods, (berth, pod) -> {
+            return ContainerCommands.eachName(spec, pods, (berth, pod) -> {
                 if (berth.state().pod(pod).isEmpty() && berth.state().containersOfPod(pod).isEmpty()) {
                     throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.NOT_FOUND, "no pod \"" + pod + "\"");
                 }
