@@ -54,6 +54,10 @@ final class KubePlayCommand implements Callable<Integer> {
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "6", description = "Sandboxes and containers created at once (default 6).")
     int parallel;
 
+    @Option(names = {"-p", "--publish"}, paramLabel = "[IP:]HOSTPORT:CONTAINERPORT",
+            description = "Publish a containerPort on the host, for every pod declaring it (as podman does).")
+    java.util.List<String> publish = new java.util.ArrayList<>();
+
     @Override
     public Integer call() {
         BerthCommand root = ContainerCommands.root(spec);
@@ -70,7 +74,7 @@ final class KubePlayCommand implements Callable<Integer> {
         PlayView.Mode mode = PlayView.mode(root.global, quiet);
         PlayView view = new PlayView(out, mode, plan.startOrder().stream().filter(n -> n.kind() == Node.Kind.POD || n.kind() == Node.Kind.CONTAINER).map(Node::id).toList());
         try (Berth berth = Engines.open(root.global)) {
-            KubePlay play = new KubePlay(berth, read, plan, new PlayOptions(Duration.ofSeconds(timeout), replace, parallel), view);
+            KubePlay play = new KubePlay(berth, read, plan, new PlayOptions(Duration.ofSeconds(timeout), replace, parallel, publish), view);
             CountDownLatch done = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 play.interrupt();

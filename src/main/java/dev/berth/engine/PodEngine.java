@@ -17,7 +17,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import dev.berth.api.Canonical;
+import dev.berth.api.Json;
+import dev.berth.network.CniNetwork;
 
 /**
  * Pods: a sandbox (a network namespace file with loopback up, and an infra container running
@@ -42,7 +47,26 @@ public final class PodEngine {
 
     /** What a pod's sandbox is made from. */
     public record SandboxSpec(String pod, String namespace, String hostname, boolean hostNetwork, boolean sharePid,
-            String specHash, String spec) {}
+            String specHash, String spec, String network, List<CniNetwork.PortMapping> ports) {}
+
+    /** The pod's attachment as recorded before CNI ADD, and completed with its result after. */
+    private static String attachment(String network, String id, List<CniNetwork.PortMapping> ports, Map<String, Object> result) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("network", network);
+        m.put("id", id);
+        m.put("ports", ports.stream().map(p -> List.of(p.hostPort(), p.containerPort(), p.protocol(), p.hostIP() == null ? "" : p.hostIP())).toList());
+        m.put("result", result);
+        return Json.write(m);
+    }
+
+    /** The CNI container ID of a pod: unique per berth root, so two roots' pods never share iptables chains. */
+    private String cniId(String pod) {
+        return "berth-" + Canonical.hash(List.of(layout.root().toString(), pod)).substring(0, 24);
+    }
+
+    public CniNetwork network(String name) {
+        return CniNetwork.load(layout.networks(), layout.ipam(), name == null ? CniNetwork.DEFAULT : name, processes);
+    }
 
     /** Creates a pod's sandbox and starts its infra container. */
     public Sandbox createSandbox(SandboxSpec s) {
@@ -53,16 +77,23 @@ public final class PodEngine {
         try {
             Path files = layout.pod(s.pod());
             ContainerEngine.writeEtcFiles(files, s.hostname());
+            String ip = null;
             if (netns != null) {
                 createNetns(netns);
+                CniNetwork network = network(s.network());
+                String id = cniId(s.pod());
+                state.setPodNetwork(s.pod(), attachment(network.name(), id, s.ports(), null));
+                Map<String, Object> result = network.add(id, netns, s.pod(), s.ports());
+                state.setPodNetwork(s.pod(), attachment(network.name(), id, s.ports(), result));
+                ip = CniNetwork.address(result);
             }
-            Sandbox sandbox = new Sandbox(s.pod(), netns, null, 0, s.sharePid(), files);
+            Sandbox sandbox = new Sandbox(s.pod(), netns, null, 0, s.sharePid(), files, ip);
             ContainerEngine.Container c = containers.create(new ContainerEngine.CreateOptions(s.pod() + "-infra", InfraImage.NAME,
                     null, null, List.of(), null, null, null, false, sandbox, s.hostname(), List.of()));
             c = containers.start(c);
             int pid = containers.pid(c.id());
             state.updatePod(s.pod(), c.id(), PodRecord.Status.RUNNING);
-            return new Sandbox(s.pod(), netns, c.id(), pid, s.sharePid(), files);
+            return new Sandbox(s.pod(), netns, c.id(), pid, s.sharePid(), files, ip);
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot create pod " + s.pod() + ": " + e.getMessage(), e);
         }
@@ -88,7 +119,7 @@ public final class PodEngine {
         return state.pod(pod).filter(p -> p.infraId() != null).map(p -> {
             ContainerEngine.Container infra = containers.find(p.infraId());
             boolean sharePid = p.spec().contains("\"shareProcessNamespace\":true");
-            return new Sandbox(pod, p.netns() == null ? null : Path.of(p.netns()), p.infraId(), infra.pid(), sharePid, layout.pod(pod));
+            return new Sandbox(pod, p.netns() == null ? null : Path.of(p.netns()), p.infraId(), infra.pid(), sharePid, layout.pod(pod), ip(pod));
         });
     }
 
@@ -124,6 +155,7 @@ public final class PodEngine {
         for (ContainerRecord c : members) {
             containers.remove(c.id(), true);
         }
+        detach(pod, netns);
         Linux.unmount(netns, Linux.MNT_DETACH);
         try {
             Files.deleteIfExists(netns);
@@ -166,6 +198,70 @@ public final class PodEngine {
             binds.add(new ContainerEngine.VolumeBind(source, m.mountPath(), m.readOnly()));
         }
         return binds;
+    }
+
+    /** CNI DEL with what was recorded at ADD; a pod never attached (or a crash before ADD) needs none. */
+    private void detach(String pod, Path netns) {
+        Optional<String> recorded = state.podNetwork(pod);
+        if (recorded.isEmpty()) {
+            return;
+        }
+        Map<String, Object> a = Json.parseObject(recorded.get());
+        List<CniNetwork.PortMapping> ports = new ArrayList<>();
+        for (Object p : Json.array(a, "ports")) {
+            List<?> l = (List<?>) p;
+            ports.add(new CniNetwork.PortMapping(((Number) l.get(0)).intValue(), ((Number) l.get(1)).intValue(), (String) l.get(2), (String) l.get(3)));
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> result = (Map<String, Object>) a.get("result");
+        CniNetwork network = network(Json.string(a, "network"));
+        network.del(Json.string(a, "id"), netns, pod, ports, result);
+        state.setPodNetwork(pod, null);
+        boolean bridgeInUse = state.pods().stream().anyMatch(p -> !p.name().equals(pod)
+                && state.podNetwork(p.name()).map(n -> network.name().equals(Json.string(Json.parseObject(n), "network"))).orElse(false));
+        if (!bridgeInUse) {
+            // the last pod on the network is gone: so is its bridge (the CNI plugin leaves it)
+            Path ip = HostComponents.find("ip");
+            if (ip != null) {
+                processes.run(Command.of(ip.toString(), "link", "del", network.bridge()).withTimeout(Duration.ofSeconds(10)));
+            }
+        }
+    }
+
+    /** The pod's IP address, or null when it has none (host network, or not attached). */
+    public String ip(String pod) {
+        return state.podNetwork(pod).map(n -> {
+            Object result = Json.parseObject(n).get("result");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> r = result instanceof Map ? (Map<String, Object>) result : null;
+            return r == null ? null : CniNetwork.address(r);
+        }).orElse(null);
+    }
+
+    /** The hostPorts other pods hold, as {@code port/protocol → pod}. */
+    public Map<String, String> hostPortsInUse() {
+        Map<String, String> used = new LinkedHashMap<>();
+        for (PodRecord p : state.pods()) {
+            state.podNetwork(p.name()).ifPresent(n -> {
+                for (Object port : Json.array(Json.parseObject(n), "ports")) {
+                    List<?> l = (List<?>) port;
+                    used.put(((Number) l.get(0)).intValue() + "/" + l.get(2), p.name());
+                }
+            });
+        }
+        return used;
+    }
+
+    /** Rewrites a pod's /etc/hosts in place (its containers see the change: the file is bind-mounted). */
+    public void writeHosts(String pod, String hostname, String ip, Map<String, List<String>> others) {
+        StringBuilder s = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+        others.forEach((address, names) -> s.append(address).append('\t').append(String.join(" ", names)).append('\n'));
+        s.append(ip == null ? "127.0.1.1" : ip).append('\t').append(hostname).append('\n');
+        try {
+            Files.writeString(layout.pod(pod).resolve("hosts"), s.toString());
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot write /etc/hosts of pod " + pod + ": " + e.getMessage(), e);
+        }
     }
 
     public List<PodRecord> list() {

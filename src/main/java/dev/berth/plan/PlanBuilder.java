@@ -245,7 +245,7 @@ public final class PlanBuilder {
                     ContainerSpec owner = portOwners.get(m.port());
                     if (owner != null && owner != c) {
                         inferred(Node.container(pod.name(), owner.name()), waiting, m.where() + " \"" + m.text()
-                                + "\"; container \"" + owner.name() + "\" declares containerPort " + m.port());
+                                + "\"; container \"" + owner.name() + "\" declares containerPort " + m.port(), null, 0);
                     }
                 } else {
                     for (ServiceSpec s : manifests.services()) {
@@ -255,7 +255,7 @@ public final class PlanBuilder {
                                     for (ContainerSpec target : selected.containers()) {
                                         inferred(Node.container(selected.name(), target.name()), waiting, m.where() + " \""
                                                 + m.text() + "\"; Service \"" + s.name() + "\" port " + m.port()
-                                                + " selects pod \"" + selected.name() + "\"");
+                                                + " selects pod \"" + selected.name() + "\"", s.name(), m.port());
                                     }
                                 }
                             }
@@ -276,7 +276,7 @@ public final class PlanBuilder {
     }
 
     /** Adds an inferred edge unless it would close a cycle: inference is a guess, and a guess must not block a play. */
-    private void inferred(Node from, Node to, String reason) {
+    private void inferred(Node from, Node to, String reason, String service, int port) {
         if (graph.containsEdge(from, to) || from.equals(to)) {
             return;
         }
@@ -284,6 +284,8 @@ public final class PlanBuilder {
             warnings.add("not inferring that " + to + " waits for " + from + " (" + reason + "): it would close a cycle");
             return;
         }
-        link(from, to, StartCondition.READY, Edge.Kind.INFERRED, reason);
+        if (!from.equals(to) && !graph.containsEdge(from, to)) {
+            graph.addEdge(from, to, new Edge(from, to, StartCondition.READY, Edge.Kind.INFERRED, reason, service, port));
+        }
     }
 }

@@ -81,6 +81,11 @@ public final class Prober implements AutoCloseable {
         });
     }
 
+    /** Whether {@code host:port} accepts a TCP connection from inside {@code netns} (null: the host's network). */
+    public ProbeResult tcp(String host, int port, Path netns, Duration timeout) {
+        return inNetns(netns, timeout, () -> tcp(host, port, timeout));
+    }
+
     private static String host(String host) {
         return host == null || host.isEmpty() ? "127.0.0.1" : host;
     }

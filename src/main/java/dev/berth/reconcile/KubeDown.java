@@ -41,11 +41,12 @@ public final class KubeDown {
                     events.accept(new PlayEvent(Instant.now(), "Pod/" + pod.name(), existed ? "removed" : "absent", existed ? "" : "nothing to remove"));
                 }));
             }
+            futures.add(pool.submit(() -> Networking.removeServices(berth, manifests)));
             for (int i = 0; i < futures.size(); i++) {
                 try {
                     futures.get(i).get();
                 } catch (ExecutionException e) {
-                    failures.add("Pod/" + pods.get(i) + ": " + e.getCause().getMessage());
+                    failures.add((i < pods.size() ? "Pod/" + pods.get(i) : "Services") + ": " + e.getCause().getMessage());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     failures.add("interrupted");

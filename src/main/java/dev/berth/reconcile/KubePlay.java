@@ -94,6 +94,8 @@ public final class KubePlay {
     private final Map<String, Sandbox> sandboxes = new ConcurrentHashMap<>();
     private final Map<String, String> podOutcomes = new LinkedHashMap<>();
     private final Object wakeup = new Object();
+    private final Networking networking;
+    private Prober prober;
     private volatile boolean interrupted;
 
     public KubePlay(Berth berth, Manifests manifests, Plan plan, PlayOptions options, Consumer<PlayEvent> events) {
@@ -102,6 +104,7 @@ public final class KubePlay {
         this.plan = plan;
         this.options = options;
         this.events = events;
+        this.networking = new Networking(berth, manifests, options.publish().stream().map(Networking.Publish::parse).toList());
     }
 
     /** Asks a running play to stop starting things (Ctrl-C); what was started stays and is reported. */
@@ -126,9 +129,10 @@ public final class KubePlay {
             t.setDaemon(true);
             return t;
         });
-        try (Prober prober = new Prober(berth.containers())) {
+        try (Prober p = new Prober(berth.containers())) {
+            prober = p;
             reconcileExisting(pool);
-            loop(pool, prober);
+            loop(pool, p);
         } finally {
             pool.shutdown();
             try {
@@ -163,9 +167,12 @@ public final class KubePlay {
         }
     }
 
-    /** Pods that exist already: unchanged ones are kept, changed ones (or all, with --replace) removed first. */
+    /**
+     * Pods that exist already: unchanged ones are kept, changed ones (or all, with --replace)
+     * removed first, once the hostPorts of what will start are known to be free.
+     */
     private void reconcileExisting(ExecutorService pool) {
-        List<java.util.concurrent.Future<?>> removals = new ArrayList<>();
+        List<PodSpec> toRemove = new ArrayList<>();
         for (PodSpec pod : manifests.pods()) {
             PodRecord existing = berth.pods().list().stream().filter(p -> p.name().equals(pod.name())).findFirst().orElse(null);
             boolean leftovers = existing != null || !berth.state().containersOfPod(pod.name()).isEmpty();
@@ -186,6 +193,13 @@ public final class KubePlay {
                 continue;
             }
             podOutcomes.put(pod.name(), "replaced");
+            toRemove.add(pod);
+        }
+        networking.checkHostPorts(podOutcomes.entrySet().stream().filter(e -> e.getValue().equals("unchanged"))
+                .map(Map.Entry::getKey).collect(java.util.stream.Collectors.toSet()));
+        networking.allocateServices();
+        List<java.util.concurrent.Future<?>> removals = new ArrayList<>();
+        for (PodSpec pod : toRemove) {
             emit(Node.sandbox(pod.name()), "replacing", options.replace() ? "--replace" : "its spec changed");
             removals.add(pool.submit(() -> berth.pods().remove(pod.name(), stopOrder(pod.name()), Duration.ofSeconds(grace(pod)))));
         }
@@ -198,6 +212,19 @@ public final class KubePlay {
                 throw e.getCause() instanceof RuntimeException re ? re : new BerthException(BerthException.Kind.FAILED, e.getMessage());
             }
         }
+        networking.updateEndpoints(this::podReady);
+        networking.refreshHosts();
+    }
+
+    /** Whether every app container of a pod is ready (or kept unchanged): it then serves its Services. */
+    private boolean podReady(PodSpec pod) {
+        for (Run r : runs.values()) {
+            if (r.node.kind() == Node.Kind.CONTAINER && pod.name().equals(r.node.pod()) && pod.containers().contains(r.spec)
+                    && r.state != State.READY && r.state != State.UNCHANGED) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean infraRunning(PodRecord p) {
@@ -277,7 +304,7 @@ public final class KubePlay {
         boolean progressing = false;
         for (Edge e : plan.waitsFor(r.node)) {
             Run dep = runs.get(e.from());
-            if (holds(dep, e.condition())) {
+            if (holds(dep, e.condition()) && serviceAnswers(e, r)) {
                 continue;
             }
             // a dependency still on its way has a timeout of its own: blame it, not its dependents
@@ -315,6 +342,19 @@ public final class KubePlay {
         }
     }
 
+    /** For an edge inferred from a Service mention: whether the Service answers on its virtual IP, from the waiting pod. */
+    private boolean serviceAnswers(Edge e, Run waiting) {
+        if (e.service() == null || prober == null) {
+            return true;
+        }
+        String vip = berth.state().services().stream().filter(s -> s.name().equals(e.service())).map(s -> s.ip()).findFirst().orElse(null);
+        if (vip == null) {
+            return true;
+        }
+        Sandbox sandbox = sandboxes.get(waiting.pod.name());
+        return prober.tcp(vip, e.servicePort(), sandbox == null ? null : sandbox.netns(), Duration.ofMillis(300)).success();
+    }
+
     private static boolean holds(Run dep, StartCondition condition) {
         return switch (dep.state) {
             case UNCHANGED -> true;
@@ -350,10 +390,12 @@ public final class KubePlay {
                     emit(r.node, "creating", r.pod.hostNetwork() ? "host network" : "network namespace, infra container");
                     String hostname = r.pod.hostname() != null ? r.pod.hostname() : r.pod.name();
                     Sandbox s = berth.pods().createSandbox(new PodEngine.SandboxSpec(r.pod.name(), r.pod.namespace(), hostname,
-                            r.pod.hostNetwork(), r.pod.shareProcessNamespace(), Canonical.hash(r.pod), Canonical.json(r.pod)));
+                            r.pod.hostNetwork(), r.pod.shareProcessNamespace(), Canonical.hash(r.pod), Canonical.json(r.pod),
+                            r.pod.annotations().get("berth.dev/network"), networking.portMappings(r.pod)));
                     sandboxes.put(r.pod.name(), s);
+                    networking.refreshHosts();
                     r.state = State.READY;
-                    emit(r.node, "ready", "");
+                    emit(r.node, "ready", s.ip() == null ? "" : "ip " + s.ip());
                 } else {
                     startContainer(r);
                 }
@@ -504,8 +546,11 @@ public final class KubePlay {
         r.successes = result.success() ? r.successes + 1 : 0;
         if (r.successes >= threshold && berth.containers().exitCode(r.containerId) == null) {
             r.ready = true;
-            r.state = State.READY;
             emit(r.node, "ready", result.message());
+            r.state = State.READY;
+            if (!manifests.services().isEmpty() && podReady(r.pod)) {
+                networking.updateEndpoints(this::podReady);
+            }
         }
     }
 

@@ -6,5 +6,6 @@ import java.time.Duration;
  * @param timeout     how long a container may take to become ready, and a node may wait, before play gives up on it
  * @param replace     replace pods even when their spec is unchanged
  * @param parallelism how many sandboxes and containers are created at once
+ * @param publish     {@code [ip:]hostPort:containerPort} ports to publish for the pods declaring the containerPort
  */
-public record PlayOptions(Duration timeout, boolean replace, int parallelism) {}
+public record PlayOptions(Duration timeout, boolean replace, int parallelism, java.util.List<String> publish) {}

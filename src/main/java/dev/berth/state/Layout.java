@@ -83,6 +83,16 @@ public record Layout(Path root, Path runroot) {
         return runroot.resolve("pods").resolve(pod);
     }
 
+    /** CNI network configurations ({@code <name>.conflist}). */
+    public Path networks() {
+        return root.resolve("networks");
+    }
+
+    /** host-local IPAM's leases. */
+    public Path ipam() {
+        return root.resolve("cni").resolve("networks");
+    }
+
     public Path volumes() {
         return root.resolve("volumes");
     }

@@ -20,7 +20,7 @@ import java.util.Optional;
  * every multi-step change runs in one transaction.
  */
 public final class StateStore implements AutoCloseable {
-    private static final int SCHEMA_VERSION = 2;
+    private static final int SCHEMA_VERSION = 3;
     /** The statements that bring the schema from version i to i + 1. */
     private static final String[][] MIGRATIONS = {{
         """
@@ -59,6 +59,14 @@ public final class StateStore implements AutoCloseable {
           status TEXT NOT NULL,
           created TEXT NOT NULL)""",
         "CREATE INDEX containers_pod ON containers(pod)",
+    }, {
+        "ALTER TABLE pods ADD COLUMN network TEXT",
+        """
+        CREATE TABLE services (
+          name TEXT PRIMARY KEY,
+          namespace TEXT NOT NULL,
+          ip TEXT NOT NULL UNIQUE,
+          rules TEXT NOT NULL)""",
     }};
 
     private final Connection db;
@@ -409,6 +417,67 @@ public final class StateStore implements AutoCloseable {
                 s.setString(2, status.name());
                 s.setString(3, name);
                 s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** What the pod's network attachment needs for its removal: network, port mappings, the CNI ADD result. */
+    public void setPodNetwork(String name, String network) {
+        inTransaction(() -> {
+            try (PreparedStatement s = db.prepareStatement("UPDATE pods SET network = ? WHERE name = ?")) {
+                s.setString(1, network);
+                s.setString(2, name);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public Optional<String> podNetwork(String name) {
+        return read(() -> {
+            try (PreparedStatement s = db.prepareStatement("SELECT network FROM pods WHERE name = ?")) {
+                s.setString(1, name);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** A Service's virtual IP and the iptables rules berth added for it (so they can be removed after a crash). */
+    public record ServiceRecord(String name, String namespace, String ip, String rules) {}
+
+    public void putService(ServiceRecord s) {
+        inTransaction(() -> {
+            try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO services (name, namespace, ip, rules) VALUES (?, ?, ?, ?)")) {
+                p.setString(1, s.name());
+                p.setString(2, s.namespace());
+                p.setString(3, s.ip());
+                p.setString(4, s.rules());
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public List<ServiceRecord> services() {
+        return read(() -> {
+            List<ServiceRecord> list = new ArrayList<>();
+            try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT name, namespace, ip, rules FROM services ORDER BY name")) {
+                while (rs.next()) {
+                    list.add(new ServiceRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                }
+            }
+            return list;
+        });
+    }
+
+    public void deleteService(String name) {
+        inTransaction(() -> {
+            try (PreparedStatement p = db.prepareStatement("DELETE FROM services WHERE name = ?")) {
+                p.setString(1, name);
+                p.executeUpdate();
             }
             return null;
         });

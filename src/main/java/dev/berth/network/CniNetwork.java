@@ -1,0 +1,198 @@
+package dev.berth.network;
+
+import dev.berth.api.BerthException;
+import dev.berth.api.Json;
+import dev.berth.proc.Command;
+import dev.berth.proc.ProcessRunner;
+import dev.berth.proc.Result;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A CNI network: a plugin list (bridge + host-local IPAM + portmap + firewall + tuning, as
+ * podman's default) kept as {@code <root>/networks/<name>.conflist}, and the ADD and DEL calls
+ * that attach a pod's network namespace to it.
+ */
+public final class CniNetwork {
+    public static final String DEFAULT = "berth";
+    static final Path CNI_PATH = Path.of("/usr/lib/cni");
+
+    private final Map<String, Object> config;
+    private final ProcessRunner processes;
+
+    private CniNetwork(Map<String, Object> config, ProcessRunner processes) {
+        this.config = config;
+        this.processes = processes;
+    }
+
+    /** A port published on the host (CNI's portMappings). */
+    public record PortMapping(int hostPort, int containerPort, String protocol, String hostIP) {
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("hostPort", hostPort);
+            m.put("containerPort", containerPort);
+            m.put("protocol", protocol.toLowerCase(java.util.Locale.ROOT));
+            if (hostIP != null && !hostIP.isEmpty()) {
+                m.put("hostIP", hostIP);
+            }
+            return m;
+        }
+    }
+
+    /** The plugin list of a new network: a bridge with its own subnet, masquerade for egress. */
+    public static Map<String, Object> conflist(String name, String bridge, String subnet, String gateway, Path ipamDir) {
+        Map<String, Object> ipam = new LinkedHashMap<>();
+        ipam.put("type", "host-local");
+        ipam.put("ranges", List.of(List.of(Map.of("subnet", subnet, "gateway", gateway))));
+        ipam.put("routes", List.of(Map.of("dst", "0.0.0.0/0")));
+        ipam.put("dataDir", ipamDir.toString());
+        Map<String, Object> bridgePlugin = new LinkedHashMap<>();
+        bridgePlugin.put("type", "bridge");
+        bridgePlugin.put("bridge", bridge);
+        bridgePlugin.put("isGateway", true);
+        bridgePlugin.put("ipMasq", true);
+        bridgePlugin.put("hairpinMode", true);
+        bridgePlugin.put("ipam", ipam);
+        Map<String, Object> portmap = new LinkedHashMap<>();
+        portmap.put("type", "portmap");
+        portmap.put("capabilities", Map.of("portMappings", true));
+        Map<String, Object> list = new LinkedHashMap<>();
+        list.put("cniVersion", "1.0.0");
+        list.put("name", name);
+        list.put("plugins", List.of(bridgePlugin, portmap, Map.of("type", "firewall"), Map.of("type", "tuning")));
+        return list;
+    }
+
+    /** Loads a network's plugin list; the default network is created on first use (bridge berth0, 10.89.0.0/16). */
+    public static CniNetwork load(Path networksDir, Path ipamDir, String name, ProcessRunner processes) {
+        Path file = networksDir.resolve(name + ".conflist");
+        try {
+            if (!Files.exists(file)) {
+                if (!name.equals(DEFAULT)) {
+                    throw new BerthException(BerthException.Kind.NOT_FOUND, "no network \"" + name + "\" (" + file + ")");
+                }
+                write(networksDir, conflist(DEFAULT, "berth0", "10.89.0.0/16", "10.89.0.1", ipamDir));
+            }
+            return new CniNetwork(Json.parseObject(Files.readString(file)), processes);
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot read network " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes a plugin list atomically as {@code <name>.conflist}. */
+    public static void write(Path networksDir, Map<String, Object> conflist) throws IOException {
+        Files.createDirectories(networksDir);
+        Path file = networksDir.resolve(conflist.get("name") + ".conflist");
+        Path tmp = networksDir.resolve("." + conflist.get("name") + ".tmp");
+        Files.writeString(tmp, Json.write(conflist));
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    public String name() {
+        return Json.string(config, "name");
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Map<String, Object>> plugins() {
+        return (List<Map<String, Object>>) (List<?>) Json.array(config, "plugins");
+    }
+
+    /** The bridge's subnet, e.g. {@code 10.89.0.0/16}. */
+    public String subnet() {
+        Map<String, Object> ipam = Json.object(plugins().get(0), "ipam");
+        return Json.string((Map<String, Object>) ((List<?>) ((List<?>) ipam.get("ranges")).get(0)).get(0), "subnet");
+    }
+
+    /** The range Service virtual IPs come from: {@code berth.serviceSubnet} in the conflist, else 10.96.0.0/16. */
+    public String serviceSubnet() {
+        String s = Json.string(config, "berth.serviceSubnet");
+        return s == null ? "10.96.0.0/16" : s;
+    }
+
+    public String bridge() {
+        return Json.string(plugins().get(0), "bridge");
+    }
+
+    /** Attaches a network namespace: each plugin's ADD in order, the last result returned (keep it for {@link #del}). */
+    public Map<String, Object> add(String id, Path netns, String pod, List<PortMapping> ports) {
+        Map<String, Object> result = null;
+        for (Map<String, Object> plugin : plugins()) {
+            result = call("ADD", plugin, id, netns, pod, ports, result);
+        }
+        return result;
+    }
+
+    /** Detaches: each plugin's DEL in reverse order, given the ADD result; what is already gone is no error. */
+    public void del(String id, Path netns, String pod, List<PortMapping> ports, Map<String, Object> addResult) {
+        List<Map<String, Object>> plugins = new ArrayList<>(plugins());
+        java.util.Collections.reverse(plugins);
+        List<String> errors = new ArrayList<>();
+        for (Map<String, Object> plugin : plugins) {
+            try {
+                call("DEL", plugin, id, Files.exists(netns) ? netns : null, pod, ports, addResult);
+            } catch (BerthException e) {
+                errors.add(e.getMessage());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new BerthException(BerthException.Kind.HOST, String.join("; ", errors));
+        }
+    }
+
+    private Map<String, Object> call(String command, Map<String, Object> plugin, String id, Path netns, String pod,
+            List<PortMapping> ports, Map<String, Object> prevResult) {
+        Map<String, Object> conf = new LinkedHashMap<>(plugin);
+        conf.put("cniVersion", config.get("cniVersion"));
+        conf.put("name", name());
+        if (prevResult != null) {
+            conf.put("prevResult", prevResult);
+        }
+        if (Json.object(plugin, "capabilities").containsKey("portMappings")) {
+            conf.put("runtimeConfig", Map.of("portMappings", ports.stream().map(PortMapping::json).toList()));
+        }
+        String type = Json.string(plugin, "type");
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("CNI_COMMAND", command);
+        env.put("CNI_CONTAINERID", id);
+        env.put("CNI_NETNS", netns == null ? "" : netns.toString());
+        env.put("CNI_IFNAME", "eth0");
+        env.put("CNI_ARGS", "IgnoreUnknown=1;K8S_POD_NAME=" + pod);
+        env.put("CNI_PATH", CNI_PATH.toString());
+        Command c = Command.of(CNI_PATH.resolve(type).toString()).withEnv(env)
+                .withStdin(Json.write(conf).getBytes(StandardCharsets.UTF_8)).withTimeout(Duration.ofSeconds(30));
+        Result r = processes.run(c);
+        if (r.exitCode() != 0) {
+            String msg = r.stdoutText().isBlank() ? r.stderr() : r.stdoutText();
+            try {
+                Map<String, Object> error = Json.parseObject(msg);
+                msg = Json.string(error, "msg") + (error.get("details") == null ? "" : ": " + error.get("details"));
+            } catch (IllegalArgumentException notJson) {
+                // keep the text as it came
+            }
+            throw new BerthException(BerthException.Kind.HOST, "CNI " + type + " " + command + " for pod " + pod + " failed: " + msg.strip());
+        }
+        if (command.equals("DEL") || r.stdoutText().isBlank()) {
+            return prevResult;
+        }
+        return Json.parseObject(r.stdoutText());
+    }
+
+    /** The pod's IPv4 address from an ADD result, without its prefix length. */
+    public static String address(Map<String, Object> result) {
+        for (Object ip : Json.array(result, "ips")) {
+            String address = Json.string(Json.object(Map.of("x", ip), "x"), "address");
+            if (address != null && address.contains(".")) {
+                return address.substring(0, address.indexOf('/'));
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,249 @@
+package dev.berth.reconcile;
+
+import dev.berth.api.BerthException;
+import dev.berth.api.ContainerPort;
+import dev.berth.api.ContainerSpec;
+import dev.berth.api.Manifests;
+import dev.berth.api.PodSpec;
+import dev.berth.api.ServiceSpec;
+import dev.berth.engine.Berth;
+import dev.berth.network.CniNetwork;
+import dev.berth.network.ServiceRules;
+import dev.berth.state.StateStore;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The cluster network a play gives its pods: hostPorts (checked before anything starts),
+ * Services (a virtual IP each, iptables rules over their ready pods), and names (each pod's
+ * /etc/hosts lists the other pods and every Service under its DNS forms).
+ *
+ * <p>Names go through /etc/hosts rather than a DNS responder: nothing has to keep running
+ * after play returns (berth has no daemon), and the files are rewritten in place as pods and
+ * Services come and go. The cost: no search-domain expansion beyond the forms written.
+ */
+final class Networking {
+    /** {@code --publish [ip:]hostPort:containerPort}. */
+    record Publish(String hostIP, int hostPort, int containerPort) {
+        static Publish parse(String text) {
+            String[] parts = text.split(":");
+            try {
+                if (parts.length == 2) {
+                    return new Publish(null, Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+                }
+                if (parts.length == 3) {
+                    return new Publish(parts[0], Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
+                }
+            } catch (NumberFormatException e) {
+                // fall through
+            }
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "--publish " + text + ": expected [ip:]hostPort:containerPort");
+        }
+    }
+
+    private final Berth berth;
+    private final Manifests manifests;
+    private final List<Publish> publishes;
+    private final ServiceRules rules;
+
+    Networking(Berth berth, Manifests manifests, List<Publish> publishes) {
+        this.berth = berth;
+        this.manifests = manifests;
+        this.publishes = publishes;
+        this.rules = new ServiceRules(berth.processes(), berth.layout().root().toString());
+    }
+
+    /** The ports a pod publishes: its containers' hostPorts, and --publish for the containerPorts it declares. */
+    List<CniNetwork.PortMapping> portMappings(PodSpec pod) {
+        List<CniNetwork.PortMapping> mappings = new ArrayList<>();
+        if (pod.hostNetwork()) {
+            return mappings;
+        }
+        for (ContainerSpec c : pod.allContainers()) {
+            for (ContainerPort p : c.ports()) {
+                if (p.hostPort() > 0) {
+                    mappings.add(new CniNetwork.PortMapping(p.hostPort(), p.containerPort(), p.protocol(), p.hostIP()));
+                }
+                for (Publish pub : publishes) {
+                    if (pub.containerPort() == p.containerPort()) {
+                        mappings.add(new CniNetwork.PortMapping(pub.hostPort(), p.containerPort(), p.protocol(), pub.hostIP()));
+                    }
+                }
+            }
+        }
+        return mappings;
+    }
+
+    /**
+     * Refuses, before anything starts, a hostPort that another pod or a process on the host holds.
+     * Pods of these manifests that already run give theirs up (they are replaced) unless unchanged.
+     */
+    void checkHostPorts(Set<String> unchanged) {
+        Map<String, String> taken = new LinkedHashMap<>(berth.pods().hostPortsInUse());
+        taken.values().removeIf(pod -> manifests.pod(pod).isPresent());
+        for (PodSpec pod : manifests.pods()) {
+            if (unchanged.contains(pod.name())) {
+                portMappings(pod).forEach(m -> taken.putIfAbsent(m.hostPort() + "/" + m.protocol(), pod.name()));
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        for (PodSpec pod : manifests.pods()) {
+            if (unchanged.contains(pod.name())) {
+                continue;
+            }
+            for (CniNetwork.PortMapping m : portMappings(pod)) {
+                String key = m.hostPort() + "/" + m.protocol();
+                String holder = taken.putIfAbsent(key, pod.name());
+                if (holder != null && !holder.equals(pod.name())) {
+                    problems.add("pod " + pod.name() + ": hostPort " + key + " is already taken by pod " + holder);
+                } else if (holder == null && m.protocol().equals("TCP") && !free(m)) {
+                    problems.add("pod " + pod.name() + ": hostPort " + key + " is already taken by another process on this host");
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "nothing was started: " + String.join("; ", problems));
+        }
+    }
+
+    private static boolean free(CniNetwork.PortMapping m) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(m.hostIP() == null || m.hostIP().isEmpty() ? InetAddress.getByName("0.0.0.0")
+                    : InetAddress.getByName(m.hostIP()), m.hostPort()));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Gives each Service of the manifests a virtual IP (kept across plays), with no endpoints yet. */
+    void allocateServices() {
+        CniNetwork network = berth.pods().network(null);
+        for (ServiceSpec s : manifests.services()) {
+            if (berth.state().services().stream().noneMatch(r -> r.name().equals(s.name()))) {
+                berth.state().putService(new StateStore.ServiceRecord(s.name(), s.namespace(), freeVip(network, s.name()), "[]"));
+            }
+        }
+    }
+
+    private String freeVip(CniNetwork network, String name) {
+        String[] base = network.serviceSubnet().split("/")[0].split("\\.");
+        int size = 1 << (32 - Integer.parseInt(network.serviceSubnet().split("/")[1]));
+        List<String> used = berth.state().services().stream().map(StateStore.ServiceRecord::ip).toList();
+        int start = Math.floorMod(name.hashCode(), Math.max(1, size - 2)) + 1;
+        for (int i = 0; i < size - 2; i++) {
+            int offset = (start + i - 1) % (size - 2) + 1;
+            long ip = (Long.parseLong(base[0]) << 24 | Long.parseLong(base[1]) << 16 | Long.parseLong(base[2]) << 8 | Long.parseLong(base[3])) + offset;
+            String vip = (ip >> 24 & 255) + "." + (ip >> 16 & 255) + "." + (ip >> 8 & 255) + "." + (ip & 255);
+            if (!used.contains(vip)) {
+                return vip;
+            }
+        }
+        throw new BerthException(BerthException.Kind.HOST, "no free address left in the service range " + network.serviceSubnet());
+    }
+
+    /** Rewrites the rules of every Service over the pods {@code ready} says are ready. */
+    synchronized void updateEndpoints(Predicate<PodSpec> ready) {
+        CniNetwork network = berth.pods().network(null);
+        for (ServiceSpec s : manifests.services()) {
+            StateStore.ServiceRecord record = berth.state().services().stream().filter(r -> r.name().equals(s.name())).findFirst().orElse(null);
+            if (record == null) {
+                continue;
+            }
+            List<ServiceRules.Port> ports = new ArrayList<>();
+            for (ServiceSpec.Port p : s.ports()) {
+                List<ServiceRules.Endpoint> endpoints = new ArrayList<>();
+                for (PodSpec pod : manifests.pods()) {
+                    String ip = berth.pods().ip(pod.name());
+                    Integer target = targetPort(pod, p);
+                    if (s.selects(pod.labels()) && ip != null && target != null && ready.test(pod)) {
+                        endpoints.add(new ServiceRules.Endpoint(ip, target));
+                    }
+                }
+                int nodePort = p.nodePort() > 0 || !s.type().equals("ClusterIP") ? nodePort(s, p) : 0;
+                ports.add(new ServiceRules.Port(p.port(), p.protocol(), nodePort, endpoints));
+            }
+            List<List<String>> fresh = rules.rules(s.namespace() + "/" + s.name(), record.ip(), network.subnet(), ports);
+            String json = ServiceRules.toJson(fresh);
+            if (json.equals(record.rules())) {
+                continue;
+            }
+            rules.remove(ServiceRules.fromJson(record.rules()));
+            berth.state().putService(new StateStore.ServiceRecord(s.name(), s.namespace(), record.ip(), json));
+            rules.apply(fresh);
+        }
+    }
+
+    private static int nodePort(ServiceSpec s, ServiceSpec.Port p) {
+        return p.nodePort() > 0 ? p.nodePort() : 30000 + Math.floorMod((s.name() + ":" + p.port()).hashCode(), 2768);
+    }
+
+    /** The container port a Service port forwards to in one pod (a named targetPort looked up in its containers). */
+    static Integer targetPort(PodSpec pod, ServiceSpec.Port p) {
+        if (!p.targetPort().isNamed()) {
+            return p.targetPort().number();
+        }
+        for (ContainerSpec c : pod.allContainers()) {
+            for (ContainerPort cp : c.ports()) {
+                if (p.targetPort().name().equals(cp.name())) {
+                    return cp.containerPort();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Removes the Services of the manifests: their rules, then their records. */
+    static void removeServices(Berth berth, Manifests manifests) {
+        ServiceRules rules = new ServiceRules(berth.processes(), berth.layout().root().toString());
+        for (StateStore.ServiceRecord r : berth.state().services()) {
+            if (manifests.services().stream().anyMatch(s -> s.name().equals(r.name()))) {
+                rules.remove(ServiceRules.fromJson(r.rules()));
+                berth.state().deleteService(r.name());
+            }
+        }
+    }
+
+    /** Every pod's /etc/hosts: the other pods by hostname and name, and each Service under its DNS forms. */
+    void refreshHosts() {
+        Map<String, List<String>> names = new LinkedHashMap<>();
+        for (StateStore.ServiceRecord s : berth.state().services()) {
+            String ns = s.namespace();
+            names.put(s.ip(), List.of(s.name(), s.name() + "." + ns, s.name() + "." + ns + ".svc", s.name() + "." + ns + ".svc.cluster.local"));
+        }
+        Map<String, String> ips = new LinkedHashMap<>();
+        Map<String, String> hostnames = new LinkedHashMap<>();
+        for (var p : berth.pods().list()) {
+            String ip = berth.pods().ip(p.name());
+            if (ip != null) {
+                ips.put(p.name(), ip);
+                String hostname = manifests.pod(p.name()).map(s -> s.hostname() != null ? s.hostname() : s.name()).orElse(p.name());
+                hostnames.put(p.name(), hostname);
+            }
+        }
+        for (var p : berth.pods().list()) {
+            // Services first: a name that is both a Service and a pod means the Service, as in a cluster
+            Map<String, List<String>> others = new LinkedHashMap<>(names);
+            ips.forEach((pod, ip) -> {
+                if (!pod.equals(p.name())) {
+                    others.put(ip, hostnames.get(pod).equals(pod) ? List.of(pod) : List.of(hostnames.get(pod), pod));
+                }
+            });
+            String hostname = manifests.pod(p.name()).map(s -> s.hostname() != null ? s.hostname() : s.name()).orElse(p.name());
+            try {
+                berth.pods().writeHosts(p.name(), hostname, ips.get(p.name()), others);
+            } catch (BerthException e) {
+                // a pod being removed meanwhile has no hosts file to write
+            }
+        }
+    }
+}
