@@ -1,0 +1,233 @@
+package dev.berth.network;
+
+import static dev.berth.testing.BerthRoot.IMAGE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.berth.api.Json;
+import dev.berth.testing.BerthRoot;
+import dev.berth.testing.BerthRoot.Run;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Pod networking on a bridge and subnet of the test's own: Services, replicas, hostPorts, egress, clean-up. */
+class NetworkIT {
+    BerthRoot b;
+    String bridge;
+    String subnetPrefix;
+    String gateway;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        b = new BerthRoot().withSampleImage();
+        Random r = new Random();
+        int a = 100 + r.nextInt(100);
+        int c = r.nextInt(120) * 2;
+        subnetPrefix = "10." + a + "." + c + ".";
+        gateway = subnetPrefix + "1";
+        bridge = "bt" + Integer.toHexString(r.nextInt(0x1000000));
+        Map<String, Object> conflist = new java.util.LinkedHashMap<>(CniNetwork.conflist("berth", bridge, subnetPrefix + "0/24", gateway,
+                b.root.resolve("cni/networks")));
+        conflist.put("berth.serviceSubnet", "10." + a + "." + (c + 1) + ".0/24");
+        CniNetwork.write(b.root.resolve("networks"), conflist);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (Object p : (List<?>) Json.parse(b.berth("pod", "ps", "--format", "json").out())) {
+            b.berth("pod", "rm", "-f", (String) ((Map<?, ?>) p).get("name"));
+        }
+        b.close();
+        assertHostNetworkAsItWas();
+    }
+
+    Path manifest(String name, String yaml) throws Exception {
+        return Files.writeString(b.dir.resolve(name), yaml);
+    }
+
+    static String run(String... argv) throws Exception {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS);
+        return out;
+    }
+
+    /** No bridge, veth, lease or rule of this test left on the host. */
+    void assertHostNetworkAsItWas() throws Exception {
+        assertThat(run("ip", "-br", "link", "show")).doesNotContain(bridge);
+        assertThat(run("iptables-save")).doesNotContain(subnetPrefix).doesNotContain("berth-");
+        Path leases = b.root.resolve("cni/networks/berth");
+        if (Files.exists(leases)) {
+            try (Stream<Path> s = Files.list(leases)) {
+                assertThat(s.map(p -> p.getFileName().toString())).allMatch(n -> n.equals("lock") || n.startsWith("last_reserved_ip"));
+            }
+        }
+    }
+
+    String waitForLog(String container, String expected) throws Exception {
+        String out = "";
+        for (int i = 0; i < 100 && !out.contains(expected); i++) {
+            TimeUnit.MILLISECONDS.sleep(50);
+            out = b.berth("logs", container).out();
+        }
+        return out;
+    }
+
+    @Test
+    void podToPodThroughAServiceName() throws Exception {
+        String link = Path.of("manifests/service-link.yaml").toAbsolutePath().toString();
+        b.berth("kube", "play", link).ok();
+        for (String name : List.of("api", "api.default", "api.default.svc.cluster.local")) {
+            assertThat(b.berth("exec", "frontend-ui", "wget", "-q", "-O", "-", "http://" + name + "/").ok().out()).isEqualTo("api\n");
+        }
+        assertThat(waitForLog("frontend-ui", "api")).startsWith("api\n");
+        assertThat(b.berth("exec", "frontend-ui", "cat", "/etc/hosts").ok().out()).contains(subnetPrefix);
+        b.berth("kube", "down", "--timeout", "1", link).ok();
+        assertThat(run("iptables-save", "-t", "nat")).doesNotContain("BERTH-");
+    }
+
+    @Test
+    void twoReplicasBehindOneServiceBothReceiveRequests() throws Exception {
+        Path m = manifest("replicas.yaml", """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: echo}
+                spec:
+                  selector: {app: echo}
+                  ports: [{port: 80, targetPort: 8080}]
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: echo}
+                spec:
+                  replicas: 2
+                  selector: {matchLabels: {app: echo}}
+                  template:
+                    metadata: {labels: {app: echo}}
+                    spec:
+                      terminationGracePeriodSeconds: 1
+                      containers:
+                        - name: web
+                          image: %s
+                          command: ["sh", "-c", "mkdir -p /srv && hostname > /srv/index.html && exec httpd -f -p 8080 -h /srv"]
+                          ports: [{containerPort: 8080}]
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: caller}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                    - {name: c, image: %s, command: ["sleep", "1000"]}
+                """.formatted(IMAGE, IMAGE));
+        b.berth("kube", "play", m.toString()).ok();
+        Set<String> answers = new HashSet<>();
+        for (int i = 0; i < 40 && answers.size() < 2; i++) {
+            answers.add(b.berth("exec", "caller-c", "wget", "-q", "-O", "-", "http://echo/").ok().out().strip());
+        }
+        assertThat(answers).containsExactlyInAnyOrder("echo-0", "echo-1");
+        b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
+    }
+
+    int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    String hostPortPod(String name, int hostPort) {
+        return """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: %s}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                    - name: web
+                      image: %s
+                      command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+                      ports: [{containerPort: 8080, hostPort: %d}]
+                """.formatted(name, IMAGE, hostPort);
+    }
+
+    @Test
+    void theHostReachesAHostPortWithAPlainTcpClient() throws Exception {
+        int port = freePort();
+        Path m = manifest("hp.yaml", hostPortPod("published", port));
+        b.berth("kube", "play", m.toString()).ok();
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            String answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.").contains("hello from berth-busybox");
+        }
+        b.berth("kube", "down", m.toString()).ok();
+    }
+
+    @Test
+    void aHostPortConflictIsReportedBeforeAnythingStarts() throws Exception {
+        int port = freePort();
+        Path first = manifest("first.yaml", hostPortPod("first", port));
+        Path second = manifest("second.yaml", hostPortPod("second", port));
+        b.berth("kube", "play", first.toString()).ok();
+        Run conflict = b.berth("kube", "play", second.toString());
+        assertThat(conflict.code()).isEqualTo(1);
+        assertThat(conflict.err()).contains("nothing was started: pod second: hostPort " + port + "/TCP is already taken by pod first");
+        assertThat(b.berth("ps", "-a").ok().out()).doesNotContain("second-web");
+        b.berth("kube", "down", first.toString()).ok();
+        try (ServerSocket held = new ServerSocket(freePort())) {
+            Path third = manifest("third.yaml", hostPortPod("third", held.getLocalPort()));
+            Run busy = b.berth("kube", "play", third.toString());
+            assertThat(busy.code()).isEqualTo(1);
+            assertThat(busy.err()).contains("hostPort " + held.getLocalPort() + "/TCP is already taken by another process on this host");
+        }
+    }
+
+    @Test
+    void aPodReachesAnAddressOnTheHost() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("0.0.0.0", 0), 0);
+        server.createContext("/", exchange -> {
+            byte[] body = "from the host\n".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            Path m = manifest("egress.yaml", """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: egress}
+                    spec:
+                      terminationGracePeriodSeconds: 1
+                      containers: [{name: c, image: %s, command: ["sleep", "1000"]}]
+                    """.formatted(IMAGE));
+            b.berth("kube", "play", m.toString()).ok();
+            String url = "http://" + gateway + ":" + server.getAddress().getPort() + "/";
+            assertThat(b.berth("exec", "egress-c", "wget", "-q", "-O", "-", url).ok().out()).isEqualTo("from the host\n");
+            assertThat(b.berth("exec", "egress-c", "ip", "-4", "addr", "show", "eth0").ok().out()).contains("inet " + subnetPrefix);
+            b.berth("kube", "down", m.toString()).ok();
+        } finally {
+            server.stop(0);
+        }
+    }
+}
