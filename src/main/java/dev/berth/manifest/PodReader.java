@@ -27,6 +27,7 @@ final class PodReader {
     static final String DEPENDS_ON = "berth.dev/depends-on";
     static final String INFER = "berth.dev/infer";
     static final String IMPLICIT_READINESS = "berth.dev/implicit-readiness";
+    static final String NETWORK = "berth.dev/network";
     private static final Set<String> RESTART_POLICIES = Set.of("Always", "OnFailure", "Never");
 
     /** A reference to a ConfigMap, Secret or PVC, checked once every manifest has been read. */
@@ -100,8 +101,11 @@ final class PodReader {
                 infer = booleanAnnotation(a.getValue(), value);
             } else if (key.equals(IMPLICIT_READINESS)) {
                 booleanAnnotation(a.getValue(), value);
+            } else if (key.equals(NETWORK)) {
+                check(a.getValue(), Names.checkLabel(value));
             } else {
-                a.getValue().warning("unknown berth annotation (known: " + DEPENDS_ON + "[.CONTAINER], " + INFER + ", " + IMPLICIT_READINESS + ")");
+                a.getValue().warning("unknown berth annotation (known: " + DEPENDS_ON + "[.CONTAINER], " + INFER + ", "
+                        + IMPLICIT_READINESS + ", " + NETWORK + ")");
             }
         }
 

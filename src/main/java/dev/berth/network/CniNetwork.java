@@ -96,6 +96,11 @@ public final class CniNetwork {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** The plugin list as JSON values. */
+    public Map<String, Object> config() {
+        return config;
+    }
+
     public String name() {
         return Json.string(config, "name");
     }

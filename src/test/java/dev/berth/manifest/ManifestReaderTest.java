@@ -332,7 +332,7 @@ class ManifestReaderTest {
     @Test
     void unknownBerthAnnotationIsAWarning() {
         Manifests m = yaml.read(Yaml.pod("web", "").replace("name: web", "name: web\n  annotations: {berth.dev/dependson: db}"));
-        assertThat(m.warnings()).singleElement().asString().endsWith("m0.yaml:5: metadata.annotations[\"berth.dev/dependson\"]: unknown berth annotation (known: berth.dev/depends-on[.CONTAINER], berth.dev/infer, berth.dev/implicit-readiness)");
+        assertThat(m.warnings()).singleElement().asString().endsWith("m0.yaml:5: metadata.annotations[\"berth.dev/dependson\"]: unknown berth annotation (known: berth.dev/depends-on[.CONTAINER], berth.dev/infer, berth.dev/implicit-readiness, berth.dev/network)");
     }
 
     @Test

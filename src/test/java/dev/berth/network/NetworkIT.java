@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -36,16 +35,9 @@ class NetworkIT {
     @BeforeEach
     void setUp() throws Exception {
         b = new BerthRoot().withSampleImage();
-        Random r = new Random();
-        int a = 100 + r.nextInt(100);
-        int c = r.nextInt(120) * 2;
-        subnetPrefix = "10." + a + "." + c + ".";
+        subnetPrefix = b.subnetPrefix;
         gateway = subnetPrefix + "1";
-        bridge = "bt" + Integer.toHexString(r.nextInt(0x1000000));
-        Map<String, Object> conflist = new java.util.LinkedHashMap<>(CniNetwork.conflist("berth", bridge, subnetPrefix + "0/24", gateway,
-                b.root.resolve("cni/networks")));
-        conflist.put("berth.serviceSubnet", "10." + a + "." + (c + 1) + ".0/24");
-        CniNetwork.write(b.root.resolve("networks"), conflist);
+        bridge = b.bridge;
     }
 
     @AfterEach

@@ -33,6 +33,9 @@ public final class BerthRoot implements AutoCloseable {
     public final Path dir;
     public final Path root;
     public final Path runroot;
+    /** This root's own network: bridge name, and the first three octets of its /24 (e.g. {@code 10.123.46.}). */
+    public final String bridge;
+    public final String subnetPrefix;
 
     /** What a berth command printed and returned. */
     public record Run(int code, String out, String err) {
@@ -50,6 +53,16 @@ public final class BerthRoot implements AutoCloseable {
             dir = Files.createDirectories(Path.of("/tmp", "bt-" + UUID.randomUUID().toString().substring(0, 8)));
             root = dir.resolve("root");
             runroot = dir.resolve("run");
+            // a bridge and subnets of its own, so tests can run beside each other and beside berth0
+            java.util.Random r = new java.util.Random();
+            int a = 100 + r.nextInt(100);
+            int c = r.nextInt(120) * 2;
+            subnetPrefix = "10." + a + "." + c + ".";
+            bridge = "bt" + Integer.toHexString(0x100000 + r.nextInt(0xf00000));
+            Map<String, Object> conflist = new java.util.LinkedHashMap<>(dev.berth.network.CniNetwork.conflist("berth", bridge,
+                    subnetPrefix + "0/24", subnetPrefix + "1", root.resolve("cni/networks")));
+            conflist.put("berth.serviceSubnet", "10." + a + "." + (c + 1) + ".0/24");
+            dev.berth.network.CniNetwork.write(root.resolve("networks"), conflist);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
