@@ -222,4 +222,45 @@ class NetworkIT {
             server.stop(0);
         }
     }
+
+    @Test
+    void theTwoTierSampleIsReachedFromTheHost() throws Exception {
+        int port = freePort();
+        String yaml = Files.readString(Path.of("manifests/two-tier.yaml")).replace("hostPort: 8088", "hostPort: " + port)
+                .replace("nodePort: 30088", "nodePort: " + (30000 + new java.util.Random().nextInt(2700)));
+        Path m = manifest("two-tier.yaml", yaml);
+        b.berth("kube", "play", m.toString()).ok();
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET /cgi-bin/page HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).contains("web asks api:80 ...").containsPattern("api answered from api-[01]");
+        }
+        b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
+    }
+
+    @Test
+    void namedNetworks() throws Exception {
+        String subnet = subnetPrefix.replaceFirst("\\.\\d+\\.$", ".") + "250.0/24";
+        b.berth("network", "create", "side", "--subnet", subnet, "--bridge", bridge + "s").ok();
+        assertThat(b.berth("network", "ls").ok().out()).containsPattern("side +" + bridge + "s +" + subnet.replace(".", "\\.") + " +0");
+        Path m = manifest("side.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: aside
+                  annotations: {berth.dev/network: side}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers: [{name: c, image: %s, command: ["sleep", "1000"]}]
+                """.formatted(IMAGE));
+        b.berth("kube", "play", m.toString()).ok();
+        assertThat(b.berth("exec", "aside-c", "ip", "-4", "addr", "show", "eth0").ok().out()).contains("inet " + subnet.substring(0, subnet.lastIndexOf('.')));
+        Run inUse = b.berth("network", "rm", "side");
+        assertThat(inUse.code()).isEqualTo(1);
+        assertThat(inUse.err()).contains("network side is used by 1 pod(s)");
+        b.berth("kube", "down", m.toString()).ok();
+        b.berth("network", "rm", "side").ok();
+        assertThat(run("ip", "-br", "link", "show")).doesNotContain(bridge + "s");
+    }
 }
