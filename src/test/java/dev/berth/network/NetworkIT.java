@@ -234,7 +234,7 @@ class NetworkIT {
             s.setSoTimeout(5000);
             s.getOutputStream().write("GET /cgi-bin/page HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(answer).contains("web asks api:80 ...").containsPattern("api answered from api-[01]");
+            assertThat(answer).contains("storefront asks catalog:80 ...").containsPattern("catalog answered from catalog-[01]");
         }
         b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
     }
