@@ -41,7 +41,7 @@ final class ContainerCommands {
         m.put("Created", c.record().created().toString());
         m.put("StartedAt", c.record().started() == null ? null : c.record().started().toString());
         m.put("FinishedAt", c.record().finished() == null ? null : c.record().finished().toString());
-        m.put("Config", Json.parse(c.record().config()));
+        m.put("Config", c.shownConfig());
         return m;
     }
 

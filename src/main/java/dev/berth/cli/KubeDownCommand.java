@@ -30,6 +30,9 @@ final class KubeDownCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Grace period for every pod, instead of its own.")
     Integer timeout;
 
+    @Option(names = "--volumes", description = "Also remove the named volumes of the manifests' PersistentVolumeClaims (kept by default).")
+    boolean volumes;
+
     @Override
     public Integer call() {
         BerthCommand root = ContainerCommands.root(spec);
@@ -38,7 +41,14 @@ final class KubeDownCommand implements Callable<Integer> {
         PlayView view = new PlayView(spec.commandLine().getOut(), PlayView.mode(root.global, false) == PlayView.Mode.JSON
                 ? PlayView.Mode.JSON : PlayView.Mode.LINES, List.of());
         try (Berth berth = Engines.open(root.global)) {
-            List<String> failures = KubeDown.down(berth, read, plan, timeout == null ? null : Duration.ofSeconds(timeout), 8, view);
+            List<String> failures = new java.util.ArrayList<>(KubeDown.down(berth, read, plan, timeout == null ? null : Duration.ofSeconds(timeout), 8, view));
+            if (volumes && failures.isEmpty()) {
+                for (var o : read.objects()) {
+                    if (o.kind() == dev.berth.api.ObjectKind.PERSISTENT_VOLUME_CLAIM && berth.volumes().remove(o.name())) {
+                        spec.commandLine().getOut().println("volume " + o.name() + " removed");
+                    }
+                }
+            }
             failures.forEach(f -> spec.commandLine().getErr().println("Error: " + f));
             return failures.isEmpty() ? Main.OK : Main.FAILED;
         }

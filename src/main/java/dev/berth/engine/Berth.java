@@ -72,6 +72,10 @@ public final class Berth implements AutoCloseable {
         return pods;
     }
 
+    public Volumes volumes() {
+        return new Volumes(layout, state);
+    }
+
     public ProcessRunner processes() {
         return processes;
     }

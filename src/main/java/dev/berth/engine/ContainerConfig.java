@@ -21,7 +21,13 @@ record ContainerConfig(
         List<Integer> additionalGids,
         String hostname,
         String network,
-        boolean autoRemove) {
+        boolean autoRemove,
+        List<String> secretEnv) {
+
+    /** The same container's identity and environment for another process (exec, probes). */
+    ContainerConfig withArgs(List<String> command) {
+        return new ContainerConfig(command, env, cwd, uid, gid, additionalGids, hostname, network, false, secretEnv);
+    }
 
     String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -34,6 +40,7 @@ record ContainerConfig(
         m.put("hostname", hostname);
         m.put("network", network);
         m.put("autoRemove", autoRemove);
+        m.put("secretEnv", secretEnv);
         return Json.write(m);
     }
 
@@ -42,6 +49,7 @@ record ContainerConfig(
         return new ContainerConfig(Json.strings(m, "args"), Json.strings(m, "env"), Json.string(m, "cwd"),
                 ((Number) m.get("uid")).intValue(), ((Number) m.get("gid")).intValue(),
                 Json.array(m, "additionalGids").stream().map(o -> ((Number) o).intValue()).toList(),
-                Json.string(m, "hostname"), Json.string(m, "network"), Boolean.TRUE.equals(m.get("autoRemove")));
+                Json.string(m, "hostname"), Json.string(m, "network"), Boolean.TRUE.equals(m.get("autoRemove")),
+                Json.strings(m, "secretEnv"));
     }
 }

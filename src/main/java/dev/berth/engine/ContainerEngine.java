@@ -58,14 +58,16 @@ public final class ContainerEngine {
      * @param network {@code private} (own namespace, loopback only) or {@code host}; ignored in a pod
      * @param sandbox the pod to join, or null for a standalone container
      * @param hostname the hostname of a pod's infra container, which owns the pod's UTS namespace
+     * @param secretEnv names of env variables whose values come from Secrets: kept, never shown
      */
     public record CreateOptions(
             String name, String image, List<String> command, List<String> args, List<String> env, String workingDir,
-            String user, String network, boolean autoRemove, Sandbox sandbox, String hostname, List<VolumeBind> volumes) {
+            String user, String network, boolean autoRemove, Sandbox sandbox, String hostname, List<VolumeBind> volumes,
+            List<String> secretEnv) {
 
         public static CreateOptions standalone(String name, String image, List<String> command, List<String> args,
                 List<String> env, String workingDir, String user, String network, boolean autoRemove) {
-            return new CreateOptions(name, image, command, args, env, workingDir, user, network, autoRemove, null, null, List.of());
+            return new CreateOptions(name, image, command, args, env, workingDir, user, network, autoRemove, null, null, List.of(), List.of());
         }
     }
 
@@ -74,6 +76,16 @@ public final class ContainerEngine {
 
     /** A container as the user sees it: its record and what is true of it now. */
     public record Container(ContainerRecord record, String status, Integer exitCode, int pid) {
+        /** The frozen config as JSON values, with the values of env variables from Secrets replaced. */
+        public Map<String, Object> shownConfig() {
+            Map<String, Object> config = Json.parseObject(record.config());
+            List<String> secret = Json.strings(config, "secretEnv");
+            config.put("env", Json.strings(config, "env").stream()
+                    .map(kv -> secret.contains(kv.substring(0, Math.max(0, kv.indexOf('=')))) ? kv.substring(0, kv.indexOf('=') + 1) + "<secret>" : kv)
+                    .toList());
+            return config;
+        }
+
         public String id() {
             return record.id();
         }
@@ -126,7 +138,7 @@ public final class ContainerEngine {
             }
             String network = o.network() == null ? "private" : o.network();
             ContainerConfig config = new ContainerConfig(args, env, cwd, who.uid(), who.gid(), who.additionalGids(),
-                    hostname, network, o.autoRemove());
+                    hostname, network, o.autoRemove(), o.secretEnv() == null ? List.of() : o.secretEnv());
             writeBundle(bundle, config, o.sandbox(), o.volumes());
             state.setContainerConfig(id, config.toJson());
             conmon.create(id, name, runtime, monitorFiles(id));
@@ -199,7 +211,10 @@ public final class ContainerEngine {
         for (VolumeBind v : volumes == null ? List.<VolumeBind>of() : volumes) {
             mounts.add(OciConfig.Mount.bind(v.source().toString(), v.destination(), v.readOnly()));
         }
-        Files.writeString(bundle.resolve("config.json"), Json.write(OciConfig.build(spec(bundle, c, mounts, sandbox))));
+        Path config = bundle.resolve("config.json");
+        Files.writeString(config, Json.write(OciConfig.build(spec(bundle, c, mounts, sandbox))));
+        // the process environment may hold Secret values: root only
+        Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
 
     private OciConfig.Spec spec(Path bundle, ContainerConfig c, List<OciConfig.Mount> mounts, Sandbox sandbox) {
@@ -482,8 +497,7 @@ public final class ContainerEngine {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is not running (" + c.status() + ")");
         }
         ContainerConfig config = ContainerConfig.fromJson(c.record().config());
-        ContainerConfig forExec = new ContainerConfig(command, config.env(), config.cwd(), config.uid(), config.gid(),
-                config.additionalGids(), config.hostname(), config.network(), false);
+        ContainerConfig forExec = config.withArgs(command);
         Path process = layout.bundle(c.id()).resolve("exec-" + newId().substring(0, 12) + ".json");
         try {
             Files.writeString(process, Json.write(OciConfig.process(spec(layout.bundle(c.id()), forExec, List.of(), null))));
@@ -506,8 +520,7 @@ public final class ContainerEngine {
     public ExecResult execCaptured(String id, List<String> command, Duration timeout) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         ContainerConfig config = ContainerConfig.fromJson(record(id).config());
-        ContainerConfig forExec = new ContainerConfig(command, config.env(), config.cwd(), config.uid(), config.gid(),
-                config.additionalGids(), config.hostname(), config.network(), false);
+        ContainerConfig forExec = config.withArgs(command);
         Path process = layout.bundle(id).resolve("probe-" + newId().substring(0, 12) + ".json");
         try {
             Files.writeString(process, Json.write(OciConfig.process(spec(layout.bundle(id), forExec, List.of(), null))));

@@ -89,7 +89,7 @@ public final class PodEngine {
             }
             Sandbox sandbox = new Sandbox(s.pod(), netns, null, 0, s.sharePid(), files, ip);
             ContainerEngine.Container c = containers.create(new ContainerEngine.CreateOptions(s.pod() + "-infra", InfraImage.NAME,
-                    null, null, List.of(), null, null, null, false, sandbox, s.hostname(), List.of()));
+                    null, null, List.of(), null, null, null, false, sandbox, s.hostname(), List.of(), List.of()));
             c = containers.start(c);
             int pid = containers.pid(c.id());
             state.updatePod(s.pod(), c.id(), PodRecord.Status.RUNNING);
@@ -157,6 +157,7 @@ public final class PodEngine {
         }
         detach(pod, netns);
         Linux.unmount(netns, Linux.MNT_DETACH);
+        unmountUnder(layout.pod(pod));
         try {
             Files.deleteIfExists(netns);
             LayerUnpacker.deleteTree(layout.pod(pod));
@@ -167,37 +168,79 @@ public final class PodEngine {
         return anything;
     }
 
+    /** Where a pod volume's content lives on the host: the pod's own directory, or a named volume for a claim. */
+    public Path volumePath(dev.berth.api.PodSpec pod, dev.berth.api.Volume v) {
+        if (v.source() instanceof dev.berth.api.Volume.HostPath h) {
+            return Path.of(h.path());
+        }
+        if (v.source() instanceof dev.berth.api.Volume.PersistentVolumeClaim c) {
+            return layout.volumes().resolve(c.claimName()).resolve("_data");
+        }
+        return layout.pod(pod.name()).resolve("volumes").resolve(v.name());
+    }
+
     /**
-     * The binds for a container's volume mounts: an {@code emptyDir} is a directory of the pod's
-     * (a tmpfs for {@code medium: Memory} is not yet applied), a {@code hostPath} the host's path.
-     * Other volume kinds come with ConfigMap, Secret and PVC support.
+     * Makes a pod's volumes before its containers start: emptyDir (tmpfs with {@code medium:
+     * Memory}), ConfigMap and Secret files (a Secret's on a tmpfs, never world-readable),
+     * downward API files, the named volume of a claim (kept after the pod), and hostPath checked
+     * or created as its {@code type} says.
+     *
+     * @param objects the data of a ConfigMap or Secret by kind and name (empty when absent)
      */
+    public void prepareVolumes(dev.berth.api.PodSpec pod, java.util.function.BiFunction<dev.berth.api.ObjectKind, String, Optional<Map<String, String>>> objects) {
+        for (dev.berth.api.Volume v : pod.volumes()) {
+            Path dir = volumePath(pod, v);
+            try {
+                VolumeFiles.prepare(pod, v, dir, objects);
+            } catch (IOException e) {
+                throw new BerthException(BerthException.Kind.HOST, "pod " + pod.name() + ": cannot make volume " + v.name() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The binds for a container's volume mounts (with subPath and readOnly). */
     public List<ContainerEngine.VolumeBind> volumeBinds(dev.berth.api.PodSpec pod, dev.berth.api.ContainerSpec c) {
         List<ContainerEngine.VolumeBind> binds = new ArrayList<>();
         for (dev.berth.api.VolumeMount m : c.volumeMounts()) {
             dev.berth.api.Volume v = pod.volumes().stream().filter(x -> x.name().equals(m.name())).findFirst().orElseThrow();
-            Path source;
-            if (v.source() instanceof dev.berth.api.Volume.EmptyDir) {
-                source = layout.pod(pod.name()).resolve("volumes").resolve(v.name());
-            } else if (v.source() instanceof dev.berth.api.Volume.HostPath h) {
-                source = Path.of(h.path());
-            } else {
-                throw new BerthException(BerthException.Kind.INVALID_INPUT, "pod " + pod.name() + ": volume " + v.name()
-                        + " (" + v.source().getClass().getSimpleName() + ") is not supported yet; emptyDir and hostPath are");
-            }
+            Path source = volumePath(pod, v);
             if (m.subPath() != null) {
                 source = source.resolve(m.subPath());
-            }
-            try {
-                if (v.source() instanceof dev.berth.api.Volume.EmptyDir) {
-                    Files.createDirectories(source);
+                try {
+                    if (!Files.exists(source, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        Files.createDirectories(source);
+                    }
+                    if (!source.toRealPath().startsWith(volumePath(pod, v).toRealPath())) {
+                        throw new BerthException(BerthException.Kind.INVALID_INPUT, "pod " + pod.name() + ": subPath " + m.subPath()
+                                + " of volume " + v.name() + " leads outside the volume");
+                    }
+                } catch (IOException e) {
+                    throw new BerthException(BerthException.Kind.HOST, "pod " + pod.name() + ": subPath " + m.subPath() + ": " + e.getMessage(), e);
                 }
-            } catch (IOException e) {
-                throw new BerthException(BerthException.Kind.HOST, "cannot create volume " + v.name() + " of pod " + pod.name() + ": " + e.getMessage(), e);
             }
-            binds.add(new ContainerEngine.VolumeBind(source, m.mountPath(), m.readOnly()));
+            boolean readOnly = m.readOnly() || v.source() instanceof dev.berth.api.Volume.ConfigMap
+                    || v.source() instanceof dev.berth.api.Volume.Secret || v.source() instanceof dev.berth.api.Volume.DownwardApi
+                    || (v.source() instanceof dev.berth.api.Volume.PersistentVolumeClaim p && p.readOnly());
+            binds.add(new ContainerEngine.VolumeBind(source, m.mountPath(), readOnly));
         }
         return binds;
+    }
+
+    /** Unmounts every mount under a directory (the pod's tmpfs volumes), deepest first. */
+    private static void unmountUnder(Path dir) {
+        try {
+            List<String> mounts = new ArrayList<>();
+            for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
+                String target = line.split(" ")[1].replace("\\040", " ");
+                if (target.startsWith(dir + "/")) {
+                    mounts.add(target);
+                }
+            }
+            mounts.sort(java.util.Comparator.comparingInt(String::length).reversed());
+            mounts.forEach(m -> Linux.unmount(Path.of(m), Linux.MNT_DETACH));
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot read /proc/self/mounts: " + e.getMessage(), e);
+        }
     }
 
     /** CNI DEL with what was recorded at ADD; a pod never attached (or a crash before ADD) needs none. */
@@ -230,12 +273,18 @@ public final class PodEngine {
 
     /** The pod's IP address, or null when it has none (host network, or not attached). */
     public String ip(String pod) {
-        return state.podNetwork(pod).map(n -> {
-            Object result = Json.parseObject(n).get("result");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> r = result instanceof Map ? (Map<String, Object>) result : null;
-            return r == null ? null : CniNetwork.address(r);
-        }).orElse(null);
+        return attachmentResult(pod).map(CniNetwork::address).orElse(null);
+    }
+
+    /** The pod's gateway: the host's address on the pod's network, or null. */
+    public String gateway(String pod) {
+        return attachmentResult(pod).map(CniNetwork::gateway).orElse(null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Optional<Map<String, Object>> attachmentResult(String pod) {
+        return state.podNetwork(pod).map(n -> Json.parseObject(n).get("result"))
+                .filter(r -> r instanceof Map).map(r -> (Map<String, Object>) r);
     }
 
     /** The hostPorts other pods hold, as {@code port/protocol → pod}. */

@@ -190,6 +190,17 @@ public final class CniNetwork {
         return Json.parseObject(r.stdoutText());
     }
 
+    /** The gateway of the pod's first IPv4 address in an ADD result. */
+    public static String gateway(Map<String, Object> result) {
+        for (Object ip : Json.array(result, "ips")) {
+            Map<?, ?> m = (Map<?, ?>) ip;
+            if (String.valueOf(m.get("address")).contains(".") && m.get("gateway") != null) {
+                return String.valueOf(m.get("gateway"));
+            }
+        }
+        return null;
+    }
+
     /** The pod's IPv4 address from an ADD result, without its prefix length. */
     public static String address(Map<String, Object> result) {
         for (Object ip : Json.array(result, "ips")) {

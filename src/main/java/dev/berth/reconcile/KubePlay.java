@@ -393,6 +393,7 @@ public final class KubePlay {
                             r.pod.hostNetwork(), r.pod.shareProcessNamespace(), Canonical.hash(r.pod), Canonical.json(r.pod),
                             r.pod.annotations().get("berth.dev/network"), networking.portMappings(r.pod)));
                     sandboxes.put(r.pod.name(), s);
+                    berth.pods().prepareVolumes(r.pod, (kind, name) -> manifests.object(kind, name).map(o -> o.data()));
                     networking.refreshHosts();
                     r.state = State.READY;
                     emit(r.node, "ready", s.ip() == null ? "" : "ip " + s.ip());
@@ -416,10 +417,11 @@ public final class KubePlay {
             r.containerId = null;
         }
         emit(r.node, "starting", r.restarts > 0 ? "restart " + r.restarts : "");
+        Environment.Resolved env = Environment.of(manifests, r.pod, r.spec, podFields(r.pod));
         ContainerEngine.Container c = engine.create(new ContainerEngine.CreateOptions(name, r.spec.image(),
-                r.spec.command().isEmpty() ? null : r.spec.command(), r.spec.args().isEmpty() ? null : r.spec.args(),
-                environment(r.pod, r.spec), r.spec.workingDir(), null, null, false, sandboxes.get(r.pod.name()), null,
-                berth.pods().volumeBinds(r.pod, r.spec)));
+                env.command().isEmpty() ? null : env.command(), env.args().isEmpty() ? null : env.args(),
+                env.env(), r.spec.workingDir(), null, null, false, sandboxes.get(r.pod.name()), null,
+                berth.pods().volumeBinds(r.pod, r.spec), env.secret()));
         r.containerId = c.id();
         engine.start(c);
         long now = System.nanoTime();
@@ -436,28 +438,17 @@ public final class KubePlay {
         emit(r.node, "running", "");
     }
 
-    /** Literal values and values taken from the manifests' ConfigMaps and Secrets and the pod's fields. */
-    private List<String> environment(PodSpec pod, ContainerSpec c) {
-        List<String> env = new ArrayList<>();
-        for (EnvVar e : c.env()) {
-            String value = e.value();
-            if (e.valueFrom() instanceof EnvVar.ConfigMapKeyRef ref) {
-                value = manifests.object(ObjectKind.CONFIG_MAP, ref.name()).map(o -> o.data().get(ref.key())).orElse(null);
-            } else if (e.valueFrom() instanceof EnvVar.SecretKeyRef ref) {
-                value = manifests.object(ObjectKind.SECRET, ref.name()).map(o -> o.data().get(ref.key())).orElse(null);
-            } else if (e.valueFrom() instanceof EnvVar.FieldRef ref) {
-                value = switch (ref.fieldPath()) {
-                    case "metadata.name" -> pod.name();
-                    case "metadata.namespace" -> pod.namespace();
-                    case "status.podIP", "status.hostIP" -> "127.0.0.1";
-                    default -> null;
-                };
-            }
-            if (value != null) {
-                env.add(e.name() + "=" + value);
-            }
+    private Environment.PodFields podFields(PodSpec pod) {
+        Sandbox s = sandboxes.get(pod.name());
+        String ip = s == null || s.ip() == null ? "127.0.0.1" : s.ip();
+        String gateway = berth.pods().gateway(pod.name());
+        String node;
+        try {
+            node = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            node = "localhost";
         }
-        return env;
+        return new Environment.PodFields(ip, gateway == null ? "127.0.0.1" : gateway, node);
     }
 
     /** A running container: notice when it exits, and probe it until it is started and ready. */

@@ -86,6 +86,13 @@ public final class StateStore implements AutoCloseable {
             config.setSynchronous(org.sqlite.SQLiteConfig.SynchronousMode.NORMAL);
             config.enforceForeignKeys(true);
             Connection db = new org.sqlite.JDBC().connect("jdbc:sqlite:" + layout.database(), config.toProperties());
+            // it holds containers' environments, Secret values among them: root only
+            for (String suffix : new String[] {"", "-wal", "-shm"}) {
+                java.nio.file.Path f = java.nio.file.Path.of(layout.database() + suffix);
+                if (Files.exists(f)) {
+                    Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                }
+            }
             StateStore store = new StateStore(db);
             store.migrate();
             return store;

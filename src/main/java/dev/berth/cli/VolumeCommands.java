@@ -1,0 +1,112 @@
+package dev.berth.cli;
+
+import dev.berth.api.Json;
+import dev.berth.engine.Berth;
+import dev.berth.engine.Volumes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code berth volume …}: the named volumes PersistentVolumeClaims get. */
+@Command(name = "volume", mixinStandardHelpOptions = true, description = "Manage named volumes (one per PersistentVolumeClaim).",
+        synopsisSubcommandLabel = "COMMAND",
+        subcommands = {VolumeCommands.Ls.class, VolumeCommands.Inspect.class, VolumeCommands.Rm.class, VolumeCommands.Prune.class},
+        footer = {"", "Example:", "  berth volume ls"})
+final class VolumeCommands implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static Map<String, Object> json(Volumes.NamedVolume v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", v.name());
+        m.put("mountpoint", v.data().toString());
+        m.put("pods", v.pods());
+        return m;
+    }
+
+    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List named volumes and the pods using them.",
+            footer = {"", "Example:", "  berth volume ls"})
+    static final class Ls implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            BerthCommand root = ContainerCommands.root(spec);
+            try (Berth berth = Engines.open(root.global)) {
+                List<Volumes.NamedVolume> all = berth.volumes().list();
+                if (root.global.format == GlobalOptions.Format.json) {
+                    spec.commandLine().getOut().println(Json.write(all.stream().map(VolumeCommands::json).toList()));
+                    return Main.OK;
+                }
+                List<List<String>> rows = new ArrayList<>();
+                all.forEach(v -> rows.add(List.of(v.name(), String.join(",", v.pods()), v.data().toString())));
+                spec.commandLine().getOut().print(Tables.render(List.of("NAME", "PODS", "MOUNTPOINT"), rows));
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show a named volume as JSON.",
+            footer = {"", "Example:", "  berth volume inspect app-data"})
+    static final class Inspect implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            try (Berth berth = Engines.open(ContainerCommands.root(spec).global)) {
+                spec.commandLine().getOut().println(Json.write(json(berth.volumes().find(name))));
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove named volumes no pod uses, with their data.",
+            footer = {"", "Example:", "  berth volume rm app-data"})
+    static final class Rm implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "NAME")
+        List<String> names;
+
+        @Override
+        public Integer call() {
+            return ContainerCommands.eachName(spec, names, (berth, name) -> {
+                if (!berth.volumes().remove(name)) {
+                    throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.NOT_FOUND, "no volume \"" + name + "\"");
+                }
+            });
+        }
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true, description = "Remove every named volume no pod uses.",
+            footer = {"", "Example:", "  berth volume prune"})
+    static final class Prune implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (Berth berth = Engines.open(ContainerCommands.root(spec).global)) {
+                berth.volumes().prune().forEach(spec.commandLine().getOut()::println);
+                return Main.OK;
+            }
+        }
+    }
+}
