@@ -27,6 +27,7 @@ public record ContainerSpec(
         Map<String, String> limits,
         Map<String, String> requests,
         String restartPolicy,
+        SecurityContext securityContext,
         Source source) {
 
     public ContainerSpec {
@@ -38,6 +39,7 @@ public record ContainerSpec(
         volumeMounts = List.copyOf(volumeMounts);
         limits = Map.copyOf(limits);
         requests = Map.copyOf(requests);
+        securityContext = securityContext == null ? SecurityContext.NONE : securityContext;
     }
 
     /** Whether this is a native sidecar: an init container with {@code restartPolicy: Always}. */

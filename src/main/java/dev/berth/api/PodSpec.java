@@ -26,6 +26,7 @@ public record PodSpec(
         Long terminationGracePeriodSeconds,
         List<DeclaredDependency> dependsOn,
         boolean infer,
+        SecurityContext securityContext,
         Owner owner,
         Source source) {
 
@@ -36,6 +37,7 @@ public record PodSpec(
         containers = List.copyOf(containers);
         volumes = List.copyOf(volumes);
         dependsOn = List.copyOf(dependsOn);
+        securityContext = securityContext == null ? SecurityContext.NONE : securityContext;
     }
 
     /** Init containers first, in spec order, then app containers. */
@@ -57,14 +59,14 @@ public record PodSpec(
     /** The same pod under another name, made from a workload. */
     public PodSpec withIdentity(String newName, Owner newOwner) {
         return new PodSpec(newName, namespace, labels, annotations, initContainers, containers, volumes, restartPolicy,
-                hostNetwork, shareProcessNamespace, hostname, terminationGracePeriodSeconds, dependsOn, infer, newOwner,
-                source);
+                hostNetwork, shareProcessNamespace, hostname, terminationGracePeriodSeconds, dependsOn, infer, securityContext,
+                newOwner, source);
     }
 
     public PodSpec withRestartPolicy(String policy) {
         return new PodSpec(name, namespace, labels, annotations, initContainers, containers, volumes, policy,
-                hostNetwork, shareProcessNamespace, hostname, terminationGracePeriodSeconds, dependsOn, infer, owner,
-                source);
+                hostNetwork, shareProcessNamespace, hostname, terminationGracePeriodSeconds, dependsOn, infer, securityContext,
+                owner, source);
     }
 
     /** Whether open TCP ports count as readiness when there is no probe (annotation {@code berth.dev/implicit-readiness}). */

@@ -63,11 +63,20 @@ public final class ContainerEngine {
     public record CreateOptions(
             String name, String image, List<String> command, List<String> args, List<String> env, String workingDir,
             String user, String network, boolean autoRemove, Sandbox sandbox, String hostname, List<VolumeBind> volumes,
-            List<String> secretEnv) {
+            List<String> secretEnv, Security security) {
 
         public static CreateOptions standalone(String name, String image, List<String> command, List<String> args,
                 List<String> env, String workingDir, String user, String network, boolean autoRemove) {
-            return new CreateOptions(name, image, command, args, env, workingDir, user, network, autoRemove, null, null, List.of(), List.of());
+            return new CreateOptions(name, image, command, args, env, workingDir, user, network, autoRemove, null, null, List.of(),
+                    List.of(), null);
+        }
+    }
+
+    /** What a securityContext (the container's over its pod's) and resources ask of a container. */
+    public record Security(dev.berth.api.SecurityContext context, Map<String, String> limits, Map<String, String> requests) {
+        public Security {
+            limits = Map.copyOf(limits);
+            requests = Map.copyOf(requests);
         }
     }
 
@@ -124,7 +133,18 @@ public final class ContainerEngine {
             images.mountRootFs(image, storage.resolve("upper"), storage.resolve("work"), rootfs);
 
             Map<String, Object> run = image.runConfig();
-            Users.Identity who = Users.resolve(rootfs, o.user() != null ? o.user() : Json.string(run, "User"));
+            dev.berth.api.SecurityContext sc = o.security() == null ? dev.berth.api.SecurityContext.NONE : o.security().context();
+            Users.Identity who = Users.resolve(rootfs, userSpec(o.user() != null ? o.user() : Json.string(run, "User"), sc));
+            if (Boolean.TRUE.equals(sc.runAsNonRoot()) && who.uid() == 0) {
+                throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + name
+                        + ": runAsNonRoot is set, but it would run as root (uid 0); set runAsUser, or use an image whose USER is not root");
+            }
+            List<Integer> groups = new ArrayList<>(who.additionalGids());
+            sc.supplementalGroups().forEach(g -> groups.add(g.intValue()));
+            if (sc.fsGroup() != null) {
+                groups.add(sc.fsGroup().intValue());
+            }
+            who = new Users.Identity(who.uid(), who.gid(), groups, who.home());
             List<String> args = processArgs(Json.strings(run, "Entrypoint"), Json.strings(run, "Cmd"), o.command(), o.args());
             if (args.isEmpty()) {
                 throw new BerthException(BerthException.Kind.INVALID_INPUT, "no command: image " + o.image()
@@ -139,7 +159,8 @@ public final class ContainerEngine {
             String network = o.network() == null ? "private" : o.network();
             ContainerConfig config = new ContainerConfig(args, env, cwd, who.uid(), who.gid(), who.additionalGids(),
                     hostname, network, o.autoRemove(), o.secretEnv() == null ? List.of() : o.secretEnv());
-            writeBundle(bundle, config, o.sandbox(), o.volumes());
+            writeBundle(bundle, config, o.sandbox(), o.volumes(), extra(id, o.security()),
+                    Boolean.TRUE.equals(sc.readOnlyRootFilesystem()));
             state.setContainerConfig(id, config.toJson());
             conmon.create(id, name, runtime, monitorFiles(id));
             state.updateContainer(id, ContainerRecord.Status.CREATED, null, null, null);
@@ -199,7 +220,73 @@ public final class ContainerEngine {
         Files.writeString(dir.resolve("resolv.conf"), Files.isReadable(resolv) ? Files.readString(resolv) : "");
     }
 
-    private void writeBundle(Path bundle, ContainerConfig c, Sandbox sandbox, List<VolumeBind> volumes) throws IOException {
+    /** {@code user[:group]} with runAsUser and runAsGroup applied over the image's or the given one. */
+    static String userSpec(String base, dev.berth.api.SecurityContext sc) {
+        String user = base == null || base.isEmpty() ? "0" : base;
+        String name = user.contains(":") ? user.substring(0, user.indexOf(':')) : user;
+        String group = user.contains(":") ? user.substring(user.indexOf(':') + 1) : null;
+        if (sc.runAsUser() != null) {
+            name = sc.runAsUser().toString();
+        }
+        if (sc.runAsGroup() != null) {
+            group = sc.runAsGroup().toString();
+        }
+        return group == null ? name : name + ":" + group;
+    }
+
+    /** Capabilities, privilege escalation, masking, sysctls and cgroup limits from a securityContext and resources. */
+    static OciConfig.Extra extra(String id, Security security) {
+        if (security == null) {
+            return OciConfig.Extra.DEFAULT;
+        }
+        dev.berth.api.SecurityContext sc = security.context();
+        boolean privileged = Boolean.TRUE.equals(sc.privileged());
+        List<String> caps;
+        if (privileged) {
+            caps = OciConfig.ALL_CAPABILITIES;
+        } else {
+            java.util.LinkedHashSet<String> set = new java.util.LinkedHashSet<>(OciConfig.DEFAULT_CAPABILITIES);
+            for (String d : sc.capabilitiesDrop()) {
+                if (d.equalsIgnoreCase("ALL")) {
+                    set.clear();
+                } else {
+                    set.remove(capability(d));
+                }
+            }
+            for (String a : sc.capabilitiesAdd()) {
+                if (a.equalsIgnoreCase("ALL")) {
+                    set.addAll(OciConfig.ALL_CAPABILITIES);
+                } else {
+                    set.add(capability(a));
+                }
+            }
+            caps = List.copyOf(set);
+        }
+        long memory = 0;
+        long quota = 0;
+        long shares = 0;
+        if (security.limits().containsKey("memory")) {
+            memory = dev.berth.api.Quantities.ceilLong(security.limits().get("memory"));
+        }
+        if (security.limits().containsKey("cpu")) {
+            quota = dev.berth.api.Quantities.parse(security.limits().get("cpu")).multiply(java.math.BigDecimal.valueOf(100000)).longValue();
+        }
+        if (security.requests().containsKey("cpu")) {
+            shares = Math.max(2, dev.berth.api.Quantities.parse(security.requests().get("cpu")).multiply(java.math.BigDecimal.valueOf(1024)).longValue());
+        }
+        boolean limited = memory > 0 || quota > 0 || shares > 0;
+        return new OciConfig.Extra(caps, Boolean.FALSE.equals(sc.allowPrivilegeEscalation()),
+                !privileged && !"Unmasked".equals(sc.procMount()), sc.sysctls(), memory, quota, shares,
+                limited ? "/berth/" + id : null);
+    }
+
+    private static String capability(String name) {
+        String n = name.toUpperCase(java.util.Locale.ROOT);
+        return n.startsWith("CAP_") ? n : "CAP_" + n;
+    }
+
+    private void writeBundle(Path bundle, ContainerConfig c, Sandbox sandbox, List<VolumeBind> volumes, OciConfig.Extra extra,
+            boolean readOnlyRoot) throws IOException {
         Path etc = sandbox != null ? sandbox.files() : bundle;
         if (sandbox == null) {
             writeEtcFiles(bundle, c.hostname());
@@ -212,12 +299,17 @@ public final class ContainerEngine {
             mounts.add(OciConfig.Mount.bind(v.source().toString(), v.destination(), v.readOnly()));
         }
         Path config = bundle.resolve("config.json");
-        Files.writeString(config, Json.write(OciConfig.build(spec(bundle, c, mounts, sandbox))));
+        Files.writeString(config, Json.write(OciConfig.build(spec(bundle, c, mounts, sandbox, extra, readOnlyRoot))));
         // the process environment may hold Secret values: root only
         Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
 
     private OciConfig.Spec spec(Path bundle, ContainerConfig c, List<OciConfig.Mount> mounts, Sandbox sandbox) {
+        return spec(bundle, c, mounts, sandbox, OciConfig.Extra.DEFAULT, false);
+    }
+
+    private OciConfig.Spec spec(Path bundle, ContainerConfig c, List<OciConfig.Mount> mounts, Sandbox sandbox, OciConfig.Extra extra,
+            boolean readOnlyRoot) {
         if (sandbox != null && sandbox.infraId() != null) {
             List<OciConfig.Namespace> joined = new ArrayList<>();
             if (sandbox.netns() != null) {
@@ -228,7 +320,7 @@ public final class ContainerEngine {
             joined.add(new OciConfig.Namespace("pid", sandbox.sharePid() ? sandbox.infraNamespace("pid") : null));
             joined.add(new OciConfig.Namespace("mount", null));
             return new OciConfig.Spec(c.args(), c.env(), c.cwd(), c.uid(), c.gid(), c.additionalGids(),
-                    bundle.resolve("rootfs").toString(), false, null, joined, mounts, nofileLimit());
+                    bundle.resolve("rootfs").toString(), readOnlyRoot, null, joined, mounts, nofileLimit(), extra);
         }
         List<OciConfig.Namespace> namespaces = new ArrayList<>();
         for (OciConfig.Namespace n : OciConfig.ownNamespaces()) {
@@ -246,7 +338,7 @@ public final class ContainerEngine {
             namespaces.add(n);
         }
         return new OciConfig.Spec(c.args(), c.env(), c.cwd(), c.uid(), c.gid(), c.additionalGids(),
-                bundle.resolve("rootfs").toString(), false, c.hostname(), namespaces, mounts, nofileLimit());
+                bundle.resolve("rootfs").toString(), readOnlyRoot, c.hostname(), namespaces, mounts, nofileLimit(), extra);
     }
 
     /** The host's hard RLIMIT_NOFILE (runc fails asking for more), capped as podman caps it. */

@@ -89,7 +89,7 @@ public final class PodEngine {
             }
             Sandbox sandbox = new Sandbox(s.pod(), netns, null, 0, s.sharePid(), files, ip);
             ContainerEngine.Container c = containers.create(new ContainerEngine.CreateOptions(s.pod() + "-infra", InfraImage.NAME,
-                    null, null, List.of(), null, null, null, false, sandbox, s.hostname(), List.of(), List.of()));
+                    null, null, List.of(), null, null, null, false, sandbox, s.hostname(), List.of(), List.of(), null));
             c = containers.start(c);
             int pid = containers.pid(c.id());
             state.updatePod(s.pod(), c.id(), PodRecord.Status.RUNNING);
@@ -192,6 +192,12 @@ public final class PodEngine {
             Path dir = volumePath(pod, v);
             try {
                 VolumeFiles.prepare(pod, v, dir, objects);
+                Long fsGroup = pod.securityContext().fsGroup();
+                boolean owned = v.source() instanceof dev.berth.api.Volume.EmptyDir || v.source() instanceof dev.berth.api.Volume.PersistentVolumeClaim
+                        || v.source() instanceof dev.berth.api.Volume.ConfigMap || v.source() instanceof dev.berth.api.Volume.Secret;
+                if (fsGroup != null && owned) {
+                    VolumeFiles.ownByGroup(dir, fsGroup.intValue());
+                }
             } catch (IOException e) {
                 throw new BerthException(BerthException.Kind.HOST, "pod " + pod.name() + ": cannot make volume " + v.name() + ": " + e.getMessage(), e);
             }

@@ -131,4 +131,19 @@ final class VolumeFiles {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "pod " + pod.name() + ": hostPath volume " + v.name() + ": " + h.path() + " " + problem);
         }
     }
+
+    /** fsGroup: the volume's files belong to the group, directories setgid and group-writable, as the kubelet does. */
+    static void ownByGroup(Path dir, int gid) throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.toList()) {
+                Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+                int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.setAttribute(p, "unix:mode", mode | 02070, LinkOption.NOFOLLOW_LINKS);
+                } else if ((mode & 0400) != 0) {
+                    Files.setAttribute(p, "unix:mode", mode | 0040, LinkOption.NOFOLLOW_LINKS);
+                }
+            }
+        }
+    }
 }

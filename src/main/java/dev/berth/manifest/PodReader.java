@@ -11,6 +11,7 @@ import dev.berth.api.PodSpec;
 import dev.berth.api.PortRef;
 import dev.berth.api.Probe;
 import dev.berth.api.ProbeAction;
+import dev.berth.api.SecurityContext;
 import dev.berth.api.StartCondition;
 import dev.berth.api.Volume;
 import dev.berth.api.VolumeMount;
@@ -111,7 +112,7 @@ final class PodReader {
 
         return new PodSpec(name, namespace, labels, annotations, inits, apps, volumes, restartPolicy,
                 spec.get("hostNetwork").bool(false), spec.get("shareProcessNamespace").bool(false), hostname,
-                graceSeconds, dependsOn, infer, owner, metadata.source());
+                graceSeconds, dependsOn, infer, securityContext(spec.get("securityContext"), true), owner, metadata.source());
     }
 
     private static boolean booleanAnnotation(Field field, String value) {
@@ -243,7 +244,51 @@ final class PodReader {
                 c.get("workingDir").string(), env(c.get("env"), namespace), envFrom(c.get("envFrom"), namespace),
                 ports, mounts, readiness, liveness, startup,
                 resources.get("limits").quantityMap(), resources.get("requests").quantityMap(), restartPolicy,
-                c.source());
+                securityContext(c.get("securityContext"), false), c.source());
+    }
+
+    /** Namespaced sysctls, the only ones a pod may set (as the kubelet allows). */
+    private static boolean namespacedSysctl(String name) {
+        return name.startsWith("net.") || name.startsWith("kernel.shm") || name.startsWith("kernel.msg")
+                || name.equals("kernel.sem") || name.startsWith("fs.mqueue.");
+    }
+
+    private static SecurityContext securityContext(Field f, boolean pod) {
+        if (!f.present()) {
+            return SecurityContext.NONE;
+        }
+        Field caps = f.get("capabilities");
+        List<Long> groups = new ArrayList<>();
+        for (Field g : f.get("supplementalGroups").list()) {
+            Long v = g.integer();
+            if (v != null) {
+                groups.add(v);
+            }
+        }
+        Map<String, String> sysctls = new LinkedHashMap<>();
+        for (Field s : f.get("sysctls").list()) {
+            String name = s.get("name").required();
+            if (name != null && !namespacedSysctl(name)) {
+                s.get("name").error("sysctl " + name + " is not namespaced; a pod may set only net.*, kernel.shm*, kernel.msg*, kernel.sem and fs.mqueue.*");
+            } else if (name != null) {
+                sysctls.put(name, s.get("value").string(""));
+            }
+        }
+        String procMount = f.get("procMount").string();
+        if (procMount != null && !procMount.equals("Default") && !procMount.equals("Unmasked")) {
+            f.get("procMount").error("must be Default or Unmasked");
+        }
+        Long user = f.get("runAsUser").integer();
+        if (user != null && user < 0) {
+            f.get("runAsUser").error("must not be negative");
+        }
+        return new SecurityContext(user, f.get("runAsGroup").integer(),
+                f.get("runAsNonRoot").present() ? f.get("runAsNonRoot").bool(false) : null,
+                pod ? null : f.get("readOnlyRootFilesystem").present() ? f.get("readOnlyRootFilesystem").bool(false) : null,
+                pod ? null : f.get("privileged").present() ? f.get("privileged").bool(false) : null,
+                pod ? null : f.get("allowPrivilegeEscalation").present() ? f.get("allowPrivilegeEscalation").bool(true) : null,
+                caps.get("add").strings(), caps.get("drop").strings(), procMount,
+                pod ? f.get("fsGroup").integer() : null, groups, sysctls);
     }
 
     private static ContainerPort port(Field p) {

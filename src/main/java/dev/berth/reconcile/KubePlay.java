@@ -124,6 +124,7 @@ public final class KubePlay {
                 r.state = State.READY; // the object is in the manifests
             }
         }
+        reportUnappliedResources();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, options.parallelism()), r -> {
             Thread t = new Thread(r, "play");
             t.setDaemon(true);
@@ -150,6 +151,21 @@ public final class KubePlay {
             }
         }
         return new PlayResult(podOutcomes, failures);
+    }
+
+    /** Resources berth cannot apply through cgroups here are said once, never silently ignored. */
+    private void reportUnappliedResources() {
+        for (PodSpec pod : manifests.pods()) {
+            for (ContainerSpec c : pod.allContainers()) {
+                List<String> skipped = new ArrayList<>();
+                c.limits().keySet().stream().filter(k -> !k.equals("cpu") && !k.equals("memory")).forEach(k -> skipped.add("limits." + k));
+                c.requests().keySet().stream().filter(k -> !k.equals("cpu")).forEach(k -> skipped.add("requests." + k));
+                if (!skipped.isEmpty()) {
+                    emit(Node.container(pod.name(), c.name()), "note", "not applied (no cgroup setting for it on one host): "
+                            + String.join(", ", skipped) + "; applied: limits.cpu (cfs quota), limits.memory, requests.cpu (shares)");
+                }
+            }
+        }
     }
 
     private void checkImages() {
@@ -421,7 +437,8 @@ public final class KubePlay {
         ContainerEngine.Container c = engine.create(new ContainerEngine.CreateOptions(name, r.spec.image(),
                 env.command().isEmpty() ? null : env.command(), env.args().isEmpty() ? null : env.args(),
                 env.env(), r.spec.workingDir(), null, null, false, sandboxes.get(r.pod.name()), null,
-                berth.pods().volumeBinds(r.pod, r.spec), env.secret()));
+                berth.pods().volumeBinds(r.pod, r.spec), env.secret(),
+                new ContainerEngine.Security(r.spec.securityContext().over(r.pod.securityContext()), r.spec.limits(), r.spec.requests())));
         r.containerId = c.id();
         engine.start(c);
         long now = System.nanoTime();

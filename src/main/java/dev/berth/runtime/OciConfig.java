@@ -57,7 +57,13 @@ public final class OciConfig {
             String hostname,
             List<Namespace> namespaces,
             List<Mount> mounts,
-            long nofileLimit) {
+            long nofileLimit,
+            Extra extra) {
+
+        public Spec(List<String> args, List<String> env, String cwd, int uid, int gid, List<Integer> additionalGids, String rootfs,
+                boolean readOnlyRoot, String hostname, List<Namespace> namespaces, List<Mount> mounts, long nofileLimit) {
+            this(args, env, cwd, uid, gid, additionalGids, rootfs, readOnlyRoot, hostname, namespaces, mounts, nofileLimit, Extra.DEFAULT);
+        }
 
         public Spec {
             args = List.copyOf(args);
@@ -67,6 +73,35 @@ public final class OciConfig {
             mounts = List.copyOf(mounts);
         }
     }
+
+    /**
+     * What a securityContext and resources change from the defaults.
+     *
+     * @param capabilities the process's capabilities, or null for {@link #DEFAULT_CAPABILITIES}
+     * @param maskPaths    whether /proc and /sys paths are masked and read-only (not for privileged or Unmasked)
+     * @param memoryLimit  bytes, or 0 for none
+     * @param cpuQuota     microseconds per 100 ms period, or 0 for none
+     * @param cpuShares    relative weight, or 0 for the default
+     * @param cgroupsPath  the container's cgroup (needed for limits), or null
+     */
+    public record Extra(List<String> capabilities, boolean noNewPrivileges, boolean maskPaths, Map<String, String> sysctls,
+            long memoryLimit, long cpuQuota, long cpuShares, String cgroupsPath) {
+        public static final Extra DEFAULT = new Extra(null, false, true, Map.of(), 0, 0, 0, null);
+
+        public Extra {
+            capabilities = capabilities == null ? null : List.copyOf(capabilities);
+            sysctls = Map.copyOf(sysctls);
+        }
+    }
+
+    /** Every capability, for privileged containers. */
+    public static final List<String> ALL_CAPABILITIES = List.of("CAP_AUDIT_CONTROL", "CAP_AUDIT_READ", "CAP_AUDIT_WRITE",
+            "CAP_BLOCK_SUSPEND", "CAP_BPF", "CAP_CHECKPOINT_RESTORE", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
+            "CAP_FOWNER", "CAP_FSETID", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_KILL", "CAP_LEASE", "CAP_LINUX_IMMUTABLE",
+            "CAP_MAC_ADMIN", "CAP_MAC_OVERRIDE", "CAP_MKNOD", "CAP_NET_ADMIN", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+            "CAP_NET_RAW", "CAP_PERFMON", "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID", "CAP_SYSLOG", "CAP_SYS_ADMIN",
+            "CAP_SYS_BOOT", "CAP_SYS_CHROOT", "CAP_SYS_MODULE", "CAP_SYS_NICE", "CAP_SYS_PACCT", "CAP_SYS_PTRACE",
+            "CAP_SYS_RAWIO", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_WAKE_ALARM");
 
     /** The new namespaces of a standalone container. */
     public static List<Namespace> ownNamespaces() {
@@ -98,8 +133,33 @@ public final class OciConfig {
             namespaces.add(n.path() == null ? Map.of("type", n.type()) : orderedMap("type", n.type(), "path", n.path()));
         }
         linux.put("namespaces", namespaces);
-        linux.put("maskedPaths", MASKED_PATHS);
-        linux.put("readonlyPaths", READONLY_PATHS);
+        Extra x = spec.extra();
+        if (x.maskPaths()) {
+            linux.put("maskedPaths", MASKED_PATHS);
+            linux.put("readonlyPaths", READONLY_PATHS);
+        }
+        if (!x.sysctls().isEmpty()) {
+            linux.put("sysctl", new java.util.TreeMap<>(x.sysctls()));
+        }
+        if (x.cgroupsPath() != null) {
+            linux.put("cgroupsPath", x.cgroupsPath());
+            Map<String, Object> resources = new LinkedHashMap<>();
+            if (x.memoryLimit() > 0) {
+                resources.put("memory", Map.of("limit", x.memoryLimit()));
+            }
+            Map<String, Object> cpu = new LinkedHashMap<>();
+            if (x.cpuQuota() > 0) {
+                cpu.put("quota", x.cpuQuota());
+                cpu.put("period", 100000);
+            }
+            if (x.cpuShares() > 0) {
+                cpu.put("shares", x.cpuShares());
+            }
+            if (!cpu.isEmpty()) {
+                resources.put("cpu", cpu);
+            }
+            linux.put("resources", resources);
+        }
         config.put("linux", linux);
         return config;
     }
@@ -118,13 +178,14 @@ public final class OciConfig {
         process.put("args", spec.args());
         process.put("env", spec.env());
         process.put("cwd", spec.cwd());
+        List<String> capabilities = spec.extra().capabilities() == null ? DEFAULT_CAPABILITIES : spec.extra().capabilities();
         Map<String, Object> caps = new LinkedHashMap<>();
-        caps.put("bounding", DEFAULT_CAPABILITIES);
-        caps.put("effective", DEFAULT_CAPABILITIES);
-        caps.put("permitted", DEFAULT_CAPABILITIES);
+        caps.put("bounding", capabilities);
+        caps.put("effective", capabilities);
+        caps.put("permitted", capabilities);
         process.put("capabilities", caps);
         process.put("rlimits", List.of(orderedMap("type", "RLIMIT_NOFILE", "hard", spec.nofileLimit(), "soft", spec.nofileLimit())));
-        process.put("noNewPrivileges", false);
+        process.put("noNewPrivileges", spec.extra().noNewPrivileges());
         return process;
     }
 
