@@ -28,6 +28,7 @@ final class VolumeFiles {
         Volume.Source s = v.source();
         if (s instanceof Volume.EmptyDir e) {
             Files.createDirectories(dir);
+            Files.setAttribute(dir, "unix:mode", 0777, LinkOption.NOFOLLOW_LINKS); // as the kubelet makes it
             if ("Memory".equals(e.medium()) && !mounted(dir)) {
                 Linux.mount("tmpfs", dir, "tmpfs", 0, "mode=1777" + (e.sizeLimit() == null ? "" : ",size=" + dev.berth.api.Quantities.ceilLong(e.sizeLimit())));
             }

@@ -181,9 +181,11 @@ public final class ManifestReader {
             if (count == 0) {
                 names.putIfAbsent(kind + "/" + name, nameField.source());
             }
+            int parallelism = kind.equals("Job") ? Math.max(1, bounded(spec.get("parallelism"), 1)) : 0;
+            int backoffLimit = kind.equals("Job") ? bounded(spec.get("backoffLimit"), 6) : 0;
             for (int i = 0; i < count; i++) {
                 String podName = name + "-" + i;
-                addPod(template0.withIdentity(podName, new Owner(kind, name, i)), nameField);
+                addPod(template0.withIdentity(podName, new Owner(kind, name, i, parallelism, backoffLimit)), nameField);
             }
         }
 

@@ -283,8 +283,8 @@ public final class KubePlay {
                         }
                     }
                     case RUNNING, READY -> {
-                        if (r.state == State.RUNNING) {
-                            allDone = false;
+                        if (r.state == State.RUNNING || runsToCompletion(r)) {
+                            allDone = false; // a Job's containers are done when they exit, not when ready
                         }
                         if (r.node.kind() == Node.Kind.CONTAINER) {
                             watch(r, pool, prober, timeout);
@@ -332,6 +332,10 @@ public final class KubePlay {
             }
             unmet.add(e.from() + " " + e.condition().label());
         }
+        if (unmet.isEmpty() && r.node.kind() == Node.Kind.POD && jobSlotsFull(r.pod)) {
+            unmet.add("a free slot of Job " + r.pod.owner().name() + " (parallelism " + r.pod.owner().parallelism() + ")");
+            progressing = true;
+        }
         if (unmet.isEmpty()) {
             r.state = State.STARTING;
             r.since = System.nanoTime();
@@ -370,6 +374,37 @@ public final class KubePlay {
         Sandbox sandbox = sandboxes.get(waiting.pod.name());
         return prober.tcp(vip, e.servicePort(), sandbox == null ? null : sandbox.netns(), Duration.ofMillis(300)).success();
     }
+
+    private static boolean runsToCompletion(Run r) {
+        return r.node.kind() == Node.Kind.CONTAINER && r.pod.owner() != null && r.pod.owner().kind().equals("Job");
+    }
+
+    /** Whether a Job already runs as many pods as its parallelism allows. */
+    private boolean jobSlotsFull(PodSpec pod) {
+        if (pod.owner() == null || !pod.owner().kind().equals("Job")) {
+            return false;
+        }
+        long running = runs.values().stream().filter(x -> x.node.kind() == Node.Kind.POD && x.pod.owner() != null
+                && x.pod.owner().kind().equals("Job") && x.pod.owner().name().equals(pod.owner().name())
+                && x.state != State.WAITING && !jobPodDone(x.pod)).count();
+        return running >= pod.owner().parallelism();
+    }
+
+    /** A Job pod is done once its app containers completed or one of them failed for good. */
+    private boolean jobPodDone(PodSpec pod) {
+        boolean allDone = true;
+        for (Run x : runs.values()) {
+            if (x.node.kind() == Node.Kind.CONTAINER && x.node.pod().equals(pod.name()) && pod.containers().contains(x.spec)) {
+                if (x.state == State.FAILED || x.state == State.BLOCKED) {
+                    return true;
+                }
+                allDone &= x.state == State.COMPLETED || x.state == State.UNCHANGED;
+            }
+        }
+        return allDone;
+    }
+
+    private final Map<String, Integer> jobFailures = new ConcurrentHashMap<>();
 
     private static boolean holds(Run dep, StartCondition condition) {
         return switch (dep.state) {
@@ -572,13 +607,25 @@ public final class KubePlay {
             default -> false;
         };
         emit(r.node, "exited", "exit code " + code);
+        if (code != 0 && r.pod.owner() != null && r.pod.owner().kind().equals("Job") && !init) {
+            // a Job retries a failed run (a new pod in Kubernetes, the container again here) up to its backoffLimit
+            int failures = jobFailures.merge(r.pod.owner().name(), 1, Integer::sum);
+            if (failures > r.pod.owner().backoffLimit()) {
+                fail(r, "Job " + r.pod.owner().name() + " reached its backoffLimit (" + r.pod.owner().backoffLimit() + "): "
+                        + failures + " failed runs; this one exited with code " + code + lastLogLine(r));
+                return;
+            }
+            restart = true;
+            policy = "Job retry " + failures + " of backoffLimit " + r.pod.owner().backoffLimit() + ", restartPolicy " + policy;
+        }
         if (restart && !interrupted) {
             r.restarts++;
             long backoff = Math.min(10_000, 1000L << Math.min(4, r.restarts - 1));
             r.notBefore = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
             r.state = State.STARTING;
             r.ready = false;
-            emit(r.node, "restarting", "in " + backoff + " ms (restartPolicy " + policy + ", restart " + r.restarts + ")");
+            emit(r.node, "restarting", "in " + backoff + " ms (" + (policy.startsWith("Job") ? policy : "restartPolicy " + policy)
+                    + ", restart " + r.restarts + ")");
             return;
         }
         if (code == 0) {

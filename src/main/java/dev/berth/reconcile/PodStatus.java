@@ -22,7 +22,28 @@ import java.util.Map;
 
 /** A pod as {@code pod ps} and {@code pod inspect} show it: its phase, conditions and containers, checked now. */
 public record PodStatus(String name, String phase, int ready, int total, Instant created, Map<String, Boolean> conditions,
-        List<ContainerStatus> containers) {
+        List<ContainerStatus> containers, dev.berth.api.Owner owner) {
+
+    /** A Job as {@code berth job ls} shows it, from its pods. */
+    public record JobStatus(String name, int completions, int succeeded, int failed, int active, String status) {}
+
+    public static List<JobStatus> jobs(List<PodStatus> pods) {
+        Map<String, List<PodStatus>> byJob = new java.util.TreeMap<>();
+        for (PodStatus p : pods) {
+            if (p.owner() != null && p.owner().kind().equals("Job")) {
+                byJob.computeIfAbsent(p.owner().name(), k -> new ArrayList<>()).add(p);
+            }
+        }
+        List<JobStatus> jobs = new ArrayList<>();
+        byJob.forEach((name, list) -> {
+            int succeeded = (int) list.stream().filter(p -> p.phase().equals("Succeeded")).count();
+            int failed = (int) list.stream().filter(p -> p.phase().equals("Failed")).count();
+            int active = (int) list.stream().filter(p -> p.phase().equals("Running") || p.phase().equals("Pending")).count();
+            String status = succeeded == list.size() ? "Complete" : failed > 0 && active == 0 ? "Failed" : "Running";
+            jobs.add(new JobStatus(name, list.size(), succeeded, failed, active, status));
+        });
+        return jobs;
+    }
 
     /**
      * @param state     created, running, exited, unknown, or missing when the container is gone
@@ -85,7 +106,7 @@ public record PodStatus(String name, String phase, int ready, int total, Instant
         conditions.put("Initialized", initialized);
         conditions.put("ContainersReady", containersReady);
         conditions.put("Ready", containersReady && initialized);
-        return new PodStatus(record.name(), phase, ready, apps.size(), record.created(), conditions, containers);
+        return new PodStatus(record.name(), phase, ready, apps.size(), record.created(), conditions, containers, pod.owner());
     }
 
     private static ProbeResult readiness(Prober prober, PodSpec pod, ContainerSpec c, ContainerEngine.Container live, Sandbox sandbox) {

@@ -109,4 +109,103 @@ class ConfigIT {
         }
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(b.root.resolve("state.db")))).isEqualTo("rw-------");
     }
+
+    Path write(String name, String yaml) throws Exception {
+        return Files.writeString(b.dir.resolve(name), yaml);
+    }
+
+    @Test
+    void securityContextAndResourcesApply() throws Exception {
+        String secure = Path.of("manifests/security-and-resources.yaml").toAbsolutePath().toString();
+        berth("kube", "play", secure).ok();
+        String out = "";
+        for (int i = 0; i < 50 && !out.contains("Read-only"); i++) {
+            TimeUnit.MILLISECONDS.sleep(20);
+            out = berth("logs", "locked-down-app").out() + berth("logs", "locked-down-app").err();
+        }
+        assertThat(out).contains("uid=1000(app) gid=1000(app) groups=2000").contains("cache-writable")
+                .contains("touch: /root-fs-write: Read-only file system");
+        assertThat(berth("exec", "locked-down-app", "cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us").ok().out())
+                .isEqualTo("67108864\n50000\n");
+        assertThat(berth("exec", "locked-down-app", "stat", "-c", "%g %A", "/cache").ok().out()).isEqualTo("2000 drwxrwsrwx\n");
+        berth("kube", "down", "--timeout", "1", secure).ok();
+    }
+
+    @Test
+    void runAsNonRootRefusesARootImage() throws Exception {
+        Path m = write("nonroot.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: strict}
+                spec:
+                  securityContext: {runAsNonRoot: true}
+                  containers: [{name: c, image: localhost/berth-busybox:latest, command: ["true"]}]
+                """);
+        Run r = berth("kube", "play", m.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("Container/strict/c: container strict-c: runAsNonRoot is set, but it would run as root (uid 0)");
+        berth("kube", "down", m.toString()).ok();
+    }
+
+    @Test
+    void subPathAndHostPathVolumes() throws Exception {
+        Path host = Files.createDirectories(b.dir.resolve("host-dir"));
+        Files.writeString(host.resolve("from-host"), "on the host\n");
+        Path m = write("paths.yaml", """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: files}
+                data: {one: "1", two: "2"}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: paths}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                    - name: c
+                      image: localhost/berth-busybox:latest
+                      command: ["sleep", "1000"]
+                      volumeMounts:
+                        - {name: files, mountPath: /etc/two, subPath: two}
+                        - {name: host, mountPath: /host, readOnly: true}
+                        - {name: made, mountPath: /made}
+                  volumes:
+                    - name: files
+                      configMap: {name: files}
+                    - name: host
+                      hostPath: {path: %s, type: Directory}
+                    - name: made
+                      hostPath: {path: %s/created, type: DirectoryOrCreate}
+                """.formatted(host, host));
+        berth("kube", "play", m.toString()).ok();
+        assertThat(berth("exec", "paths-c", "cat", "/etc/two", "/host/from-host").ok().out()).isEqualTo("2on the host\n");
+        assertThat(berth("exec", "paths-c", "touch", "/host/x").err()).contains("Read-only file system");
+        assertThat(host.resolve("created")).isDirectory();
+        Path missing = write("missing.yaml", Files.readString(m).replace("type: Directory}", "type: File}").replace("name: paths}", "name: paths2}"));
+        Run r = berth("kube", "play", missing.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("hostPath volume host: " + host + " is not a file");
+        berth("kube", "down", "--timeout", "1", missing.toString());
+        berth("kube", "down", "--timeout", "1", m.toString()).ok();
+    }
+
+    @Test
+    void aDeploymentOfThreeReplicasAndJobsWithCompletionsParallelismAndBackoffLimit() throws Exception {
+        Path deployment = write("deploy.yaml", Files.readString(Path.of("manifests/deployment-configmap.yaml")).replace("replicas: 2", "replicas: 3"));
+        berth("kube", "play", deployment.toString()).ok();
+        assertThat(berth("pod", "ps").ok().out()).contains("web-0").contains("web-1").contains("web-2");
+        berth("kube", "down", "--timeout", "1", deployment.toString()).ok();
+
+        String jobs = Path.of("manifests/job.yaml").toAbsolutePath().toString();
+        Run play = berth("--format", "json", "kube", "play", jobs);
+        assertThat(play.code()).as(play.out() + play.err()).isEqualTo(1);
+        assertThat(play.out()).contains("Job flaky reached its backoffLimit (2): 3 failed runs");
+        // parallelism 2: the third pod starts only after one of the first two is done
+        List<String> events = PodIT.events(play);
+        assertThat(events.indexOf("Pod/batch-2 creating")).isGreaterThan(Math.min(events.indexOf("Container/batch-0/work completed"),
+                events.indexOf("Container/batch-1/work completed")));
+        assertThat(berth("job", "ls").ok().out()).containsPattern("batch +4/4 +0 +0 +Complete").containsPattern("flaky +0/1 +1 +0 +Failed");
+        berth("kube", "down", "--timeout", "1", jobs).ok();
+    }
 }
