@@ -54,6 +54,10 @@ final class KubePlayCommand implements Callable<Integer> {
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "6", description = "Sandboxes and containers created at once (default 6).")
     int parallel;
 
+    @Option(names = "--configmap", paramLabel = "FILE",
+            description = "Read ConfigMaps (and Secrets) from FILE too, as podman's kube play --configmap does.")
+    java.util.List<String> configmaps = new java.util.ArrayList<>();
+
     @Option(names = {"-p", "--publish"}, paramLabel = "[IP:]HOSTPORT:CONTAINERPORT",
             description = "Publish a containerPort on the host, for every pod declaring it (as podman does).")
     java.util.List<String> publish = new java.util.ArrayList<>();
@@ -61,7 +65,9 @@ final class KubePlayCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         BerthCommand root = ContainerCommands.root(spec);
-        Manifests read = new ManifestReader(root.stdin).read(manifests.paths, manifests.readerOptions());
+        java.util.List<String> paths = new java.util.ArrayList<>(configmaps);
+        paths.addAll(manifests.paths);
+        Manifests read = new ManifestReader(root.stdin).read(paths, manifests.readerOptions());
         Plan plan = PlanBuilder.build(read, new PlanBuilder.Options(!noInfer));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
