@@ -142,10 +142,7 @@ final class ContainerCommands {
 
     @Command(name = "ps", mixinStandardHelpOptions = true, description = "List containers (running ones, or all with -a).",
             footer = {"", "Examples:", "  berth ps", "  berth ps -a --format json"})
-    static final class Ps implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
+    static final class Ps extends BerthCall {
         @Option(names = {"-a", "--all"}, description = "Show all containers, not only running ones.")
         boolean all;
 
@@ -153,43 +150,37 @@ final class ContainerCommands {
         boolean pod;
 
         @Override
-        public Integer call() {
-            BerthCommand root = root(spec);
-            try (Berth berth = Engines.open(root.global)) {
-                List<Container> list = berth.containers().list().stream().filter(c -> all || c.running()).toList();
-                PrintWriter out = spec.commandLine().getOut();
-                if (root.global.format == GlobalOptions.Format.json) {
-                    out.println(Json.write(list.stream().map(ContainerCommands::json).toList()));
-                    return Main.OK;
-                }
-                List<List<String>> rows = new ArrayList<>();
-                for (Container c : list) {
-                    List<String> argv = Json.strings(Json.parseObject(c.record().config()), "args");
-                    String command = String.join(" ", argv);
-                    List<String> row = new ArrayList<>(List.of(c.id().substring(0, 12), c.record().imageName(),
-                            command.length() > 30 ? command.substring(0, 27) + "..." : command,
-                            Tables.ago(c.record().created()) + " ago", statusText(c), c.name()));
-                    if (pod) {
-                        row.add(c.record().pod() == null ? "" : c.record().pod());
-                    }
-                    rows.add(row);
-                }
-                List<String> header = new ArrayList<>(List.of("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"));
-                if (pod) {
-                    header.add("POD");
-                }
-                out.print(Tables.render(header, rows));
+        Integer call(Berth berth) {
+            List<Container> list = berth.containers().list().stream().filter(c -> all || c.running()).toList();
+            PrintWriter out = out();
+            if (jsonFormat()) {
+                out.println(Json.write(list.stream().map(ContainerCommands::json).toList()));
                 return Main.OK;
             }
+            List<List<String>> rows = new ArrayList<>();
+            for (Container c : list) {
+                List<String> argv = Json.strings(Json.parseObject(c.record().config()), "args");
+                String command = String.join(" ", argv);
+                List<String> row = new ArrayList<>(List.of(c.id().substring(0, 12), c.record().imageName(),
+                        command.length() > 30 ? command.substring(0, 27) + "..." : command,
+                        Tables.ago(c.record().created()) + " ago", statusText(c), c.name()));
+                if (pod) {
+                    row.add(c.record().pod() == null ? "" : c.record().pod());
+                }
+                rows.add(row);
+            }
+            List<String> header = new ArrayList<>(List.of("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"));
+            if (pod) {
+                header.add("POD");
+            }
+            out.print(Tables.render(header, rows));
+            return Main.OK;
         }
     }
 
     @Command(name = "logs", mixinStandardHelpOptions = true, description = "Print a container's output (stdout to stdout, stderr to stderr).",
             footer = {"", "Examples:", "  berth logs sleeper", "  berth logs -f --tail 10 sleeper"})
-    static final class Logs implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
+    static final class Logs extends BerthCall {
         @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the container exits.")
         boolean follow;
 
@@ -200,23 +191,17 @@ final class ContainerCommands {
         String container;
 
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
+        Integer call(Berth berth) {
             PrintWriter err = spec.commandLine().getErr();
-            try (Berth berth = Engines.open(root(spec).global)) {
-                berth.containers().logs(container, follow, tail, (stderr, text) -> (stderr ? err : out).println(text));
-                return Main.OK;
-            }
+            berth.containers().logs(container, follow, tail, (stderr, text) -> (stderr ? err : out()).println(text));
+            return Main.OK;
         }
     }
 
     @Command(name = "exec", mixinStandardHelpOptions = true,
             description = "Run a command in a running container; berth exits with the command's exit code.",
             footer = {"", "Examples:", "  berth exec sleeper ps", "  berth exec sleeper -- sh -c 'echo $HOSTNAME'"})
-    static final class Exec implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
+    static final class Exec extends BerthCall {
         @Parameters(index = "0", paramLabel = "CONTAINER")
         String container;
 
@@ -224,10 +209,8 @@ final class ContainerCommands {
         List<String> command;
 
         @Override
-        public Integer call() {
-            try (Berth berth = Engines.open(root(spec).global)) {
-                return berth.containers().exec(container, command, stream(spec.commandLine().getOut()), stream(spec.commandLine().getErr()));
-            }
+        Integer call(Berth berth) {
+            return berth.containers().exec(container, command, stream(out()), stream(spec.commandLine().getErr()));
         }
     }
 
@@ -287,23 +270,18 @@ final class ContainerCommands {
 
     @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show containers as JSON.",
             footer = {"", "Example:", "  berth inspect sleeper"})
-    static final class Inspect implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
+    static final class Inspect extends BerthCall {
         @Parameters(arity = "1..*", paramLabel = "CONTAINER")
         List<String> containers;
 
         @Override
-        public Integer call() {
-            try (Berth berth = Engines.open(root(spec).global)) {
-                List<Object> all = new ArrayList<>();
-                for (String c : containers) {
-                    all.add(json(berth.containers().find(c)));
-                }
-                spec.commandLine().getOut().println(Json.write(all));
-                return Main.OK;
+        Integer call(Berth berth) {
+            List<Object> all = new ArrayList<>();
+            for (String c : containers) {
+                all.add(ContainerCommands.json(berth.containers().find(c)));
             }
+            out().println(Json.write(all));
+            return Main.OK;
         }
     }
 

@@ -21,14 +21,7 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {ImageCommands.Import.class, ImageCommands.Load.class, ImageCommands.Ls.class, ImageCommands.Inspect.class, ImageCommands.Rm.class},
         footer = {"", "Example:", "  berth image ls"})
-final class ImageCommands implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class ImageCommands extends GroupCommand {
 
     static Map<String, Object> json(ImageStore.Image i) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -43,9 +36,7 @@ final class ImageCommands implements Runnable {
 
     @Command(name = "import", mixinStandardHelpOptions = true, description = "Import a root filesystem tarball (plain, gzip or zstd) as an image.",
             footer = {"", "Example:", "  berth image import rootfs.tar localhost/berth-busybox:latest"})
-    static final class Import implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    static final class Import extends BerthCall {
 
         @Option(names = {"-c", "--change"}, paramLabel = "INSTRUCTION",
                 description = "Set CMD, ENTRYPOINT (JSON arrays or shell form), ENV K=V, WORKDIR or USER, as in a Containerfile.")
@@ -58,85 +49,70 @@ final class ImageCommands implements Runnable {
         String name;
 
         @Override
-        public Integer call() {
-            try (Berth berth = Engines.open(ContainerCommands.root(spec).global)) {
-                ImageStore.Image image = berth.images().importTarball(tarball, name, Changes.parse(changes));
-                spec.commandLine().getOut().println(image.id());
-                return Main.OK;
-            }
+        Integer call(Berth berth) {
+            ImageStore.Image image = berth.images().importTarball(tarball, name, Changes.parse(changes));
+            out().println(image.id());
+            return Main.OK;
         }
     }
 
     @Command(name = "load", mixinStandardHelpOptions = true, description = "Load images from a docker-archive (docker/podman save) or an OCI archive.",
             footer = {"", "Example:", "  berth image load -i busybox.tar"})
-    static final class Load implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    static final class Load extends BerthCall {
 
         @Option(names = {"-i", "--input"}, required = true, paramLabel = "FILE", description = "The archive to load.")
         Path input;
 
         @Override
-        public Integer call() {
-            try (Berth berth = Engines.open(ContainerCommands.root(spec).global)) {
-                for (ImageStore.Image i : berth.images().load(input)) {
-                    spec.commandLine().getOut().println("Loaded image: " + (i.record().names().isEmpty() ? i.id() : String.join(", ", i.record().names())));
-                }
-                return Main.OK;
+        Integer call(Berth berth) {
+            for (ImageStore.Image i : berth.images().load(input)) {
+                out().println("Loaded image: " + (i.record().names().isEmpty() ? i.id() : String.join(", ", i.record().names())));
             }
+            return Main.OK;
         }
     }
 
     @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List images.",
             footer = {"", "Examples:", "  berth image ls", "  berth image ls --format json"})
-    static final class Ls implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    static final class Ls extends BerthCall {
 
         @Override
-        public Integer call() {
-            BerthCommand root = ContainerCommands.root(spec);
-            try (Berth berth = Engines.open(root.global)) {
-                List<ImageStore.Image> images = berth.images().list();
-                PrintWriter out = spec.commandLine().getOut();
-                if (root.global.format == GlobalOptions.Format.json) {
-                    out.println(Json.write(images.stream().map(ImageCommands::json).toList()));
-                    return Main.OK;
-                }
-                List<List<String>> rows = new ArrayList<>();
-                for (ImageStore.Image i : images) {
-                    List<String> names = i.record().names().isEmpty() ? List.of("<none>:<none>") : i.record().names();
-                    for (String n : names) {
-                        int colon = n.lastIndexOf(':');
-                        rows.add(List.of(n.substring(0, colon), n.substring(colon + 1), i.id().substring(0, 12),
-                                Tables.ago(i.record().created()) + " ago", Tables.size(i.record().size())));
-                    }
-                }
-                out.print(Tables.render(List.of("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"), rows));
+        Integer call(Berth berth) {
+            List<ImageStore.Image> images = berth.images().list();
+            PrintWriter out = out();
+            if (jsonFormat()) {
+                out.println(Json.write(images.stream().map(ImageCommands::json).toList()));
                 return Main.OK;
             }
+            List<List<String>> rows = new ArrayList<>();
+            for (ImageStore.Image i : images) {
+                List<String> names = i.record().names().isEmpty() ? List.of("<none>:<none>") : i.record().names();
+                for (String n : names) {
+                    int colon = n.lastIndexOf(':');
+                    rows.add(List.of(n.substring(0, colon), n.substring(colon + 1), i.id().substring(0, 12),
+                            Tables.ago(i.record().created()) + " ago", Tables.size(i.record().size())));
+                }
+            }
+            out.print(Tables.render(List.of("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"), rows));
+            return Main.OK;
         }
     }
 
     @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show images as JSON.",
             footer = {"", "Example:", "  berth image inspect localhost/berth-busybox"})
-    static final class Inspect implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    static final class Inspect extends BerthCall {
 
         @Parameters(arity = "1..*", paramLabel = "IMAGE")
         List<String> images;
 
         @Override
-        public Integer call() {
-            try (Berth berth = Engines.open(ContainerCommands.root(spec).global)) {
-                List<Object> all = new ArrayList<>();
-                for (String i : images) {
-                    all.add(json(berth.images().require(i)));
-                }
-                spec.commandLine().getOut().println(Json.write(all));
-                return Main.OK;
+        Integer call(Berth berth) {
+            List<Object> all = new ArrayList<>();
+            for (String i : images) {
+                all.add(json(berth.images().require(i)));
             }
+            out().println(Json.write(all));
+            return Main.OK;
         }
     }
 

@@ -7,55 +7,40 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code berth job …}: the Jobs of played manifests. */
 @Command(name = "job", mixinStandardHelpOptions = true, description = "Show Jobs.", synopsisSubcommandLabel = "COMMAND",
         subcommands = JobCommands.Ls.class, footer = {"", "Example:", "  berth job ls"})
-final class JobCommands implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class JobCommands extends GroupCommand {
 
     @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true,
             description = "List Jobs: completions succeeded of wanted, failed and active pods, status (Complete, Failed, Running).",
             footer = {"", "Example:", "  berth job ls --format json"})
-    static final class Ls implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    static final class Ls extends BerthCall {
 
         @Override
-        public Integer call() {
-            BerthCommand root = ContainerCommands.root(spec);
-            try (Berth berth = Engines.open(root.global)) {
-                List<PodStatus.JobStatus> jobs = PodStatus.jobs(PodStatus.all(berth, false));
-                if (root.global.format == GlobalOptions.Format.json) {
-                    List<Object> out = new ArrayList<>();
-                    for (PodStatus.JobStatus j : jobs) {
-                        Map<String, Object> m = new LinkedHashMap<>();
-                        m.put("name", j.name());
-                        m.put("completions", j.succeeded() + "/" + j.completions());
-                        m.put("failed", j.failed());
-                        m.put("active", j.active());
-                        m.put("status", j.status());
-                        out.add(m);
-                    }
-                    spec.commandLine().getOut().println(Json.write(out));
-                    return Main.OK;
+        Integer call(Berth berth) {
+            List<PodStatus.JobStatus> jobs = PodStatus.jobs(PodStatus.all(berth, false));
+            if (jsonFormat()) {
+                List<Object> out = new ArrayList<>();
+                for (PodStatus.JobStatus j : jobs) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("name", j.name());
+                    m.put("completions", j.succeeded() + "/" + j.completions());
+                    m.put("failed", j.failed());
+                    m.put("active", j.active());
+                    m.put("status", j.status());
+                    out.add(m);
                 }
-                List<List<String>> rows = new ArrayList<>();
-                jobs.forEach(j -> rows.add(List.of(j.name(), j.succeeded() + "/" + j.completions(), Integer.toString(j.failed()),
-                        Integer.toString(j.active()), j.status())));
-                spec.commandLine().getOut().print(Tables.render(List.of("NAME", "COMPLETIONS", "FAILED", "ACTIVE", "STATUS"), rows));
+                out().println(Json.write(out));
                 return Main.OK;
             }
+            List<List<String>> rows = new ArrayList<>();
+            jobs.forEach(j -> rows.add(List.of(j.name(), j.succeeded() + "/" + j.completions(), Integer.toString(j.failed()),
+                    Integer.toString(j.active()), j.status())));
+            out().print(Tables.render(List.of("NAME", "COMPLETIONS", "FAILED", "ACTIVE", "STATUS"), rows));
+            return Main.OK;
         }
     }
 }

@@ -20,14 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "network", mixinStandardHelpOptions = true, description = "Manage pod networks.", synopsisSubcommandLabel = "COMMAND",
         subcommands = {NetworkCommands.Create.class, NetworkCommands.Ls.class, NetworkCommands.Inspect.class, NetworkCommands.Rm.class},
         footer = {"", "Example:", "  berth network create backend --subnet 10.89.7.0/24"})
-final class NetworkCommands implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class NetworkCommands extends GroupCommand {
 
     static Networks networks(Berth berth) {
         return new Networks(berth.layout().networks(), berth.layout().ipam(), berth.processes());
@@ -44,9 +37,7 @@ final class NetworkCommands implements Runnable {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a bridge network.",
             footer = {"", "Example:", "  berth network create backend --subnet 10.89.7.0/24"})
-    static final class Create implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    static final class Create extends BerthCall {
 
         @Option(names = "--subnet", paramLabel = "CIDR", description = "The network's subnet (default: the first free 10.89.N.0/24).")
         String subnet;
@@ -58,61 +49,50 @@ final class NetworkCommands implements Runnable {
         String name;
 
         @Override
-        public Integer call() {
-            try (Berth berth = Engines.open(ContainerCommands.root(spec).global)) {
-                CniNetwork n = networks(berth).create(name, subnet, bridge);
-                spec.commandLine().getOut().println(n.name() + " " + n.subnet());
-                return Main.OK;
-            }
+        Integer call(Berth berth) {
+            CniNetwork n = networks(berth).create(name, subnet, bridge);
+            out().println(n.name() + " " + n.subnet());
+            return Main.OK;
         }
     }
 
     @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List networks.",
             footer = {"", "Example:", "  berth network ls"})
-    static final class Ls implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    static final class Ls extends BerthCall {
 
         @Override
-        public Integer call() {
-            BerthCommand root = ContainerCommands.root(spec);
-            try (Berth berth = Engines.open(root.global)) {
-                Map<String, Integer> usage = usage(berth);
-                PrintWriter out = spec.commandLine().getOut();
-                List<List<String>> rows = new ArrayList<>();
-                List<Object> json = new ArrayList<>();
-                for (CniNetwork n : networks(berth).list()) {
-                    int pods = usage.getOrDefault(n.name(), 0);
-                    rows.add(List.of(n.name(), n.bridge(), n.subnet(), Integer.toString(pods)));
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("name", n.name());
-                    m.put("bridge", n.bridge());
-                    m.put("subnet", n.subnet());
-                    m.put("pods", pods);
-                    json.add(m);
-                }
-                out.print(root.global.format == GlobalOptions.Format.json ? Json.write(json) + "\n"
-                        : Tables.render(List.of("NAME", "BRIDGE", "SUBNET", "PODS"), rows));
-                return Main.OK;
+        Integer call(Berth berth) {
+            Map<String, Integer> usage = usage(berth);
+            PrintWriter out = out();
+            List<List<String>> rows = new ArrayList<>();
+            List<Object> json = new ArrayList<>();
+            for (CniNetwork n : networks(berth).list()) {
+                int pods = usage.getOrDefault(n.name(), 0);
+                rows.add(List.of(n.name(), n.bridge(), n.subnet(), Integer.toString(pods)));
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", n.name());
+                m.put("bridge", n.bridge());
+                m.put("subnet", n.subnet());
+                m.put("pods", pods);
+                json.add(m);
             }
+            out.print(jsonFormat() ? Json.write(json) + "\n"
+                    : Tables.render(List.of("NAME", "BRIDGE", "SUBNET", "PODS"), rows));
+            return Main.OK;
         }
     }
 
     @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show a network's CNI configuration.",
             footer = {"", "Example:", "  berth network inspect berth"})
-    static final class Inspect implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    static final class Inspect extends BerthCall {
 
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
         @Override
-        public Integer call() {
-            try (Berth berth = Engines.open(ContainerCommands.root(spec).global)) {
-                spec.commandLine().getOut().println(Json.write(networks(berth).inspect(name)));
-                return Main.OK;
-            }
+        Integer call(Berth berth) {
+            out().println(Json.write(networks(berth).inspect(name)));
+            return Main.OK;
         }
     }
 

@@ -19,14 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "pod", mixinStandardHelpOptions = true, description = "Manage pods.", synopsisSubcommandLabel = "COMMAND",
         subcommands = {PodCommands.Ps.class, PodCommands.Inspect.class, PodCommands.Rm.class},
         footer = {"", "Example:", "  berth pod ps"})
-final class PodCommands implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class PodCommands extends GroupCommand {
 
     static Map<String, Object> json(PodStatus p) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -52,54 +45,45 @@ final class PodCommands implements Runnable {
 
     @Command(name = "ps", aliases = "ls", mixinStandardHelpOptions = true, description = "List pods: phase, ready containers, age.",
             footer = {"", "Examples:", "  berth pod ps", "  berth pod ps --format json"})
-    static final class Ps implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    static final class Ps extends BerthCall {
 
         @Override
-        public Integer call() {
-            BerthCommand root = ContainerCommands.root(spec);
-            try (Berth berth = Engines.open(root.global)) {
-                List<PodStatus> pods = PodStatus.all(berth, true);
-                PrintWriter out = spec.commandLine().getOut();
-                if (root.global.format == GlobalOptions.Format.json) {
-                    out.println(Json.write(pods.stream().map(PodCommands::json).toList()));
-                    return Main.OK;
-                }
-                List<List<String>> rows = new ArrayList<>();
-                for (PodStatus p : pods) {
-                    rows.add(List.of(p.name(), p.phase(), p.ready() + "/" + p.total(),
-                            String.join(",", p.containers().stream().map(PodStatus.ContainerStatus::name).toList()), Tables.ago(p.created())));
-                }
-                out.print(Tables.render(List.of("NAME", "STATUS", "READY", "CONTAINERS", "AGE"), rows));
+        Integer call(Berth berth) {
+            List<PodStatus> pods = PodStatus.all(berth, true);
+            PrintWriter out = out();
+            if (jsonFormat()) {
+                out.println(Json.write(pods.stream().map(PodCommands::json).toList()));
                 return Main.OK;
             }
+            List<List<String>> rows = new ArrayList<>();
+            for (PodStatus p : pods) {
+                rows.add(List.of(p.name(), p.phase(), p.ready() + "/" + p.total(),
+                        String.join(",", p.containers().stream().map(PodStatus.ContainerStatus::name).toList()), Tables.ago(p.created())));
+            }
+            out.print(Tables.render(List.of("NAME", "STATUS", "READY", "CONTAINERS", "AGE"), rows));
+            return Main.OK;
         }
     }
 
     @Command(name = "inspect", mixinStandardHelpOptions = true,
             description = "Show a pod as JSON: phase, conditions (Initialized, ContainersReady, Ready), each container's state and readiness.",
             footer = {"", "Example:", "  berth pod inspect demo"})
-    static final class Inspect implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    static final class Inspect extends BerthCall {
 
         @Parameters(arity = "1..*", paramLabel = "POD")
         List<String> pods;
 
         @Override
-        public Integer call() {
-            try (Berth berth = Engines.open(ContainerCommands.root(spec).global)) {
-                List<PodStatus> all = PodStatus.all(berth, true);
-                List<Object> shown = new ArrayList<>();
-                for (String name : pods) {
-                    PodStatus p = all.stream().filter(s -> s.name().equals(name)).findFirst()
-                            .orElseThrow(() -> new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.NOT_FOUND, "no pod \"" + name + "\""));
-                    shown.add(json(p));
-                }
-                spec.commandLine().getOut().println(Json.write(shown));
-                return Main.OK;
+        Integer call(Berth berth) {
+            List<PodStatus> all = PodStatus.all(berth, true);
+            List<Object> shown = new ArrayList<>();
+            for (String name : pods) {
+                PodStatus p = all.stream().filter(s -> s.name().equals(name)).findFirst()
+                        .orElseThrow(() -> new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.NOT_FOUND, "no pod \"" + name + "\""));
+                shown.add(json(p));
             }
+            out().println(Json.write(shown));
+            return Main.OK;
         }
     }
 

@@ -17,14 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "system", mixinStandardHelpOptions = true, description = "The host berth runs on.",
         synopsisSubcommandLabel = "COMMAND", subcommands = SystemCommands.Check.class,
         footer = {"", "Example:", "  berth system check"})
-final class SystemCommands implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class SystemCommands extends GroupCommand {
 
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = "List the host parts berth drives: found (path, version) or missing (with the command that installs it), and the OCI runtime berth chooses.",

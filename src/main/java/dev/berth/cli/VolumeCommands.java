@@ -18,14 +18,7 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {VolumeCommands.Ls.class, VolumeCommands.Inspect.class, VolumeCommands.Rm.class, VolumeCommands.Prune.class},
         footer = {"", "Example:", "  berth volume ls"})
-final class VolumeCommands implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class VolumeCommands extends GroupCommand {
 
     static Map<String, Object> json(Volumes.NamedVolume v) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -37,42 +30,33 @@ final class VolumeCommands implements Runnable {
 
     @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List named volumes and the pods using them.",
             footer = {"", "Example:", "  berth volume ls"})
-    static final class Ls implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    static final class Ls extends BerthCall {
 
         @Override
-        public Integer call() {
-            BerthCommand root = ContainerCommands.root(spec);
-            try (Berth berth = Engines.open(root.global)) {
-                List<Volumes.NamedVolume> all = berth.volumes().list();
-                if (root.global.format == GlobalOptions.Format.json) {
-                    spec.commandLine().getOut().println(Json.write(all.stream().map(VolumeCommands::json).toList()));
-                    return Main.OK;
-                }
-                List<List<String>> rows = new ArrayList<>();
-                all.forEach(v -> rows.add(List.of(v.name(), String.join(",", v.pods()), v.data().toString())));
-                spec.commandLine().getOut().print(Tables.render(List.of("NAME", "PODS", "MOUNTPOINT"), rows));
+        Integer call(Berth berth) {
+            List<Volumes.NamedVolume> all = berth.volumes().list();
+            if (jsonFormat()) {
+                out().println(Json.write(all.stream().map(VolumeCommands::json).toList()));
                 return Main.OK;
             }
+            List<List<String>> rows = new ArrayList<>();
+            all.forEach(v -> rows.add(List.of(v.name(), String.join(",", v.pods()), v.data().toString())));
+            out().print(Tables.render(List.of("NAME", "PODS", "MOUNTPOINT"), rows));
+            return Main.OK;
         }
     }
 
     @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show a named volume as JSON.",
             footer = {"", "Example:", "  berth volume inspect app-data"})
-    static final class Inspect implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    static final class Inspect extends BerthCall {
 
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
         @Override
-        public Integer call() {
-            try (Berth berth = Engines.open(ContainerCommands.root(spec).global)) {
-                spec.commandLine().getOut().println(Json.write(json(berth.volumes().find(name))));
-                return Main.OK;
-            }
+        Integer call(Berth berth) {
+            out().println(Json.write(json(berth.volumes().find(name))));
+            return Main.OK;
         }
     }
 
@@ -97,16 +81,11 @@ final class VolumeCommands implements Runnable {
 
     @Command(name = "prune", mixinStandardHelpOptions = true, description = "Remove every named volume no pod uses.",
             footer = {"", "Example:", "  berth volume prune"})
-    static final class Prune implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
+    static final class Prune extends BerthCall {
         @Override
-        public Integer call() {
-            try (Berth berth = Engines.open(ContainerCommands.root(spec).global)) {
-                berth.volumes().prune().forEach(spec.commandLine().getOut()::println);
-                return Main.OK;
-            }
+        Integer call(Berth berth) {
+            berth.volumes().prune().forEach(out()::println);
+            return Main.OK;
         }
     }
 }
