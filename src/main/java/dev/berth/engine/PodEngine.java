@@ -264,6 +264,11 @@ public final class PodEngine {
         @SuppressWarnings("unchecked")
         Map<String, Object> result = (Map<String, Object>) a.get("result");
         CniNetwork network = network(Json.string(a, "network"));
+        if (result == null) {
+            // berth died between ADD and recording its result: rebuild it from the IPAM lease, so the
+            // plugins that need the address (firewall, portmap) still remove their rules
+            result = network.resultFromLease(layout.ipam(), Json.string(a, "id"), netns);
+        }
         network.del(Json.string(a, "id"), netns, pod, ports, result);
         state.setPodNetwork(pod, null);
         boolean bridgeInUse = state.pods().stream().anyMatch(p -> !p.name().equals(pod)

@@ -190,6 +190,36 @@ public final class CniNetwork {
         return Json.parseObject(r.stdoutText());
     }
 
+    /**
+     * An ADD result rebuilt from host-local's lease files (named by address, holding the container
+     * ID), or null when the attachment got no address.
+     */
+    public Map<String, Object> resultFromLease(Path ipamDir, String id, Path netns) {
+        Path leases = ipamDir.resolve(name());
+        if (!Files.isDirectory(leases)) {
+            return null;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(leases)) {
+            for (Path f : files.toList()) {
+                String address = f.getFileName().toString();
+                if (!address.matches("\\d+\\.\\d+\\.\\d+\\.\\d+") || !Files.readString(f).startsWith(id)) {
+                    continue;
+                }
+                Map<String, Object> ip = new LinkedHashMap<>();
+                ip.put("interface", 0);
+                ip.put("address", address + "/" + subnet().split("/")[1]);
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("cniVersion", config.get("cniVersion"));
+                result.put("interfaces", List.of(Map.of("name", "eth0", "sandbox", netns.toString())));
+                result.put("ips", List.of(ip));
+                return result;
+            }
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot read the leases of network " + name() + ": " + e.getMessage(), e);
+        }
+        return null;
+    }
+
     /** The gateway of the pod's first IPv4 address in an ADD result. */
     public static String gateway(Map<String, Object> result) {
         for (Object ip : Json.array(result, "ips")) {

@@ -55,6 +55,8 @@ class PodIT {
     /** What is left of berth on the host for this root: mounts, netns files, processes, state rows. */
     void assertNothingLeft() throws Exception {
         assertThat(b.mounts()).isEmpty();
+        assertThat(b.rulesOfThisRoot()).isEmpty();
+        assertThat(BerthRoot.linkExists(b.bridge)).isFalse();
         assertThat(b.processes()).isEmpty();
         Path netns = b.runroot.resolve("netns");
         if (Files.exists(netns)) {

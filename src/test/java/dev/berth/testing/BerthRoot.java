@@ -140,6 +140,49 @@ public final class BerthRoot implements AutoCloseable {
         return pids;
     }
 
+    /** The iptables rules that mention this root's subnets, as {@code "<table> -A …"}. */
+    public List<String> rulesOfThisRoot() {
+        List<String> rules = new ArrayList<>();
+        String services = subnetPrefix.substring(0, subnetPrefix.length() - 1);
+        services = services.substring(0, services.lastIndexOf('.') + 1) + (Integer.parseInt(subnetPrefix.split("\\.")[2]) + 1) + ".";
+        for (String table : List.of("filter", "nat")) {
+            for (String line : run("iptables-save", "-t", table).split("\n")) {
+                if (line.startsWith("-A ") && (line.contains(subnetPrefix) || line.contains(services))) {
+                    rules.add(table + " " + line);
+                }
+            }
+        }
+        return rules;
+    }
+
+    /** Whether a network link of that name exists on the host. */
+    public static boolean linkExists(String name) {
+        try {
+            Process p = new ProcessBuilder("ip", "link", "show", name).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor() == 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    static String run(String... argv) {
+        try {
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(30, TimeUnit.SECONDS);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
     /** Removes every container, then checks nothing is left; leftovers are cleaned by pid and path, then reported. */
     @Override
     public void close() {
@@ -164,6 +207,14 @@ public final class BerthRoot implements AutoCloseable {
         for (String m : mounts()) {
             problems.add("mount " + m + " left behind");
             Linux.unmount(Path.of(m), Linux.MNT_DETACH);
+        }
+        for (String rule : rulesOfThisRoot()) {
+            problems.add("iptables rule left behind: " + rule);
+            run("iptables", "-w", "-t", rule.startsWith("nat ") ? "nat" : "filter", "-D", rule.substring(rule.indexOf(' ') + 4));
+        }
+        if (linkExists(bridge)) {
+            problems.add("bridge " + bridge + " left behind");
+            run("ip", "link", "del", bridge);
         }
         try {
             TimeUnit.MILLISECONDS.sleep(problems.isEmpty() ? 0 : 200);
