@@ -485,7 +485,11 @@ public final class ContainerEngine {
 
     /** SIGTERM, then SIGKILL after {@code timeout}; returns the exit code. */
     public Integer stop(String reference, Duration timeout) {
-        Container c = find(reference);
+        return stop(find(reference), timeout);
+    }
+
+    /** Stops a container already looked up (no second runtime call). */
+    public Integer stop(Container c, Duration timeout) {
         if (!c.running()) {
             return c.exitCode();
         }
@@ -508,7 +512,11 @@ public final class ContainerEngine {
 
     /** Removes a container and everything it has on disk; a running one only with {@code force} (killed first). */
     public void remove(String reference, boolean force) {
-        Container c = find(reference);
+        remove(find(reference), force);
+    }
+
+    /** Removes a container already looked up; one that has exited needs no runtime call before its delete. */
+    public void remove(Container c, boolean force) {
         if (c.running() && !force) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is running; stop it first, or use rm -f");
         }

@@ -145,15 +145,18 @@ public final class PodEngine {
             return i < 0 ? Integer.MAX_VALUE - 1 : i;
         }));
         long deadline = System.nanoTime() + grace.toNanos();
+        List<ContainerEngine.Container> live = new ArrayList<>();
         for (ContainerRecord c : members) {
-            ContainerEngine.Container live = containers.find(c.id());
-            if (live.running()) {
+            ContainerEngine.Container container = containers.find(c.id());
+            if (container.running()) {
                 Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-                containers.stop(c.id(), left);
+                containers.stop(container, left);
+                container = containers.find(c.id()); // exited now: its exit file says so, no runtime call
             }
+            live.add(container);
         }
-        for (ContainerRecord c : members) {
-            containers.remove(c.id(), true);
+        for (ContainerEngine.Container c : live) {
+            containers.remove(c, true);
         }
         detach(pod, netns);
         Linux.unmount(netns, Linux.MNT_DETACH);
@@ -271,9 +274,7 @@ public final class PodEngine {
         }
         network.del(Json.string(a, "id"), netns, pod, ports, result);
         state.setPodNetwork(pod, null);
-        boolean bridgeInUse = state.pods().stream().anyMatch(p -> !p.name().equals(pod)
-                && state.podNetwork(p.name()).map(n -> network.name().equals(Json.string(Json.parseObject(n), "network"))).orElse(false));
-        if (!bridgeInUse) {
+        if (state.podsOnNetwork(network.name(), pod) == 0) {
             // the last pod on the network is gone: so is its bridge (the CNI plugin leaves it)
             Path ip = HostComponents.find("ip");
             if (ip != null) {

@@ -129,15 +129,27 @@ public final class CniNetwork {
     /** Attaches a network namespace: each plugin's ADD in order, the last result returned (keep it for {@link #del}). */
     public Map<String, Object> add(String id, Path netns, String pod, List<PortMapping> ports) {
         Map<String, Object> result = null;
-        for (Map<String, Object> plugin : plugins()) {
+        for (Map<String, Object> plugin : plugins(ports)) {
             result = call("ADD", plugin, id, netns, pod, ports, result);
         }
         return result;
     }
 
+    /**
+     * The plugins that have something to do: portmap without port mappings and tuning without
+     * settings do nothing (a process each, for every pod), so they are not run.
+     */
+    private List<Map<String, Object>> plugins(List<PortMapping> ports) {
+        return plugins().stream().filter(p -> switch (String.valueOf(p.get("type"))) {
+            case "portmap" -> !ports.isEmpty();
+            case "tuning" -> p.size() > 1;
+            default -> true;
+        }).toList();
+    }
+
     /** Detaches: each plugin's DEL in reverse order, given the ADD result; what is already gone is no error. */
     public void del(String id, Path netns, String pod, List<PortMapping> ports, Map<String, Object> addResult) {
-        List<Map<String, Object>> plugins = new ArrayList<>(plugins());
+        List<Map<String, Object>> plugins = new ArrayList<>(plugins(ports));
         java.util.Collections.reverse(plugins);
         List<String> errors = new ArrayList<>();
         for (Map<String, Object> plugin : plugins) {

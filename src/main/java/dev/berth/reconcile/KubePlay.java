@@ -97,6 +97,8 @@ public final class KubePlay {
     private final Networking networking;
     private Prober prober;
     private volatile boolean interrupted;
+    /** Set when a pod got its address: every pod's /etc/hosts is rewritten on the coordinator's next turn. */
+    private volatile boolean hostsDirty;
 
     public KubePlay(Berth berth, Manifests manifests, Plan plan, PlayOptions options, Consumer<PlayEvent> events) {
         this.berth = berth;
@@ -294,6 +296,10 @@ public final class KubePlay {
                     }
                 }
             }
+            if (hostsDirty) {
+                hostsDirty = false;
+                networking.refreshHosts();
+            }
             if (allDone || (interrupted && runs.values().stream().noneMatch(r -> r.busy))) {
                 return;
             }
@@ -445,7 +451,8 @@ public final class KubePlay {
                             r.pod.annotations().get("berth.dev/network"), networking.portMappings(r.pod)));
                     sandboxes.put(r.pod.name(), s);
                     berth.pods().prepareVolumes(r.pod, (kind, name) -> manifests.object(kind, name).map(o -> o.data()));
-                    networking.refreshHosts();
+                    networking.refreshHosts(r.pod.name()); // its own names before its containers start
+                    hostsDirty = true; // the others learn its name on the coordinator's next turn
                     r.state = State.READY;
                     emit(r.node, "ready", s.ip() == null ? "" : "ip " + s.ip());
                 } else {

@@ -215,6 +215,11 @@ final class Networking {
 
     /** Every pod's /etc/hosts: the other pods by hostname and name, and each Service under its DNS forms. */
     void refreshHosts() {
+        refreshHosts(null);
+    }
+
+    /** The /etc/hosts of one pod, or of every pod when {@code only} is null. */
+    void refreshHosts(String only) {
         Map<String, List<String>> names = new LinkedHashMap<>();
         for (StateStore.ServiceRecord s : berth.state().services()) {
             String ns = s.namespace();
@@ -231,6 +236,9 @@ final class Networking {
             }
         }
         for (var p : berth.pods().list()) {
+            if (only != null && !only.equals(p.name())) {
+                continue;
+            }
             // Services first: a name that is both a Service and a pod means the Service, as in a cluster
             Map<String, List<String>> others = new LinkedHashMap<>(names);
             ips.forEach((pod, ip) -> {

@@ -452,6 +452,20 @@ public final class StateStore implements AutoCloseable {
         });
     }
 
+    /** How many pods other than {@code except} are attached to the named network. */
+    public int podsOnNetwork(String network, String except) {
+        return read(() -> {
+            try (PreparedStatement s = db.prepareStatement(
+                    "SELECT count(*) FROM pods WHERE name != ? AND network LIKE '%\"network\":\"' || ? || '\"%'")) {
+                s.setString(1, except);
+                s.setString(2, network);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.getInt(1);
+                }
+            }
+        });
+    }
+
     /** A Service's virtual IP and the iptables rules berth added for it (so they can be removed after a crash). */
     public record ServiceRecord(String name, String namespace, String ip, String rules) {}
 
