@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Work with Kubernetes manifests.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {KubePlanCommand.class, KubePlayCommand.class, KubeDownCommand.class},
+        subcommands = {KubePlanCommand.class, KubePlayCommand.class, KubeDownCommand.class, KubeGenerateCommand.class},
         footer = {"", "Example:", "  berth kube plan manifests/"})
 final class KubeCommand extends GroupCommand {
 }
