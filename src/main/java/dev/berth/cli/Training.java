@@ -29,6 +29,7 @@ public final class Training {
                 {"--root", root, "--runroot", runroot, "image", "ls"},
                 {"--root", root, "--runroot", runroot, "run", "--rm", "training-image-that-does-not-exist", "true"},
                 {"--root", root, "--runroot", runroot, "system", "check"},
+                {"--root", root, "--runroot", runroot, "kube", "generate", "training-pod-that-does-not-exist"},
             };
             for (String[] command : commands) {
                 Main.run(quiet, quiet, new ByteArrayInputStream(new byte[0]), command);
