@@ -1,0 +1,31 @@
+package dev.berth.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.berth.sys.Linux;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** bench/compare runs end to end in its quick mode (one run each) and prints every row; no timing is asserted. */
+class BenchIT {
+    static final List<String> ROWS = List.of("run --rm true", "run --rm true (podman --network none)", "demo play", "play 20x2",
+            "down 20x2", "generate 10 pods", "limit 20x2 (bare runc run -d)", "plan 200 pods (berth only)",
+            "readiness gate (port open -> dependent starting)");
+
+    @Test
+    void compareQuickPrintsEveryRow() throws Exception {
+        assumeTrue(Linux.isRoot(), "bench/compare drives runc and podman and needs root");
+        Process p = new ProcessBuilder("bench/compare", "--quick").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        for (String row : ROWS) {
+            assertThat(out).as(out).containsPattern("(?m)^" + java.util.regex.Pattern.quote(row) + " +\\d+ ");
+        }
+        assertThat(out).containsPattern("(?m)^play 20x2 +\\d+ +\\d+ +\\d+\\.\\d\\d +\\d+ MB$");
+        assertThat(out).contains("play 20x2 against the bare-runc limit: ");
+    }
+}
