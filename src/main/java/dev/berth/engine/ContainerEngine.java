@@ -596,20 +596,22 @@ public final class ContainerEngine {
         if (!c.running()) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is not running (" + c.status() + ")");
         }
-        ContainerConfig config = ContainerConfig.fromJson(c.record().config());
-        ContainerConfig forExec = config.withArgs(command);
-        Path process = layout.bundle(c.id()).resolve("exec-" + newId().substring(0, 12) + ".json");
         try {
-            Files.writeString(process, Json.write(OciConfig.process(spec(layout.bundle(c.id()), forExec, List.of(), null))));
-            return runtime.exec(c.id(), process, out, err, Duration.ofDays(365));
+            return runIn(c.record(), command, out, err, Duration.ofDays(365));
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot exec in " + c.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs a process in a container with its user, environment and working directory (its process file written and removed here). */
+    private int runIn(ContainerRecord r, List<String> command, OutputStream out, OutputStream err, Duration timeout) throws IOException {
+        ContainerConfig forExec = ContainerConfig.fromJson(r.config()).withArgs(command);
+        Path process = layout.bundle(r.id()).resolve("exec-" + newId().substring(0, 12) + ".json");
+        try {
+            Files.writeString(process, Json.write(OciConfig.process(spec(layout.bundle(r.id()), forExec, List.of(), null))));
+            return runtime.exec(r.id(), process, out, err, timeout);
         } finally {
-            try {
-                Files.deleteIfExists(process);
-            } catch (IOException ignored) {
-                // the bundle goes with the container
-            }
+            Files.deleteIfExists(process);
         }
     }
 
@@ -619,23 +621,13 @@ public final class ContainerEngine {
     /** Runs a command in a running container within {@code timeout}, capturing its output (for exec probes). */
     public ExecResult execCaptured(String id, List<String> command, Duration timeout) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        ContainerConfig config = ContainerConfig.fromJson(record(id).config());
-        ContainerConfig forExec = config.withArgs(command);
-        Path process = layout.bundle(id).resolve("probe-" + newId().substring(0, 12) + ".json");
         try {
-            Files.writeString(process, Json.write(OciConfig.process(spec(layout.bundle(id), forExec, List.of(), null))));
-            int code = runtime.exec(id, process, out, out, timeout);
+            int code = runIn(record(id), command, out, out, timeout);
             return new ExecResult(code, out.toString(java.nio.charset.StandardCharsets.UTF_8));
         } catch (dev.berth.proc.CommandFailedException e) {
             return new ExecResult(null, "timed out after " + timeout.toMillis() + " ms");
         } catch (IOException e) {
             return new ExecResult(null, e.getMessage());
-        } finally {
-            try {
-                Files.deleteIfExists(process);
-            } catch (IOException ignored) {
-                // the bundle goes with the container
-            }
         }
     }
 

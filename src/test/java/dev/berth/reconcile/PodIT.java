@@ -271,4 +271,28 @@ class PodIT {
             assertNothingLeft();
         }
     }
+
+    @Test
+    void anExecReadinessProbeRunsInTheContainerAndGatesItsDependent() throws Exception {
+        Path m = manifest("exec-probe.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: gated
+                  annotations: {berth.dev/depends-on.after: before}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                    - name: before
+                      image: %s
+                      command: ["sh", "-c", "sleep 1; touch /tmp/ready; exec sleep 1000"]
+                      readinessProbe:
+                        exec: {command: ["test", "-f", "/tmp/ready"]}
+                    - {name: after, image: %s, command: ["sleep", "1000"]}
+                """.formatted(IMAGE, IMAGE));
+        List<String> events = events(b.berth("kube", "play", "--format", "json", m.toString()).ok());
+        assertThat(events.indexOf("Container/gated/after starting")).isGreaterThan(events.indexOf("Container/gated/before ready"));
+        b.berth("kube", "down", m.toString()).ok();
+        assertNothingLeft();
+    }
 }
