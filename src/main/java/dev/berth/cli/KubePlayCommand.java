@@ -91,10 +91,14 @@ final class KubePlayCommand implements Callable<Integer> {
                 }
             });
             Runtime.getRuntime().addShutdownHook(hook);
-            PlayResult result;
             try {
-                result = play.run();
+                PlayResult result = play.run();
+                report(result, mode, out, err);
+                out.flush();
+                err.flush();
+                return result.ok() ? Main.OK : Main.INVALID;
             } finally {
+                // on Ctrl-C the hook waits for this: the summary is out before the JVM goes
                 done.countDown();
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
@@ -102,8 +106,6 @@ final class KubePlayCommand implements Callable<Integer> {
                     // Ctrl-C: the hook is running
                 }
             }
-            report(result, mode, out, err);
-            return result.ok() ? Main.OK : Main.INVALID;
         }
     }
 

@@ -149,7 +149,8 @@ public final class KubePlay {
             if (r.state == State.FAILED || r.state == State.BLOCKED) {
                 failures.add(r.node + ": " + r.failure);
             } else if (!r.terminal()) {
-                failures.add(r.node + ": not started (play was interrupted)");
+                failures.add(r.node + (r.state == State.RUNNING ? ": running, not yet ready when play was interrupted"
+                        : ": not started, play was interrupted"));
             }
         }
         return new PlayResult(podOutcomes, failures);

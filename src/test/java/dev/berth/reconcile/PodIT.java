@@ -295,4 +295,30 @@ class PodIT {
         b.berth("kube", "down", m.toString()).ok();
         assertNothingLeft();
     }
+
+    @Test
+    void anInterruptedPlayReportsWhatItDidAndDownCleansUp() throws Exception {
+        StringBuilder five = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            five.append("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: slow%d}
+                    spec:
+                      terminationGracePeriodSeconds: 1
+                      containers:
+                        - {name: a, image: %s, command: ["sh", "-c", "sleep 3; exec httpd -f -p 8080"], ports: [{containerPort: 8080}]}
+                    ---
+                    """.formatted(i, IMAGE));
+        }
+        Path m = manifest("five.yaml", five.toString());
+        Process p = new ProcessBuilder(b.processArgv("kube", "play", m.toString())).redirectErrorStream(true).start();
+        TimeUnit.MILLISECONDS.sleep(2000);
+        new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor(); // by pid: the shutdown Ctrl-C starts
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).containsPattern("Error: Container/slow\\d/a: (running, not yet ready|not started), play was interrupted|when play was interrupted");
+        assertThat(b.berth("kube", "down", m.toString()).code()).isZero();
+        assertNothingLeft();
+    }
 }
