@@ -332,7 +332,7 @@ public final class KubePlay {
             }
             // a dependency still on its way has a timeout of its own: blame it, not its dependents
             progressing |= !dep.terminal();
-            if (never(dep, e.condition())) {
+            if (dep.state == State.FAILED || dep.state == State.BLOCKED) {
                 block(r, "waits for " + e.from() + " to be " + e.condition().label() + " (" + e.kind().label() + ": " + e.reason()
                         + "), which " + (dep.state == State.BLOCKED ? "was blocked" : "failed") + ": " + dep.failure);
                 return;
@@ -421,10 +421,6 @@ public final class KubePlay {
             case RUNNING -> condition == StartCondition.STARTED && dep.started;
             default -> false;
         };
-    }
-
-    private static boolean never(Run dep, StartCondition condition) {
-        return dep.state == State.FAILED || dep.state == State.BLOCKED;
     }
 
     private void block(Run r, String why) {

@@ -14,7 +14,7 @@ import java.util.List;
 /** The host parts berth drives, where they are, their versions, and which OCI runtime to use. */
 public final class HostComponents {
     /** One part: found at {@code path} with {@code version}, or missing with the command that installs it. */
-    public record Component(String name, Path path, String version, String install, String note) {
+    public record Component(String name, Path path, String version, String install) {
         public boolean found() {
             return path != null;
         }
@@ -48,7 +48,7 @@ public final class HostComponents {
         Path cni = Path.of("/usr/lib/cni/bridge");
         all.add(new Component("CNI plugins", Files.isExecutable(cni) ? cni.getParent() : null,
                 Files.isExecutable(cni) ? version(Command.of(cni.toString(), "--version").withEnv(java.util.Map.of("CNI_COMMAND", "VERSION"))) : null,
-                "apt-get install -y containernetworking-plugins", null));
+                "apt-get install -y containernetworking-plugins"));
         all.add(binary("busybox (static)", "busybox", "--help"));
         all.add(overlay());
         return all;
@@ -61,7 +61,7 @@ public final class HostComponents {
             default -> binary;
         };
         return new Component(name, p, p == null ? null : version(Command.of(p.toString(), versionFlag)),
-                "apt-get install -y " + pkg, null);
+                "apt-get install -y " + pkg);
     }
 
     private String version(Command c) {
@@ -78,9 +78,9 @@ public final class HostComponents {
         try {
             boolean supported = Files.readString(Path.of("/proc/filesystems")).contains("\toverlay");
             return new Component("overlayfs", supported ? Path.of("/proc/filesystems") : null, supported ? "supported" : null,
-                    "modprobe overlay", null);
+                    "modprobe overlay");
         } catch (IOException e) {
-            return new Component("overlayfs", null, null, "modprobe overlay", e.getMessage());
+            return new Component("overlayfs", null, null, "modprobe overlay (" + e.getMessage() + ")");
         }
     }
 

@@ -9,10 +9,6 @@ import java.nio.file.Path;
 
 /** The few Linux calls Java lacks, through JNA. The library is loaded on first use only. */
 public final class Linux {
-    public static final long MS_RDONLY = 1;
-    public static final long MS_BIND = 4096;
-    public static final long MS_REC = 16384;
-    public static final long MS_PRIVATE = 1 << 18;
     public static final int MNT_DETACH = 2;
     public static final int CLONE_NEWNET = 0x40000000;
     private static final int ENOENT = 2;
@@ -33,8 +29,6 @@ public final class Linux {
         int kill(int pid, int signal) throws LastErrorException;
 
         int setns(int fd, int nstype) throws LastErrorException;
-
-        int unshare(int flags) throws LastErrorException;
 
         int open(String path, int flags) throws LastErrorException;
 
@@ -162,12 +156,4 @@ public final class Linux {
         }
     }
 
-    /** Gives the calling thread new namespaces of the given kinds. */
-    public static void unshare(int flags) {
-        try {
-            libc().unshare(flags);
-        } catch (LastErrorException e) {
-            throw failure("unshare", e);
-        }
-    }
 }
