@@ -68,6 +68,29 @@ public final class Prober implements AutoCloseable {
         return inNetns(netns, timeout, () -> tcp("127.0.0.1", grpc.port(), timeout));
     }
 
+    /** A container's named ports, for probes that name one. */
+    public static Map<String, Integer> namedPorts(dev.berth.api.ContainerSpec c) {
+        Map<String, Integer> ports = new java.util.HashMap<>();
+        for (dev.berth.api.ContainerPort p : c.ports()) {
+            if (p.name() != null) {
+                ports.put(p.name(), p.containerPort());
+            }
+        }
+        return ports;
+    }
+
+    /** One check of what "ready" means for a container: its probe, its TCP ports accepting connections, or running. */
+    public ProbeResult readiness(dev.berth.api.Readiness r, Path netns, String container, Map<String, Integer> ports) {
+        if (r instanceof dev.berth.api.Readiness.ByProbe byProbe) {
+            dev.berth.api.Probe p = byProbe.probe();
+            return probe(p.action(), netns, container, ports, Duration.ofSeconds(p.timeoutSeconds()));
+        }
+        if (r instanceof dev.berth.api.Readiness.PortsOpen open) {
+            return portsOpen(open.ports(), netns, Duration.ofSeconds(1));
+        }
+        return ProbeResult.ok("running");
+    }
+
     /** Whether each port accepts a TCP connection (implicit readiness). */
     public ProbeResult portsOpen(List<Integer> ports, Path netns, Duration timeout) {
         return inNetns(netns, timeout, () -> {

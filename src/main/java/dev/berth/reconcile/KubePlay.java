@@ -2,11 +2,8 @@ package dev.berth.reconcile;
 
 import dev.berth.api.BerthException;
 import dev.berth.api.Canonical;
-import dev.berth.api.ContainerPort;
 import dev.berth.api.ContainerSpec;
-import dev.berth.api.EnvVar;
 import dev.berth.api.Manifests;
-import dev.berth.api.ObjectKind;
 import dev.berth.api.PodSpec;
 import dev.berth.api.Probe;
 import dev.berth.api.Readiness;
@@ -24,7 +21,6 @@ import dev.berth.state.PodRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -552,12 +548,7 @@ public final class KubePlay {
     private void probeOnce(Run r, Prober prober) {
         Sandbox sandbox = sandboxes.get(r.pod.name());
         java.nio.file.Path netns = sandbox == null ? null : sandbox.netns();
-        Map<String, Integer> ports = new HashMap<>();
-        for (ContainerPort p : r.spec.ports()) {
-            if (p.name() != null) {
-                ports.put(p.name(), p.containerPort());
-            }
-        }
+        Map<String, Integer> ports = Prober.namedPorts(r.spec);
         long sinceStart = System.nanoTime() - r.runningSince;
         if (!r.started) {
             Probe p = r.spec.startupProbe();
@@ -576,17 +567,16 @@ public final class KubePlay {
         Readiness readiness = Readiness.of(r.pod, r.spec);
         ProbeResult result;
         int threshold = 1;
-        if (readiness instanceof Readiness.ByProbe byProbe && !byProbe.startup()) {
-            Probe p = byProbe.probe();
-            if (sinceStart < Duration.ofSeconds(p.initialDelaySeconds()).toNanos()) {
-                return;
-            }
-            threshold = p.successThreshold();
-            result = prober.probe(p.action(), netns, r.containerId, ports, Duration.ofSeconds(p.timeoutSeconds()));
-        } else if (readiness instanceof Readiness.PortsOpen open) {
-            result = prober.portsOpen(open.ports(), netns, Duration.ofSeconds(1));
+        if (readiness instanceof Readiness.ByProbe byProbe && byProbe.startup()) {
+            result = ProbeResult.ok("startupProbe passed"); // ready is started, which already held
         } else {
-            result = ProbeResult.ok(readiness instanceof Readiness.ByProbe ? "startupProbe passed" : "running");
+            if (readiness instanceof Readiness.ByProbe byProbe) {
+                if (sinceStart < Duration.ofSeconds(byProbe.probe().initialDelaySeconds()).toNanos()) {
+                    return;
+                }
+                threshold = byProbe.probe().successThreshold();
+            }
+            result = prober.readiness(readiness, netns, r.containerId, ports);
         }
         r.probes++;
         r.lastProbe = result.message();

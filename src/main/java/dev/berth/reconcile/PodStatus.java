@@ -1,11 +1,9 @@
 package dev.berth.reconcile;
 
 import dev.berth.api.Canonical;
-import dev.berth.api.ContainerPort;
 import dev.berth.api.ContainerSpec;
 import dev.berth.api.Json;
 import dev.berth.api.PodSpec;
-import dev.berth.api.Probe;
 import dev.berth.api.Readiness;
 import dev.berth.engine.Berth;
 import dev.berth.engine.ContainerEngine;
@@ -13,10 +11,8 @@ import dev.berth.engine.Sandbox;
 import dev.berth.probe.ProbeResult;
 import dev.berth.probe.Prober;
 import dev.berth.state.PodRecord;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -79,7 +75,8 @@ public record PodStatus(String name, String phase, int ready, int total, Instant
             boolean ready = false;
             String lastProbe = "";
             if (live.running()) {
-                ProbeResult r = prober == null ? ProbeResult.ok("running") : readiness(prober, pod, c, live, sandbox);
+                ProbeResult r = prober == null ? ProbeResult.ok("running") : prober.readiness(Readiness.of(pod, c),
+                        sandbox == null ? null : sandbox.netns(), live.id(), Prober.namedPorts(c));
                 ready = r.success();
                 lastProbe = r.message();
             }
@@ -107,24 +104,5 @@ public record PodStatus(String name, String phase, int ready, int total, Instant
         conditions.put("ContainersReady", containersReady);
         conditions.put("Ready", containersReady && initialized);
         return new PodStatus(record.name(), phase, ready, apps.size(), record.created(), conditions, containers, pod.owner());
-    }
-
-    private static ProbeResult readiness(Prober prober, PodSpec pod, ContainerSpec c, ContainerEngine.Container live, Sandbox sandbox) {
-        Readiness r = Readiness.of(pod, c);
-        java.nio.file.Path netns = sandbox == null ? null : sandbox.netns();
-        Map<String, Integer> ports = new HashMap<>();
-        for (ContainerPort p : c.ports()) {
-            if (p.name() != null) {
-                ports.put(p.name(), p.containerPort());
-            }
-        }
-        if (r instanceof Readiness.ByProbe byProbe) {
-            Probe p = byProbe.probe();
-            return prober.probe(p.action(), netns, live.id(), ports, Duration.ofSeconds(p.timeoutSeconds()));
-        }
-        if (r instanceof Readiness.PortsOpen open) {
-            return prober.portsOpen(open.ports(), netns, Duration.ofSeconds(1));
-        }
-        return ProbeResult.ok("running");
     }
 }
