@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 /** {@code berth network …}: the CNI networks pods join (annotation berth.dev/network). */
 @Command(name = "network", mixinStandardHelpOptions = true, description = "Manage pod networks.", synopsisSubcommandLabel = "COMMAND",
         subcommands = {NetworkCommands.Create.class, NetworkCommands.Ls.class, NetworkCommands.Inspect.class, NetworkCommands.Rm.class},
-        footer = {"", "Example:", "  berth network create backend --subnet 10.89.7.0/24"})
+        footer = {"", "Example:", "  berth network create backend --subnet 10.92.7.0/24"})
 final class NetworkCommands extends GroupCommand {
 
     static Networks networks(Berth berth) {
@@ -36,10 +36,10 @@ final class NetworkCommands extends GroupCommand {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a bridge network.",
-            footer = {"", "Example:", "  berth network create backend --subnet 10.89.7.0/24"})
+            footer = {"", "Example:", "  berth network create backend --subnet 10.92.7.0/24"})
     static final class Create extends BerthCall {
 
-        @Option(names = "--subnet", paramLabel = "CIDR", description = "The network's subnet (default: the first free 10.89.N.0/24).")
+        @Option(names = "--subnet", paramLabel = "CIDR", description = "The network's subnet (default: the first free 10.92.N.0/24 clear of other networks and host addresses).")
         String subnet;
 
         @Option(names = "--bridge", paramLabel = "NAME", description = "The bridge's name (default: bn-<name>).")

@@ -102,16 +102,23 @@ final class PodCommands extends GroupCommand {
         @Override
         public Integer call() {
             return ContainerCommands.eachName(spec, pods, (berth, pod) -> {
-                if (berth.state().pod(pod).isEmpty() && berth.state().containersOfPod(pod).isEmpty()) {
-                    throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.NOT_FOUND, "no pod \"" + pod + "\"");
+                try (var held = berth.locks().pod(pod, who -> spec.commandLine().getErr().println(
+                        "waiting for another berth command that is changing pod " + pod + " (" + who + ")"))) {
+                    removeLocked(berth, pod);
                 }
-                boolean running = berth.state().containersOfPod(pod).stream()
-                        .anyMatch(c -> !c.name().equals(pod + "-infra") && berth.containers().find(c.id()).running());
-                if (running && !force) {
-                    throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT, "pod " + pod + " is running; use pod rm -f");
-                }
-                berth.pods().remove(pod, List.of(), java.time.Duration.ofSeconds(10));
             });
+        }
+
+        private void removeLocked(dev.berth.engine.Berth berth, String pod) {
+            if (berth.state().pod(pod).isEmpty() && berth.state().containersOfPod(pod).isEmpty()) {
+                throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.NOT_FOUND, "no pod \"" + pod + "\"");
+            }
+            boolean running = berth.state().containersOfPod(pod).stream()
+                    .anyMatch(c -> !c.name().equals(pod + "-infra") && berth.containers().find(c.id()).running());
+            if (running && !force) {
+                throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT, "pod " + pod + " is running; use pod rm -f");
+            }
+            berth.pods().remove(pod, List.of(), java.time.Duration.ofSeconds(10));
         }
     }
 }

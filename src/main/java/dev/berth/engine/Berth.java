@@ -8,6 +8,7 @@ import dev.berth.runtime.Conmon;
 import dev.berth.runtime.HostComponents;
 import dev.berth.runtime.OciRuntime;
 import dev.berth.state.Layout;
+import dev.berth.state.Locks;
 import dev.berth.state.StateStore;
 import dev.berth.sys.Linux;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ public final class Berth implements AutoCloseable {
     private final ImageStore images;
     private final ProcessRunner processes;
     private final String runtimeName;
+    private final Locks locks;
     private ContainerEngine containers;
     private PodEngine pods;
     private HostComponents.Choice runtimeChoice;
@@ -26,7 +28,8 @@ public final class Berth implements AutoCloseable {
     private Berth(Layout layout, String runtimeName) {
         this.layout = layout;
         this.state = StateStore.open(layout);
-        this.images = new ImageStore(layout, state);
+        this.locks = new Locks(layout.locks());
+        this.images = new ImageStore(layout, state, locks);
         this.processes = new Processes();
         this.runtimeName = runtimeName;
     }
@@ -41,6 +44,11 @@ public final class Berth implements AutoCloseable {
 
     public Layout layout() {
         return layout;
+    }
+
+    /** The locks that order berth commands over this root. */
+    public Locks locks() {
+        return locks;
     }
 
     public ImageStore images() {
@@ -67,7 +75,7 @@ public final class Berth implements AutoCloseable {
 
     public synchronized PodEngine pods() {
         if (pods == null) {
-            pods = new PodEngine(layout, state, images, containers(), processes);
+            pods = new PodEngine(layout, state, images, containers(), processes, locks);
         }
         return pods;
     }

@@ -7,6 +7,7 @@ import dev.berth.proc.ProcessRunner;
 import dev.berth.runtime.HostComponents;
 import dev.berth.state.ContainerRecord;
 import dev.berth.state.Layout;
+import dev.berth.state.Locks;
 import dev.berth.state.PodRecord;
 import dev.berth.state.StateStore;
 import dev.berth.sys.Linux;
@@ -36,9 +37,12 @@ public final class PodEngine {
     private final ContainerEngine containers;
     private final dev.berth.image.ImageStore images;
     private final ProcessRunner processes;
+    private final Locks locks;
 
-    public PodEngine(Layout layout, StateStore state, dev.berth.image.ImageStore images, ContainerEngine containers, ProcessRunner processes) {
+    public PodEngine(Layout layout, StateStore state, dev.berth.image.ImageStore images, ContainerEngine containers, ProcessRunner processes,
+            Locks locks) {
         this.layout = layout;
+        this.locks = locks;
         this.state = state;
         this.images = images;
         this.containers = containers;
@@ -82,7 +86,10 @@ public final class PodEngine {
                 createNetns(netns);
                 CniNetwork network = network(s.network());
                 String id = cniId(s.pod());
-                state.setPodNetwork(s.pod(), attachment(network.name(), id, s.ports(), null));
+                try (Locks.Held held = locks.network(network.name())) {
+                    // recorded under the lock: a down that removes the network's last pod sees this one
+                    state.setPodNetwork(s.pod(), attachment(network.name(), id, s.ports(), null));
+                }
                 Map<String, Object> result = network.add(id, netns, s.pod(), s.ports());
                 state.setPodNetwork(s.pod(), attachment(network.name(), id, s.ports(), result));
                 ip = CniNetwork.address(result);
@@ -273,12 +280,10 @@ public final class PodEngine {
             result = network.resultFromLease(layout.ipam(), Json.string(a, "id"), netns);
         }
         network.del(Json.string(a, "id"), netns, pod, ports, result);
-        state.setPodNetwork(pod, null);
-        if (state.podsOnNetwork(network.name(), pod) == 0) {
-            // the last pod on the network is gone: so is its bridge (the CNI plugin leaves it)
-            Path ip = HostComponents.find("ip");
-            if (ip != null) {
-                processes.run(Command.of(ip.toString(), "link", "del", network.bridge()).withTimeout(Duration.ofSeconds(10)));
+        try (Locks.Held held = locks.network(network.name())) {
+            state.setPodNetwork(pod, null);
+            if (state.podsOnNetwork(network.name(), pod) == 0) {
+                network.removeBridgeIfUnused(); // the CNI plugin leaves it behind
             }
         }
     }
@@ -313,13 +318,23 @@ public final class PodEngine {
         return used;
     }
 
-    /** Rewrites a pod's /etc/hosts in place (its containers see the change: the file is bind-mounted). */
+    /**
+     * Rewrites a pod's /etc/hosts in place: its containers bind-mount the file, so a new file
+     * renamed over it would not reach them. The new text is written over the old one before the
+     * file is cut to its length, so a reader never finds it empty; callers hold the hosts lock,
+     * so there is one writer at a time.
+     */
     public void writeHosts(String pod, String hostname, String ip, Map<String, List<String>> others) {
         StringBuilder s = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
         others.forEach((address, names) -> s.append(address).append('\t').append(String.join(" ", names)).append('\n'));
         s.append(ip == null ? "127.0.1.1" : ip).append('\t').append(hostname).append('\n');
         try {
-            Files.writeString(layout.pod(pod).resolve("hosts"), s.toString());
+            try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(layout.pod(pod).resolve("hosts"),
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                byte[] text = s.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                f.write(java.nio.ByteBuffer.wrap(text), 0);
+                f.truncate(text.length);
+            }
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot write /etc/hosts of pod " + pod + ": " + e.getMessage(), e);
         }

@@ -4,6 +4,7 @@ import dev.berth.api.BerthException;
 import dev.berth.api.Json;
 import dev.berth.state.ImageRecord;
 import dev.berth.state.Layout;
+import dev.berth.state.Locks;
 import dev.berth.state.StateStore;
 import dev.berth.sys.Linux;
 import java.io.BufferedInputStream;
@@ -42,11 +43,23 @@ public final class ImageStore {
 
     private final Layout layout;
     private final StateStore state;
+    private final Locks locks;
     private final LayerUnpacker unpacker = new LayerUnpacker(MAX_LAYER_BYTES, MAX_LAYER_ENTRIES);
 
-    public ImageStore(Layout layout, StateStore state) {
+    public ImageStore(Layout layout, StateStore state, Locks locks) {
         this.layout = layout;
         this.state = state;
+        this.locks = locks;
+    }
+
+    /**
+     * Runs a change of the store under its lock, so that a removal never deletes a layer that a
+     * concurrent import or load of another process has just found present and reused.
+     */
+    private <T> T locked(java.util.function.Supplier<T> change) {
+        try (Locks.Held held = locks.images(who -> {})) {
+            return change.get();
+        }
     }
 
     /** An image with its config parsed. */
@@ -70,6 +83,10 @@ public final class ImageStore {
 
     /** Imports a rootfs tarball (plain, gzip or zstd) as a one-layer image named {@code name}. */
     public Image importTarball(Path tarball, String name, Changes changes) {
+        return locked(() -> importLocked(tarball, name, changes));
+    }
+
+    private Image importLocked(Path tarball, String name, Changes changes) {
         ImageRef ref = parseName(name);
         Digest diffId;
         long size;
@@ -169,6 +186,10 @@ public final class ImageStore {
 
     /** Loads every image of a {@code docker save}/{@code podman save} archive or an OCI archive. */
     public List<Image> load(Path archive) {
+        return locked(() -> loadLocked(archive));
+    }
+
+    private List<Image> loadLocked(Path archive) {
         Path work = layout.tmp().resolve("load-" + UUID.randomUUID());
         try {
             Files.createDirectories(work);
@@ -362,6 +383,13 @@ public final class ImageStore {
      * while a container uses it. Layers no other image uses are deleted.
      */
     public void remove(String reference) {
+        locked(() -> {
+            removeLocked(reference);
+            return null;
+        });
+    }
+
+    private void removeLocked(String reference) {
         Image image = require(reference);
         List<String> candidates = image.record().names().stream()
                 .filter(n -> {

@@ -5,6 +5,7 @@ import dev.berth.api.Json;
 import dev.berth.proc.Command;
 import dev.berth.proc.ProcessRunner;
 import dev.berth.proc.Result;
+import dev.berth.state.Layout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,10 +28,13 @@ public final class CniNetwork {
 
     private final Map<String, Object> config;
     private final ProcessRunner processes;
+    /** The root this network belongs to, as marked on its bridge. */
+    private final String owner;
 
-    private CniNetwork(Map<String, Object> config, ProcessRunner processes) {
+    private CniNetwork(Map<String, Object> config, ProcessRunner processes, String owner) {
         this.config = config;
         this.processes = processes;
+        this.owner = owner;
     }
 
     /** A port published on the host (CNI's portMappings). */
@@ -71,7 +75,34 @@ public final class CniNetwork {
         return list;
     }
 
-    /** Loads a network's plugin list; the default network is created on first use (bridge berth0, 10.89.0.0/16). */
+    /**
+     * The default network of a root. {@code /var/lib/berth} gets bridge berth0 on 10.89.0.0/16
+     * (Services 10.96.0.0/16); any other root a bridge and two /24s of its own (pods in
+     * 10.90.N.0/24, Services in 10.91.N.0/24, N from a hash of the root's path, the first clear of
+     * the host's addresses), so that two roots never share a bridge, addresses or leases.
+     */
+    static Map<String, Object> defaultConflist(Path root, Path ipamDir) {
+        if (root.equals(Layout.DEFAULT_ROOT)) {
+            Map<String, Object> list = conflist(DEFAULT, "berth0", "10.89.0.0/16", "10.89.0.1", ipamDir);
+            list.put("berth.serviceSubnet", "10.96.0.0/16");
+            return list;
+        }
+        String hash = dev.berth.api.Canonical.hash(root.toString());
+        int start = Integer.parseInt(hash.substring(0, 2), 16);
+        for (int i = 0; i < 256; i++) {
+            int n = (start + i) % 256;
+            Cidr pods = Cidr.parse("10.90." + n + ".0/24");
+            if (HostAddresses.overlapping(pods, null) == null) {
+                Map<String, Object> list = conflist(DEFAULT, "berth-" + hash.substring(0, 8), pods.toString(), pods.host(1), ipamDir);
+                list.put("berth.serviceSubnet", "10.91." + n + ".0/24");
+                return list;
+            }
+        }
+        throw new BerthException(BerthException.Kind.HOST, "no free subnet in 10.90.0.0/16 for the default network of " + root
+                + "; write " + root.resolve("networks").resolve(DEFAULT + ".conflist") + " with a subnet of your choice");
+    }
+
+    /** Loads a network's plugin list; the default network is created on first use (see {@link #defaultConflist}). */
     public static CniNetwork load(Path networksDir, Path ipamDir, String name, ProcessRunner processes) {
         Path file = networksDir.resolve(name + ".conflist");
         try {
@@ -79,9 +110,9 @@ public final class CniNetwork {
                 if (!name.equals(DEFAULT)) {
                     throw new BerthException(BerthException.Kind.NOT_FOUND, "no network \"" + name + "\" (" + file + ")");
                 }
-                write(networksDir, conflist(DEFAULT, "berth0", "10.89.0.0/16", "10.89.0.1", ipamDir));
+                write(networksDir, defaultConflist(networksDir.getParent(), ipamDir));
             }
-            return new CniNetwork(Json.parseObject(Files.readString(file)), processes);
+            return new CniNetwork(Json.parseObject(Files.readString(file)), processes, networksDir.getParent().toString());
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot read network " + name + ": " + e.getMessage(), e);
         }
@@ -128,9 +159,25 @@ public final class CniNetwork {
 
     /** Attaches a network namespace: each plugin's ADD in order, the last result returned (keep it for {@link #del}). */
     public Map<String, Object> add(String id, Path netns, String pod, List<PortMapping> ports) {
+        String owner = bridgeOwner();
+        if (owner != null && !owner.equals(this.owner)) {
+            throw new BerthException(BerthException.Kind.HOST, "pod " + pod + ": bridge " + bridge() + " of network " + name()
+                    + " belongs to berth root " + owner + "; two roots cannot share a bridge (their addresses would collide): give"
+                    + " this network another bridge");
+        }
+        String clash = HostAddresses.overlapping(Cidr.parse(subnet()), bridge());
+        if (clash != null) {
+            throw new BerthException(BerthException.Kind.HOST, "pod " + pod + ": network " + name() + " (bridge " + bridge() + ", "
+                    + subnet() + ") overlaps " + clash + " on this host, another berth root's or the host's own network; give this root"
+                    + " a network of its own (berth network create --subnet …, then annotation berth.dev/network)");
+        }
         Map<String, Object> result = null;
         for (Map<String, Object> plugin : plugins(ports)) {
             result = call("ADD", plugin, id, netns, pod, ports, result);
+        }
+        if (owner == null) {
+            // the bridge is new: mark it as this root's, in the interface's alias, for other roots to see
+            processes.run(Command.of("ip", "link", "set", "dev", bridge(), "alias", "berth:" + this.owner).withTimeout(Duration.ofSeconds(10)));
         }
         return result;
     }
@@ -230,6 +277,33 @@ public final class CniNetwork {
             throw new BerthException(BerthException.Kind.HOST, "cannot read the leases of network " + name() + ": " + e.getMessage(), e);
         }
         return null;
+    }
+
+    /** The berth root that made the bridge, from its alias; null when the bridge does not exist or carries no mark. */
+    private String bridgeOwner() {
+        try {
+            String alias = Files.readString(Path.of("/sys/class/net", bridge(), "ifalias")).strip();
+            return alias.startsWith("berth:") ? alias.substring("berth:".length()) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Deletes the bridge once no interface is attached to it (the CNI plugin leaves it behind);
+     * a bridge another root or a pod still uses keeps its ports and so is kept. The caller holds
+     * the network's lock and knows no pod of its root is on it.
+     */
+    public void removeBridgeIfUnused() {
+        Path ports = Path.of("/sys/class/net", bridge(), "brif");
+        try (java.util.stream.Stream<Path> attached = Files.list(ports)) {
+            if (attached.findAny().isPresent()) {
+                return;
+            }
+        } catch (IOException e) {
+            return; // no such bridge
+        }
+        processes.run(Command.of("ip", "link", "del", bridge()).withTimeout(Duration.ofSeconds(10)));
     }
 
     /** The gateway of the pod's first IPv4 address in an ADD result. */

@@ -38,8 +38,10 @@ public final class Networks {
     }
 
     /**
-     * Creates a bridge network. Without a subnet, the first free 10.89.N.0/24 (N from 1) is taken;
-     * the bridge is {@code bn-<name>}, cut to the 15 characters Linux allows.
+     * Creates a bridge network. Without a subnet, the first 10.92.N.0/24 that overlaps neither
+     * another network of this root nor an address of the host is taken; a subnet given must
+     * overlap none of this root's networks. The bridge is {@code bn-<name>}, cut to the 15
+     * characters Linux allows.
      */
     public CniNetwork create(String name, String subnet, String bridge) {
         if (!name.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?") || name.length() > 63) {
@@ -49,36 +51,39 @@ public final class Networks {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "network \"" + name + "\" already exists");
         }
         List<CniNetwork> existing = list();
+        Cidr chosen = null;
         if (subnet == null) {
-            for (int n = 1; n < 255 && subnet == null; n++) {
-                String candidate = "10.89." + n + ".0/24";
-                if (existing.stream().noneMatch(x -> x.subnet().equals(candidate)) && !overlapsDefault(existing, candidate)) {
-                    subnet = candidate;
+            for (int n = 0; n < 256 && chosen == null; n++) {
+                Cidr candidate = Cidr.parse("10.92." + n + ".0/24");
+                if (overlapping(existing, candidate) == null && HostAddresses.overlapping(candidate, null) == null) {
+                    chosen = candidate;
                 }
             }
+            if (chosen == null) {
+                throw new BerthException(BerthException.Kind.INVALID_INPUT, "no free subnet in 10.92.0.0/16: give one with --subnet A.B.C.D/N");
+            }
+        } else {
+            chosen = Cidr.parse(subnet);
+            if (chosen.prefix() > 30) {
+                throw new BerthException(BerthException.Kind.INVALID_INPUT, "subnet " + chosen + " is too small for pods (at most /30)");
+            }
+            CniNetwork clash = overlapping(existing, chosen);
+            if (clash != null) {
+                throw new BerthException(BerthException.Kind.INVALID_INPUT, "subnet " + chosen + " overlaps network " + clash.name()
+                        + " (" + clash.subnet() + ")");
+            }
         }
-        if (subnet == null || !subnet.matches("\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+")) {
-            throw new BerthException(BerthException.Kind.INVALID_INPUT, "no usable subnet: give one with --subnet A.B.C.D/N");
-        }
-        String s = subnet;
-        if (existing.stream().anyMatch(x -> x.subnet().equals(s))) {
-            throw new BerthException(BerthException.Kind.INVALID_INPUT, "subnet " + subnet + " is used by another network");
-        }
-        String[] ip = subnet.split("/")[0].split("\\.");
-        String gateway = ip[0] + "." + ip[1] + "." + ip[2] + "." + (Integer.parseInt(ip[3]) + 1);
         String br = bridge != null ? bridge : ("bn-" + name).substring(0, Math.min(15, 3 + name.length()));
         try {
-            CniNetwork.write(dir, CniNetwork.conflist(name, br, subnet, gateway, ipam));
+            CniNetwork.write(dir, CniNetwork.conflist(name, br, chosen.toString(), chosen.host(1), ipam));
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot create network " + name + ": " + e.getMessage(), e);
         }
         return CniNetwork.load(dir, ipam, name, processes);
     }
 
-    /** The default network's 10.89.0.0/16 contains every 10.89.N.0/24: only networks other than it count. */
-    private static boolean overlapsDefault(List<CniNetwork> existing, String candidate) {
-        return existing.stream().anyMatch(x -> x.name().equals(CniNetwork.DEFAULT) && !x.subnet().equals("10.89.0.0/16")
-                && x.subnet().startsWith(candidate.substring(0, candidate.lastIndexOf('.'))));
+    private static CniNetwork overlapping(List<CniNetwork> networks, Cidr subnet) {
+        return networks.stream().filter(x -> Cidr.parse(x.subnet()).overlaps(subnet)).findFirst().orElse(null);
     }
 
     public Map<String, Object> inspect(String name) {

@@ -76,35 +76,132 @@ public final class ServiceRules {
         }
     }
 
-    /** Applies rules; on failure removes what was applied and throws. */
+    /**
+     * The rules that keep a root's Service addresses on the host: anything sent to the Service
+     * range that no Service rule translated (an empty Service, a port no Service has) is
+     * rejected at once, as kube-proxy does, instead of following the default route off the host.
+     * The nat rules translate first, so a Service with a ready endpoint is not affected.
+     */
+    public List<List<String>> guard(String serviceSubnet) {
+        String comment = "BERTH-GUARD-" + chain("guard", 0).substring("BERTH-".length());
+        List<List<String>> rules = new ArrayList<>();
+        for (String hook : List.of("OUTPUT", "FORWARD")) {
+            rules.add(List.of("-t", "filter", "-I", hook, "1", "-d", serviceSubnet, "-m", "comment", "--comment", comment,
+                    "-j", "REJECT", "--reject-with", "icmp-port-unreachable"));
+        }
+        return rules;
+    }
+
+    /** Whether the guard of a range is in place. */
+    public boolean present(List<List<String>> rules) {
+        return rules.stream().allMatch(r -> iptables(withAction(r, "-C")).exitCode() == 0);
+    }
+
+    /** Whether the rules of a Service port send it anywhere: only then does a client reach a ready pod through it. */
+    public boolean forwards(List<List<String>> rules, String service, int port) {
+        String chain = chain(service, port);
+        return rules.stream().anyMatch(r -> r.get(2).equals("-A") && r.get(3).equals(chain) && r.contains("DNAT"));
+    }
+
     public void apply(List<List<String>> rules) {
-        List<List<String>> done = new ArrayList<>();
-        for (List<String> r : rules) {
-            Result result = iptables(r);
-            if (result.exitCode() != 0) {
-                remove(done);
-                throw new BerthException(BerthException.Kind.HOST, "iptables " + String.join(" ", r) + ": " + result.stderr().strip());
-            }
-            done.add(r);
+        replace(List.of(), rules);
+    }
+
+    public void remove(List<List<String>> rules) {
+        replace(rules, List.of());
+    }
+
+    /**
+     * Replaces rules applied earlier by new ones in one {@code iptables-restore --noflush}
+     * transaction: all or nothing, one process for the whole change. When the old rules are not
+     * all there (berth was killed half-way, someone flushed the tables), what is left of them is
+     * deleted rule by rule and the new ones applied on their own; a failure to apply those is
+     * reported.
+     */
+    public void replace(List<List<String>> old, List<List<String>> fresh) {
+        if (old.isEmpty() && fresh.isEmpty()) {
+            return;
+        }
+        Result r = restore(restoreInput(old, fresh));
+        if (r.exitCode() == 0) {
+            return;
+        }
+        if (old.isEmpty()) {
+            throw new BerthException(BerthException.Kind.HOST, "iptables-restore: " + r.stderr().strip());
+        }
+        removeEach(old);
+        Result again = restore(restoreInput(List.of(), fresh));
+        if (again.exitCode() != 0) {
+            throw new BerthException(BerthException.Kind.HOST, "iptables-restore: " + again.stderr().strip());
         }
     }
 
-    /** Removes rules applied earlier: each {@code -A} deleted, then each chain flushed and deleted. What is gone is skipped. */
-    public void remove(List<List<String>> rules) {
+    /** The input of {@code iptables-restore --noflush} that removes {@code old} and adds {@code fresh}. */
+    static String restoreInput(List<List<String>> old, List<List<String>> fresh) {
+        java.util.Map<String, StringBuilder> tables = new java.util.TreeMap<>();
+        java.util.function.Function<List<String>, StringBuilder> table = r -> tables.computeIfAbsent(r.get(1), t -> new StringBuilder());
+        List<String> freshChains = fresh.stream().filter(r -> r.get(2).equals("-N")).map(r -> r.get(3)).toList();
+        for (List<String> r : fresh) {
+            if (r.get(2).equals("-N")) {
+                table.apply(r).append(':').append(r.get(3)).append(" - [0:0]\n"); // created, or flushed when it exists
+            }
+        }
+        List<String> oldChains = old.stream().filter(r -> r.get(2).equals("-N")).map(r -> r.get(3)).toList();
+        for (List<String> r : old) {
+            if (!r.get(2).equals("-N") && !oldChains.contains(r.get(3))) {
+                table.apply(r).append(line(withAction(r, "-D"))).append('\n');
+            }
+        }
+        for (List<String> r : old) {
+            if (r.get(2).equals("-N") && !freshChains.contains(r.get(3))) {
+                table.apply(r).append("-F ").append(r.get(3)).append("\n-X ").append(r.get(3)).append('\n');
+            }
+        }
+        for (List<String> r : fresh) {
+            if (!r.get(2).equals("-N")) {
+                table.apply(r).append(line(r)).append('\n');
+            }
+        }
+        StringBuilder input = new StringBuilder();
+        tables.forEach((name, rules) -> input.append('*').append(name).append('\n').append(rules).append("COMMIT\n"));
+        return input.toString();
+    }
+
+    /** A rule without its table, as a line of iptables-restore input. */
+    private static String line(List<String> rule) {
+        return String.join(" ", rule.subList(2, rule.size()).stream()
+                .map(a -> a.matches("[-A-Za-z0-9_./:=,]+") ? a : "\"" + a.replace("\"", "\\\"") + "\"").toList());
+    }
+
+    /** The same rule with another action: {@code -A C …} or {@code -I C 1 …} as {@code -D C …} or {@code -C C …}. */
+    private static List<String> withAction(List<String> rule, String action) {
+        List<String> r = new ArrayList<>(rule);
+        if (r.get(2).equals("-I") && r.get(4).matches("\\d+")) {
+            r.remove(4);
+        }
+        r.set(2, action);
+        return r;
+    }
+
+    /** Deletes rules one by one (each {@code -A} and {@code -I}, then each chain); what is gone is skipped. */
+    private void removeEach(List<List<String>> rules) {
         List<String> chains = new ArrayList<>();
         for (List<String> r : rules) {
             if (r.get(2).equals("-N")) {
                 chains.add(r.get(3));
             } else if (!chains.contains(r.get(3))) {
-                List<String> delete = new ArrayList<>(r);
-                delete.set(2, "-D");
-                iptables(delete);
+                iptables(withAction(r, "-D"));
             }
         }
         for (String chain : chains) {
             iptables(List.of("-t", "nat", "-F", chain));
             iptables(List.of("-t", "nat", "-X", chain));
         }
+    }
+
+    private Result restore(String input) {
+        return processes.run(Command.of("iptables-restore", "-w", "--noflush").withStdin(input.getBytes(StandardCharsets.UTF_8))
+                .withTimeout(Duration.ofSeconds(30)));
     }
 
     public static String toJson(List<List<String>> rules) {

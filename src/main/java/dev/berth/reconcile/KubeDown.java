@@ -36,8 +36,11 @@ public final class KubeDown {
                     List<String> order = plan.stopOrder().stream()
                             .filter(n -> n.kind() == Node.Kind.CONTAINER && n.pod().equals(pod.name())).map(Node::container).toList();
                     Duration grace = timeout != null ? timeout : Duration.ofSeconds(KubePlay.grace(pod));
-                    events.accept(new PlayEvent(Instant.now(), "Pod/" + pod.name(), "stopping", ""));
-                    boolean existed = berth.pods().remove(pod.name(), order, grace);
+                    boolean existed;
+                    try (PodLocks held = PodLocks.take(berth, List.of(pod.name()), events)) {
+                        events.accept(new PlayEvent(Instant.now(), "Pod/" + pod.name(), "stopping", ""));
+                        existed = berth.pods().remove(pod.name(), order, grace);
+                    }
                     events.accept(new PlayEvent(Instant.now(), "Pod/" + pod.name(), existed ? "removed" : "absent", existed ? "" : "nothing to remove"));
                 }));
             }

@@ -123,6 +123,12 @@ public final class KubePlay {
             }
         }
         reportUnappliedResources();
+        try (PodLocks held = PodLocks.take(berth, manifests, events)) {
+            return runLocked();
+        }
+    }
+
+    private PlayResult runLocked() {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, options.parallelism()), r -> {
             Thread t = new Thread(r, "play");
             t.setDaemon(true);
@@ -323,7 +329,7 @@ public final class KubePlay {
         boolean progressing = false;
         for (Edge e : plan.waitsFor(r.node)) {
             Run dep = runs.get(e.from());
-            if (holds(dep, e.condition()) && serviceAnswers(e, r)) {
+            if (holds(dep, e.condition()) && serviceForwards(e)) {
                 continue;
             }
             // a dependency still on its way has a timeout of its own: blame it, not its dependents
@@ -365,17 +371,9 @@ public final class KubePlay {
         }
     }
 
-    /** For an edge inferred from a Service mention: whether the Service answers on its virtual IP, from the waiting pod. */
-    private boolean serviceAnswers(Edge e, Run waiting) {
-        if (e.service() == null || prober == null) {
-            return true;
-        }
-        String vip = berth.state().services().stream().filter(s -> s.name().equals(e.service())).map(s -> s.ip()).findFirst().orElse(null);
-        if (vip == null) {
-            return true;
-        }
-        Sandbox sandbox = sandboxes.get(waiting.pod.name());
-        return prober.tcp(vip, e.servicePort(), sandbox == null ? null : sandbox.netns(), Duration.ofMillis(300)).success();
+    /** For an edge inferred from a Service mention: whether the Service's rules forward to a ready pod. */
+    private boolean serviceForwards(Edge e) {
+        return e.service() == null || Networking.forwards(berth, e.service(), e.servicePort());
     }
 
     private static boolean runsToCompletion(Run r) {

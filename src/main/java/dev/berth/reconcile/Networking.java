@@ -7,6 +7,8 @@ import dev.berth.api.Manifests;
 import dev.berth.api.PodSpec;
 import dev.berth.api.ServiceSpec;
 import dev.berth.engine.Berth;
+import dev.berth.state.Locks;
+import dev.berth.network.Cidr;
 import dev.berth.network.CniNetwork;
 import dev.berth.network.ServiceRules;
 import dev.berth.state.StateStore;
@@ -125,62 +127,90 @@ final class Networking {
         }
     }
 
-    /** Gives each Service of the manifests a virtual IP (kept across plays), with no endpoints yet. */
+    /**
+     * Gives each Service of the manifests a virtual IP (kept across plays), with no endpoints
+     * yet, and puts the root's Service range behind its guard (nothing sent there leaves the host).
+     */
     void allocateServices() {
+        if (manifests.services().isEmpty()) {
+            return;
+        }
         CniNetwork network = berth.pods().network(null);
-        for (ServiceSpec s : manifests.services()) {
-            if (berth.state().services().stream().noneMatch(r -> r.name().equals(s.name()))) {
-                berth.state().putService(new StateStore.ServiceRecord(s.name(), s.namespace(), freeVip(network, s.name()), "[]"));
+        try (Locks.Held held = berth.locks().services()) {
+            for (ServiceSpec s : manifests.services()) {
+                if (berth.state().services().stream().noneMatch(r -> r.name().equals(s.name()))) {
+                    berth.state().insertService(new StateStore.ServiceRecord(s.name(), s.namespace(), freeVip(network, s.name()), "[]"));
+                }
+            }
+            List<List<String>> guard = rules.guard(network.serviceSubnet());
+            if (!rules.present(guard)) {
+                rules.apply(guard);
             }
         }
     }
 
     private String freeVip(CniNetwork network, String name) {
-        String[] base = network.serviceSubnet().split("/")[0].split("\\.");
-        int size = 1 << (32 - Integer.parseInt(network.serviceSubnet().split("/")[1]));
+        Cidr range = Cidr.parse(network.serviceSubnet());
+        long usable = range.size() - 2;
         List<String> used = berth.state().services().stream().map(StateStore.ServiceRecord::ip).toList();
-        int start = Math.floorMod(name.hashCode(), Math.max(1, size - 2)) + 1;
-        for (int i = 0; i < size - 2; i++) {
-            int offset = (start + i - 1) % (size - 2) + 1;
-            long ip = (Long.parseLong(base[0]) << 24 | Long.parseLong(base[1]) << 16 | Long.parseLong(base[2]) << 8 | Long.parseLong(base[3])) + offset;
-            String vip = (ip >> 24 & 255) + "." + (ip >> 16 & 255) + "." + (ip >> 8 & 255) + "." + (ip & 255);
+        long start = Math.floorMod(name.hashCode(), Math.max(1, usable));
+        for (long i = 0; i < usable; i++) {
+            String vip = range.host((start + i) % usable + 1);
             if (!used.contains(vip)) {
                 return vip;
             }
         }
-        throw new BerthException(BerthException.Kind.HOST, "no free address left in the service range " + network.serviceSubnet());
+        throw new BerthException(BerthException.Kind.HOST, "no free address left in the service range " + range);
     }
 
     /** Rewrites the rules of every Service over the pods {@code ready} says are ready. */
-    synchronized void updateEndpoints(Predicate<PodSpec> ready) {
-        CniNetwork network = berth.pods().network(null);
-        for (ServiceSpec s : manifests.services()) {
-            StateStore.ServiceRecord record = berth.state().services().stream().filter(r -> r.name().equals(s.name())).findFirst().orElse(null);
-            if (record == null) {
-                continue;
-            }
-            List<ServiceRules.Port> ports = new ArrayList<>();
-            for (ServiceSpec.Port p : s.ports()) {
-                List<ServiceRules.Endpoint> endpoints = new ArrayList<>();
-                for (PodSpec pod : manifests.pods()) {
-                    String ip = berth.pods().ip(pod.name());
-                    Integer target = targetPort(pod, p);
-                    if (s.selects(pod.labels()) && ip != null && target != null && ready.test(pod)) {
-                        endpoints.add(new ServiceRules.Endpoint(ip, target));
-                    }
-                }
-                int nodePort = p.nodePort() > 0 || !s.type().equals("ClusterIP") ? nodePort(s, p) : 0;
-                ports.add(new ServiceRules.Port(p.port(), p.protocol(), nodePort, endpoints));
-            }
-            List<List<String>> fresh = rules.rules(s.namespace() + "/" + s.name(), record.ip(), network.subnet(), ports);
-            String json = ServiceRules.toJson(fresh);
-            if (json.equals(record.rules())) {
-                continue;
-            }
-            rules.remove(ServiceRules.fromJson(record.rules()));
-            berth.state().putService(new StateStore.ServiceRecord(s.name(), s.namespace(), record.ip(), json));
-            rules.apply(fresh);
+    void updateEndpoints(Predicate<PodSpec> ready) {
+        if (manifests.services().isEmpty()) {
+            return;
         }
+        CniNetwork network = berth.pods().network(null);
+        try (Locks.Held held = berth.locks().services()) {
+            for (ServiceSpec s : manifests.services()) {
+                updateEndpoints(s, network, ready);
+            }
+        }
+    }
+
+    private void updateEndpoints(ServiceSpec s, CniNetwork network, Predicate<PodSpec> ready) {
+        StateStore.ServiceRecord record = berth.state().services().stream().filter(r -> r.name().equals(s.name())).findFirst().orElse(null);
+        if (record == null) {
+            return;
+        }
+        List<ServiceRules.Port> ports = new ArrayList<>();
+        for (ServiceSpec.Port p : s.ports()) {
+            List<ServiceRules.Endpoint> endpoints = new ArrayList<>();
+            for (PodSpec pod : manifests.pods()) {
+                String ip = berth.pods().ip(pod.name());
+                Integer target = targetPort(pod, p);
+                if (s.selects(pod.labels()) && ip != null && target != null && ready.test(pod)) {
+                    endpoints.add(new ServiceRules.Endpoint(ip, target));
+                }
+            }
+            int nodePort = p.nodePort() > 0 || !s.type().equals("ClusterIP") ? nodePort(s, p) : 0;
+            ports.add(new ServiceRules.Port(p.port(), p.protocol(), nodePort, endpoints));
+        }
+        List<List<String>> fresh = rules.rules(s.namespace() + "/" + s.name(), record.ip(), network.subnet(), ports);
+        String json = ServiceRules.toJson(fresh);
+        if (!json.equals(record.rules())) {
+            rules.replace(ServiceRules.fromJson(record.rules()), fresh);
+            berth.state().setServiceRules(s.name(), json);
+        }
+    }
+
+    /**
+     * Whether a Service port forwards to a ready pod: its rules, as applied, have an endpoint.
+     * Checked on the rules rather than by connecting, so nothing is sent before they exist.
+     */
+    static boolean forwards(Berth berth, String service, int port) {
+        return berth.state().services().stream().filter(r -> r.name().equals(service)).findFirst()
+                .map(r -> new ServiceRules(berth.processes(), berth.layout().root().toString())
+                        .forwards(ServiceRules.fromJson(r.rules()), r.namespace() + "/" + r.name(), port))
+                .orElse(true);
     }
 
     private static int nodePort(ServiceSpec s, ServiceSpec.Port p) {
@@ -202,13 +232,24 @@ final class Networking {
         return null;
     }
 
-    /** Removes the Services of the manifests: their rules, then their records. */
+    /** Removes the Services of the manifests: their rules, then their records; with the root's last Service, the guard. */
     static void removeServices(Berth berth, Manifests manifests) {
+        if (manifests.services().isEmpty()) {
+            return;
+        }
         ServiceRules rules = new ServiceRules(berth.processes(), berth.layout().root().toString());
-        for (StateStore.ServiceRecord r : berth.state().services()) {
-            if (manifests.services().stream().anyMatch(s -> s.name().equals(r.name()))) {
-                rules.remove(ServiceRules.fromJson(r.rules()));
-                berth.state().deleteService(r.name());
+        try (Locks.Held held = berth.locks().services()) {
+            for (StateStore.ServiceRecord r : berth.state().services()) {
+                if (manifests.services().stream().anyMatch(s -> s.name().equals(r.name()))) {
+                    rules.remove(ServiceRules.fromJson(r.rules()));
+                    berth.state().deleteService(r.name());
+                }
+            }
+            if (berth.state().services().isEmpty()) {
+                List<List<String>> guard = rules.guard(berth.pods().network(null).serviceSubnet());
+                if (rules.present(guard)) {
+                    rules.remove(guard);
+                }
             }
         }
     }
@@ -220,6 +261,12 @@ final class Networking {
 
     /** The /etc/hosts of one pod, or of every pod when {@code only} is null. */
     void refreshHosts(String only) {
+        try (Locks.Held held = berth.locks().hosts()) {
+            refreshHostsLocked(only);
+        }
+    }
+
+    private void refreshHostsLocked(String only) {
         Map<String, List<String>> names = new LinkedHashMap<>();
         for (StateStore.ServiceRecord s : berth.state().services()) {
             String ns = s.namespace();

@@ -93,6 +93,11 @@ public record Layout(Path root, Path runroot) {
         return root.resolve("cni").resolve("networks");
     }
 
+    /** Lock files, one per resource that berth processes change (see {@link Locks}). */
+    public Path locks() {
+        return runroot.resolve("locks");
+    }
+
     public Path volumes() {
         return root.resolve("volumes");
     }

@@ -469,13 +469,29 @@ public final class StateStore implements AutoCloseable {
     /** A Service's virtual IP and the iptables rules berth added for it (so they can be removed after a crash). */
     public record ServiceRecord(String name, String namespace, String ip, String rules) {}
 
-    public void putService(ServiceRecord s) {
+    /**
+     * Records a new Service. A plain insert: a name or address already taken is an error, never a
+     * silent replacement of another Service's row (which would orphan its rules).
+     */
+    public void insertService(ServiceRecord s) {
         inTransaction(() -> {
-            try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO services (name, namespace, ip, rules) VALUES (?, ?, ?, ?)")) {
+            try (PreparedStatement p = db.prepareStatement("INSERT INTO services (name, namespace, ip, rules) VALUES (?, ?, ?, ?)")) {
                 p.setString(1, s.name());
                 p.setString(2, s.namespace());
                 p.setString(3, s.ip());
                 p.setString(4, s.rules());
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** The rules now applied for a Service. */
+    public void setServiceRules(String name, String rules) {
+        inTransaction(() -> {
+            try (PreparedStatement p = db.prepareStatement("UPDATE services SET rules = ? WHERE name = ?")) {
+                p.setString(1, rules);
+                p.setString(2, name);
                 p.executeUpdate();
             }
             return null;

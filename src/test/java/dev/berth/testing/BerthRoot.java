@@ -34,8 +34,10 @@ public final class BerthRoot implements AutoCloseable {
     public final Path root;
     public final Path runroot;
     /** This root's own network: bridge name, and the first three octets of its /24 (e.g. {@code 10.123.46.}). */
-    public final String bridge;
-    public final String subnetPrefix;
+    public String bridge;
+    public String subnetPrefix;
+    /** The first three octets of its Service range. */
+    public String servicePrefix;
 
     /** What a berth command printed and returned. */
     public record Run(int code, String out, String err) {
@@ -48,6 +50,15 @@ public final class BerthRoot implements AutoCloseable {
     }
 
     public BerthRoot() {
+        this(true);
+    }
+
+    /**
+     * @param ownNetwork whether to write a default network with a random bridge and subnet; without
+     *                   it berth makes the root's default network itself, and {@link #adoptDefaultNetwork}
+     *                   tells the clean-up which it made
+     */
+    public BerthRoot(boolean ownNetwork) {
         assumeTrue(Linux.isRoot(), "integration tests drive runc, conmon and overlayfs and need root");
         try {
             dir = Files.createDirectories(Path.of("/tmp", "bt-" + UUID.randomUUID().toString().substring(0, 8)));
@@ -61,11 +72,27 @@ public final class BerthRoot implements AutoCloseable {
             bridge = "bt" + Integer.toHexString(0x100000 + r.nextInt(0xf00000));
             Map<String, Object> conflist = new java.util.LinkedHashMap<>(dev.berth.network.CniNetwork.conflist("berth", bridge,
                     subnetPrefix + "0/24", subnetPrefix + "1", root.resolve("cni/networks")));
-            conflist.put("berth.serviceSubnet", "10." + a + "." + (c + 1) + ".0/24");
-            dev.berth.network.CniNetwork.write(root.resolve("networks"), conflist);
+            servicePrefix = "10." + a + "." + (c + 1) + ".";
+            conflist.put("berth.serviceSubnet", servicePrefix + "0/24");
+            if (ownNetwork) {
+                dev.berth.network.CniNetwork.write(root.resolve("networks"), conflist);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Reads the default network berth made for this root (bridge and subnet), for the clean-up's census. */
+    public BerthRoot adoptDefaultNetwork() {
+        berth("network", "ls").ok();
+        Map<String, Object> net = Json.parseObject(berth("network", "inspect", "berth").ok().out());
+        Map<?, ?> bridgePlugin = (Map<?, ?>) ((List<?>) net.get("plugins")).get(0);
+        bridge = (String) bridgePlugin.get("bridge");
+        String subnet = (String) ((Map<?, ?>) ((List<?>) ((List<?>) ((Map<?, ?>) bridgePlugin.get("ipam")).get("ranges")).get(0)).get(0)).get("subnet");
+        subnetPrefix = subnet.substring(0, subnet.lastIndexOf('.') + 1);
+        String services = (String) net.get("berth.serviceSubnet");
+        servicePrefix = services.substring(0, services.lastIndexOf('.') + 1);
+        return this;
     }
 
     public BerthRoot withSampleImage() {
@@ -143,8 +170,7 @@ public final class BerthRoot implements AutoCloseable {
     /** The iptables rules that mention this root's subnets, as {@code "<table> -A …"}. */
     public List<String> rulesOfThisRoot() {
         List<String> rules = new ArrayList<>();
-        String services = subnetPrefix.substring(0, subnetPrefix.length() - 1);
-        services = services.substring(0, services.lastIndexOf('.') + 1) + (Integer.parseInt(subnetPrefix.split("\\.")[2]) + 1) + ".";
+        String services = servicePrefix;
         for (String table : List.of("filter", "nat")) {
             for (String line : run("iptables-save", "-t", table).split("\n")) {
                 if (line.startsWith("-A ") && (line.contains(subnetPrefix) || line.contains(services))) {
