@@ -19,10 +19,20 @@ public record SecurityContext(
         String procMount,
         Long fsGroup,
         List<Long> supplementalGroups,
-        Map<String, String> sysctls) {
+        Map<String, String> sysctls,
+        SeccompProfile seccompProfile) {
+
+    /** {@code seccompProfile}: type RuntimeDefault, Unconfined or Localhost (with the profile's path under berth's profiles directory). */
+    public record SeccompProfile(String type, String localhostProfile) {
+        public SeccompProfile {
+            if (!List.of("RuntimeDefault", "Unconfined", "Localhost").contains(type)) {
+                throw new IllegalArgumentException("seccompProfile type " + type);
+            }
+        }
+    }
 
     public static final SecurityContext NONE = new SecurityContext(null, null, null, null, null, null, List.of(), List.of(), null, null,
-            List.of(), Map.of());
+            List.of(), Map.of(), null);
 
     public SecurityContext {
         capabilitiesAdd = List.copyOf(capabilitiesAdd);
@@ -38,6 +48,6 @@ public record SecurityContext(
                 runAsGroup != null ? runAsGroup : pod.runAsGroup,
                 runAsNonRoot != null ? runAsNonRoot : pod.runAsNonRoot,
                 readOnlyRootFilesystem, privileged, allowPrivilegeEscalation, capabilitiesAdd, capabilitiesDrop, procMount,
-                pod.fsGroup, pod.supplementalGroups, pod.sysctls);
+                pod.fsGroup, pod.supplementalGroups, pod.sysctls, seccompProfile != null ? seccompProfile : pod.seccompProfile);
     }
 }

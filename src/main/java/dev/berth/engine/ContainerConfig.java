@@ -24,11 +24,6 @@ record ContainerConfig(
         boolean autoRemove,
         List<String> secretEnv) {
 
-    /** The same container's identity and environment for another process (exec, probes). */
-    ContainerConfig withArgs(List<String> command) {
-        return new ContainerConfig(command, env, cwd, uid, gid, additionalGids, hostname, network, false, secretEnv);
-    }
-
     String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("args", args);

@@ -159,7 +159,7 @@ public final class ContainerEngine {
             String network = o.network() == null ? "private" : o.network();
             ContainerConfig config = new ContainerConfig(args, env, cwd, who.uid(), who.gid(), who.additionalGids(),
                     hostname, network, o.autoRemove(), o.secretEnv() == null ? List.of() : o.secretEnv());
-            writeBundle(bundle, config, o.sandbox(), o.volumes(), extra(id, o.security()),
+            writeBundle(bundle, config, o.sandbox(), o.volumes(), extra(id, o.security(), layout.seccompProfiles()),
                     Boolean.TRUE.equals(sc.readOnlyRootFilesystem()));
             state.setContainerConfig(id, config.toJson());
             conmon.create(id, name, runtime, monitorFiles(id));
@@ -235,9 +235,10 @@ public final class ContainerEngine {
     }
 
     /** Capabilities, privilege escalation, masking, sysctls and cgroup limits from a securityContext and resources. */
-    static OciConfig.Extra extra(String id, Security security) {
+    static OciConfig.Extra extra(String id, Security security, Path seccompProfiles) {
         if (security == null) {
-            return OciConfig.Extra.DEFAULT;
+            return new OciConfig.Extra(null, false, true, java.util.Map.of(), 0, 0, 0, null,
+                    dev.berth.runtime.Seccomp.runtimeDefault(OciConfig.DEFAULT_CAPABILITIES));
         }
         dev.berth.api.SecurityContext sc = security.context();
         boolean privileged = Boolean.TRUE.equals(sc.privileged());
@@ -277,7 +278,18 @@ public final class ContainerEngine {
         boolean limited = memory > 0 || quota > 0 || shares > 0;
         return new OciConfig.Extra(caps, Boolean.FALSE.equals(sc.allowPrivilegeEscalation()),
                 !privileged && !"Unmasked".equals(sc.procMount()), sc.sysctls(), memory, quota, shares,
-                limited ? "/berth/" + id : null);
+                limited ? "/berth/" + id : null, privileged ? null : seccomp(sc.seccompProfile(), caps, seccompProfiles));
+    }
+
+    /** The filter of a seccompProfile: RuntimeDefault when none is given (as podman), none for Unconfined. */
+    private static java.util.Map<String, Object> seccomp(dev.berth.api.SecurityContext.SeccompProfile profile, List<String> caps, Path profiles) {
+        if (profile == null || profile.type().equals("RuntimeDefault")) {
+            return dev.berth.runtime.Seccomp.runtimeDefault(caps);
+        }
+        if (profile.type().equals("Unconfined")) {
+            return null;
+        }
+        return dev.berth.runtime.Seccomp.fromFile(profiles.resolve(profile.localhostProfile()), caps);
     }
 
     private static String capability(String name) {
@@ -298,14 +310,20 @@ public final class ContainerEngine {
         for (VolumeBind v : volumes == null ? List.<VolumeBind>of() : volumes) {
             mounts.add(OciConfig.Mount.bind(v.source().toString(), v.destination(), v.readOnly()));
         }
-        Path config = bundle.resolve("config.json");
-        Files.writeString(config, Json.write(OciConfig.build(spec(bundle, c, mounts, sandbox, extra, readOnlyRoot))));
-        // the process environment may hold Secret values: root only
-        Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        writePrivate(bundle.resolve("config.json"), Json.write(OciConfig.build(spec(bundle, c, mounts, sandbox, extra, readOnlyRoot))));
     }
 
-    private OciConfig.Spec spec(Path bundle, ContainerConfig c, List<OciConfig.Mount> mounts, Sandbox sandbox) {
-        return spec(bundle, c, mounts, sandbox, OciConfig.Extra.DEFAULT, false);
+    /**
+     * Writes a file only root may read from its creation on (a process spec's environment may
+     * hold Secret values): a temporary file made 0600, then renamed into place.
+     */
+    static void writePrivate(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, text);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     private OciConfig.Spec spec(Path bundle, ContainerConfig c, List<OciConfig.Mount> mounts, Sandbox sandbox, OciConfig.Extra extra,
@@ -603,15 +621,21 @@ public final class ContainerEngine {
         }
     }
 
-    /** Runs a process in a container with its user, environment and working directory (its process file written and removed here). */
+    /**
+     * Runs a process in a container as its own process runs: the process section of its
+     * config.json (user, environment, working directory, capabilities, no-new-privileges) with
+     * another argv; the runtime puts it under the container's seccomp filter. Its process file is
+     * written here, private from creation, and removed.
+     */
     private int runIn(ContainerRecord r, List<String> command, OutputStream out, OutputStream err, Duration timeout) throws IOException {
-        ContainerConfig forExec = ContainerConfig.fromJson(r.config()).withArgs(command);
-        Path process = layout.bundle(r.id()).resolve("exec-" + newId().substring(0, 12) + ".json");
+        Map<String, Object> process = new LinkedHashMap<>(Json.object(Json.parseObject(Files.readString(layout.bundle(r.id()).resolve("config.json"))), "process"));
+        process.put("args", command);
+        Path file = layout.bundle(r.id()).resolve("exec-" + newId().substring(0, 12) + ".json");
         try {
-            Files.writeString(process, Json.write(OciConfig.process(spec(layout.bundle(r.id()), forExec, List.of(), null))));
-            return runtime.exec(r.id(), process, out, err, timeout);
+            writePrivate(file, Json.write(process));
+            return runtime.exec(r.id(), file, out, err, timeout);
         } finally {
-            Files.deleteIfExists(process);
+            Files.deleteIfExists(file);
         }
     }
 

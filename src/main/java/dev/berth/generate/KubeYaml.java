@@ -441,6 +441,14 @@ public final class KubeYaml {
         if (sc.runAsNonRoot() != null) {
             m.put("runAsNonRoot", sc.runAsNonRoot());
         }
+        if (sc.seccompProfile() != null) {
+            Map<String, Object> profile = new LinkedHashMap<>();
+            profile.put("type", sc.seccompProfile().type());
+            if (sc.seccompProfile().localhostProfile() != null) {
+                profile.put("localhostProfile", sc.seccompProfile().localhostProfile());
+            }
+            m.put("seccompProfile", profile);
+        }
         if (pod) {
             if (sc.fsGroup() != null) {
                 m.put("fsGroup", sc.fsGroup());

@@ -278,6 +278,21 @@ final class PodReader {
         if (procMount != null && !procMount.equals("Default") && !procMount.equals("Unmasked")) {
             f.get("procMount").error("must be Default or Unmasked");
         }
+        SecurityContext.SeccompProfile seccomp = null;
+        Field profile = f.get("seccompProfile");
+        if (profile.present()) {
+            String type = profile.get("type").required();
+            String localhost = profile.get("localhostProfile").string();
+            if (type != null && !List.of("RuntimeDefault", "Unconfined", "Localhost").contains(type)) {
+                profile.get("type").error("must be RuntimeDefault, Unconfined or Localhost");
+            } else if ("Localhost".equals(type) && (localhost == null || localhost.isEmpty())) {
+                profile.get("localhostProfile").error("is required when type is Localhost");
+            } else if (localhost != null && (localhost.startsWith("/") || List.of(localhost.split("/")).contains(".."))) {
+                profile.get("localhostProfile").error("must be a relative path without \"..\" (it is read under berth's seccomp directory)");
+            } else if (type != null) {
+                seccomp = new SecurityContext.SeccompProfile(type, "Localhost".equals(type) ? localhost : null);
+            }
+        }
         Long user = f.get("runAsUser").integer();
         if (user != null && user < 0) {
             f.get("runAsUser").error("must not be negative");
@@ -288,7 +303,7 @@ final class PodReader {
                 pod ? null : f.get("privileged").present() ? f.get("privileged").bool(false) : null,
                 pod ? null : f.get("allowPrivilegeEscalation").present() ? f.get("allowPrivilegeEscalation").bool(true) : null,
                 caps.get("add").strings(), caps.get("drop").strings(), procMount,
-                pod ? f.get("fsGroup").integer() : null, groups, sysctls);
+                pod ? f.get("fsGroup").integer() : null, groups, sysctls, seccomp);
     }
 
     private static ContainerPort port(Field p) {

@@ -83,10 +83,11 @@ public final class OciConfig {
      * @param cpuQuota     microseconds per 100 ms period, or 0 for none
      * @param cpuShares    relative weight, or 0 for the default
      * @param cgroupsPath  the container's cgroup (needed for limits), or null
+     * @param seccomp      the {@code linux.seccomp} filter, or null for none (Unconfined, privileged)
      */
     public record Extra(List<String> capabilities, boolean noNewPrivileges, boolean maskPaths, Map<String, String> sysctls,
-            long memoryLimit, long cpuQuota, long cpuShares, String cgroupsPath) {
-        public static final Extra DEFAULT = new Extra(null, false, true, Map.of(), 0, 0, 0, null);
+            long memoryLimit, long cpuQuota, long cpuShares, String cgroupsPath, Map<String, Object> seccomp) {
+        public static final Extra DEFAULT = new Extra(null, false, true, Map.of(), 0, 0, 0, null, null);
 
         public Extra {
             capabilities = capabilities == null ? null : List.copyOf(capabilities);
@@ -94,14 +95,41 @@ public final class OciConfig {
         }
     }
 
-    /** Every capability, for privileged containers. */
-    public static final List<String> ALL_CAPABILITIES = List.of("CAP_AUDIT_CONTROL", "CAP_AUDIT_READ", "CAP_AUDIT_WRITE",
-            "CAP_BLOCK_SUSPEND", "CAP_BPF", "CAP_CHECKPOINT_RESTORE", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
-            "CAP_FOWNER", "CAP_FSETID", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_KILL", "CAP_LEASE", "CAP_LINUX_IMMUTABLE",
-            "CAP_MAC_ADMIN", "CAP_MAC_OVERRIDE", "CAP_MKNOD", "CAP_NET_ADMIN", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-            "CAP_NET_RAW", "CAP_PERFMON", "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID", "CAP_SYSLOG", "CAP_SYS_ADMIN",
-            "CAP_SYS_BOOT", "CAP_SYS_CHROOT", "CAP_SYS_MODULE", "CAP_SYS_NICE", "CAP_SYS_PACCT", "CAP_SYS_PTRACE",
-            "CAP_SYS_RAWIO", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_WAKE_ALARM");
+    /** Every capability Linux knows, in the order of their numbers (CAP_CHOWN is 0). */
+    private static final List<String> CAPABILITIES_BY_NUMBER = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
+            "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+            "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
+            "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN",
+            "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+            "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
+            "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE");
+
+    /**
+     * Every capability berth itself may pass on (its bounding set), for privileged containers:
+     * runc refuses to set one outside it ("unable to apply caps"), and some hosts drop a few
+     * (CAP_SYS_RESOURCE is missing on this machine kind), as podman finds.
+     */
+    public static final List<String> ALL_CAPABILITIES = boundingSet();
+
+    private static List<String> boundingSet() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapBnd:")) {
+                    long bits = Long.parseUnsignedLong(line.substring("CapBnd:".length()).strip(), 16);
+                    List<String> caps = new ArrayList<>();
+                    for (int n = 0; n < CAPABILITIES_BY_NUMBER.size(); n++) {
+                        if ((bits >> n & 1) == 1) {
+                            caps.add(CAPABILITIES_BY_NUMBER.get(n));
+                        }
+                    }
+                    return List.copyOf(caps);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux, or no /proc: every capability, and runc says what it cannot set
+        }
+        return CAPABILITIES_BY_NUMBER;
+    }
 
     /** The new namespaces of a standalone container. */
     public static List<Namespace> ownNamespaces() {
@@ -137,6 +165,9 @@ public final class OciConfig {
         if (x.maskPaths()) {
             linux.put("maskedPaths", MASKED_PATHS);
             linux.put("readonlyPaths", READONLY_PATHS);
+        }
+        if (x.seccomp() != null) {
+            linux.put("seccomp", x.seccomp());
         }
         if (!x.sysctls().isEmpty()) {
             linux.put("sysctl", new java.util.TreeMap<>(x.sysctls()));

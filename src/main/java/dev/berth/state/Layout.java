@@ -98,6 +98,11 @@ public record Layout(Path root, Path runroot) {
         return runroot.resolve("locks");
     }
 
+    /** Seccomp profiles of the user's, for {@code seccompProfile: {type: Localhost, localhostProfile: PATH}}. */
+    public Path seccompProfiles() {
+        return root.resolve("seccomp");
+    }
+
     public Path volumes() {
         return root.resolve("volumes");
     }
