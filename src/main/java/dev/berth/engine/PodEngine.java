@@ -214,25 +214,28 @@ public final class PodEngine {
         }
     }
 
-    /** The binds for a container's volume mounts (with subPath and readOnly). */
+    /**
+     * The binds for a container's volume mounts (with subPath and readOnly). A subPath is
+     * resolved inside its volume, never outside it whatever symlinks the volume holds (the
+     * pattern of CVE-2017-1002101), and what was resolved is bound under the pod's own directory;
+     * the container binds that.
+     */
     public List<ContainerEngine.VolumeBind> volumeBinds(dev.berth.api.PodSpec pod, dev.berth.api.ContainerSpec c) {
         List<ContainerEngine.VolumeBind> binds = new ArrayList<>();
-        for (dev.berth.api.VolumeMount m : c.volumeMounts()) {
+        List<dev.berth.api.VolumeMount> mounts = c.volumeMounts();
+        for (int i = 0; i < mounts.size(); i++) {
+            dev.berth.api.VolumeMount m = mounts.get(i);
             dev.berth.api.Volume v = pod.volumes().stream().filter(x -> x.name().equals(m.name())).findFirst().orElseThrow();
             Path source = volumePath(pod, v);
             if (m.subPath() != null) {
-                source = source.resolve(m.subPath());
+                Path resolved = layout.pod(pod.name()).resolve("subpaths").resolve(c.name()).resolve(Integer.toString(i));
                 try {
-                    if (!Files.exists(source, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                        Files.createDirectories(source);
-                    }
-                    if (!source.toRealPath().startsWith(volumePath(pod, v).toRealPath())) {
-                        throw new BerthException(BerthException.Kind.INVALID_INPUT, "pod " + pod.name() + ": subPath " + m.subPath()
-                                + " of volume " + v.name() + " leads outside the volume");
-                    }
-                } catch (IOException e) {
-                    throw new BerthException(BerthException.Kind.HOST, "pod " + pod.name() + ": subPath " + m.subPath() + ": " + e.getMessage(), e);
+                    Linux.bindBeneath(source, m.subPath(), resolved, true);
+                } catch (BerthException e) {
+                    throw new BerthException(BerthException.Kind.HOST, "pod " + pod.name() + ": subPath " + m.subPath() + " of volume " + v.name()
+                            + ": " + e.getMessage(), e);
                 }
+                source = resolved;
             }
             boolean readOnly = m.readOnly() || v.source() instanceof dev.berth.api.Volume.ConfigMap
                     || v.source() instanceof dev.berth.api.Volume.Secret || v.source() instanceof dev.berth.api.Volume.DownwardApi

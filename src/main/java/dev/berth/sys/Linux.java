@@ -34,6 +34,10 @@ public final class Linux {
 
         int close(int fd) throws LastErrorException;
 
+        long syscall(long number, Object... args) throws LastErrorException;
+
+        int mkdirat(int dirfd, String path, int mode) throws LastErrorException;
+
         int geteuid();
 
         String strerror(int errno);
@@ -156,4 +160,104 @@ public final class Linux {
         }
     }
 
+    private static final long SYS_OPENAT2 = 437; // the same number on x86_64 and arm64
+    private static final long O_PATH = 010000000;
+    private static final long O_DIRECTORY = 0200000;
+    private static final long O_CLOEXEC = 02000000;
+    private static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    private static final long RESOLVE_IN_ROOT = 0x10;
+    private static final long MS_BIND = 4096;
+    private static final int EEXIST = 17;
+
+    /**
+     * Binds {@code relative} of {@code root} on {@code target}, resolved as if {@code root} were
+     * the file system's root: a symlink in the way, even an absolute one or a {@code ..}, cannot
+     * lead outside it (openat2 with RESOLVE_IN_ROOT). What was opened is what gets bound (through
+     * its {@code /proc/self/fd} link), so a symlink swapped in after the check changes nothing.
+     * Missing directories on the way are made inside the root when {@code create} is set. The
+     * target (a directory, or a file for a file) is made as needed.
+     */
+    public static void bindBeneath(Path root, String relative, Path target, boolean create) {
+        int rootFd = openPath(root);
+        try {
+            int fd = openInRoot(rootFd, root, relative, create);
+            try {
+                Path opened = Path.of("/proc/self/fd/" + fd);
+                java.nio.file.Files.createDirectories(target.getParent());
+                if (java.nio.file.Files.isDirectory(opened)) {
+                    java.nio.file.Files.createDirectories(target);
+                } else if (!java.nio.file.Files.exists(target)) {
+                    java.nio.file.Files.createFile(target);
+                }
+                unmount(target, MNT_DETACH); // a container's restart binds again
+                libc().mount(opened.toString(), target.toString(), null, MS_BIND, null);
+            } catch (LastErrorException e) {
+                throw failure("bind " + relative + " of " + root + " on " + target, e);
+            } catch (java.io.IOException e) {
+                throw new BerthException(BerthException.Kind.HOST, "cannot make " + target + ": " + e.getMessage(), e);
+            } finally {
+                libc().close(fd);
+            }
+        } finally {
+            libc().close(rootFd);
+        }
+    }
+
+    private static int openPath(Path dir) {
+        try {
+            return libc().open(dir.toString(), (int) (O_PATH | O_DIRECTORY | O_CLOEXEC));
+        } catch (LastErrorException e) {
+            throw failure("open " + dir, e);
+        }
+    }
+
+    private static int openInRoot(int rootFd, Path root, String relative, boolean create) {
+        String path = ".";
+        for (String part : relative.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            String parent = path;
+            path = path + "/" + part;
+            if (create && !part.equals("..") && !existsInRoot(rootFd, path)) {
+                int parentFd = openInRoot(rootFd, root, parent);
+                try {
+                    libc().mkdirat(parentFd, part, 0755);
+                } catch (LastErrorException e) {
+                    if (e.getErrorCode() != EEXIST) {
+                        throw failure("mkdir " + path + " in " + root, e);
+                    }
+                } finally {
+                    libc().close(parentFd);
+                }
+            }
+        }
+        return openInRoot(rootFd, root, path);
+    }
+
+    private static boolean existsInRoot(int rootFd, String path) {
+        try {
+            libc().close(openat2(rootFd, path));
+            return true;
+        } catch (LastErrorException e) {
+            return false;
+        }
+    }
+
+    private static int openInRoot(int rootFd, Path root, String path) {
+        try {
+            return openat2(rootFd, path);
+        } catch (LastErrorException e) {
+            throw failure("open " + path.substring(2) + " in " + root, e);
+        }
+    }
+
+    private static int openat2(int dirfd, String path) {
+        try (com.sun.jna.Memory how = new com.sun.jna.Memory(24)) {
+            how.setLong(0, O_PATH | O_CLOEXEC);
+            how.setLong(8, 0);
+            how.setLong(16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+            return (int) libc().syscall(SYS_OPENAT2, dirfd, path, how, 24L);
+        }
+    }
 }

@@ -191,6 +191,42 @@ class ConfigIT {
     }
 
     @Test
+    void aSubPathNeverLeadsOutOfItsVolumeWhateverSymlinksItHolds() throws Exception {
+        Path m = write("escape.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: escape}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  initContainers:
+                    - name: plant
+                      image: localhost/berth-busybox:latest
+                      command: ["sh", "-c", "ln -s / /vol/root && ln -s ../../../../../../etc /vol/up && mkdir /vol/real && echo inside > /vol/real/f"]
+                      volumeMounts: [{name: vol, mountPath: /vol}]
+                  containers:
+                    - name: c
+                      image: localhost/berth-busybox:latest
+                      command: ["sleep", "1000"]
+                      volumeMounts:
+                        - {name: vol, mountPath: /a, subPath: root/etc}
+                        - {name: vol, mountPath: /b, subPath: up}
+                        - {name: vol, mountPath: /c, subPath: real}
+                  volumes:
+                    - {name: vol, emptyDir: {}}
+                """);
+        try {
+            berth("kube", "play", m.toString()).ok();
+            // the links resolve inside the volume: its own (new, empty) etc, not the host's
+            assertThat(berth("exec", "escape-c", "ls", "-A", "/a", "/b").ok().out()).doesNotContain("os-release").doesNotContain("passwd");
+            assertThat(berth("exec", "escape-c", "cat", "/c/f").ok().out()).isEqualTo("inside\n");
+            berth("exec", "escape-c", "touch", "/a/planted").ok();
+            assertThat(Path.of("/etc/planted")).doesNotExist();
+        } finally {
+            berth("kube", "down", "--timeout", "1", m.toString()).ok();
+        }
+    }
+
+    @Test
     void aDeploymentOfThreeReplicasAndJobsWithCompletionsParallelismAndBackoffLimit() throws Exception {
         Path deployment = write("deploy.yaml", Files.readString(Path.of("manifests/deployment-configmap.yaml")).replace("replicas: 2", "replicas: 3"));
         berth("kube", "play", deployment.toString()).ok();
