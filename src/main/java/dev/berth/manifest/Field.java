@@ -267,9 +267,17 @@ final class Field {
     }
 
     /** A resource quantity ({@code 128Mi}, {@code 0.5}, {@code 2}) as written. */
+    /** A Kubernetes quantity ({@code 128Mi}, {@code 500m}, {@code 2}); anything else is an error here, not at play. */
     String quantity() {
         ScalarNode s = scalar("a quantity");
-        return s == null ? null : s.getValue();
+        if (s == null) {
+            return null;
+        }
+        if (!s.getValue().strip().matches("[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?")) {
+            error("\"" + s.getValue() + "\" is not a quantity (a number with an optional suffix such as 128Mi, 1G or 500m)");
+            return null;
+        }
+        return s.getValue();
     }
 
     /** Like {@link #stringMap()}, but with quantities as values (resource limits and requests). */

@@ -1,5 +1,6 @@
 package dev.berth.manifest;
 
+import dev.berth.api.BerthException;
 import dev.berth.api.ManifestException;
 import dev.berth.api.Manifests;
 import dev.berth.api.ObjectKind;
@@ -59,6 +60,11 @@ public final class ManifestReader {
         run.checkReferences(options);
         if (problems.hasErrors()) {
             throw new ManifestException(problems.errors());
+        }
+        if (run.pods.isEmpty() && run.objects.isEmpty() && run.services.isEmpty()) {
+            // as kubectl's "no objects passed to apply": an empty file is a mistake, not success
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "no objects in " + String.join(", ", paths)
+                    + ": the manifests are empty (or hold only comments, ---, or kinds that were ignored)");
         }
         return new Manifests(run.pods, run.objects, run.services, problems.warnings());
     }

@@ -231,6 +231,8 @@ final class PodReader {
             String mountPath = m.get("mountPath").required();
             if (mountPath != null && !mountPath.startsWith("/")) {
                 m.get("mountPath").error("must be an absolute path");
+            } else if (mountPath != null && java.nio.file.Path.of(mountPath).normalize().getNameCount() == 0) {
+                m.get("mountPath").warning("a volume mounted at / hides the image's whole file system");
             }
             String subPath = m.get("subPath").string();
             if (subPath != null && (subPath.startsWith("/") || List.of(subPath.split("/")).contains(".."))) {
@@ -532,6 +534,8 @@ final class PodReader {
                     String path = s.get("path").required();
                     if (path != null && !path.startsWith("/")) {
                         s.get("path").error("must be an absolute path");
+                    } else if (path != null && java.nio.file.Path.of(path).normalize().getNameCount() == 0) {
+                        s.get("path").warning("hostPath / gives the pod the host's whole file system (read-write unless the mount is readOnly)");
                     }
                     yield new Volume.HostPath(path, s.get("type").string(""));
                 }

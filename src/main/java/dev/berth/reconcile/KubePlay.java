@@ -450,7 +450,7 @@ public final class KubePlay {
                     startContainer(r);
                 }
             } catch (RuntimeException e) {
-                fail(r, e.getMessage());
+                fail(r, describe(e));
             } finally {
                 r.busy = false;
                 wake();
@@ -533,7 +533,7 @@ public final class KubePlay {
             try {
                 probeOnce(r, prober);
             } catch (RuntimeException e) {
-                r.lastProbe = e.getMessage();
+                r.lastProbe = describe(e);
             } finally {
                 r.nextProbe = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(r.probeInterval);
                 r.probeInterval = Math.min(MAX_PROBE_INTERVAL_MS, r.probeInterval * 3 / 2);
@@ -636,6 +636,11 @@ public final class KubePlay {
             return "";
         }
         return lines.isEmpty() ? "" : "; its last output: " + lines.get(0);
+    }
+
+    /** What went wrong, in words: berth's own errors carry a message, others may not ("which failed: null"). */
+    private static String describe(RuntimeException e) {
+        return e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage() : "internal error: " + e;
     }
 
     private void emit(Node node, String state, String detail) {

@@ -562,4 +562,35 @@ class ManifestReaderTest {
         assertThatThrownBy(() -> new ManifestReader(new ByteArrayInputStream(new byte[0])).read(List.of(dir.resolve("nope.yaml").toString()), ManifestReader.Options.STRICT))
                 .hasMessage(dir.resolve("nope.yaml") + ": no such file or directory");
     }
+
+    @Test
+    void aQuantityThatIsNoneIsAnErrorAtItsLine() {
+        assertThat(yaml.problems(Yaml.pod("web", "resources: {limits: {memory: lots, cpu: 500m}, requests: {memory: 64Mi, cpu: \"0.5\"}}"))).containsExactly("m0.yaml:9: spec.containers[0].resources.limits[\"memory\"]: \"lots\" is not a quantity"
+                + " (a number with an optional suffix such as 128Mi, 1G or 500m)");
+    }
+
+    @Test
+    void anEmptyFileIsAnError() {
+        for (String empty : new String[] {"", "---\n", "# only a comment\n---\n---\n"}) {
+            assertThatThrownBy(() -> yaml.read(empty)).as("<%s>", empty).isInstanceOf(dev.berth.api.BerthException.class)
+                    .hasMessageContaining("no objects in");
+        }
+    }
+
+    @Test
+    void theHostsRootAsAHostPathIsAWarning() {
+        Manifests m = yaml.read("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: whole}
+                spec:
+                  containers:
+                    - name: c
+                      image: busybox
+                      volumeMounts: [{name: host, mountPath: /}]
+                  volumes: [{name: host, hostPath: {path: /}}]
+                """);
+        assertThat(m.warnings()).hasSize(2).anyMatch(w -> w.contains("hostPath / gives the pod the host's whole file system"))
+                .anyMatch(w -> w.contains("mounted at / hides"));
+    }
 }
