@@ -25,6 +25,9 @@ final class PodCommands extends GroupCommand {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", p.name());
         m.put("phase", p.phase());
+        if (p.reason() != null) {
+            m.put("reason", p.reason());
+        }
         m.put("ready", p.ready() + "/" + p.total());
         m.put("created", p.created().toString());
         m.put("conditions", p.conditions());
@@ -57,7 +60,7 @@ final class PodCommands extends GroupCommand {
             }
             List<List<String>> rows = new ArrayList<>();
             for (PodStatus p : pods) {
-                rows.add(List.of(p.name(), p.phase(), p.ready() + "/" + p.total(),
+                rows.add(List.of(p.name(), p.status(), p.ready() + "/" + p.total(),
                         String.join(",", p.containers().stream().map(PodStatus.ContainerStatus::name).toList()), Tables.ago(p.created())));
             }
             out.print(Tables.render(List.of("NAME", "STATUS", "READY", "CONTAINERS", "AGE"), rows));

@@ -512,12 +512,66 @@ public final class ContainerEngine {
             return c.exitCode();
         }
         runtime.kill(c.id(), "TERM");
-        Integer code = waitForExit(c.id(), timeout);
+        Integer code = waitForStop(c.id(), timeout, 128 + 15);
         if (code == null) {
             runtime.kill(c.id(), "KILL");
-            code = waitForExit(c.id(), Duration.ofSeconds(10));
+            code = waitForStop(c.id(), Duration.ofSeconds(10), 128 + 9);
         }
         return code;
+    }
+
+    /**
+     * Waits for a signalled container to exit. Its conmon writes the exit code; when conmon was
+     * killed, nothing would, so the container's process is watched instead and, once it is gone,
+     * the exit file is written here with the code the signal gives ({@code assumed}: a process
+     * that caught SIGTERM and exited otherwise is not told apart).
+     */
+    private Integer waitForStop(String id, Duration timeout, int assumed) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int pid = pidOrZero(id);
+        long sleep = 2;
+        while (true) {
+            Integer code = exitCode(id);
+            if (code != null) {
+                return code;
+            }
+            if (!conmonAlive(id) && (pid == 0 || !Linux.isAlive(pid) || zombie(pid)) && exitCode(id) == null) {
+                writeExitFile(id, assumed);
+                return assumed;
+            }
+            if (System.nanoTime() > deadline) {
+                return null;
+            }
+            sleepMillis(sleep);
+            sleep = Math.min(50, sleep * 2);
+        }
+    }
+
+    private int pidOrZero(String id) {
+        try {
+            return Integer.parseInt(Files.readString(layout.bundle(id).resolve("pidfile")).strip());
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static boolean zombie(int pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/stat")).contains(") Z ");
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private void writeExitFile(String id, int code) {
+        try {
+            Files.createDirectories(layout.exits());
+            Path tmp = layout.exits().resolve("." + id + ".tmp");
+            Files.writeString(tmp, Integer.toString(code));
+            Files.move(tmp, layout.exitFile(id), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot record the exit of container " + id.substring(0, 12) + ": " + e.getMessage(), e);
+        }
     }
 
     public void kill(String reference, String signal) {
@@ -542,7 +596,7 @@ public final class ContainerEngine {
         if (c.running() || c.status().equals("created") || c.status().equals("unknown") || c.status().equals("creating")
                 || c.status().equals("removing")) {
             runtime.kill(c.id(), "KILL");
-            waitForExit(c.id(), Duration.ofSeconds(5));
+            waitForStop(c.id(), Duration.ofSeconds(5), 128 + 9);
         }
         cleanUp(c.id());
         state.deleteContainer(c.id());

@@ -123,7 +123,7 @@ public final class PodEngine {
 
     /** The sandbox of an existing pod, with its infra process's current pid. */
     public Optional<Sandbox> sandbox(String pod) {
-        return state.pod(pod).filter(p -> p.infraId() != null).map(p -> {
+        return state.pod(pod).filter(p -> p.infraId() != null && state.containersByIdPrefix(p.infraId()).size() == 1).map(p -> {
             ContainerEngine.Container infra = containers.find(p.infraId());
             boolean sharePid = p.spec().contains("\"shareProcessNamespace\":true");
             return new Sandbox(pod, p.netns() == null ? null : Path.of(p.netns()), p.infraId(), infra.pid(), sharePid, layout.pod(pod), ip(pod));
@@ -144,6 +144,9 @@ public final class PodEngine {
         Path netns = layout.netns(pod);
         boolean anything = record.isPresent() || !members.isEmpty() || Files.exists(netns) || Files.exists(layout.pod(pod));
         String infraId = record.map(PodRecord::infraId).orElse(null);
+        if (record.isPresent()) {
+            state.updatePod(pod, infraId, PodRecord.Status.REMOVING);
+        }
         members.sort(java.util.Comparator.comparingInt((ContainerRecord c) -> {
             if (c.id().equals(infraId) || c.name().equals(pod + "-infra")) {
                 return Integer.MAX_VALUE;

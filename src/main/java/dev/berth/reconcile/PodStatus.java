@@ -16,9 +16,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** A pod as {@code pod ps} and {@code pod inspect} show it: its phase, conditions and containers, checked now. */
-public record PodStatus(String name, String phase, int ready, int total, Instant created, Map<String, Boolean> conditions,
+/**
+ * A pod as {@code pod ps} and {@code pod inspect} show it: its phase, conditions and containers, checked now.
+ *
+ * @param reason what overrides the phase in a listing, as kubectl's STATUS does, or null: {@code Terminating}
+ *               while (or after an interrupted) removal, {@code SandboxExited} when its infra container is gone
+ */
+public record PodStatus(String name, String phase, String reason, int ready, int total, Instant created, Map<String, Boolean> conditions,
         List<ContainerStatus> containers, dev.berth.api.Owner owner) {
+
+    /** What a listing shows: the reason when there is one, else the phase. */
+    public String status() {
+        return reason != null ? reason : phase;
+    }
 
     /** A Job as {@code berth job ls} shows it, from its pods. */
     public record JobStatus(String name, int completions, int succeeded, int failed, int active, String status) {}
@@ -99,10 +109,22 @@ public record PodStatus(String name, String phase, int ready, int total, Instant
         } else {
             phase = "Pending";
         }
+        boolean sandboxUp = sandbox != null && isRunning(berth, sandbox.infraId());
+        String reason = record.status() == PodRecord.Status.REMOVING ? "Terminating"
+                : record.status() == PodRecord.Status.RUNNING && !sandboxUp ? "SandboxExited" : null;
         Map<String, Boolean> conditions = new java.util.LinkedHashMap<>();
+        conditions.put("PodReadyToStartContainers", sandboxUp);
         conditions.put("Initialized", initialized);
         conditions.put("ContainersReady", containersReady);
         conditions.put("Ready", containersReady && initialized);
-        return new PodStatus(record.name(), phase, ready, apps.size(), record.created(), conditions, containers, pod.owner());
+        return new PodStatus(record.name(), phase, reason, ready, apps.size(), record.created(), conditions, containers, pod.owner());
+    }
+
+    private static boolean isRunning(Berth berth, String id) {
+        try {
+            return berth.containers().find(id).running();
+        } catch (dev.berth.api.BerthException gone) {
+            return false;
+        }
     }
 }

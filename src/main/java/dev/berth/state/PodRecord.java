@@ -14,5 +14,6 @@ public record PodRecord(String name, String namespace, String specHash, String s
         Status status, Instant created) {
 
     /** How far berth got: a pod still CREATING after berth died is cleaned by {@code kube down} like any other. */
-    public enum Status { CREATING, RUNNING }
+    /** REMOVING from the first step of a removal: a removal cut short leaves the pod shown as Terminating. */
+    public enum Status { CREATING, RUNNING, REMOVING }
 }

@@ -1,0 +1,111 @@
+package dev.berth.reconcile;
+
+import static dev.berth.testing.BerthRoot.IMAGE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.api.Json;
+import dev.berth.testing.BerthRoot;
+import dev.berth.testing.BerthRoot.Run;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Faults injected into real pods: berth killed during down, a container's monitor or a pod's
+ * infra container killed. After each, what the user reads must stay true and one down must
+ * remove everything. Random delays take a seed that the test prints.
+ */
+class FaultIT {
+    /** Pods whose containers end on SIGTERM at once, so that a slow stop means berth waited in vain. */
+    static String pods(int n) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            s.append("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: f%d}
+                    spec:
+                      containers:
+                        - {name: a, image: %s, command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"]}
+                        - {name: b, image: %s, command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"]}
+                    ---
+                    """.formatted(i, IMAGE, IMAGE));
+        }
+        return s.toString();
+    }
+
+    static long seed() {
+        long seed = Long.getLong("berth.seed", System.nanoTime());
+        System.out.println("FaultIT seed: " + seed + " (rerun with -Dberth.seed=" + seed + ")");
+        return seed;
+    }
+
+    @Test
+    void berthKilledDuringDownLeavesPodsThatReadCommandsShowAndASecondDownRemoves() throws Exception {
+        Random random = new Random(seed());
+        try (BerthRoot b = new BerthRoot().withSampleImage()) {
+            Path m = Files.writeString(b.dir.resolve("pods.yaml"), pods(4));
+            for (int trial = 0; trial < 5; trial++) {
+                b.berth("kube", "play", m.toString()).ok();
+                Process down = new ProcessBuilder(b.processArgv("kube", "down", m.toString())).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                TimeUnit.MILLISECONDS.sleep(200 + random.nextInt(900));
+                down.destroyForcibly().waitFor();
+                // whatever the cut left, read commands answer, and a half-removed pod says so
+                Run ps = b.berth("pod", "ps", "--format", "json");
+                assertThat(ps.code()).as("pod ps after trial %d: %s", trial, ps.err()).isZero();
+                for (Object p : (List<?>) Json.parse(ps.out())) {
+                    String name = (String) ((Map<?, ?>) p).get("name");
+                    assertThat(b.berth("pod", "inspect", name).code()).as("pod inspect %s after trial %d", name, trial).isZero();
+                    assertThat(((Map<?, ?>) p).get("reason")).as("pod %s after trial %d", name, trial).isIn("Terminating", null);
+                }
+                assertThat(b.berth("ps", "-a").code()).isZero();
+                b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
+                ConcurrencyIT.assertNothingLeft(b);
+            }
+        }
+    }
+
+    @Test
+    void aKilledMonitorDoesNotMakeDownWaitAndAKilledInfraIsShown() throws Exception {
+        try (BerthRoot b = new BerthRoot().withSampleImage()) {
+            Path m = Files.writeString(b.dir.resolve("pods.yaml"), pods(2));
+            try {
+                b.berth("kube", "play", m.toString()).ok();
+                // the conmon of f0-a, by the pid it wrote
+                String id = ((Map<?, ?>) first(Json.parse(b.berth("inspect", "f0-a").ok().out()))).get("Id").toString();
+                long conmon = Long.parseLong(Files.readString(b.runroot.resolve("containers").resolve(id).resolve("conmon.pid")).strip());
+                new ProcessBuilder("kill", "-9", Long.toString(conmon)).start().waitFor();
+                // the infra container of f1, by the pid of its process
+                long infraPid = ((Number) ((Map<?, ?>) first(Json.parse(b.berth("inspect", "f1-infra").ok().out()))).get("Pid")).longValue();
+                new ProcessBuilder("kill", "-9", Long.toString(infraPid)).start().waitFor();
+                waitFor(() -> b.berth("pod", "ps").out().contains("SandboxExited"), "pod ps to show f1's sandbox exited");
+                assertThat(b.berth("pod", "ps").ok().out()).containsPattern("f1 +SandboxExited").containsPattern("f0 +Running");
+                long start = System.nanoTime();
+                b.berth("kube", "down", m.toString()).ok(); // grace period 30 s: the containers end on SIGTERM at once
+                assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).as("seconds down took").isLessThan(20);
+            } finally {
+                b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
+            }
+            ConcurrencyIT.assertNothingLeft(b);
+        }
+    }
+
+    static Object first(Object json) {
+        return json instanceof List<?> l ? l.get(0) : json;
+    }
+
+    static void waitFor(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waited 20 s for " + what);
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+    }
+}
