@@ -115,6 +115,7 @@ public final class ContainerEngine {
         String id = newId();
         String name = o.name() != null ? o.name() : "berth-" + id.substring(0, 12);
         checkName(name);
+        state.requireRoom("create container " + name);
         Instant now = Instant.now();
         // the record comes first, so a crash from here on leaves something rm can find and clean
         String pod = o.sandbox() == null ? null : o.sandbox().pod();

@@ -74,6 +74,7 @@ public final class PodEngine {
 
     /** Creates a pod's sandbox and starts its infra container. */
     public Sandbox createSandbox(SandboxSpec s) {
+        state.requireRoom("create pod " + s.pod());
         dev.berth.image.ImageStore.Image infra = InfraImage.ensure(images, layout.tmp());
         Path netns = s.hostNetwork() ? null : layout.netns(s.pod());
         state.insertPod(new PodRecord(s.pod(), s.namespace(), s.specHash(), s.spec(), null,

@@ -83,6 +83,7 @@ public final class ImageStore {
 
     /** Imports a rootfs tarball (plain, gzip or zstd) as a one-layer image named {@code name}. */
     public Image importTarball(Path tarball, String name, Changes changes) {
+        state.requireRoom("import " + tarball);
         return locked(() -> importLocked(tarball, name, changes));
     }
 
@@ -186,6 +187,7 @@ public final class ImageStore {
 
     /** Loads every image of a {@code docker save}/{@code podman save} archive or an OCI archive. */
     public List<Image> load(Path archive) {
+        state.requireRoom("load " + archive);
         return locked(() -> loadLocked(archive));
     }
 

@@ -150,6 +150,9 @@ public final class KubePlay {
         for (Run r : runs.values()) {
             if (r.state == State.FAILED || r.state == State.BLOCKED) {
                 failures.add(r.node + ": " + r.failure);
+                if (r.node.kind() == Node.Kind.POD) {
+                    podOutcomes.put(r.pod.name(), "failed"); // never "created" when its sandbox could not be made
+                }
             } else if (!r.terminal()) {
                 failures.add(r.node + (r.state == State.RUNNING ? ": running, not yet ready when play was interrupted"
                         : ": not started, play was interrupted"));

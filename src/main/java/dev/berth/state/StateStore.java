@@ -70,22 +70,50 @@ public final class StateStore implements AutoCloseable {
     }};
 
     private final Connection db;
+    private final Layout layout;
+    private final DiskReserve reserve;
 
-    private StateStore(Connection db) {
+    private StateStore(Connection db, Layout layout, DiskReserve reserve) {
         this.db = db;
+        this.layout = layout;
+        this.reserve = reserve;
     }
 
-    /** Opens (creating when needed) the database of a layout, migrating its schema to the current version. */
+    /**
+     * Opens (creating when needed) the database of a layout, migrating its schema to the current
+     * version. On a full disk the root's reserve is given up, so that the database can still be
+     * opened (its shared-memory file needs room) and the user can free space with berth itself.
+     */
     public static StateStore open(Layout layout) {
+        DiskReserve reserve = new DiskReserve(layout.root());
         try {
             Files.createDirectories(layout.root());
-            // the driver directly: DriverManager would first scan the class path for every JDBC driver
-            org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
-            config.setBusyTimeout(30000);
-            config.setJournalMode(org.sqlite.SQLiteConfig.JournalMode.WAL);
-            config.setSynchronous(org.sqlite.SQLiteConfig.SynchronousMode.NORMAL);
-            config.enforceForeignKeys(true);
-            Connection db = new org.sqlite.JDBC().connect("jdbc:sqlite:" + layout.database(), config.toProperties());
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot make berth's root " + layout.root() + ": " + e.getMessage(), e);
+        }
+        try {
+            return connect(layout, reserve);
+        } catch (SQLException first) {
+            if (!spaceProblem(first) || !reserve.release()) {
+                throw failure(layout, "cannot open berth's state database " + layout.database(), first);
+            }
+            try {
+                return connect(layout, reserve);
+            } catch (SQLException e) {
+                throw failure(layout, "cannot open berth's state database " + layout.database(), e);
+            }
+        }
+    }
+
+    private static StateStore connect(Layout layout, DiskReserve reserve) throws SQLException {
+        // the driver directly: DriverManager would first scan the class path for every JDBC driver
+        org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+        config.setBusyTimeout(30000);
+        config.setJournalMode(org.sqlite.SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(org.sqlite.SQLiteConfig.SynchronousMode.NORMAL);
+        config.enforceForeignKeys(true);
+        Connection db = new org.sqlite.JDBC().connect("jdbc:sqlite:" + layout.database(), config.toProperties());
+        try {
             // it holds containers' environments, Secret values among them: root only
             for (String suffix : new String[] {"", "-wal", "-shm"}) {
                 java.nio.file.Path f = java.nio.file.Path.of(layout.database() + suffix);
@@ -93,12 +121,52 @@ public final class StateStore implements AutoCloseable {
                     Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
                 }
             }
-            StateStore store = new StateStore(db);
+            StateStore store = new StateStore(db, layout, reserve);
             store.migrate();
+            reserve.ensure();
             return store;
-        } catch (SQLException | IOException e) {
-            throw new BerthException(BerthException.Kind.HOST, "cannot open berth's state database " + layout.database() + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            db.close();
+            throw new SQLException(e.getMessage(), e);
+        } catch (SQLException | RuntimeException e) {
+            db.close();
+            throw e;
         }
+    }
+
+    /**
+     * Refuses to make something new when the root's file system has less room than twice the
+     * reserve (so also once the reserve was given up): the last megabytes are for {@code ps},
+     * {@code logs} and {@code kube down}, not for a container that would fail half-way.
+     */
+    public void requireRoom(String what) {
+        long free = DiskReserve.freeMegabytes(layout.root());
+        if (free >= 0 && free < 2 * DiskReserve.SIZE >> 20) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot " + what + ": no space left on the file system of " + layout.root()
+                    + " (" + free + " MB free); free some (berth kube down, berth rm, berth volume prune, berth image rm) and try again");
+        }
+    }
+
+    /** Whether SQLite failed for want of room (SQLITE_FULL, or an I/O error on a full file system). */
+    private static boolean spaceProblem(SQLException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("SQLITE_FULL") || m.contains("SQLITE_IOERR") || m.contains("No space left");
+    }
+
+    /** An error of the database in words: a full disk and a damaged file are said as such, with what to do. */
+    private static BerthException failure(Layout layout, String what, SQLException e) {
+        String m = String.valueOf(e.getMessage());
+        long free = DiskReserve.freeMegabytes(layout.root());
+        if (spaceProblem(e) && free >= 0 && free < 16) {
+            return new BerthException(BerthException.Kind.HOST, what + ": no space left on the file system of " + layout.root() + " ("
+                    + free + " MB free); free some (berth kube down, berth rm, berth volume prune, berth image rm) and try again", e);
+        }
+        if (m.contains("SQLITE_CORRUPT") || m.contains("SQLITE_NOTADB")) {
+            return new BerthException(BerthException.Kind.HOST, what + ": the state database " + layout.database()
+                    + " is damaged (" + m.replaceAll("(?s)^\\[?(SQLITE_[A-Z_]+)\\]?.*", "$1") + "); 'berth system check' says more,"
+                    + " 'berth system repair' rebuilds it from what is on this host", e);
+        }
+        return new BerthException(BerthException.Kind.HOST, what + ": " + m, e);
     }
 
     private void migrate() throws SQLException {
@@ -136,26 +204,42 @@ public final class StateStore implements AutoCloseable {
         T run() throws SQLException;
     }
 
-    /** Runs {@code work} in one immediate (write-locking) transaction. */
+    /**
+     * Runs {@code work} in one immediate (write-locking) transaction. When the disk is full, the
+     * root's reserve is given up and the work tried once more, so that removals still go through.
+     */
     public synchronized <T> T inTransaction(Work<T> work) {
         try {
-            try (Statement s = db.createStatement()) {
-                s.execute("BEGIN IMMEDIATE");
-            }
-            try {
-                T result = work.run();
-                try (Statement s = db.createStatement()) {
-                    s.execute("COMMIT");
-                }
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try (Statement s = db.createStatement()) {
-                    s.execute("ROLLBACK");
-                }
-                throw e;
-            }
+            return transaction(work);
         } catch (SQLException e) {
-            throw new BerthException(BerthException.Kind.HOST, "state database: " + e.getMessage(), e);
+            if (spaceProblem(e) && reserve.release()) {
+                try {
+                    return transaction(work);
+                } catch (SQLException again) {
+                    throw failure(layout, "state database", again);
+                }
+            }
+            throw failure(layout, "state database", e);
+        }
+    }
+
+    private <T> T transaction(Work<T> work) throws SQLException {
+        try (Statement s = db.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+        }
+        try {
+            T result = work.run();
+            try (Statement s = db.createStatement()) {
+                s.execute("COMMIT");
+            }
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            try (Statement s = db.createStatement()) {
+                s.execute("ROLLBACK");
+            } catch (SQLException noTransaction) {
+                // SQLite already rolled back (a failed COMMIT on a full disk does): the first error is the one to tell
+            }
+            throw e;
         }
     }
 
@@ -163,7 +247,7 @@ public final class StateStore implements AutoCloseable {
         try {
             return work.run();
         } catch (SQLException e) {
-            throw new BerthException(BerthException.Kind.HOST, "state database: " + e.getMessage(), e);
+            throw failure(layout, "state database", e);
         }
     }
 
