@@ -7,6 +7,10 @@ import java.nio.file.Path;
 final class Engines {
     private Engines() {}
 
+    static dev.berth.state.Layout layout(GlobalOptions g) {
+        return Berth.layout(g.root == null ? null : Path.of(g.root), g.runroot == null ? null : Path.of(g.runroot));
+    }
+
     static Berth open(GlobalOptions g) {
         return Berth.open(g.root == null ? null : Path.of(g.root), g.runroot == null ? null : Path.of(g.runroot), g.runtime);
     }

@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code berth system …}: the host. */
 @Command(name = "system", mixinStandardHelpOptions = true, description = "The host berth runs on.",
-        synopsisSubcommandLabel = "COMMAND", subcommands = SystemCommands.Check.class,
-        footer = {"", "Example:", "  berth system check"})
+        synopsisSubcommandLabel = "COMMAND", subcommands = {SystemCommands.Check.class, SystemCommands.Repair.class},
+        footer = {"", "Examples:", "  berth system check", "  berth system repair"})
 final class SystemCommands extends GroupCommand {
 
     @Command(name = "check", mixinStandardHelpOptions = true,
@@ -41,6 +41,7 @@ final class SystemCommands extends GroupCommand {
                 reason = e.getMessage();
             }
             PrintWriter out = spec.commandLine().getOut();
+            String state = dev.berth.state.StateStore.problem(Engines.layout(root.global));
             boolean missing = parts.stream().anyMatch(p -> !p.found() && !p.name().equals("crun"));
             if (root.global.format == GlobalOptions.Format.json) {
                 List<Object> list = new ArrayList<>();
@@ -58,6 +59,7 @@ final class SystemCommands extends GroupCommand {
                 report.put("cgroups", HostComponents.cgroupMode());
                 report.put("runtime", runtime);
                 report.put("runtimeReason", reason);
+                report.put("state", state == null ? "ok" : state);
                 out.println(Json.write(report));
             } else {
                 List<List<String>> rows = new ArrayList<>();
@@ -69,8 +71,42 @@ final class SystemCommands extends GroupCommand {
                 out.println();
                 out.println("cgroups: " + HostComponents.cgroupMode());
                 out.println("runtime: " + (runtime == null ? "none" : runtime) + " (" + reason + ")");
+                out.println("state: " + (state == null ? "ok" : state));
             }
-            return missing || runtime == null ? Main.FAILED : Main.OK;
+            return missing || runtime == null || state != null ? Main.FAILED : Main.OK;
+        }
+    }
+
+    @Command(name = "repair", mixinStandardHelpOptions = true,
+            description = {"Rebuild berth's state when it is damaged: the damaged database is moved aside, images are recorded again from",
+                    "what is on disk, and containers, pods and Service rules (whose specs it held) are removed from the host, to be played again."},
+            footer = {"", "Examples:", "  berth system check", "  berth system repair", "  berth system repair --force"})
+    static final class Repair implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Option(names = "--force", description = "Run even when the state is healthy: remove what no record owns (containers, pods, rules).")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            BerthCommand root = ContainerCommands.root(spec);
+            PrintWriter out = spec.commandLine().getOut();
+            dev.berth.state.Layout layout = Engines.layout(root.global);
+            String problem = dev.berth.state.StateStore.problem(layout);
+            if (problem == null && !force) {
+                out.println("the state is healthy; nothing to repair (--force removes what no record owns)");
+                return Main.OK;
+            }
+            if (problem != null) {
+                out.println(problem);
+                out.println("moved the damaged state to " + dev.berth.state.StateStore.setAside(layout));
+            }
+            try (dev.berth.engine.Berth berth = Engines.open(root.global)) {
+                dev.berth.engine.Repair.run(berth, problem != null, out::println);
+            }
+            out.println("repaired");
+            return Main.OK;
         }
     }
 }

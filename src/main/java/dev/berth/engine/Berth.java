@@ -39,7 +39,12 @@ public final class Berth implements AutoCloseable {
         if (!Linux.isRoot()) {
             throw new BerthException(BerthException.Kind.HOST, "berth needs root (rootless containers are not supported yet); run it with sudo");
         }
-        return new Berth(new Layout(root != null ? root : Layout.DEFAULT_ROOT, runroot != null ? runroot : Layout.DEFAULT_RUNROOT), runtime);
+        return new Berth(layout(root, runroot), runtime);
+    }
+
+    /** The layout of a root and runroot, the defaults where they are null. */
+    public static Layout layout(Path root, Path runroot) {
+        return new Layout(root != null ? root : Layout.DEFAULT_ROOT, runroot != null ? runroot : Layout.DEFAULT_RUNROOT);
     }
 
     public Layout layout() {

@@ -604,7 +604,7 @@ public final class ContainerEngine {
     }
 
     /** Removes what a container has on disk, tolerating any part of it being gone already. */
-    private void cleanUp(String id) {
+    void cleanUp(String id) {
         runtime.delete(id);
         killConmon(id);
         Path bundle = layout.bundle(id);

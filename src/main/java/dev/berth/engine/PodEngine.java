@@ -182,6 +182,39 @@ public final class PodEngine {
         return anything;
     }
 
+    /**
+     * Removes a pod the state has no record of (what a repair finds): its attachments to the
+     * root's networks undone with the address each lease holds (portmap given a placeholder, so
+     * that it removes its chains, which it finds by the container ID), then the namespace file and
+     * the pod's files. Returns whether anything was there.
+     */
+    public boolean removeOrphan(String pod) {
+        Path netns = layout.netns(pod);
+        boolean anything = Files.exists(netns) || Files.exists(layout.pod(pod));
+        String id = cniId(pod);
+        for (CniNetwork n : new dev.berth.network.Networks(layout.networks(), layout.ipam(), processes).list()) {
+            Map<String, Object> result = n.resultFromLease(layout.ipam(), id, netns);
+            if (result != null) {
+                n.del(id, netns, pod, List.of(new CniNetwork.PortMapping(1, 1, "TCP", null)), result);
+                anything = true;
+                try (Locks.Held held = locks.network(n.name())) {
+                    if (state.podsOnNetwork(n.name(), pod) == 0) {
+                        n.removeBridgeIfUnused();
+                    }
+                }
+            }
+        }
+        Linux.unmount(netns, Linux.MNT_DETACH);
+        unmountUnder(layout.pod(pod));
+        try {
+            Files.deleteIfExists(netns);
+            LayerUnpacker.deleteTree(layout.pod(pod));
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot remove the files of pod " + pod + ": " + e.getMessage(), e);
+        }
+        return anything;
+    }
+
     /** Where a pod volume's content lives on the host: the pod's own directory, or a named volume for a claim. */
     public Path volumePath(dev.berth.api.PodSpec pod, dev.berth.api.Volume v) {
         if (v.source() instanceof dev.berth.api.Volume.HostPath h) {

@@ -58,8 +58,69 @@ public final class ImageStore {
      */
     private <T> T locked(java.util.function.Supplier<T> change) {
         try (Locks.Held held = locks.images(who -> {})) {
-            return change.get();
+            T result = change.get();
+            writeNames();
+            return result;
         }
+    }
+
+    /** Writes every name and its image ID to {@link Layout#imageNames()}: what {@link #rebuild} reads when the state is lost. */
+    private void writeNames() {
+        Map<String, Object> names = new java.util.TreeMap<>();
+        for (ImageRecord r : state.images()) {
+            r.names().forEach(n -> names.put(n, r.id()));
+        }
+        try {
+            Files.createDirectories(layout.tmp());
+            Path tmp = layout.tmp().resolve("names-" + UUID.randomUUID());
+            Files.writeString(tmp, Json.write(names));
+            Files.move(tmp, layout.imageNames(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot write " + layout.imageNames() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Records again, in a new state, every image whose config blob and layers are on disk, with
+     * the names {@link Layout#imageNames()} gives them; returns what it found, a line each.
+     */
+    public List<String> rebuild() {
+        List<String> found = new ArrayList<>();
+        Map<String, List<String>> names = new HashMap<>();
+        try {
+            if (Files.exists(layout.imageNames())) {
+                Json.parseObject(Files.readString(layout.imageNames()))
+                        .forEach((name, id) -> names.computeIfAbsent(String.valueOf(id), k -> new ArrayList<>()).add(name));
+            }
+            if (!Files.isDirectory(layout.blobs())) {
+                return found;
+            }
+            try (java.util.stream.Stream<Path> blobs = Files.list(layout.blobs())) {
+                for (Path blob : blobs.sorted().toList()) {
+                    String hex = blob.getFileName().toString();
+                    byte[] config = Files.readAllBytes(blob);
+                    Map<String, Object> parsed;
+                    List<String> diffIds;
+                    try {
+                        parsed = Json.parseObject(new String(config, StandardCharsets.UTF_8));
+                        diffIds = Json.strings(Json.object(parsed, "rootfs"), "diff_ids");
+                    } catch (RuntimeException notAConfig) {
+                        continue;
+                    }
+                    boolean whole = Digest.of(config).hex().equals(hex)
+                            && diffIds.stream().allMatch(d -> Files.isDirectory(layout.layerDiff(Digest.parse(d).hex())));
+                    if (whole) {
+                        List<String> its = names.getOrDefault(hex, List.of());
+                        state.putImage(new ImageRecord(hex, its, new String(config, StandardCharsets.UTF_8), diffIds, 0,
+                                Instant.now().truncatedTo(ChronoUnit.SECONDS)));
+                        found.add("image " + hex.substring(0, 12) + (its.isEmpty() ? " (no name)" : " " + String.join(", ", its)));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot read the image store under " + layout.root() + ": " + e.getMessage(), e);
+        }
+        return found;
     }
 
     /** An image with its config parsed. */

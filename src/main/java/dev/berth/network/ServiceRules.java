@@ -204,6 +204,48 @@ public final class ServiceRules {
                 .withTimeout(Duration.ofSeconds(30)));
     }
 
+    /**
+     * Removes every Service rule that sends a virtual IP of {@code serviceSubnet} somewhere, found
+     * in the live tables rather than in berth's state (for a repair, when the state is lost):
+     * the jumps to each such chain, the chain, the masquerade named after it, and the guard.
+     * Returns the chains removed.
+     */
+    public List<String> removeWithin(String serviceSubnet) {
+        Cidr range = Cidr.parse(serviceSubnet);
+        Result save = processes.run(Command.of("iptables-save", "-t", "nat").withTimeout(Duration.ofSeconds(30)));
+        List<String> lines = save.stdoutText().lines().filter(l -> l.startsWith("-A ")).toList();
+        java.util.Set<String> chains = new java.util.TreeSet<>();
+        java.util.regex.Pattern jump = java.util.regex.Pattern.compile("^-A (?:OUTPUT|PREROUTING) -d ([0-9.]+)/32 .*-j (BERTH-[0-9A-F]{16})$");
+        for (String line : lines) {
+            java.util.regex.Matcher m = jump.matcher(line);
+            if (m.matches() && range.contains(m.group(1))) {
+                chains.add(m.group(2));
+            }
+        }
+        StringBuilder input = new StringBuilder("*nat\n");
+        for (String line : lines) {
+            String[] words = line.split(" ");
+            boolean ours = chains.contains(words[1]) || chains.stream().anyMatch(c -> line.endsWith("--comment " + c + " -j " + c)
+                    || line.contains("--comment " + c + " -j MASQUERADE"));
+            if (ours && !chains.contains(words[1])) {
+                input.append("-D").append(line.substring(2)).append('\n');
+            }
+        }
+        chains.forEach(c -> input.append("-F ").append(c).append("\n-X ").append(c).append('\n'));
+        input.append("COMMIT\n");
+        if (!chains.isEmpty()) {
+            Result r = restore(input.toString());
+            if (r.exitCode() != 0) {
+                throw new BerthException(BerthException.Kind.HOST, "iptables-restore: " + r.stderr().strip());
+            }
+        }
+        List<List<String>> guard = guard(serviceSubnet);
+        if (present(guard)) {
+            remove(guard);
+        }
+        return List.copyOf(chains);
+    }
+
     public static String toJson(List<List<String>> rules) {
         return Json.write(rules);
     }

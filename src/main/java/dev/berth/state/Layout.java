@@ -32,6 +32,11 @@ public record Layout(Path root, Path runroot) {
         return blobs().resolve(hex);
     }
 
+    /** Every image name and the image it points to, written beside the state so a damaged state can be rebuilt. */
+    public Path imageNames() {
+        return root.resolve("image-names.json");
+    }
+
     public Path layers() {
         return root.resolve("layers");
     }

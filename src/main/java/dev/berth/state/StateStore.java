@@ -134,6 +134,44 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
+    /** What is wrong with a root's state database, or null when it opens and SQLite's quick check passes. */
+    public static String problem(Layout layout) {
+        if (!Files.exists(layout.database())) {
+            return null;
+        }
+        try (StateStore store = open(layout)) {
+            return store.read(() -> {
+                try (Statement s = store.db.createStatement(); ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
+                    List<String> lines = new ArrayList<>();
+                    while (rs.next()) {
+                        lines.add(rs.getString(1));
+                    }
+                    return lines.equals(List.of("ok")) ? null : "the state database " + layout.database() + " is damaged: "
+                            + String.join("; ", lines.subList(0, Math.min(3, lines.size())));
+                }
+            });
+        } catch (BerthException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** Moves a damaged database out of the way (kept beside it, for a look later); returns where it went. */
+    public static java.nio.file.Path setAside(Layout layout) {
+        String stamp = Instant.now().toString().replace(":", "");
+        java.nio.file.Path aside = java.nio.file.Path.of(layout.database() + ".damaged-" + stamp);
+        try {
+            for (String suffix : new String[] {"-wal", "-shm", ""}) {
+                java.nio.file.Path f = java.nio.file.Path.of(layout.database() + suffix);
+                if (Files.exists(f)) {
+                    Files.move(f, java.nio.file.Path.of(aside + suffix));
+                }
+            }
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot move the damaged state aside: " + e.getMessage(), e);
+        }
+        return aside;
+    }
+
     /**
      * Refuses to make something new when the root's file system has less room than twice the
      * reserve (so also once the reserve was given up): the last megabytes are for {@code ps},

@@ -95,6 +95,40 @@ class FaultIT {
         }
     }
 
+    @Test
+    void aDamagedStateIsReportedAndRepairRemovesWhatItCannotRebuild() throws Exception {
+        try (BerthRoot b = new BerthRoot().withSampleImage()) {
+            Path m = Files.writeString(b.dir.resolve("linked.yaml"), Files.readString(Path.of("manifests/service-link.yaml"))
+                    .replace("containerPort: 8080", "containerPort: 8080\n          hostPort: " + (20000 + new Random().nextInt(20000))));
+            try {
+                b.berth("kube", "play", m.toString()).ok();
+                b.berth("ps").ok(); // the state as berth leaves it after a command: checkpointed or not, both must be handled
+                try (var db = java.nio.channels.FileChannel.open(b.root.resolve("state.db"), java.nio.file.StandardOpenOption.WRITE)) {
+                    db.write(java.nio.ByteBuffer.wrap("this is no database, sorry!!".getBytes()), 0);
+                }
+                Run ps = b.berth("ps", "-a");
+                assertThat(ps.code()).isNotZero();
+                assertThat(ps.err()).contains("is damaged").contains("berth system repair").doesNotContain("Exception").doesNotContain("\tat ");
+                Run check = b.berth("system", "check");
+                assertThat(check.code()).isNotZero();
+                assertThat(check.out()).containsPattern("state: .*damaged");
+                Run repair = b.berth("system", "repair");
+                assertThat(repair.code()).as(repair.out() + repair.err()).isZero();
+                assertThat(repair.out()).contains("moved the damaged state to").contains("removed pod api").contains("removed pod frontend")
+                        .contains("recorded image").contains(IMAGE).contains("removed Service rules");
+                assertThat(b.berth("system", "check").out()).contains("state: ok");
+                assertThat(b.berth("image", "ls").ok().out()).contains("localhost/berth-busybox");
+                ConcurrencyIT.assertNothingLeft(b);
+                assertThat(b.berth("ps", "-a", "--format", "json").ok().out().strip()).isEqualTo("[]");
+                // and the manifests play again
+                b.berth("kube", "play", m.toString()).ok();
+            } finally {
+                b.berth("kube", "down", "--timeout", "1", m.toString());
+            }
+            ConcurrencyIT.assertNothingLeft(b);
+        }
+    }
+
     static Object first(Object json) {
         return json instanceof List<?> l ? l.get(0) : json;
     }

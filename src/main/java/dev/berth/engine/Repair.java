@@ -1,0 +1,78 @@
+package dev.berth.engine;
+
+import dev.berth.api.BerthException;
+import dev.berth.image.LayerUnpacker;
+import dev.berth.network.ServiceRules;
+import dev.berth.state.Layout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * {@code berth system repair}: brings a root whose state was lost or set aside back to what
+ * can be trusted. What can be rebuilt from disk is recorded again (images: config blobs, layers
+ * and the names file); what cannot (containers, pods, Service rules: their specs lived in the
+ * state) is removed from the host, so that nothing runs or holds addresses unseen, and the
+ * manifests can be played again. With a healthy state, only what no record owns is removed.
+ */
+public final class Repair {
+    private Repair() {}
+
+    /** Runs the repair over a freshly opened (or healthy) state; {@code report} gets a line per thing done. */
+    public static void run(Berth berth, boolean rebuildImages, Consumer<String> report) {
+        Layout layout = berth.layout();
+        if (rebuildImages) {
+            berth.images().rebuild().forEach(line -> report.accept("recorded " + line));
+        }
+        List<String> containers = new ArrayList<>(children(layout.runroot().resolve("containers")));
+        children(layout.runtimeRoot()).stream().filter(id -> !containers.contains(id)).forEach(containers::add);
+        for (String id : containers) {
+            if (berth.state().containersByIdPrefix(id).isEmpty()) {
+                berth.containers().cleanUp(id);
+                report.accept("removed container " + id.substring(0, Math.min(12, id.length())) + " (no record: stopped, unmounted, deleted)");
+            }
+        }
+        for (String id : children(layout.root().resolve("containers"))) {
+            if (berth.state().containersByIdPrefix(id).isEmpty()) {
+                delete(layout.containerStorage(id));
+                report.accept("removed the storage of container " + id.substring(0, Math.min(12, id.length())));
+            }
+        }
+        List<String> pods = new ArrayList<>(children(layout.netns()));
+        children(layout.runroot().resolve("pods")).stream().filter(p -> !pods.contains(p)).forEach(pods::add);
+        for (String pod : pods) {
+            if (berth.state().pod(pod).isEmpty() && berth.pods().removeOrphan(pod)) {
+                report.accept("removed pod " + pod + " (network namespace, CNI attachment, files)");
+            }
+        }
+        if (berth.state().services().isEmpty()) {
+            String range = berth.pods().network(null).serviceSubnet();
+            for (String chain : new ServiceRules(berth.processes(), layout.root().toString()).removeWithin(range)) {
+                report.accept("removed Service rules " + chain);
+            }
+        }
+    }
+
+    private static List<String> children(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void delete(Path dir) {
+        try {
+            LayerUnpacker.deleteTree(dir);
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot delete " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}
