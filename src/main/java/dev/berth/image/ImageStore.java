@@ -58,9 +58,28 @@ public final class ImageStore {
      */
     private <T> T locked(java.util.function.Supplier<T> change) {
         try (Locks.Held held = locks.images(who -> {})) {
+            sweepScratch();
             T result = change.get();
             writeNames();
             return result;
+        }
+    }
+
+    /**
+     * Deletes the scratch files and directories that a berth killed in the middle of an import or
+     * a load left under the root's tmp: only the store makes these, and only under its lock, which
+     * is held now, so none of them is in use.
+     */
+    private void sweepScratch() {
+        if (!Files.isDirectory(layout.tmp())) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> entries = Files.list(layout.tmp())) {
+            for (Path p : entries.filter(p -> p.getFileName().toString().matches("(load|layer|blob|link|names)-.*")).toList()) {
+                LayerUnpacker.deleteTree(p);
+            }
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot clear " + layout.tmp() + ": " + e.getMessage(), e);
         }
     }
 

@@ -153,7 +153,7 @@ class ContainerIT {
     @Test
     void aBerthKilledHalfwayThroughRunLeavesNothingRmCannotClean() throws Exception {
         Random random = new Random();
-        for (int trial = 0; trial < 6; trial++) {
+        for (int trial = 0; trial < Integer.getInteger("berth.trials", 6); trial++) {
             Process p = new ProcessBuilder(b.processArgv("run", "-d", "--name", "crash" + trial, IMAGE, "sleep", "1000"))
                     .redirectErrorStream(true).start();
             TimeUnit.MILLISECONDS.sleep(150 + random.nextInt(500));

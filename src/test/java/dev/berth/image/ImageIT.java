@@ -77,6 +77,41 @@ class ImageIT {
     }
 
     @Test
+    void berthKilledDuringALoadLeavesNothingTheNextLoadDoesNotClear() throws Exception {
+        long seed = Long.getLong("berth.seed", System.nanoTime());
+        System.out.println("ImageIT seed: " + seed);
+        java.util.Random random = new java.util.Random(seed);
+        List<byte[]> layers = new java.util.ArrayList<>();
+        List<String> diffIds = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            byte[] noise = new byte[6 << 20];
+            random.nextBytes(noise); // incompressible: the load takes long enough to be cut
+            byte[] layer = new Tars().file("data" + i, noise, 0644).bytes();
+            layers.add(layer);
+            diffIds.add(Digest.of(layer).toString());
+        }
+        Path archive = write("big.tar", dockerArchive("localhost/big:1", layers, diffIds));
+        for (int trial = 0; trial < Integer.getInteger("berth.trials", 5); trial++) {
+            Process load = new ProcessBuilder(b.processArgv("image", "load", "-i", archive.toString())).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            java.util.concurrent.TimeUnit.MILLISECONDS.sleep(100 + random.nextInt(900));
+            load.destroyForcibly().waitFor();
+            // the image is there whole or not at all; the next load (the repairing command) completes it
+            assertThat(b.berth("image", "ls").ok().out()).satisfiesAnyOf(o -> assertThat(o).doesNotContain("localhost/big"),
+                    o -> assertThat(o).contains("localhost/big"));
+            b.berth("image", "load", "-i", archive.toString()).ok();
+            assertThat(b.berth("run", "--rm", "localhost/big:1", "cat", "/data3").ok().out().length()).isEqualTo(6 << 20);
+            try (java.util.stream.Stream<Path> tmp = Files.list(b.root.resolve("tmp"))) {
+                assertThat(tmp.map(Path::getFileName).map(Path::toString)).as("scratch left in tmp after trial %d", trial).isEmpty();
+            }
+            b.berth("image", "rm", "localhost/big:1").ok();
+            try (java.util.stream.Stream<Path> left = Files.list(b.root.resolve("layers"))) {
+                assertThat(left).as("layers after trial %d", trial).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void importListInspectRemove() throws Exception {
         b.withSampleImage();
         Run ls = b.berth("image", "ls").ok();

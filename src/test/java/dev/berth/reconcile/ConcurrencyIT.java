@@ -50,7 +50,7 @@ class ConcurrencyIT {
     @Test
     void theSameFilePlayedTwiceAtOnceWaitsForTheFirstAndLeavesNothingAfterDown() throws Exception {
         try (BerthRoot b = new BerthRoot().withSampleImage()) {
-            for (int trial = 0; trial < 3; trial++) {
+            for (int trial = 0; trial < Integer.getInteger("berth.trials", 3); trial++) {
                 // one play in a process of its own (the file lock), one in this JVM
                 CompletableFuture<Run> other = CompletableFuture.supplyAsync(() -> {
                     try {
@@ -79,6 +79,123 @@ class ConcurrencyIT {
                 }
                 assertNothingLeft(b);
             }
+        }
+    }
+
+    /** A file of its own: a Service, its backing pod (slow to listen) and a client that asks it all the time. */
+    static String tier(String name) {
+        return """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %1$s}
+                spec:
+                  selector: {app: %1$s}
+                  ports: [{port: 80, targetPort: 8080}]
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: %1$s-server, labels: {app: %1$s}}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                    - name: c
+                      image: localhost/berth-busybox:latest
+                      command: ["sh", "-c", "sleep 1; echo %1$s > /tmp/index.html; exec httpd -f -p 8080 -h /tmp"]
+                      ports: [{containerPort: 8080}]
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: %1$s-client}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                    - name: c
+                      image: localhost/berth-busybox:latest
+                      command: ["sh", "-c", "while true; do wget -q -O /dev/null http://%1$s:80/ ; sleep 0.2; done"]
+                """.formatted(name);
+    }
+
+    /**
+     * Counts, in the mangle table's POSTROUTING, packets to this root's pod and Service ranges that
+     * leave by an interface other than its bridge (loopback included: nothing of them may go there).
+     */
+    static final class OffHostCounter implements AutoCloseable {
+        final List<List<String>> rules;
+
+        OffHostCounter(BerthRoot b) throws Exception {
+            String comment = "bt-count-" + b.bridge;
+            rules = List.of(
+                    List.of("-t", "mangle", "-A", "POSTROUTING", "-d", b.subnetPrefix + "0/24", "!", "-o", b.bridge, "-m", "comment", "--comment", comment),
+                    List.of("-t", "mangle", "-A", "POSTROUTING", "-d", b.servicePrefix + "0/24", "!", "-o", b.bridge, "-m", "comment", "--comment", comment));
+            for (List<String> r : rules) {
+                iptables(r);
+            }
+        }
+
+        long packets() throws Exception {
+            String out = BerthRoot.text(new ProcessBuilder("iptables", "-w", "-t", "mangle", "-L", "POSTROUTING", "-v", "-x", "-n")
+                    .redirectErrorStream(true).start().getInputStream().readAllBytes());
+            return out.lines().filter(l -> l.contains(rules.get(0).get(rules.get(0).size() - 1)))
+                    .mapToLong(l -> Long.parseLong(l.strip().split("\\s+")[0])).sum();
+        }
+
+        static void iptables(List<String> rule) throws Exception {
+            List<String> argv = new java.util.ArrayList<>(List.of("iptables", "-w"));
+            argv.addAll(rule);
+            assertThat(new ProcessBuilder(argv).inheritIO().start().waitFor()).isZero();
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (List<String> r : rules) {
+                List<String> delete = new java.util.ArrayList<>(r);
+                delete.set(2, "-D");
+                iptables(delete);
+            }
+        }
+    }
+
+    @Test
+    void sixPlaysAtOnceOfFourFilesThenDownsLeaveNothingAndSendNothingOffTheHost() throws Exception {
+        try (BerthRoot b = new BerthRoot().withSampleImage(); OffHostCounter counter = new OffHostCounter(b)) {
+            List<Path> files = new java.util.ArrayList<>();
+            for (String name : List.of("ta", "tb", "tc", "td")) {
+                files.add(Files.writeString(b.dir.resolve(name + ".yaml"), tier(name)));
+            }
+            List<Path> plays = List.of(files.get(0), files.get(1), files.get(2), files.get(3), files.get(0), files.get(1));
+            try {
+                List<CompletableFuture<Run>> running = new java.util.ArrayList<>();
+                for (int i = 0; i < plays.size(); i++) {
+                    Path f = plays.get(i);
+                    boolean inProcess = i % 2 == 0;
+                    running.add(CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return inProcess ? process(b, "kube", "play", f.toString()) : b.berth("kube", "play", f.toString());
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }));
+                }
+                for (CompletableFuture<Run> r : running) {
+                    Run run = r.get(300, TimeUnit.SECONDS);
+                    assertThat(run.code()).as("%s %s", run.out(), run.err()).isZero();
+                }
+                List<?> pods = (List<?>) Json.parse(b.berth("pod", "ps", "--format", "json").ok().out());
+                assertThat(pods).hasSize(8).allSatisfy(p -> assertThat(((Map<?, ?>) p).get("phase")).isEqualTo("Running"));
+                for (String name : List.of("ta", "tb", "tc", "td")) {
+                    assertThat(b.berth("exec", name + "-client-c", "wget", "-q", "-O", "-", "http://" + name + ":80/").ok().out()).contains(name);
+                }
+            } finally {
+                List<CompletableFuture<Run>> downs = new java.util.ArrayList<>();
+                for (Path f : List.of(files.get(0), files.get(1), files.get(2), files.get(3), files.get(0))) {
+                    downs.add(CompletableFuture.supplyAsync(() -> b.berth("kube", "down", f.toString())));
+                }
+                for (CompletableFuture<Run> d : downs) {
+                    d.get(120, TimeUnit.SECONDS).ok();
+                }
+            }
+            assertNothingLeft(b);
+            assertThat(counter.packets()).as("packets to pod or Service addresses that left the host").isZero();
         }
     }
 

@@ -49,7 +49,7 @@ class FaultIT {
         Random random = new Random(seed());
         try (BerthRoot b = new BerthRoot().withSampleImage()) {
             Path m = Files.writeString(b.dir.resolve("pods.yaml"), pods(4));
-            for (int trial = 0; trial < 5; trial++) {
+            for (int trial = 0; trial < Integer.getInteger("berth.trials", 5); trial++) {
                 b.berth("kube", "play", m.toString()).ok();
                 Process down = new ProcessBuilder(b.processArgv("kube", "down", m.toString())).redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

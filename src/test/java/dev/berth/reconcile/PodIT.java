@@ -261,7 +261,7 @@ class PodIT {
         }
         Path m = manifest("ten.yaml", ten.toString());
         Random random = new Random();
-        for (int trial = 0; trial < 10; trial++) {
+        for (int trial = 0; trial < Integer.getInteger("berth.trials", 10); trial++) {
             Process p = new ProcessBuilder(b.processArgv("kube", "play", m.toString())).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             TimeUnit.MILLISECONDS.sleep(300 + random.nextInt(2500));
