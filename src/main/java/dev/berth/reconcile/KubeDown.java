@@ -44,16 +44,22 @@ public final class KubeDown {
                     events.accept(new PlayEvent(Instant.now(), "Pod/" + pod.name(), existed ? "removed" : "absent", existed ? "" : "nothing to remove"));
                 }));
             }
-            futures.add(pool.submit(() -> Networking.removeServices(berth, manifests)));
             for (int i = 0; i < futures.size(); i++) {
                 try {
                     futures.get(i).get();
                 } catch (ExecutionException e) {
-                    failures.add((i < pods.size() ? "Pod/" + pods.get(i) : "Services") + ": " + e.getCause().getMessage());
+                    failures.add("Pod/" + pods.get(i) + ": " + e.getCause().getMessage());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     failures.add("interrupted");
                 }
+            }
+            // Services after their pods: a client still running while its Service goes would find no rule
+            try {
+                Networking.removeServices(berth, manifests);
+                Networking.releaseGuardIfUnused(berth);
+            } catch (RuntimeException e) {
+                failures.add("Services: " + e.getMessage());
             }
         } finally {
             pool.shutdown();

@@ -232,7 +232,7 @@ final class Networking {
         return null;
     }
 
-    /** Removes the Services of the manifests: their rules, then their records; with the root's last Service, the guard. */
+    /** Removes the Services of the manifests: their rules, then their records. */
     static void removeServices(Berth berth, Manifests manifests) {
         if (manifests.services().isEmpty()) {
             return;
@@ -245,12 +245,27 @@ final class Networking {
                     berth.state().deleteService(r.name());
                 }
             }
-            if (berth.state().services().isEmpty()) {
-                List<List<String>> guard = rules.guard(berth.pods().network(null).serviceSubnet());
-                if (rules.present(guard)) {
-                    rules.remove(guard);
-                }
+        }
+    }
+
+    /**
+     * Removes the guard of the root's Service range once neither a Service nor a pod is left: a
+     * pod still running may still send to the address of a Service that is gone, and that must
+     * not leave the host either. The caller holds the services lock.
+     */
+    private static void releaseGuardIfUnused(Berth berth, ServiceRules rules) {
+        if (berth.state().services().isEmpty() && berth.state().pods().isEmpty()) {
+            List<List<String>> guard = rules.guard(berth.pods().network(null).serviceSubnet());
+            if (rules.present(guard)) {
+                rules.remove(guard);
             }
+        }
+    }
+
+    /** After a down: the guard goes with the root's last pod and Service. */
+    static void releaseGuardIfUnused(Berth berth) {
+        try (Locks.Held held = berth.locks().services()) {
+            releaseGuardIfUnused(berth, new ServiceRules(berth.processes(), berth.layout().root().toString()));
         }
     }
 
