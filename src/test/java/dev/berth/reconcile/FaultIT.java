@@ -83,7 +83,12 @@ class FaultIT {
                 // the infra container of f1, by the pid of its process
                 long infraPid = ((Number) ((Map<?, ?>) first(Json.parse(b.berth("inspect", "f1-infra").ok().out()))).get("Pid")).longValue();
                 new ProcessBuilder("kill", "-9", Long.toString(infraPid)).start().waitFor();
+                // and a container's own process
+                long process = ((Number) ((Map<?, ?>) first(Json.parse(b.berth("inspect", "f0-b").ok().out()))).get("Pid")).longValue();
+                new ProcessBuilder("kill", "-9", Long.toString(process)).start().waitFor();
                 waitFor(() -> b.berth("pod", "ps").out().contains("SandboxExited"), "pod ps to show f1's sandbox exited");
+                waitFor(() -> b.berth("ps", "-a").out().contains("Exited (137)"), "ps -a to show f0-b killed");
+                assertThat(b.berth("ps", "-a").ok().out()).containsPattern("Exited \\(137\\).*f0-b").containsPattern("Up .*f0-a");
                 assertThat(b.berth("pod", "ps").ok().out()).containsPattern("f1 +SandboxExited").containsPattern("f0 +Running");
                 long start = System.nanoTime();
                 b.berth("kube", "down", m.toString()).ok(); // grace period 30 s: the containers end on SIGTERM at once

@@ -260,7 +260,7 @@ class PodIT {
                     """.formatted(i, IMAGE, IMAGE));
         }
         Path m = manifest("ten.yaml", ten.toString());
-        Random random = new Random();
+        Random random = new Random(FaultIT.seed());
         for (int trial = 0; trial < Integer.getInteger("berth.trials", 10); trial++) {
             Process p = new ProcessBuilder(b.processArgv("kube", "play", m.toString())).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
