@@ -30,7 +30,7 @@ final class NetworkCommands extends GroupCommand {
     static Map<String, Integer> usage(Berth berth) {
         Map<String, Integer> pods = new LinkedHashMap<>();
         for (var p : berth.state().pods()) {
-            berth.state().podNetwork(p.name()).ifPresent(n -> pods.merge(Json.string(Json.parseObject(n), "network"), 1, Integer::sum));
+            berth.network().attachment(p.name()).ifPresent(a -> pods.merge(a.network(), 1, Integer::sum));
         }
         return pods;
     }

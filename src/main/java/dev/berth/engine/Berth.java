@@ -2,6 +2,7 @@ package dev.berth.engine;
 
 import dev.berth.api.BerthException;
 import dev.berth.image.ImageStore;
+import dev.berth.network.PodNetwork;
 import dev.berth.proc.ProcessRunner;
 import dev.berth.proc.Processes;
 import dev.berth.runtime.Conmon;
@@ -23,6 +24,7 @@ public final class Berth implements AutoCloseable {
     private final Locks locks;
     private ContainerEngine containers;
     private PodEngine pods;
+    private PodNetwork network;
     private HostComponents.Choice runtimeChoice;
 
     private Berth(Layout layout, String runtimeName) {
@@ -80,9 +82,17 @@ public final class Berth implements AutoCloseable {
 
     public synchronized PodEngine pods() {
         if (pods == null) {
-            pods = new PodEngine(layout, state, images, containers(), processes, locks);
+            pods = new PodEngine(layout, state, images, containers(), network());
         }
         return pods;
+    }
+
+    /** The host network state of pods: namespaces, CNI attachments, bridges, /etc/hosts. */
+    public synchronized PodNetwork network() {
+        if (network == null) {
+            network = new PodNetwork(layout, state, locks, processes);
+        }
+        return network;
     }
 
     public Volumes volumes() {

@@ -2,12 +2,10 @@ package dev.berth.engine;
 
 import dev.berth.api.BerthException;
 import dev.berth.image.LayerUnpacker;
-import dev.berth.proc.Command;
-import dev.berth.proc.ProcessRunner;
-import dev.berth.runtime.HostComponents;
+import dev.berth.network.CniNetwork;
+import dev.berth.network.PodNetwork;
 import dev.berth.state.ContainerRecord;
 import dev.berth.state.Layout;
-import dev.berth.state.Locks;
 import dev.berth.state.PodRecord;
 import dev.berth.state.StateStore;
 import dev.berth.sys.Linux;
@@ -18,12 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import dev.berth.api.Canonical;
-import dev.berth.api.Json;
-import dev.berth.network.CniNetwork;
 
 /**
  * Pods: a sandbox (a network namespace file with loopback up, and an infra container running
@@ -36,41 +30,19 @@ public final class PodEngine {
     private final StateStore state;
     private final ContainerEngine containers;
     private final dev.berth.image.ImageStore images;
-    private final ProcessRunner processes;
-    private final Locks locks;
+    private final PodNetwork network;
 
-    public PodEngine(Layout layout, StateStore state, dev.berth.image.ImageStore images, ContainerEngine containers, ProcessRunner processes,
-            Locks locks) {
+    public PodEngine(Layout layout, StateStore state, dev.berth.image.ImageStore images, ContainerEngine containers, PodNetwork network) {
         this.layout = layout;
-        this.locks = locks;
+        this.network = network;
         this.state = state;
         this.images = images;
         this.containers = containers;
-        this.processes = processes;
     }
 
     /** What a pod's sandbox is made from. */
     public record SandboxSpec(String pod, String namespace, String hostname, boolean hostNetwork, boolean sharePid,
             String specHash, String spec, String network, List<CniNetwork.PortMapping> ports) {}
-
-    /** The pod's attachment as recorded before CNI ADD, and completed with its result after. */
-    private static String attachment(String network, String id, List<CniNetwork.PortMapping> ports, Map<String, Object> result) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("network", network);
-        m.put("id", id);
-        m.put("ports", ports.stream().map(p -> List.of(p.hostPort(), p.containerPort(), p.protocol(), p.hostIP() == null ? "" : p.hostIP())).toList());
-        m.put("result", result);
-        return Json.write(m);
-    }
-
-    /** The CNI container ID of a pod: unique per berth root, so two roots' pods never share iptables chains. */
-    private String cniId(String pod) {
-        return "berth-" + Canonical.hash(List.of(layout.root().toString(), pod)).substring(0, 24);
-    }
-
-    public CniNetwork network(String name) {
-        return CniNetwork.load(layout.networks(), layout.ipam(), name == null ? CniNetwork.DEFAULT : name, processes);
-    }
 
     /** Creates a pod's sandbox and starts its infra container. */
     public Sandbox createSandbox(SandboxSpec s) {
@@ -82,19 +54,7 @@ public final class PodEngine {
         try {
             Path files = layout.pod(s.pod());
             ContainerEngine.writeEtcFiles(files, s.hostname());
-            String ip = null;
-            if (netns != null) {
-                createNetns(netns);
-                CniNetwork network = network(s.network());
-                String id = cniId(s.pod());
-                try (Locks.Held held = locks.network(network.name())) {
-                    // recorded under the lock: a down that removes the network's last pod sees this one
-                    state.setPodNetwork(s.pod(), attachment(network.name(), id, s.ports(), null));
-                }
-                Map<String, Object> result = network.add(id, netns, s.pod(), s.ports());
-                state.setPodNetwork(s.pod(), attachment(network.name(), id, s.ports(), result));
-                ip = CniNetwork.address(result);
-            }
+            String ip = netns == null ? null : network.attach(s.pod(), s.network(), s.ports()).address();
             Sandbox sandbox = new Sandbox(s.pod(), netns, null, 0, s.sharePid(), files, ip);
             ContainerEngine.Container c = containers.create(new ContainerEngine.CreateOptions(s.pod() + "-infra", InfraImage.NAME,
                     null, null, List.of(), null, null, null, false, sandbox, s.hostname(), List.of(), List.of(), null));
@@ -107,27 +67,12 @@ public final class PodEngine {
         }
     }
 
-    /** A new network namespace, kept by a bind mount on {@code file}, with loopback up. */
-    private void createNetns(Path file) throws IOException {
-        Files.createDirectories(file.getParent());
-        if (!Files.exists(file)) {
-            Files.createFile(file);
-        }
-        Path unshare = HostComponents.find("unshare");
-        Path ip = HostComponents.find("ip");
-        if (unshare == null || ip == null) {
-            throw new BerthException(BerthException.Kind.HOST, "pods need unshare (util-linux) and ip (iproute2); install them: apt-get install -y util-linux iproute2");
-        }
-        processes.check(Command.of(unshare.toString(), "--net=" + file, ip.toString(), "link", "set", "lo", "up")
-                .withTimeout(Duration.ofSeconds(10)));
-    }
-
     /** The sandbox of an existing pod, with its infra process's current pid. */
     public Optional<Sandbox> sandbox(String pod) {
         return state.pod(pod).filter(p -> p.infraId() != null && state.containersByIdPrefix(p.infraId()).size() == 1).map(p -> {
             ContainerEngine.Container infra = containers.find(p.infraId());
             boolean sharePid = p.spec().contains("\"shareProcessNamespace\":true");
-            return new Sandbox(pod, p.netns() == null ? null : Path.of(p.netns()), p.infraId(), infra.pid(), sharePid, layout.pod(pod), ip(pod));
+            return new Sandbox(pod, p.netns() == null ? null : Path.of(p.netns()), p.infraId(), infra.pid(), sharePid, layout.pod(pod), network.address(pod));
         });
     }
 
@@ -169,15 +114,8 @@ public final class PodEngine {
         for (ContainerEngine.Container c : live) {
             containers.remove(c, true);
         }
-        detach(pod, netns);
-        Linux.unmount(netns, Linux.MNT_DETACH);
-        unmountUnder(layout.pod(pod));
-        try {
-            Files.deleteIfExists(netns);
-            LayerUnpacker.deleteTree(layout.pod(pod));
-        } catch (IOException e) {
-            throw new BerthException(BerthException.Kind.HOST, "cannot remove the files of pod " + pod + ": " + e.getMessage(), e);
-        }
+        network.detach(pod);
+        removeFiles(pod);
         state.deletePod(pod);
         return anything;
     }
@@ -189,30 +127,20 @@ public final class PodEngine {
      * the pod's files. Returns whether anything was there.
      */
     public boolean removeOrphan(String pod) {
-        Path netns = layout.netns(pod);
-        boolean anything = Files.exists(netns) || Files.exists(layout.pod(pod));
-        String id = cniId(pod);
-        for (CniNetwork n : new dev.berth.network.Networks(layout.networks(), layout.ipam(), processes).list()) {
-            Map<String, Object> result = n.resultFromLease(layout.ipam(), id, netns);
-            if (result != null) {
-                n.del(id, netns, pod, List.of(new CniNetwork.PortMapping(1, 1, "TCP", null)), result);
-                anything = true;
-                try (Locks.Held held = locks.network(n.name())) {
-                    if (state.podsOnNetwork(n.name(), pod) == 0) {
-                        n.removeBridgeIfUnused();
-                    }
-                }
-            }
-        }
-        Linux.unmount(netns, Linux.MNT_DETACH);
+        boolean anything = Files.exists(layout.pod(pod));
+        anything |= network.detachOrphan(pod);
+        removeFiles(pod);
+        return anything;
+    }
+
+    /** Unmounts and deletes a pod's own files (hosts, volumes, subPath binds). */
+    private void removeFiles(String pod) {
         unmountUnder(layout.pod(pod));
         try {
-            Files.deleteIfExists(netns);
             LayerUnpacker.deleteTree(layout.pod(pod));
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot remove the files of pod " + pod + ": " + e.getMessage(), e);
         }
-        return anything;
     }
 
     /** Where a pod volume's content lives on the host: the pod's own directory, or a named volume for a claim. */
@@ -296,87 +224,6 @@ public final class PodEngine {
             mounts.forEach(m -> Linux.unmount(Path.of(m), Linux.MNT_DETACH));
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot read /proc/self/mounts: " + e.getMessage(), e);
-        }
-    }
-
-    /** CNI DEL with what was recorded at ADD; a pod never attached (or a crash before ADD) needs none. */
-    private void detach(String pod, Path netns) {
-        Optional<String> recorded = state.podNetwork(pod);
-        if (recorded.isEmpty()) {
-            return;
-        }
-        Map<String, Object> a = Json.parseObject(recorded.get());
-        List<CniNetwork.PortMapping> ports = new ArrayList<>();
-        for (Object p : Json.array(a, "ports")) {
-            List<?> l = (List<?>) p;
-            ports.add(new CniNetwork.PortMapping(((Number) l.get(0)).intValue(), ((Number) l.get(1)).intValue(), (String) l.get(2), (String) l.get(3)));
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> result = (Map<String, Object>) a.get("result");
-        CniNetwork network = network(Json.string(a, "network"));
-        if (result == null) {
-            // berth died between ADD and recording its result: rebuild it from the IPAM lease, so the
-            // plugins that need the address (firewall, portmap) still remove their rules
-            result = network.resultFromLease(layout.ipam(), Json.string(a, "id"), netns);
-        }
-        network.del(Json.string(a, "id"), netns, pod, ports, result);
-        try (Locks.Held held = locks.network(network.name())) {
-            state.setPodNetwork(pod, null);
-            if (state.podsOnNetwork(network.name(), pod) == 0) {
-                network.removeBridgeIfUnused(); // the CNI plugin leaves it behind
-            }
-        }
-    }
-
-    /** The pod's IP address, or null when it has none (host network, or not attached). */
-    public String ip(String pod) {
-        return attachmentResult(pod).map(CniNetwork::address).orElse(null);
-    }
-
-    /** The pod's gateway: the host's address on the pod's network, or null. */
-    public String gateway(String pod) {
-        return attachmentResult(pod).map(CniNetwork::gateway).orElse(null);
-    }
-
-    @SuppressWarnings("unchecked")
-    private Optional<Map<String, Object>> attachmentResult(String pod) {
-        return state.podNetwork(pod).map(n -> Json.parseObject(n).get("result"))
-                .filter(r -> r instanceof Map).map(r -> (Map<String, Object>) r);
-    }
-
-    /** The hostPorts other pods hold, as {@code port/protocol → pod}. */
-    public Map<String, String> hostPortsInUse() {
-        Map<String, String> used = new LinkedHashMap<>();
-        for (PodRecord p : state.pods()) {
-            state.podNetwork(p.name()).ifPresent(n -> {
-                for (Object port : Json.array(Json.parseObject(n), "ports")) {
-                    List<?> l = (List<?>) port;
-                    used.put(((Number) l.get(0)).intValue() + "/" + l.get(2), p.name());
-                }
-            });
-        }
-        return used;
-    }
-
-    /**
-     * Rewrites a pod's /etc/hosts in place: its containers bind-mount the file, so a new file
-     * renamed over it would not reach them. The new text is written over the old one before the
-     * file is cut to its length, so a reader never finds it empty; callers hold the hosts lock,
-     * so there is one writer at a time.
-     */
-    public void writeHosts(String pod, String hostname, String ip, Map<String, List<String>> others) {
-        StringBuilder s = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-        others.forEach((address, names) -> s.append(address).append('\t').append(String.join(" ", names)).append('\n'));
-        s.append(ip == null ? "127.0.1.1" : ip).append('\t').append(hostname).append('\n');
-        try {
-            try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(layout.pod(pod).resolve("hosts"),
-                    java.nio.file.StandardOpenOption.WRITE)) {
-                byte[] text = s.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                f.write(java.nio.ByteBuffer.wrap(text), 0);
-                f.truncate(text.length);
-            }
-        } catch (IOException e) {
-            throw new BerthException(BerthException.Kind.HOST, "cannot write /etc/hosts of pod " + pod + ": " + e.getMessage(), e);
         }
     }
 

@@ -50,7 +50,7 @@ public final class Repair {
             }
         }
         if (berth.state().services().isEmpty()) {
-            String range = berth.pods().network(null).serviceSubnet();
+            String range = berth.network().network(null).serviceSubnet();
             for (String chain : new ServiceRules(berth.processes(), layout.root().toString()).removeWithin(range)) {
                 report.accept("removed Service rules " + chain);
             }

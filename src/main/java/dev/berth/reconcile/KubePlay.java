@@ -494,7 +494,7 @@ public final class KubePlay {
     private Environment.PodFields podFields(PodSpec pod) {
         Sandbox s = sandboxes.get(pod.name());
         String ip = s == null || s.ip() == null ? "127.0.0.1" : s.ip();
-        String gateway = berth.pods().gateway(pod.name());
+        String gateway = berth.network().gateway(pod.name());
         String node;
         try {
             node = java.net.InetAddress.getLocalHost().getHostName();

@@ -89,7 +89,7 @@ final class Networking {
      * Pods of these manifests that already run give theirs up (they are replaced) unless unchanged.
      */
     void checkHostPorts(Set<String> unchanged) {
-        Map<String, String> taken = new LinkedHashMap<>(berth.pods().hostPortsInUse());
+        Map<String, String> taken = new LinkedHashMap<>(berth.network().hostPortsInUse());
         taken.values().removeIf(pod -> manifests.pod(pod).isPresent());
         for (PodSpec pod : manifests.pods()) {
             if (unchanged.contains(pod.name())) {
@@ -135,7 +135,7 @@ final class Networking {
         if (manifests.services().isEmpty()) {
             return;
         }
-        CniNetwork network = berth.pods().network(null);
+        CniNetwork network = berth.network().network(null);
         try (Locks.Held held = berth.locks().services()) {
             for (ServiceSpec s : manifests.services()) {
                 if (berth.state().services().stream().noneMatch(r -> r.name().equals(s.name()))) {
@@ -168,7 +168,7 @@ final class Networking {
         if (manifests.services().isEmpty()) {
             return;
         }
-        CniNetwork network = berth.pods().network(null);
+        CniNetwork network = berth.network().network(null);
         try (Locks.Held held = berth.locks().services()) {
             for (ServiceSpec s : manifests.services()) {
                 updateEndpoints(s, network, ready);
@@ -185,7 +185,7 @@ final class Networking {
         for (ServiceSpec.Port p : s.ports()) {
             List<ServiceRules.Endpoint> endpoints = new ArrayList<>();
             for (PodSpec pod : manifests.pods()) {
-                String ip = berth.pods().ip(pod.name());
+                String ip = berth.network().address(pod.name());
                 Integer target = targetPort(pod, p);
                 if (s.selects(pod.labels()) && ip != null && target != null && ready.test(pod)) {
                     endpoints.add(new ServiceRules.Endpoint(ip, target));
@@ -255,7 +255,7 @@ final class Networking {
      */
     private static void releaseGuardIfUnused(Berth berth, ServiceRules rules) {
         if (berth.state().services().isEmpty() && berth.state().pods().isEmpty()) {
-            List<List<String>> guard = rules.guard(berth.pods().network(null).serviceSubnet());
+            List<List<String>> guard = rules.guard(berth.network().network(null).serviceSubnet());
             if (rules.present(guard)) {
                 rules.remove(guard);
             }
@@ -290,7 +290,7 @@ final class Networking {
         Map<String, String> ips = new LinkedHashMap<>();
         Map<String, String> hostnames = new LinkedHashMap<>();
         for (var p : berth.pods().list()) {
-            String ip = berth.pods().ip(p.name());
+            String ip = berth.network().address(p.name());
             if (ip != null) {
                 ips.put(p.name(), ip);
                 String hostname = manifests.pod(p.name()).map(s -> s.hostname() != null ? s.hostname() : s.name()).orElse(p.name());
@@ -310,7 +310,7 @@ final class Networking {
             });
             String hostname = manifests.pod(p.name()).map(s -> s.hostname() != null ? s.hostname() : s.name()).orElse(p.name());
             try {
-                berth.pods().writeHosts(p.name(), hostname, ips.get(p.name()), others);
+                berth.network().writeHosts(p.name(), hostname, ips.get(p.name()), others);
             } catch (BerthException e) {
                 // a pod being removed meanwhile has no hosts file to write
             }

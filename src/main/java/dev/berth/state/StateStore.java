@@ -521,10 +521,11 @@ public final class StateStore implements AutoCloseable {
 
     // pods
 
+    /** Records a new pod; a pod of that name already recorded is an error (the caller holds the pod's lock and removed any before). */
     public void insertPod(PodRecord p) {
         inTransaction(() -> {
             try (PreparedStatement s = db.prepareStatement(
-                    "INSERT OR REPLACE INTO pods (name, namespace, spec_hash, spec, infra_id, netns, status, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    "INSERT INTO pods (name, namespace, spec_hash, spec, infra_id, netns, status, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 s.setString(1, p.name());
                 s.setString(2, p.namespace());
                 s.setString(3, p.specHash());

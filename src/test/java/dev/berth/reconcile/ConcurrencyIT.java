@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,20 +30,6 @@ class ConcurrencyIT {
         String out = BerthRoot.text(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("berth %s ended", List.of(args)).isTrue();
         return new Run(p.exitValue(), out, "");
-    }
-
-    static void assertNothingLeft(BerthRoot b) throws Exception {
-        assertThat(b.mounts()).isEmpty();
-        assertThat(b.rulesOfThisRoot()).isEmpty();
-        assertThat(BerthRoot.linkExists(b.bridge)).as("bridge %s", b.bridge).isFalse();
-        assertThat(b.processes()).isEmpty();
-        Path netns = b.runroot.resolve("netns");
-        if (Files.exists(netns)) {
-            try (Stream<Path> s = Files.list(netns)) {
-                assertThat(s).isEmpty();
-            }
-        }
-        assertThat(b.berth("pod", "ps", "--format", "json").ok().out().strip()).isEqualTo("[]");
     }
 
     @Test
@@ -77,7 +62,7 @@ class ConcurrencyIT {
                 } finally {
                     b.berth("kube", "down", "--timeout", "1", LINKED).ok();
                 }
-                assertNothingLeft(b);
+                b.assertNothingLeft();
             }
         }
     }
@@ -194,7 +179,7 @@ class ConcurrencyIT {
                     d.get(120, TimeUnit.SECONDS).ok();
                 }
             }
-            assertNothingLeft(b);
+            b.assertNothingLeft();
             assertThat(counter.packets()).as("packets to pod or Service addresses that left the host").isZero();
         }
     }
@@ -224,7 +209,7 @@ class ConcurrencyIT {
             } finally {
                 b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
             }
-            assertNothingLeft(b);
+            b.assertNothingLeft();
         }
     }
 
@@ -276,8 +261,8 @@ class ConcurrencyIT {
                 one.berth("kube", "down", "--timeout", "1", m1.toString()).ok();
                 two.berth("kube", "down", "--timeout", "1", m2.toString()).ok();
             }
-            assertNothingLeft(one);
-            assertNothingLeft(two);
+            one.assertNothingLeft();
+            two.assertNothingLeft();
         }
     }
 
@@ -320,8 +305,8 @@ class ConcurrencyIT {
                 one.berth("kube", "down", "--timeout", "1", m1.toString()).ok();
             }
             assertThat(BerthRoot.linkExists(two.bridge + "c")).isFalse();
-            assertNothingLeft(one);
-            assertNothingLeft(two);
+            one.assertNothingLeft();
+            two.assertNothingLeft();
         }
     }
 }

@@ -65,7 +65,7 @@ class FaultIT {
                 }
                 assertThat(b.berth("ps", "-a").code()).isZero();
                 b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
-                ConcurrencyIT.assertNothingLeft(b);
+                b.assertNothingLeft();
             }
         }
     }
@@ -96,7 +96,7 @@ class FaultIT {
             } finally {
                 b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
             }
-            ConcurrencyIT.assertNothingLeft(b);
+            b.assertNothingLeft();
         }
     }
 
@@ -123,14 +123,14 @@ class FaultIT {
                         .contains("recorded image").contains(IMAGE).contains("removed Service rules");
                 assertThat(b.berth("system", "check").out()).contains("state: ok");
                 assertThat(b.berth("image", "ls").ok().out()).contains("localhost/berth-busybox");
-                ConcurrencyIT.assertNothingLeft(b);
+                b.assertNothingLeft();
                 assertThat(b.berth("ps", "-a", "--format", "json").ok().out().strip()).isEqualTo("[]");
                 // and the manifests play again
                 b.berth("kube", "play", m.toString()).ok();
             } finally {
                 b.berth("kube", "down", "--timeout", "1", m.toString());
             }
-            ConcurrencyIT.assertNothingLeft(b);
+            b.assertNothingLeft();
         }
     }
 

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,28 +51,6 @@ class PodIT {
         return events;
     }
 
-    /** What is left of berth on the host for this root: mounts, netns files, processes, state rows. */
-    void assertNothingLeft() throws Exception {
-        assertThat(b.mounts()).isEmpty();
-        assertThat(b.rulesOfThisRoot()).isEmpty();
-        assertThat(BerthRoot.linkExists(b.bridge)).isFalse();
-        assertThat(b.processes()).isEmpty();
-        Path netns = b.runroot.resolve("netns");
-        if (Files.exists(netns)) {
-            try (Stream<Path> s = Files.list(netns)) {
-                assertThat(s).isEmpty();
-            }
-        }
-        assertThat(b.berth("ps", "-a", "--format", "json").ok().out().strip()).isEqualTo("[]");
-        assertThat(b.berth("pod", "ps", "--format", "json").ok().out().strip()).isEqualTo("[]");
-        Path runtime = b.runroot.resolve("runtime");
-        if (Files.exists(runtime)) {
-            try (Stream<Path> s = Files.list(runtime)) {
-                assertThat(s).isEmpty();
-            }
-        }
-    }
-
     @Test
     void theDemosClientGetsThePageTwentyTimesOutOfTwenty() throws Exception {
         String demo = Path.of("manifests/demo.yaml").toAbsolutePath().toString();
@@ -91,7 +68,7 @@ class PodIT {
             assertThat(client.get("ExitCode")).isEqualTo(0L);
             b.berth("kube", "down", "--timeout", "1", demo).ok();
         }
-        assertNothingLeft();
+        b.assertNothingLeft();
     }
 
     @Test
@@ -120,7 +97,7 @@ class PodIT {
         assertThat(out).isEqualTo("shared-name shared-name\n");
         assertThat(b.berth("exec", "pair-server", "cat", "/etc/hosts").ok().out()).contains("shared-name");
         b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
-        assertNothingLeft();
+        b.assertNothingLeft();
     }
 
     @Test
@@ -152,7 +129,7 @@ class PodIT {
                 .contains("Error: Container/broken/app: waits for Container/broken/setup to be completed (init: app containers start after the init containers; \"setup\" must exit 0 first), which failed: exited with code 3");
         assertThat(b.berth("ps", "-a").ok().out()).doesNotContain("broken-app");
         b.berth("kube", "down", m.toString()).ok();
-        assertNothingLeft();
+        b.assertNothingLeft();
     }
 
     @Test
@@ -168,7 +145,7 @@ class PodIT {
         }
         assertThat(out).isEqualTo("via proxy\n");
         b.berth("kube", "down", "--timeout", "1", sidecar).ok();
-        assertNothingLeft();
+        b.assertNothingLeft();
     }
 
     @Test
@@ -207,7 +184,7 @@ class PodIT {
         assertThat(api.get("phase")).isEqualTo("Running");
         assertThat(((Map<?, ?>) api.get("conditions")).get("Ready")).isEqualTo(true);
         b.berth("kube", "down", "--timeout", "1", link).ok();
-        assertNothingLeft();
+        b.assertNothingLeft();
     }
 
     @Test
@@ -240,7 +217,7 @@ class PodIT {
         assertThat(((Map<?, ?>) ((List<?>) Json.parse(b.berth("inspect", "two-c").ok().out())).get(0)).get("Image")).isEqualTo("localhost/berth-busybox:v2");
         assertThat(b.berth("kube", "play", "--replace", m.toString()).ok().out()).contains("pod one: replaced");
         b.berth("kube", "down", m.toString()).ok();
-        assertNothingLeft();
+        b.assertNothingLeft();
     }
 
     @Test
@@ -268,7 +245,7 @@ class PodIT {
             p.destroyForcibly().waitFor();
             Run down = b.berth("kube", "down", "--timeout", "1", m.toString());
             assertThat(down.code()).as("down after trial %d: %s", trial, down.err()).isZero();
-            assertNothingLeft();
+            b.assertNothingLeft();
         }
     }
 
@@ -293,7 +270,7 @@ class PodIT {
         List<String> events = events(b.berth("kube", "play", "--format", "json", m.toString()).ok());
         assertThat(events.indexOf("Container/gated/after starting")).isGreaterThan(events.indexOf("Container/gated/before ready"));
         b.berth("kube", "down", m.toString()).ok();
-        assertNothingLeft();
+        b.assertNothingLeft();
     }
 
     @Test
@@ -319,6 +296,6 @@ class PodIT {
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(out).containsPattern("Error: Container/slow\\d/a: (running, not yet ready|not started), play was interrupted|when play was interrupted");
         assertThat(b.berth("kube", "down", m.toString()).code()).isZero();
-        assertNothingLeft();
+        b.assertNothingLeft();
     }
 }

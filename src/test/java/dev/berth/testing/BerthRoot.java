@@ -181,6 +181,40 @@ public final class BerthRoot implements AutoCloseable {
         return rules;
     }
 
+    /**
+     * The census after a test's pods are gone: no mount, iptables rule, bridge, process, netns
+     * file or runtime state of this root's left, and no container or pod listed.
+     */
+    public void assertNothingLeft() {
+        List<String> left = new ArrayList<>();
+        mounts().forEach(m -> left.add("mount " + m));
+        rulesOfThisRoot().forEach(r -> left.add("iptables rule " + r));
+        if (linkExists(bridge)) {
+            left.add("bridge " + bridge);
+        }
+        processes().forEach(p -> left.add("process " + p));
+        for (Path dir : List.of(runroot.resolve("netns"), runroot.resolve("runtime"))) {
+            if (Files.exists(dir)) {
+                try (Stream<Path> s = Files.list(dir)) {
+                    s.forEach(f -> left.add("file " + f));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        Run ps = berth("ps", "-a", "--format", "json").ok();
+        if (!ps.out().strip().equals("[]")) {
+            left.add("containers " + ps.out().strip());
+        }
+        Run pods = berth("pod", "ps", "--format", "json").ok();
+        if (!pods.out().strip().equals("[]")) {
+            left.add("pods " + pods.out().strip());
+        }
+        if (!left.isEmpty()) {
+            throw new AssertionError("left behind:\n" + String.join("\n", left));
+        }
+    }
+
     /** Whether a network link of that name exists on the host. */
     public static boolean linkExists(String name) {
         try {
