@@ -41,7 +41,7 @@ final class SystemCommands extends GroupCommand {
                 reason = e.getMessage();
             }
             PrintWriter out = spec.commandLine().getOut();
-            String state = dev.berth.state.StateStore.problem(Engines.layout(root.global));
+            String state = stateProblem(root.global);
             boolean missing = parts.stream().anyMatch(p -> !p.found() && !p.name().equals("crun"));
             if (root.global.format == GlobalOptions.Format.json) {
                 List<Object> list = new ArrayList<>();
@@ -77,6 +77,25 @@ final class SystemCommands extends GroupCommand {
         }
     }
 
+    /**
+     * What is wrong with berth's state: a damaged database, or containers and pods on disk that
+     * no record owns (a database deleted by hand, say); null when nothing is.
+     */
+    static String stateProblem(GlobalOptions global) {
+        dev.berth.state.Layout layout = Engines.layout(global);
+        String problem = dev.berth.state.StateStore.problem(layout);
+        boolean anythingOnDisk = java.nio.file.Files.isDirectory(layout.runroot().resolve("containers"))
+                || java.nio.file.Files.isDirectory(layout.netns());
+        if (problem != null || !anythingOnDisk || !dev.berth.sys.Linux.isRoot()) {
+            return problem;
+        }
+        try (dev.berth.engine.Berth berth = Engines.open(global)) {
+            List<String> orphans = dev.berth.engine.Repair.orphans(berth);
+            return orphans.isEmpty() ? null : "on disk but in no record: " + String.join(", ", orphans)
+                    + " (berth system repair --force removes them)";
+        }
+    }
+
     @Command(name = "repair", mixinStandardHelpOptions = true,
             description = {"Rebuild berth's state when it is damaged: the damaged database is moved aside, images are recorded again from",
                     "what is on disk, and containers, pods and Service rules (whose specs it held) are removed from the host, to be played again."},
@@ -103,7 +122,7 @@ final class SystemCommands extends GroupCommand {
                 out.println("moved the damaged state to " + dev.berth.state.StateStore.setAside(layout));
             }
             try (dev.berth.engine.Berth berth = Engines.open(root.global)) {
-                dev.berth.engine.Repair.run(berth, problem != null, out::println);
+                dev.berth.engine.Repair.run(berth, out::println);
             }
             out.println("repaired");
             return Main.OK;

@@ -23,9 +23,9 @@ public final class Repair {
     private Repair() {}
 
     /** Runs the repair over a freshly opened (or healthy) state; {@code report} gets a line per thing done. */
-    public static void run(Berth berth, boolean rebuildImages, Consumer<String> report) {
+    public static void run(Berth berth, Consumer<String> report) {
         Layout layout = berth.layout();
-        if (rebuildImages) {
+        if (berth.state().images().isEmpty()) { // a new state, or one deleted by hand
             berth.images().rebuild().forEach(line -> report.accept("recorded " + line));
         }
         List<String> containers = new ArrayList<>(children(layout.runroot().resolve("containers")));
@@ -55,6 +55,23 @@ public final class Repair {
                 report.accept("removed Service rules " + chain);
             }
         }
+    }
+
+    /** What a repair would remove: containers and pods on disk that no record owns, a line each. */
+    public static List<String> orphans(Berth berth) {
+        Layout layout = berth.layout();
+        List<String> found = new ArrayList<>();
+        for (String id : children(layout.runroot().resolve("containers"))) {
+            if (berth.state().containersByIdPrefix(id).isEmpty()) {
+                found.add("container " + id.substring(0, Math.min(12, id.length())));
+            }
+        }
+        for (String pod : children(layout.netns())) {
+            if (berth.state().pod(pod).isEmpty()) {
+                found.add("pod " + pod);
+            }
+        }
+        return found;
     }
 
     private static List<String> children(Path dir) {

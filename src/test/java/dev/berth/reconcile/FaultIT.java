@@ -134,6 +134,30 @@ class FaultIT {
         }
     }
 
+    @Test
+    void aStateDeletedByHandIsNoticedAndRepairForceCleansUp() throws Exception {
+        try (BerthRoot b = new BerthRoot().withSampleImage()) {
+            Path m = Files.writeString(b.dir.resolve("pods.yaml"), pods(1));
+            try {
+                b.berth("kube", "play", m.toString()).ok();
+                for (String suffix : new String[] {"", "-wal", "-shm"}) {
+                    Files.deleteIfExists(b.root.resolve("state.db" + suffix));
+                }
+                Run check = b.berth("system", "check");
+                assertThat(check.code()).isNotZero();
+                assertThat(check.out()).contains("on disk but in no record").contains("pod f0").contains("system repair --force");
+                Run repair = b.berth("system", "repair", "--force");
+                assertThat(repair.code()).as(repair.err()).isZero();
+                assertThat(repair.out()).contains("removed pod f0").contains("recorded image").contains(IMAGE);
+                assertThat(b.berth("system", "check").out()).contains("state: ok");
+                b.assertNothingLeft();
+            } finally {
+                b.berth("kube", "down", "--timeout", "1", m.toString());
+                b.berth("system", "repair", "--force");
+            }
+        }
+    }
+
     static Object first(Object json) {
         return json instanceof List<?> l ? l.get(0) : json;
     }

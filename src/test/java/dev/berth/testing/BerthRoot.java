@@ -182,8 +182,9 @@ public final class BerthRoot implements AutoCloseable {
     }
 
     /**
-     * The census after a test's pods are gone: no mount, iptables rule, bridge, process, netns
-     * file or runtime state of this root's left, and no container or pod listed.
+     * The census after a test's pods are gone: no mount, iptables rule, bridge (and so no veth on
+     * it), process, netns file, IPAM lease or runtime state of this root's left, and no container
+     * or pod listed.
      */
     public void assertNothingLeft() {
         List<String> left = new ArrayList<>();
@@ -202,6 +203,14 @@ public final class BerthRoot implements AutoCloseable {
                 }
             }
         }
+        Path leases = root.resolve("cni").resolve("networks");
+        if (Files.isDirectory(leases)) {
+            try (Stream<Path> s = Files.walk(leases)) {
+                s.filter(f -> f.getFileName().toString().matches("\\d+\\.\\d+\\.\\d+\\.\\d+")).forEach(f -> left.add("IPAM lease " + f));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         Run ps = berth("ps", "-a", "--format", "json").ok();
         if (!ps.out().strip().equals("[]")) {
             left.add("containers " + ps.out().strip());
@@ -212,6 +221,39 @@ public final class BerthRoot implements AutoCloseable {
         }
         if (!left.isEmpty()) {
             throw new AssertionError("left behind:\n" + String.join("\n", left));
+        }
+    }
+
+    /**
+     * Deletes rules listed as {@code "<table> -A …"} in one iptables-restore per table (it reads
+     * the quoted comments CNI writes), then flushes and deletes the per-pod chains they jumped to.
+     */
+    static void removeRules(List<String> rules) {
+        for (String table : List.of("nat", "filter")) {
+            StringBuilder input = new StringBuilder("*" + table + "\n");
+            java.util.Set<String> chains = new java.util.TreeSet<>();
+            for (String rule : rules) {
+                if (rule.startsWith(table + " -A ")) {
+                    String line = rule.substring(table.length() + 1);
+                    input.append("-D").append(line.substring(2)).append('\n');
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("-j ((CNI|BERTH)-[0-9A-Za-z]{16,24})$").matcher(line);
+                    if (m.find()) {
+                        chains.add(m.group(1));
+                    }
+                }
+            }
+            chains.forEach(c -> input.append("-F ").append(c).append("\n-X ").append(c).append('\n'));
+            try {
+                Process p = new ProcessBuilder("iptables-restore", "-w", "--noflush").redirectErrorStream(true).start();
+                p.getOutputStream().write(input.append("COMMIT\n").toString().getBytes(StandardCharsets.UTF_8));
+                p.getOutputStream().close();
+                p.getInputStream().readAllBytes();
+                p.waitFor(30, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -268,10 +310,9 @@ public final class BerthRoot implements AutoCloseable {
             problems.add("mount " + m + " left behind");
             Linux.unmount(Path.of(m), Linux.MNT_DETACH);
         }
-        for (String rule : rulesOfThisRoot()) {
-            problems.add("iptables rule left behind: " + rule);
-            run("iptables", "-w", "-t", rule.startsWith("nat ") ? "nat" : "filter", "-D", rule.substring(rule.indexOf(' ') + 4));
-        }
+        List<String> rules = rulesOfThisRoot();
+        rules.forEach(rule -> problems.add("iptables rule left behind: " + rule));
+        removeRules(rules);
         if (linkExists(bridge)) {
             problems.add("bridge " + bridge + " left behind");
             run("ip", "link", "del", bridge);
