@@ -381,11 +381,8 @@ public final class ContainerEngine {
 
     /** The pid of a created container's process, from the pid file conmon wrote (no runtime call). */
     public int pid(String id) {
-        try {
-            return Integer.parseInt(Files.readString(layout.bundle(id).resolve("pidfile")).strip());
-        } catch (IOException | NumberFormatException e) {
-            return find(id).pid();
-        }
+        int pid = pidOrZero(id);
+        return pid != 0 ? pid : find(id).pid();
     }
 
     /** Starts a container {@link #create} returned. */

@@ -135,6 +135,31 @@ class FaultIT {
     }
 
     @Test
+    void aDamagedPageIsReportedAndRepaired() throws Exception {
+        try (BerthRoot b = new BerthRoot().withSampleImage()) {
+            b.berth("image", "ls").ok(); // the last connection's close checkpoints the log into the file
+            Path db = b.root.resolve("state.db");
+            assertThat(Files.exists(b.root.resolve("state.db-wal")) ? Files.size(b.root.resolve("state.db-wal")) : 0).isZero();
+            long pages = Files.size(db) / 4096;
+            assertThat(pages).isGreaterThan(2);
+            try (var file = java.nio.channels.FileChannel.open(db, java.nio.file.StandardOpenOption.WRITE)) {
+                byte[] noise = new byte[4096];
+                new Random(7).nextBytes(noise);
+                for (long page = 1; page < pages; page++) { // every page but the header's
+                    file.write(java.nio.ByteBuffer.wrap(noise), page * 4096);
+                }
+            }
+            Run ls = b.berth("image", "ls");
+            assertThat(ls.code()).isNotZero();
+            assertThat(ls.err()).contains("is damaged (SQLITE_CORRUPT)").contains("berth system repair").doesNotContain("Exception");
+            assertThat(b.berth("system", "check").out()).containsPattern("state: .*(damaged|malformed)");
+            b.berth("system", "repair").ok();
+            assertThat(b.berth("image", "ls").ok().out()).contains("localhost/berth-busybox");
+            b.berth("run", "--rm", IMAGE, "true").ok();
+        }
+    }
+
+    @Test
     void aStateDeletedByHandIsNoticedAndRepairForceCleansUp() throws Exception {
         try (BerthRoot b = new BerthRoot().withSampleImage()) {
             Path m = Files.writeString(b.dir.resolve("pods.yaml"), pods(1));
