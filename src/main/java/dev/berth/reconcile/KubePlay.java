@@ -409,6 +409,7 @@ public final class KubePlay {
     }
 
     private final Map<String, Integer> jobFailures = new ConcurrentHashMap<>();
+    private final Restarts restarts = new Restarts();
 
     private static boolean holds(Run dep, StartCondition condition) {
         return switch (dep.state) {
@@ -595,12 +596,11 @@ public final class KubePlay {
     /** A container exited: complete, fail, or restart it as its restart policy says. */
     private void exited(Run r, int code) {
         boolean init = r.pod.initContainers().contains(r.spec);
-        String policy = r.spec.isSidecar() ? "Always" : init && r.pod.restartPolicy().equals("Always") ? "OnFailure" : r.pod.restartPolicy();
-        boolean restart = switch (policy) {
-            case "Always" -> true;
-            case "OnFailure" -> code != 0;
-            default -> false;
-        };
+        Duration ran = Duration.ofNanos(System.nanoTime() - r.runningSince);
+        Restarts.Decision decision = restarts.onExit(r.pod, r.spec, code, r.restarts, ran);
+        boolean restart = decision.restarts();
+        Duration delay = decision.delay();
+        String why = "restartPolicy " + decision.policy();
         emit(r.node, "exited", "exit code " + code);
         if (code != 0 && r.pod.owner() != null && r.pod.owner().kind().equals("Job") && !init) {
             // a Job retries a failed run (a new pod in Kubernetes, the container again here) up to its backoffLimit
@@ -611,16 +611,15 @@ public final class KubePlay {
                 return;
             }
             restart = true;
-            policy = "Job retry " + failures + " of backoffLimit " + r.pod.owner().backoffLimit() + ", restartPolicy " + policy;
+            delay = restarts.delay(r.restarts, ran);
+            why = "Job retry " + failures + " of backoffLimit " + r.pod.owner().backoffLimit() + ", " + why;
         }
         if (restart && !interrupted) {
             r.restarts++;
-            long backoff = Math.min(10_000, 1000L << Math.min(4, r.restarts - 1));
-            r.notBefore = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
+            r.notBefore = System.nanoTime() + delay.toNanos();
             r.state = State.STARTING;
             r.ready = false;
-            emit(r.node, "restarting", "in " + backoff + " ms (" + (policy.startsWith("Job") ? policy : "restartPolicy " + policy)
-                    + ", restart " + r.restarts + ")");
+            emit(r.node, "restarting", "in " + delay.toMillis() + " ms, CrashLoopBackOff (" + why + ", restart " + r.restarts + ")");
             return;
         }
         if (code == 0) {
