@@ -93,6 +93,7 @@ final class KubePlayCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 PlayResult result = play.run();
+                Supervision.startIfNeeded(berth, root.global); // what must go on after play returns
                 report(result, mode, out, err);
                 out.flush();
                 err.flush();

@@ -40,6 +40,7 @@ final class PodCommands extends GroupCommand {
             cm.put("exitCode", c.exitCode());
             cm.put("ready", c.ready());
             cm.put("lastProbe", c.lastProbe());
+            cm.put("restartCount", c.restarts());
             containers.add(cm);
         }
         m.put("containers", containers);
@@ -60,10 +61,10 @@ final class PodCommands extends GroupCommand {
             }
             List<List<String>> rows = new ArrayList<>();
             for (PodStatus p : pods) {
-                rows.add(List.of(p.name(), p.status(), p.ready() + "/" + p.total(),
+                rows.add(List.of(p.name(), p.status(), p.ready() + "/" + p.total(), Integer.toString(p.restarts()),
                         String.join(",", p.containers().stream().map(PodStatus.ContainerStatus::name).toList()), Tables.ago(p.created())));
             }
-            out.print(Tables.render(List.of("NAME", "STATUS", "READY", "CONTAINERS", "AGE"), rows));
+            out.print(Tables.render(List.of("NAME", "STATUS", "READY", "RESTARTS", "CONTAINERS", "AGE"), rows));
             return Main.OK;
         }
     }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code berth system …}: the host. */
 @Command(name = "system", mixinStandardHelpOptions = true, description = "The host berth runs on.",
-        synopsisSubcommandLabel = "COMMAND", subcommands = {SystemCommands.Check.class, SystemCommands.Repair.class},
+        synopsisSubcommandLabel = "COMMAND", subcommands = {SystemCommands.Check.class, SystemCommands.Repair.class, SystemCommands.Supervise.class},
         footer = {"", "Examples:", "  berth system check", "  berth system repair"})
 final class SystemCommands extends GroupCommand {
 
@@ -125,6 +125,28 @@ final class SystemCommands extends GroupCommand {
                 dev.berth.engine.Repair.run(berth, out::println);
             }
             out.println("repaired");
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "supervise", mixinStandardHelpOptions = true,
+            description = {"Keep pods going after kube play returned: restart exited containers as their restartPolicy says, with the",
+                    "crash-loop back-off. kube play starts it when a pod needs it; it leaves by itself when none does. Its log: <runroot>/supervisor.log."},
+            footer = {"", "Example:", "  berth system supervise"})
+    static final class Supervise implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            BerthCommand root = ContainerCommands.root(spec);
+            PrintWriter out = spec.commandLine().getOut();
+            try (dev.berth.engine.Berth berth = Engines.open(root.global)) {
+                new dev.berth.reconcile.Supervisor(berth, line -> {
+                    out.println(java.time.Instant.now() + " " + line);
+                    out.flush();
+                }).run();
+            }
             return Main.OK;
         }
     }

@@ -385,6 +385,38 @@ public final class ContainerEngine {
         return pid != 0 ? pid : find(id).pid();
     }
 
+    /**
+     * Starts an exited container again, as podman's restart does: the same bundle (config, root
+     * file system with its writable layer, log, appended to) under a new conmon; the record keeps
+     * the last exit (code, finishedAt) as the container's last state, and the restart is counted.
+     */
+    public Container restart(Container c) {
+        if (c.running()) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is running");
+        }
+        String id = c.id();
+        runtime.delete(id);
+        killConmon(id);
+        Conmon.MonitorFiles files = monitorFiles(id);
+        try {
+            Files.deleteIfExists(files.pidFile());
+            Files.deleteIfExists(files.conmonPidFile());
+            Files.deleteIfExists(layout.exitFile(id));
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot restart container " + c.name() + ": " + e.getMessage(), e);
+        }
+        conmon.create(id, c.name(), runtime, files);
+        runtime.start(id);
+        state.updateContainer(id, ContainerRecord.Status.RUNNING, Instant.now(), null, null);
+        state.countRestart(id);
+        return find(id);
+    }
+
+    /** How many times a container was restarted after it exited. */
+    public int restarts(String id) {
+        return state.restarts(id);
+    }
+
     /** Starts a container {@link #create} returned. */
     public Container start(Container c) {
         if (!c.status().equals("created")) {

@@ -25,6 +25,11 @@ import java.util.Map;
 public record PodStatus(String name, String phase, String reason, int ready, int total, Instant created, Map<String, Boolean> conditions,
         List<ContainerStatus> containers, dev.berth.api.Owner owner) {
 
+    /** How many times its containers were restarted. */
+    public int restarts() {
+        return containers.stream().mapToInt(ContainerStatus::restarts).sum();
+    }
+
     /** What a listing shows: the reason when there is one, else the phase. */
     public String status() {
         return reason != null ? reason : phase;
@@ -56,7 +61,7 @@ public record PodStatus(String name, String phase, String reason, int ready, int
      * @param ready     whether it is ready now (its readiness checked with one probe)
      * @param lastProbe what that probe saw
      */
-    public record ContainerStatus(String name, boolean init, String state, Integer exitCode, boolean ready, String lastProbe) {}
+    public record ContainerStatus(String name, boolean init, String state, Integer exitCode, boolean ready, String lastProbe, int restarts) {}
 
     /** The status of every pod berth has; with {@code probe}, readiness is checked with one probe per container. */
     public static List<PodStatus> all(Berth berth, boolean probe) {
@@ -79,7 +84,7 @@ public record PodStatus(String name, String phase, String reason, int ready, int
             try {
                 live = berth.containers().find(record.name() + "-" + c.name());
             } catch (dev.berth.api.BerthException e) {
-                containers.add(new ContainerStatus(c.name(), init, "missing", null, false, ""));
+                containers.add(new ContainerStatus(c.name(), init, "missing", null, false, "", 0));
                 continue;
             }
             boolean ready = false;
@@ -90,7 +95,9 @@ public record PodStatus(String name, String phase, String reason, int ready, int
                 ready = r.success();
                 lastProbe = r.message();
             }
-            containers.add(new ContainerStatus(c.name(), init, live.status(), live.exitCode(), ready, lastProbe));
+            // an exited container the supervisor will start again is waiting in back-off, as the kubelet says
+            String state = live.status().equals("exited") && Supervisor.nextStart(berth, pod, c, live) != null ? "CrashLoopBackOff" : live.status();
+            containers.add(new ContainerStatus(c.name(), init, state, live.exitCode(), ready, lastProbe, berth.containers().restarts(live.id())));
         }
         List<ContainerStatus> apps = containers.stream().filter(c -> !c.init()).toList();
         List<ContainerStatus> inits = containers.stream().filter(ContainerStatus::init).toList();
@@ -100,7 +107,7 @@ public record PodStatus(String name, String phase, String reason, int ready, int
         String phase;
         if (record.status() == PodRecord.Status.CREATING) {
             phase = "Pending";
-        } else if (apps.stream().anyMatch(c -> c.state().equals("running"))) {
+        } else if (apps.stream().anyMatch(c -> c.state().equals("running") || c.state().equals("CrashLoopBackOff"))) {
             phase = "Running";
         } else if (!apps.isEmpty() && apps.stream().allMatch(c -> Integer.valueOf(0).equals(c.exitCode()))) {
             phase = "Succeeded";
@@ -111,7 +118,8 @@ public record PodStatus(String name, String phase, String reason, int ready, int
         }
         boolean sandboxUp = sandbox != null && isRunning(berth, sandbox.infraId());
         String reason = record.status() == PodRecord.Status.REMOVING ? "Terminating"
-                : record.status() == PodRecord.Status.RUNNING && !sandboxUp ? "SandboxExited" : null;
+                : record.status() == PodRecord.Status.RUNNING && !sandboxUp ? "SandboxExited"
+                : containers.stream().anyMatch(c -> c.state().equals("CrashLoopBackOff")) ? "CrashLoopBackOff" : null;
         Map<String, Boolean> conditions = new java.util.LinkedHashMap<>();
         conditions.put("PodReadyToStartContainers", sandboxUp);
         conditions.put("Initialized", initialized);

@@ -62,6 +62,57 @@ public final class Locks {
         return lock("images", waiting);
     }
 
+    /** The lock of a pod if nobody holds it now (the supervisor leaves a pod alone while a command changes it). */
+    public java.util.Optional<Held> tryPod(String name) {
+        return tryLock("pod-" + name);
+    }
+
+    /** The supervisor's lock: there is one supervisor per root. */
+    public java.util.Optional<Held> trySupervisor() {
+        return tryLock("supervisor");
+    }
+
+    java.util.Optional<Held> tryLock(String name) {
+        Path file = dir.resolve(name + ".lock");
+        Semaphore local;
+        synchronized (IN_PROCESS) {
+            local = IN_PROCESS.computeIfAbsent(file, f -> new Semaphore(1, true));
+        }
+        if (!local.tryAcquire()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            Files.createDirectories(dir);
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                channel.close();
+                local.release();
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(held(channel, lock, local));
+        } catch (IOException e) {
+            local.release();
+            throw new BerthException(BerthException.Kind.HOST, "cannot take berth's lock " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A lock now held: the holder's pid written into the file, released (file lock, then semaphore) on close. */
+    private static Held held(FileChannel channel, FileLock lock, Semaphore local) throws IOException {
+        channel.truncate(0);
+        channel.write(ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.US_ASCII)), 0);
+        return () -> {
+            try {
+                lock.release();
+                channel.close();
+            } catch (IOException e) {
+                // closing the channel releases the lock whatever happens
+            } finally {
+                local.release();
+            }
+        };
+    }
+
     /**
      * Takes a lock, waiting as long as it takes; when it is held elsewhere, first tells
      * {@code waiting} who holds it ("pid 123", or "this process").
@@ -89,19 +140,7 @@ public final class Locks {
                     }
                     lock = channel.lock();
                 }
-                channel.truncate(0);
-                channel.write(ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.US_ASCII)), 0);
-                FileLock held = lock;
-                return () -> {
-                    try {
-                        held.release();
-                        channel.close();
-                    } catch (IOException e) {
-                        // closing the channel releases the lock whatever happens
-                    } finally {
-                        local.release();
-                    }
-                };
+                return held(channel, lock, local);
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;

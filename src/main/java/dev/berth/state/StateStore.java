@@ -20,7 +20,7 @@ import java.util.Optional;
  * every multi-step change runs in one transaction.
  */
 public final class StateStore implements AutoCloseable {
-    private static final int SCHEMA_VERSION = 3;
+    private static final int SCHEMA_VERSION = 4;
     /** The statements that bring the schema from version i to i + 1. */
     private static final String[][] MIGRATIONS = {{
         """
@@ -67,6 +67,11 @@ public final class StateStore implements AutoCloseable {
           namespace TEXT NOT NULL,
           ip TEXT NOT NULL UNIQUE,
           rules TEXT NOT NULL)""",
+    }, {
+        """
+        CREATE TABLE restarts (
+          container_id TEXT PRIMARY KEY REFERENCES containers(id) ON DELETE CASCADE,
+          count INTEGER NOT NULL)""",
     }};
 
     private final Connection db;
@@ -517,6 +522,30 @@ public final class StateStore implements AutoCloseable {
 
     private static Instant instant(String s) {
         return s == null ? null : Instant.parse(s);
+    }
+
+    /** How many times a container was started again after it exited (0 for none). */
+    public int restarts(String containerId) {
+        return read(() -> {
+            try (PreparedStatement p = db.prepareStatement("SELECT count FROM restarts WHERE container_id = ?")) {
+                p.setString(1, containerId);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() ? rs.getInt(1) : 0;
+                }
+            }
+        });
+    }
+
+    /** Counts one more restart of a container. */
+    public void countRestart(String containerId) {
+        inTransaction(() -> {
+            try (PreparedStatement p = db.prepareStatement(
+                    "INSERT INTO restarts (container_id, count) VALUES (?, 1) ON CONFLICT(container_id) DO UPDATE SET count = count + 1")) {
+                p.setString(1, containerId);
+                p.executeUpdate();
+            }
+            return null;
+        });
     }
 
     // pods

@@ -148,6 +148,25 @@ public final class BerthRoot implements AutoCloseable {
         }
     }
 
+    /**
+     * The processes of this root once its supervisor had time to notice there is nothing left to
+     * watch (it looks twice a second): it is no leftover while it does.
+     */
+    public List<Long> processesAfterTheSupervisor() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<Long> left = processes();
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                TimeUnit.MILLISECONDS.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            left = processes();
+        }
+        return left;
+    }
+
     /** Processes whose command line mentions this test's directory (conmon, runc, containers' monitors). */
     public List<Long> processes() {
         List<Long> pids = new ArrayList<>();
@@ -193,7 +212,7 @@ public final class BerthRoot implements AutoCloseable {
         if (linkExists(bridge)) {
             left.add("bridge " + bridge);
         }
-        processes().forEach(p -> left.add("process " + p));
+        processesAfterTheSupervisor().forEach(p -> left.add("process " + p));
         for (Path dir : List.of(runroot.resolve("netns"), runroot.resolve("runtime"))) {
             if (Files.exists(dir)) {
                 try (Stream<Path> s = Files.list(dir)) {
@@ -290,6 +309,12 @@ public final class BerthRoot implements AutoCloseable {
     public void close() {
         List<String> problems = new ArrayList<>();
         if (Files.exists(root)) {
+            Run pods = berth("pod", "ps", "--format", "json");
+            if (pods.code() == 0) {
+                for (Object p : (List<?>) Json.parse(pods.out())) {
+                    berth("pod", "rm", "-f", (String) ((Map<?, ?>) p).get("name"));
+                }
+            }
             Run ps = berth("ps", "-a", "--format", "json");
             if (ps.code() != 0) {
                 problems.add("ps -a failed: " + ps.err());
@@ -302,7 +327,7 @@ public final class BerthRoot implements AutoCloseable {
                 }
             }
         }
-        for (Long pid : processes()) {
+        for (Long pid : processesAfterTheSupervisor()) {
             problems.add("process " + pid + " left behind");
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }

@@ -1,0 +1,139 @@
+package dev.berth.reconcile;
+
+import dev.berth.api.BerthException;
+import dev.berth.api.Canonical;
+import dev.berth.api.ContainerSpec;
+import dev.berth.api.Json;
+import dev.berth.api.PodSpec;
+import dev.berth.engine.Berth;
+import dev.berth.engine.ContainerEngine;
+import dev.berth.state.ContainerRecord;
+import dev.berth.state.Locks;
+import dev.berth.state.PodRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Keeps pods going after {@code kube play} returned, as a kubelet does: a container that exits
+ * is started again as its restart policy says, after the crash-loop back-off ({@link Restarts}).
+ * One process per root ({@code berth system supervise}), started by {@code kube play} when a
+ * pod needs it and ending by itself once none does. Everything it knows is on disk (container
+ * records, conmon's exit files, restart counts), so killing it loses nothing but time.
+ *
+ * <p>A pod a command is changing (its lock held: a play, a down) is left alone until the lock is
+ * free; a pod being created or removed is not touched. Job pods are not supervised: play runs
+ * them to their end. Not yet: liveness and readiness probes after play, lifecycle hooks.
+ */
+public final class Supervisor {
+    static final Duration PERIOD = Duration.ofMillis(500);
+
+    private final Berth berth;
+    private final Restarts restarts = new Restarts();
+    private final Consumer<String> log;
+
+    public Supervisor(Berth berth, Consumer<String> log) {
+        this.berth = berth;
+        this.log = log;
+    }
+
+    /** Whether some pod of the root has a container that its restart policy may start again. */
+    public static boolean needed(Berth berth) {
+        return new Supervisor(berth, line -> {}).pass(false);
+    }
+
+    /** Watches until nothing needs it; returns at once when another supervisor holds the root. */
+    public void run() {
+        Optional<Locks.Held> lock = berth.locks().trySupervisor();
+        if (lock.isEmpty()) {
+            log.accept("another supervisor watches this root; leaving");
+            return;
+        }
+        try (Locks.Held held = lock.get()) {
+            log.accept("watching");
+            while (pass(true)) {
+                try {
+                    Thread.sleep(PERIOD.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            log.accept("nothing left to watch; leaving");
+        }
+    }
+
+    /**
+     * One look at every pod: restarts what is due when {@code act}; returns whether anything still
+     * needs watching.
+     */
+    boolean pass(boolean act) {
+        boolean watching = false;
+        for (PodRecord p : berth.state().pods()) {
+            if (p.status() != PodRecord.Status.RUNNING) {
+                continue;
+            }
+            PodSpec pod = Canonical.read(Json.parse(p.spec()), PodSpec.class);
+            if (pod.owner() != null && pod.owner().kind().equals("Job")) {
+                continue;
+            }
+            for (ContainerSpec c : pod.allContainers()) {
+                if (Restarts.policy(pod, c).equals("Never")) {
+                    continue;
+                }
+                Optional<ContainerRecord> record = berth.state().containerByName(pod.name() + "-" + c.name());
+                if (record.isEmpty()) {
+                    continue;
+                }
+                watching |= watch(pod, c, record.get(), act);
+            }
+        }
+        return watching;
+    }
+
+    /** One container: running, or exited and due (or not yet due) to start again, or done for good. */
+    private boolean watch(PodSpec pod, ContainerSpec c, ContainerRecord r, boolean act) {
+        ContainerEngine engine = berth.containers();
+        Integer code = engine.exitCode(r.id()); // a file read: no runtime call for a running container
+        if (code == null) {
+            return true;
+        }
+        ContainerEngine.Container exited = engine.find(r.id());
+        Instant finished = exited.record().finished() != null ? exited.record().finished() : Instant.now();
+        Duration ran = exited.record().started() == null ? Duration.ZERO : Duration.between(exited.record().started(), finished);
+        int count = engine.restarts(r.id());
+        Restarts.Decision d = restarts.onExit(pod, c, code, count, ran);
+        if (!d.restarts()) {
+            return false;
+        }
+        if (act && !Instant.now().isBefore(finished.plus(d.delay()))) {
+            Optional<Locks.Held> lock = berth.locks().tryPod(pod.name());
+            if (lock.isPresent()) {
+                try (Locks.Held held = lock.get()) {
+                    // a down may have begun between the look and the lock
+                    if (berth.state().pod(pod.name()).map(p -> p.status() == PodRecord.Status.RUNNING).orElse(false)) {
+                        engine.restart(engine.find(r.id()));
+                        log.accept("restarted " + r.name() + " (exit code " + code + ", restartPolicy " + d.policy() + ", restart "
+                                + (count + 1) + " after " + d.delay().toMillis() + " ms)");
+                    }
+                } catch (BerthException e) {
+                    log.accept("cannot restart " + r.name() + ": " + e.getMessage());
+                }
+            }
+        }
+        return true;
+    }
+
+    /** When the container in back-off starts again, or null when it is not waiting to. */
+    public static Instant nextStart(Berth berth, PodSpec pod, ContainerSpec c, ContainerEngine.Container container) {
+        if (container.running() || container.exitCode() == null || container.record().finished() == null
+                || pod.owner() != null && pod.owner().kind().equals("Job")) {
+            return null;
+        }
+        Duration ran = container.record().started() == null ? Duration.ZERO
+                : Duration.between(container.record().started(), container.record().finished());
+        Restarts.Decision d = new Restarts().onExit(pod, c, container.exitCode(), berth.containers().restarts(container.id()), ran);
+        return d.restarts() ? container.record().finished().plus(d.delay()) : null;
+    }
+}

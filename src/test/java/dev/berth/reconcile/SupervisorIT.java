@@ -1,0 +1,88 @@
+package dev.berth.reconcile;
+
+import static dev.berth.testing.BerthRoot.IMAGE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.api.Json;
+import dev.berth.testing.BerthRoot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The supervisor on real containers: restarts after play returned, and no process while nothing needs one. */
+class SupervisorIT {
+    static final String CRASHING = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: crashy}
+            spec:
+              terminationGracePeriodSeconds: 1
+              restartPolicy: %s
+              containers:
+                - {name: c, image: %s, command: ["sh", "-c", "echo started; sleep 2; exit 1"]}
+                - {name: steady, image: %s, command: ["sleep", "1000"]}
+            """;
+
+    static List<Long> supervisors(BerthRoot b) {
+        return b.processes().stream().filter(pid -> {
+            try {
+                return Files.readString(Path.of("/proc/" + pid + "/cmdline")).contains("supervise");
+            } catch (java.io.IOException gone) {
+                return false;
+            }
+        }).toList();
+    }
+
+    static int restarts(BerthRoot b, String container) {
+        Map<?, ?> pod = (Map<?, ?>) ((List<?>) Json.parse(b.berth("pod", "ps", "--format", "json").ok().out())).get(0);
+        return ((List<?>) pod.get("containers")).stream().map(c -> (Map<?, ?>) c).filter(c -> c.get("name").equals(container))
+                .mapToInt(c -> ((Number) c.get("restartCount")).intValue()).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aContainerThatExitsAfterPlayReturnedIsRestartedWithGrowingDelaysEvenAfterTheSupervisorWasKilled() throws Exception {
+        try (BerthRoot b = new BerthRoot().withSampleImage()) {
+            Path m = Files.writeString(b.dir.resolve("crashy.yaml"), CRASHING.formatted("Always", IMAGE, IMAGE));
+            try {
+                b.berth("kube", "play", m.toString()).ok();
+                FaultIT.waitFor(() -> !supervisors(b).isEmpty(), "a supervisor to start");
+                FaultIT.waitFor(() -> restarts(b, "c") >= 2, "two restarts of crashy-c");
+                assertThat(b.berth("pod", "ps").ok().out()).containsPattern("crashy +(Running|CrashLoopBackOff) +\\d/2 +[2-9]");
+                // the log is appended to across restarts
+                assertThat(b.berth("logs", "crashy-c").ok().out().lines().filter(l -> l.equals("started")).count()).isGreaterThanOrEqualTo(2);
+                assertThat(restarts(b, "steady")).isZero();
+                // killed, the supervisor loses nothing: the next play starts one again and the count goes on
+                for (long pid : supervisors(b)) {
+                    new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
+                }
+                FaultIT.waitFor(() -> supervisors(b).isEmpty(), "the supervisor to be gone");
+                int before = restarts(b, "c");
+                assertThat(b.berth("kube", "play", m.toString()).ok().out()).contains("pod crashy: unchanged");
+                FaultIT.waitFor(() -> restarts(b, "c") > before, "a restart by the new supervisor");
+                assertThat(supervisors(b)).hasSize(1);
+            } finally {
+                b.berth("kube", "down", m.toString()).ok();
+            }
+            FaultIT.waitFor(() -> supervisors(b).isEmpty(), "the supervisor to leave after the last pod's down");
+            b.assertNothingLeft();
+        }
+    }
+
+    @Test
+    void noSupervisorRunsForPodsThatNeverRestart() throws Exception {
+        try (BerthRoot b = new BerthRoot().withSampleImage()) {
+            Path m = Files.writeString(b.dir.resolve("never.yaml"), CRASHING.formatted("Never", IMAGE, IMAGE));
+            try {
+                b.berth("kube", "play", m.toString()).ok();
+                Thread.sleep(1000); // a supervisor would have started by now; nothing to wait for
+                assertThat(supervisors(b)).isEmpty();
+                FaultIT.waitFor(() -> b.berth("ps", "-a").out().contains("Exited (1)"), "crashy-c to exit");
+                assertThat(restarts(b, "c")).isZero();
+            } finally {
+                b.berth("kube", "down", m.toString()).ok();
+            }
+        }
+    }
+}
