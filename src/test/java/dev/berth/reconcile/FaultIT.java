@@ -22,6 +22,10 @@ import org.junit.jupiter.api.Test;
 class FaultIT {
     /** Pods whose containers end on SIGTERM at once, so that a slow stop means berth waited in vain. */
     static String pods(int n) {
+        return pods(n, "Always");
+    }
+
+    static String pods(int n, String restartPolicy) {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < n; i++) {
             s.append("""
@@ -29,11 +33,12 @@ class FaultIT {
                     kind: Pod
                     metadata: {name: f%d}
                     spec:
+                      restartPolicy: %s
                       containers:
                         - {name: a, image: %s, command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"]}
                         - {name: b, image: %s, command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"]}
                     ---
-                    """.formatted(i, IMAGE, IMAGE));
+                    """.formatted(i, restartPolicy, IMAGE, IMAGE));
         }
         return s.toString();
     }
@@ -73,7 +78,8 @@ class FaultIT {
     @Test
     void aKilledMonitorDoesNotMakeDownWaitAndAKilledInfraIsShown() throws Exception {
         try (BerthRoot b = new BerthRoot().withSampleImage()) {
-            Path m = Files.writeString(b.dir.resolve("pods.yaml"), pods(2));
+            // Never: the killed container stays exited for ps to show (the supervisor would restart it)
+            Path m = Files.writeString(b.dir.resolve("pods.yaml"), pods(2, "Never"));
             try {
                 b.berth("kube", "play", m.toString()).ok();
                 // the conmon of f0-a, by the pid it wrote
