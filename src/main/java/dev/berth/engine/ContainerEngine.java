@@ -398,17 +398,21 @@ public final class ContainerEngine {
         runtime.delete(id);
         killConmon(id);
         Conmon.MonitorFiles files = monitorFiles(id);
+        state.countRestart(id); // an attempt counts, so a container that cannot start backs off too
         try {
             Files.deleteIfExists(files.pidFile());
             Files.deleteIfExists(files.conmonPidFile());
             Files.deleteIfExists(layout.exitFile(id));
-        } catch (IOException e) {
+            conmon.create(id, c.name(), runtime, files);
+            runtime.start(id);
+        } catch (IOException | RuntimeException e) {
+            // it stays exited, with the exit it had: the next attempt finds it so
+            runtime.delete(id);
+            killConmon(id);
+            writeExitFile(id, c.exitCode() == null ? 128 + 9 : c.exitCode());
             throw new BerthException(BerthException.Kind.HOST, "cannot restart container " + c.name() + ": " + e.getMessage(), e);
         }
-        conmon.create(id, c.name(), runtime, files);
-        runtime.start(id);
         state.updateContainer(id, ContainerRecord.Status.RUNNING, Instant.now(), null, null);
-        state.countRestart(id);
         return find(id);
     }
 
@@ -598,7 +602,7 @@ public final class ContainerEngine {
             Files.createDirectories(layout.exits());
             Path tmp = layout.exits().resolve("." + id + ".tmp");
             Files.writeString(tmp, Integer.toString(code));
-            Files.move(tmp, layout.exitFile(id), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, layout.exitFile(id), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot record the exit of container " + id.substring(0, 12) + ": " + e.getMessage(), e);
         }

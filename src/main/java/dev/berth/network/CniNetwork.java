@@ -122,7 +122,8 @@ public final class CniNetwork {
     public static void write(Path networksDir, Map<String, Object> conflist) throws IOException {
         Files.createDirectories(networksDir);
         Path file = networksDir.resolve(conflist.get("name") + ".conflist");
-        Path tmp = networksDir.resolve("." + conflist.get("name") + ".tmp");
+        // a name of its own: the pods of one play make the default network from several threads at once
+        Path tmp = networksDir.resolve("." + conflist.get("name") + "-" + java.util.UUID.randomUUID() + ".tmp");
         Files.writeString(tmp, Json.write(conflist));
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }

@@ -12,6 +12,8 @@ import dev.berth.state.Locks;
 import dev.berth.state.PodRecord;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -32,6 +34,8 @@ public final class Supervisor {
     private final Berth berth;
     private final Restarts restarts = new Restarts();
     private final Consumer<String> log;
+    /** Pod specs by their hash: parsed once, not at every pass. */
+    private final Map<String, PodSpec> specs = new HashMap<>();
 
     public Supervisor(Berth berth, Consumer<String> log) {
         this.berth = berth;
@@ -70,11 +74,13 @@ public final class Supervisor {
      */
     boolean pass(boolean act) {
         boolean watching = false;
+        Map<String, ContainerRecord> containers = new HashMap<>();
+        berth.state().containers().forEach(c -> containers.put(c.name(), c)); // one query a pass
         for (PodRecord p : berth.state().pods()) {
             if (p.status() != PodRecord.Status.RUNNING) {
                 continue;
             }
-            PodSpec pod = Canonical.read(Json.parse(p.spec()), PodSpec.class);
+            PodSpec pod = specs.computeIfAbsent(p.specHash(), h -> Canonical.read(Json.parse(p.spec()), PodSpec.class));
             if (pod.owner() != null && pod.owner().kind().equals("Job")) {
                 continue;
             }
@@ -82,11 +88,10 @@ public final class Supervisor {
                 if (Restarts.policy(pod, c).equals("Never")) {
                     continue;
                 }
-                Optional<ContainerRecord> record = berth.state().containerByName(pod.name() + "-" + c.name());
-                if (record.isEmpty()) {
-                    continue;
+                ContainerRecord record = containers.get(pod.name() + "-" + c.name());
+                if (record != null) {
+                    watching |= watch(pod, c, record, act);
                 }
-                watching |= watch(pod, c, record.get(), act);
             }
         }
         return watching;

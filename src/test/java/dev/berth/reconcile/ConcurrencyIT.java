@@ -280,6 +280,25 @@ class ConcurrencyIT {
     }
 
     @Test
+    void aFreshRootMakesItsDefaultNetworkOnceWhenSixPodsStartAtOnce() throws Exception {
+        try (BerthRoot b = new BerthRoot(false).withSampleImage()) {
+            StringBuilder six = new StringBuilder();
+            for (int i = 0; i < 6; i++) {
+                six.append(ONE_POD.formatted("fresh" + i, "x")).append("---\n");
+            }
+            Path m = Files.writeString(b.dir.resolve("six.yaml"), six.toString());
+            try {
+                Run play = b.berth("kube", "play", m.toString());
+                assertThat(play.code()).as(play.err()).isZero();
+            } finally {
+                b.adoptDefaultNetwork();
+                b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
+            }
+            b.assertNothingLeft();
+        }
+    }
+
+    @Test
     void aBridgeOfOneRootIsRefusedToAnotherAndSoAreOverlappingSubnets() throws Exception {
         try (BerthRoot one = new BerthRoot().withSampleImage(); BerthRoot two = new BerthRoot().withSampleImage()) {
             Path m1 = Files.writeString(one.dir.resolve("a.yaml"), ONE_POD.formatted("p1", "one"));
