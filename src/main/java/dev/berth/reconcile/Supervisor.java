@@ -9,7 +9,10 @@ import dev.berth.engine.Berth;
 import dev.berth.engine.ContainerEngine;
 import dev.berth.state.ContainerRecord;
 import dev.berth.state.Locks;
+import dev.berth.probe.ProbeResult;
+import dev.berth.probe.Prober;
 import dev.berth.state.PodRecord;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -26,7 +29,8 @@ import java.util.function.Consumer;
  *
  * <p>A pod a command is changing (its lock held: a play, a down) is left alone until the lock is
  * free; a pod being created or removed is not touched. Job pods are not supervised: play runs
- * them to their end. Not yet: liveness and readiness probes after play, lifecycle hooks.
+ * them to their end. Liveness (behind a startup probe) is probed for containers whose policy may
+ * restart them. Not yet: readiness after play (Service endpoints), lifecycle hooks.
  */
 public final class Supervisor {
     static final Duration PERIOD = Duration.ofMillis(500);
@@ -34,6 +38,9 @@ public final class Supervisor {
     private final Berth berth;
     private final Restarts restarts = new Restarts();
     private final Consumer<String> log;
+    /** The probe schedule of each run of each probed container, by container ID and start time. */
+    private final Map<String, Liveness> schedules = new HashMap<>();
+    private Prober prober;
     /** Pod specs by their hash: parsed once, not at every pass. */
     private final Map<String, PodSpec> specs = new HashMap<>();
 
@@ -65,6 +72,10 @@ public final class Supervisor {
                 }
             }
             log.accept("nothing left to watch; leaving");
+        } finally {
+            if (prober != null) {
+                prober.close();
+            }
         }
     }
 
@@ -90,18 +101,21 @@ public final class Supervisor {
                 }
                 ContainerRecord record = containers.get(pod.name() + "-" + c.name());
                 if (record != null) {
-                    watching |= watch(pod, c, record, act);
+                    watching |= watch(p, pod, c, record, act);
                 }
             }
         }
         return watching;
     }
 
-    /** One container: running, or exited and due (or not yet due) to start again, or done for good. */
-    private boolean watch(PodSpec pod, ContainerSpec c, ContainerRecord r, boolean act) {
+    /** One container: running (and probed), or exited and due (or not yet due) to start again, or done for good. */
+    private boolean watch(PodRecord p, PodSpec pod, ContainerSpec c, ContainerRecord r, boolean act) {
         ContainerEngine engine = berth.containers();
         Integer code = engine.exitCode(r.id()); // a file read: no runtime call for a running container
         if (code == null) {
+            if (act && r.started() != null && (c.livenessProbe() != null || c.startupProbe() != null)) {
+                probe(p, pod, c, r);
+            }
             return true;
         }
         ContainerEngine.Container exited = engine.find(r.id());
@@ -117,7 +131,7 @@ public final class Supervisor {
             if (lock.isPresent()) {
                 try (Locks.Held held = lock.get()) {
                     // a down may have begun between the look and the lock
-                    if (berth.state().pod(pod.name()).map(p -> p.status() == PodRecord.Status.RUNNING).orElse(false)) {
+                    if (berth.state().pod(pod.name()).map(now -> now.status() == PodRecord.Status.RUNNING).orElse(false)) {
                         engine.restart(engine.find(r.id()));
                         log.accept("restarted " + r.name() + " (exit code " + code + ", restartPolicy " + d.policy() + ", restart "
                                 + (count + 1) + " after " + d.delay().toMillis() + " ms)");
@@ -128,6 +142,43 @@ public final class Supervisor {
             }
         }
         return true;
+    }
+
+    /**
+     * A running container's startup probe until it passes, then its liveness probe, each on its
+     * schedule; past its failure threshold the container is stopped (SIGTERM, then SIGKILL after
+     * the pod's grace period), and its exit is then handled like any other.
+     */
+    private void probe(PodRecord p, PodSpec pod, ContainerSpec c, ContainerRecord r) {
+        String run = r.id() + "@" + r.started(); // one schedule per run of the container
+        Instant now = Instant.now();
+        Liveness startup = c.startupProbe() == null ? null : schedules.computeIfAbsent(run + "/startup", k -> new Liveness(c.startupProbe(), r.started()));
+        boolean live = startup == null || startup.passed();
+        Liveness check = live ? c.livenessProbe() == null ? null : schedules.computeIfAbsent(run, k -> new Liveness(c.livenessProbe(), now)) : startup;
+        if (check == null || !check.due(now)) {
+            return;
+        }
+        dev.berth.api.Probe probe = live ? c.livenessProbe() : c.startupProbe();
+        if (prober == null) {
+            prober = new Prober(berth.containers());
+        }
+        ProbeResult result = prober.probe(probe.action(), p.netns() == null ? null : Path.of(p.netns()), r.id(), Prober.namedPorts(c),
+                Duration.ofSeconds(probe.timeoutSeconds()));
+        if (!check.record(now, result.success())) {
+            return;
+        }
+        Optional<Locks.Held> lock = berth.locks().tryPod(pod.name());
+        if (lock.isEmpty()) {
+            return;
+        }
+        try (Locks.Held held = lock.get()) {
+            log.accept((live ? "livenessProbe" : "startupProbe") + " of " + r.name() + " failed " + check.failures() + " times ("
+                    + result.message() + "); stopping it");
+            berth.containers().stop(berth.containers().find(r.id()), Duration.ofSeconds(KubePlay.grace(pod)));
+        } catch (BerthException e) {
+            log.accept("cannot stop " + r.name() + ": " + e.getMessage());
+        }
+        schedules.keySet().removeIf(k -> k.startsWith(run));
     }
 
     /** When the container in back-off starts again, or null when it is not waiting to. */

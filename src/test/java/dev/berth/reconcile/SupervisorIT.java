@@ -71,6 +71,39 @@ class SupervisorIT {
     }
 
     @Test
+    void aLivenessProbeThatStartsFailingAfterPlayGetsItsContainerRestarted() throws Exception {
+        try (BerthRoot b = new BerthRoot().withSampleImage()) {
+            Path m = Files.writeString(b.dir.resolve("liveness.yaml"), """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: sick}
+                    spec:
+                      terminationGracePeriodSeconds: 1
+                      containers:
+                        - name: c
+                          image: %s
+                          command: ["sh", "-c", "touch /tmp/alive; echo up; sleep 3; rm /tmp/alive; exec sleep 1000"]
+                          livenessProbe:
+                            exec: {command: ["test", "-f", "/tmp/alive"]}
+                            periodSeconds: 1
+                            failureThreshold: 2
+                    """.formatted(IMAGE));
+            try {
+                b.berth("kube", "play", m.toString()).ok();
+                assertThat(restarts(b, "c")).isZero();
+                FaultIT.waitFor(() -> restarts(b, "c") >= 1, "the supervisor to restart sick-c after its livenessProbe failed");
+                // started again, /tmp/alive is back and the probe passes until it is removed again
+                FaultIT.waitFor(() -> b.berth("logs", "sick-c").out().lines().filter(l -> l.equals("up")).count() >= 2,
+                        "the restarted run's output after the first's");
+                assertThat(Files.readString(b.runroot.resolve("supervisor.log"))).contains("livenessProbe of sick-c failed 2 times");
+            } finally {
+                b.berth("kube", "down", m.toString()).ok();
+            }
+            b.assertNothingLeft();
+        }
+    }
+
+    @Test
     void noSupervisorRunsForPodsThatNeverRestart() throws Exception {
         try (BerthRoot b = new BerthRoot().withSampleImage()) {
             Path m = Files.writeString(b.dir.resolve("never.yaml"), CRASHING.formatted("Never", IMAGE, IMAGE));
