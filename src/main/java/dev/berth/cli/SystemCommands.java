@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code berth system …}: the host. */
 @Command(name = "system", mixinStandardHelpOptions = true, description = "The host berth runs on.",
-        synopsisSubcommandLabel = "COMMAND", subcommands = {SystemCommands.Check.class, SystemCommands.Repair.class, SystemCommands.Supervise.class},
+        synopsisSubcommandLabel = "COMMAND", subcommands = {SystemCommands.Check.class, SystemCommands.Repair.class, SystemCommands.Supervise.class,
+                SystemCommands.SupervisorStatus.class},
         footer = {"", "Examples:", "  berth system check", "  berth system repair"})
 final class SystemCommands extends GroupCommand {
 
@@ -148,6 +149,48 @@ final class SystemCommands extends GroupCommand {
                 }).run();
             }
             return Main.OK;
+        }
+    }
+
+    @Command(name = "supervisor", mixinStandardHelpOptions = true,
+            description = "Say whether this root's supervisor runs, since when, and what it watches.",
+            footer = {"", "Examples:", "  berth system supervisor", "  berth system supervisor --format json"})
+    static final class SupervisorStatus implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            BerthCommand root = ContainerCommands.root(spec);
+            PrintWriter out = spec.commandLine().getOut();
+            try (dev.berth.engine.Berth berth = Engines.open(root.global)) {
+                java.util.Optional<ProcessHandle> supervisor = running(berth.layout().locks().resolve("supervisor.lock"));
+                List<String> watched = dev.berth.reconcile.Supervisor.watched(berth);
+                if (root.global.format == GlobalOptions.Format.json) {
+                    Map<String, Object> report = new LinkedHashMap<>();
+                    report.put("running", supervisor.isPresent());
+                    report.put("pid", supervisor.map(ProcessHandle::pid).orElse(null));
+                    report.put("since", supervisor.flatMap(p -> p.info().startInstant()).map(Object::toString).orElse(null));
+                    report.put("watching", watched);
+                    out.println(Json.write(report));
+                } else {
+                    out.println(supervisor.map(p -> "running, pid " + p.pid() + p.info().startInstant().map(t -> ", since " + t).orElse(""))
+                            .orElse("not running"));
+                    watched.forEach(line -> out.println("  " + line));
+                }
+            }
+            return Main.OK;
+        }
+
+        /** The process holding the supervisor's lock, as it wrote its pid there, when it is still a supervisor. */
+        private static java.util.Optional<ProcessHandle> running(java.nio.file.Path lock) {
+            try {
+                long pid = Long.parseLong(java.nio.file.Files.readString(lock).strip());
+                return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                        .filter(p -> p.info().arguments().map(a -> java.util.Arrays.asList(a).contains("supervise")).orElse(false));
+            } catch (java.io.IOException | NumberFormatException e) {
+                return java.util.Optional.empty();
+            }
         }
     }
 }

@@ -15,7 +15,9 @@ import dev.berth.state.PodRecord;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -52,6 +54,29 @@ public final class Supervisor {
     /** Whether some pod of the root has a container that its restart policy may start again. */
     public static boolean needed(Berth berth) {
         return new Supervisor(berth, line -> {}).pass(false);
+    }
+
+    /** What a supervisor watches now: a line per container its policy may start again (pod/container: state). */
+    public static List<String> watched(Berth berth) {
+        List<String> lines = new ArrayList<>();
+        for (PodRecord p : berth.state().pods()) {
+            PodSpec pod = Canonical.read(Json.parse(p.spec()), PodSpec.class);
+            if (p.status() != PodRecord.Status.RUNNING || pod.owner() != null && pod.owner().kind().equals("Job")) {
+                continue;
+            }
+            for (ContainerSpec c : pod.allContainers()) {
+                Optional<ContainerRecord> r = berth.state().containerByName(pod.name() + "-" + c.name());
+                if (Restarts.policy(pod, c).equals("Never") || r.isEmpty()) {
+                    continue;
+                }
+                Integer code = berth.containers().exitCode(r.get().id());
+                String state = code == null ? "running" + (c.livenessProbe() == null ? "" : ", livenessProbe every " + c.livenessProbe().periodSeconds() + "s")
+                        : Optional.ofNullable(nextStart(berth, pod, c, berth.containers().find(r.get().id())))
+                                .map(t -> "CrashLoopBackOff, starts again at " + t).orElse("exited " + code + ", done");
+                lines.add(pod.name() + "/" + c.name() + ": " + state + ", restarts " + berth.containers().restarts(r.get().id()));
+            }
+        }
+        return lines;
     }
 
     /** Watches until nothing needs it; returns at once when another supervisor holds the root. */

@@ -53,6 +53,8 @@ class SupervisorIT {
                 // the log is appended to across restarts
                 assertThat(b.berth("logs", "crashy-c").ok().out().lines().filter(l -> l.equals("started")).count()).isGreaterThanOrEqualTo(2);
                 assertThat(restarts(b, "steady")).isZero();
+                assertThat(b.berth("system", "supervisor").ok().out()).containsPattern("^running, pid \\d+, since ")
+                        .contains("crashy/steady: running, restarts 0").containsPattern("crashy/c: (running|CrashLoopBackOff)");
                 // killed, the supervisor loses nothing: the next play starts one again and the count goes on
                 for (long pid : supervisors(b)) {
                     new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
@@ -66,6 +68,7 @@ class SupervisorIT {
                 b.berth("kube", "down", m.toString()).ok();
             }
             FaultIT.waitFor(() -> supervisors(b).isEmpty(), "the supervisor to leave after the last pod's down");
+            assertThat(b.berth("system", "supervisor").ok().out().strip()).isEqualTo("not running");
             b.assertNothingLeft();
         }
     }
