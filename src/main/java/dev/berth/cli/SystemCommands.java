@@ -134,20 +134,14 @@ final class SystemCommands extends GroupCommand {
             description = {"Keep pods going after kube play returned: restart exited containers as their restartPolicy says, with the",
                     "crash-loop back-off. kube play starts it when a pod needs it; it leaves by itself when none does. Its log: <runroot>/supervisor.log."},
             footer = {"", "Example:", "  berth system supervise"})
-    static final class Supervise implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
+    static final class Supervise extends BerthCall {
         @Override
-        public Integer call() {
-            BerthCommand root = ContainerCommands.root(spec);
-            PrintWriter out = spec.commandLine().getOut();
-            try (dev.berth.engine.Berth berth = Engines.open(root.global)) {
-                new dev.berth.reconcile.Supervisor(berth, line -> {
-                    out.println(java.time.Instant.now() + " " + line);
-                    out.flush();
-                }).run();
-            }
+        Integer call(dev.berth.engine.Berth berth) {
+            PrintWriter out = out();
+            new dev.berth.reconcile.Supervisor(berth, line -> {
+                out.println(java.time.Instant.now() + " " + line);
+                out.flush();
+            }).run();
             return Main.OK;
         }
     }
@@ -155,29 +149,22 @@ final class SystemCommands extends GroupCommand {
     @Command(name = "supervisor", mixinStandardHelpOptions = true,
             description = "Say whether this root's supervisor runs, since when, and what it watches.",
             footer = {"", "Examples:", "  berth system supervisor", "  berth system supervisor --format json"})
-    static final class SupervisorStatus implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
+    static final class SupervisorStatus extends BerthCall {
         @Override
-        public Integer call() {
-            BerthCommand root = ContainerCommands.root(spec);
-            PrintWriter out = spec.commandLine().getOut();
-            try (dev.berth.engine.Berth berth = Engines.open(root.global)) {
-                java.util.Optional<ProcessHandle> supervisor = running(berth.layout().locks().resolve("supervisor.lock"));
-                List<String> watched = dev.berth.reconcile.Supervisor.watched(berth);
-                if (root.global.format == GlobalOptions.Format.json) {
-                    Map<String, Object> report = new LinkedHashMap<>();
-                    report.put("running", supervisor.isPresent());
-                    report.put("pid", supervisor.map(ProcessHandle::pid).orElse(null));
-                    report.put("since", supervisor.flatMap(p -> p.info().startInstant()).map(Object::toString).orElse(null));
-                    report.put("watching", watched);
-                    out.println(Json.write(report));
-                } else {
-                    out.println(supervisor.map(p -> "running, pid " + p.pid() + p.info().startInstant().map(t -> ", since " + t).orElse(""))
-                            .orElse("not running"));
-                    watched.forEach(line -> out.println("  " + line));
-                }
+        Integer call(dev.berth.engine.Berth berth) {
+            java.util.Optional<ProcessHandle> supervisor = running(berth.layout().locks().resolve("supervisor.lock"));
+            List<String> watched = dev.berth.reconcile.Supervisor.watched(berth);
+            if (jsonFormat()) {
+                Map<String, Object> report = new LinkedHashMap<>();
+                report.put("running", supervisor.isPresent());
+                report.put("pid", supervisor.map(ProcessHandle::pid).orElse(null));
+                report.put("since", supervisor.flatMap(p -> p.info().startInstant()).map(Object::toString).orElse(null));
+                report.put("watching", watched);
+                out().println(Json.write(report));
+            } else {
+                out().println(supervisor.map(p -> "running, pid " + p.pid() + p.info().startInstant().map(t -> ", since " + t).orElse(""))
+                        .orElse("not running"));
+                watched.forEach(line -> out().println("  " + line));
             }
             return Main.OK;
         }
