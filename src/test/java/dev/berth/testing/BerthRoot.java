@@ -167,13 +167,13 @@ public final class BerthRoot implements AutoCloseable {
         return left;
     }
 
-    /** Processes whose command line mentions this test's directory (conmon, runc, containers' monitors). */
+    /** Processes of this root: those whose command line mentions the test's directory (conmon, runc, the supervisor), and containers' own processes. */
     public List<Long> processes() {
         List<Long> pids = new ArrayList<>();
         ProcessHandle.allProcesses().forEach(p -> {
             try {
                 String cmdline = Files.readString(Path.of("/proc/" + p.pid() + "/cmdline")).replace('\0', ' ');
-                if (cmdline.contains(dir.toString()) && p.pid() != ProcessHandle.current().pid()) {
+                if ((cmdline.contains(dir.toString()) || rootedHere(p.pid())) && p.pid() != ProcessHandle.current().pid()) {
                     String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
                     if (!stat.contains(") Z ")) {
                         pids.add(p.pid());
@@ -184,6 +184,16 @@ public final class BerthRoot implements AutoCloseable {
             }
         });
         return pids;
+    }
+
+    /**
+     * Whether a process runs in a container of this root: its root file system is an overlay
+     * whose layers lie under the test's directory (a container's process names no path of ours).
+     */
+    private boolean rootedHere(long pid) throws IOException {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/" + pid + "/mountinfo"))) {
+            return lines.anyMatch(l -> l.contains(" / / ") && l.contains(dir.toString()));
+        }
     }
 
     /** The iptables rules that mention this root's subnets, as {@code "<table> -A …"}. */
@@ -325,6 +335,18 @@ public final class BerthRoot implements AutoCloseable {
                         problems.add("rm -f failed: " + rm.err());
                     }
                 }
+            }
+        }
+        // containers runc still knows, deleted through runc itself: it kills them and removes their cgroups
+        Path runtime = runroot.resolve("runtime");
+        if (Files.isDirectory(runtime)) {
+            try (Stream<Path> ids = Files.list(runtime)) {
+                for (Path id : ids.toList()) {
+                    problems.add("runc container " + id.getFileName() + " left behind");
+                    run("runc", "--root", runtime.toString(), "delete", "--force", id.getFileName().toString());
+                }
+            } catch (IOException e) {
+                problems.add("cannot list " + runtime + ": " + e);
             }
         }
         for (Long pid : processesAfterTheSupervisor()) {
