@@ -73,28 +73,7 @@ public final class Locks {
     }
 
     java.util.Optional<Held> tryLock(String name) {
-        Path file = dir.resolve(name + ".lock");
-        Semaphore local;
-        synchronized (IN_PROCESS) {
-            local = IN_PROCESS.computeIfAbsent(file, f -> new Semaphore(1, true));
-        }
-        if (!local.tryAcquire()) {
-            return java.util.Optional.empty();
-        }
-        try {
-            Files.createDirectories(dir);
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            FileLock lock = channel.tryLock();
-            if (lock == null) {
-                channel.close();
-                local.release();
-                return java.util.Optional.empty();
-            }
-            return java.util.Optional.of(held(channel, lock, local));
-        } catch (IOException e) {
-            local.release();
-            throw new BerthException(BerthException.Kind.HOST, "cannot take berth's lock " + file + ": " + e.getMessage(), e);
-        }
+        return take(name, who -> {}, false);
     }
 
     /** A lock now held: the holder's pid written into the file, released (file lock, then semaphore) on close. */
@@ -118,6 +97,11 @@ public final class Locks {
      * {@code waiting} who holds it ("pid 123", or "this process").
      */
     Held lock(String name, Consumer<String> waiting) {
+        return take(name, waiting, true).orElseThrow();
+    }
+
+    /** The lock, once this process's other tasks and other processes let go of it; empty at once when {@code wait} is false and it is held. */
+    private java.util.Optional<Held> take(String name, Consumer<String> waiting, boolean wait) {
         Path file = dir.resolve(name + ".lock");
         Semaphore local;
         synchronized (IN_PROCESS) {
@@ -125,32 +109,45 @@ public final class Locks {
         }
         boolean told = false;
         if (!local.tryAcquire()) {
+            if (!wait) {
+                return java.util.Optional.empty();
+            }
             waiting.accept("another task of this process");
             told = true;
             local.acquireUninterruptibly();
         }
+        FileChannel channel = null;
         try {
             Files.createDirectories(dir);
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            try {
-                FileLock lock = channel.tryLock();
-                if (lock == null) {
-                    if (!told) {
-                        waiting.accept(holder(file));
-                    }
-                    lock = channel.lock();
-                }
-                return held(channel, lock, local);
-            } catch (IOException | RuntimeException e) {
-                channel.close();
-                throw e;
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
+            if (lock == null && !wait) {
+                closeQuietly(channel);
+                local.release();
+                return java.util.Optional.empty();
             }
-        } catch (IOException e) {
+            if (lock == null) {
+                if (!told) {
+                    waiting.accept(holder(file));
+                }
+                lock = channel.lock();
+            }
+            return java.util.Optional.of(held(channel, lock, local));
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
             local.release();
-            throw new BerthException(BerthException.Kind.HOST, "cannot take berth's lock " + file + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            local.release();
-            throw e;
+            throw e instanceof RuntimeException r ? r
+                    : new BerthException(BerthException.Kind.HOST, "cannot take berth's lock " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException ignored) {
+            // the first error is the one to tell
         }
     }
 
