@@ -82,7 +82,7 @@ public final class ServiceRules {
      * rejected at once, as kube-proxy does, instead of following the default route off the host.
      * The nat rules translate first, so a Service with a ready endpoint is not affected.
      */
-    public List<List<String>> guard(String serviceSubnet) {
+    List<List<String>> guard(String serviceSubnet) {
         String comment = "BERTH-GUARD-" + chain("guard", 0).substring("BERTH-".length());
         List<List<String>> rules = new ArrayList<>();
         for (String hook : List.of("OUTPUT", "FORWARD")) {
@@ -92,8 +92,23 @@ public final class ServiceRules {
         return rules;
     }
 
-    /** Whether the guard of a range is in place. */
-    public boolean present(List<List<String>> rules) {
+    /** Puts the guard of a Service range in place, unless it is. */
+    public void guardOn(String serviceSubnet) {
+        List<List<String>> guard = guard(serviceSubnet);
+        if (!present(guard)) {
+            apply(guard);
+        }
+    }
+
+    /** Takes the guard of a Service range away, if it is there. */
+    public void guardOff(String serviceSubnet) {
+        List<List<String>> guard = guard(serviceSubnet);
+        if (present(guard)) {
+            remove(guard);
+        }
+    }
+
+    private boolean present(List<List<String>> rules) {
         return rules.stream().allMatch(r -> iptables(withAction(r, "-C")).exitCode() == 0);
     }
 
@@ -239,10 +254,7 @@ public final class ServiceRules {
                 throw new BerthException(BerthException.Kind.HOST, "iptables-restore: " + r.stderr().strip());
             }
         }
-        List<List<String>> guard = guard(serviceSubnet);
-        if (present(guard)) {
-            remove(guard);
-        }
+        guardOff(serviceSubnet);
         return List.copyOf(chains);
     }
 

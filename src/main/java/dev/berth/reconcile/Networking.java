@@ -142,10 +142,7 @@ final class Networking {
                     berth.state().insertService(new StateStore.ServiceRecord(s.name(), s.namespace(), freeVip(network, s.name()), "[]"));
                 }
             }
-            List<List<String>> guard = rules.guard(network.serviceSubnet());
-            if (!rules.present(guard)) {
-                rules.apply(guard);
-            }
+            rules.guardOn(network.serviceSubnet());
         }
     }
 
@@ -249,23 +246,15 @@ final class Networking {
     }
 
     /**
-     * Removes the guard of the root's Service range once neither a Service nor a pod is left: a
-     * pod still running may still send to the address of a Service that is gone, and that must
-     * not leave the host either. The caller holds the services lock.
+     * After a down: the guard of the root's Service range goes once neither a Service nor a pod is
+     * left (a pod still running may send to the address of a Service that is gone, and that must
+     * not leave the host either).
      */
-    private static void releaseGuardIfUnused(Berth berth, ServiceRules rules) {
-        if (berth.state().services().isEmpty() && berth.state().pods().isEmpty()) {
-            List<List<String>> guard = rules.guard(berth.network().network(null).serviceSubnet());
-            if (rules.present(guard)) {
-                rules.remove(guard);
-            }
-        }
-    }
-
-    /** After a down: the guard goes with the root's last pod and Service. */
     static void releaseGuardIfUnused(Berth berth) {
         try (Locks.Held held = berth.locks().services()) {
-            releaseGuardIfUnused(berth, new ServiceRules(berth.processes(), berth.layout().root().toString()));
+            if (berth.state().services().isEmpty() && berth.state().pods().isEmpty()) {
+                new ServiceRules(berth.processes(), berth.layout().root().toString()).guardOff(berth.network().network(null).serviceSubnet());
+            }
         }
     }
 
