@@ -600,9 +600,7 @@ public final class ContainerEngine {
     private void writeExitFile(String id, int code) {
         try {
             Files.createDirectories(layout.exits());
-            Path tmp = layout.exits().resolve("." + id + ".tmp");
-            Files.writeString(tmp, Integer.toString(code));
-            Files.move(tmp, layout.exitFile(id), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            writePrivate(layout.exitFile(id), Integer.toString(code));
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot record the exit of container " + id.substring(0, 12) + ": " + e.getMessage(), e);
         }

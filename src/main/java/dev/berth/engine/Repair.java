@@ -28,13 +28,9 @@ public final class Repair {
         if (berth.state().images().isEmpty()) { // a new state, or one deleted by hand
             berth.images().rebuild().forEach(line -> report.accept("recorded " + line));
         }
-        List<String> containers = new ArrayList<>(children(layout.runroot().resolve("containers")));
-        children(layout.runtimeRoot()).stream().filter(id -> !containers.contains(id)).forEach(containers::add);
-        for (String id : containers) {
-            if (berth.state().containersByIdPrefix(id).isEmpty()) {
-                berth.containers().cleanUp(id);
-                report.accept("removed container " + id.substring(0, Math.min(12, id.length())) + " (no record: stopped, unmounted, deleted)");
-            }
+        for (String id : unownedContainers(berth)) {
+            berth.containers().cleanUp(id);
+            report.accept("removed container " + id.substring(0, Math.min(12, id.length())) + " (no record: stopped, unmounted, deleted)");
         }
         for (String id : children(layout.root().resolve("containers"))) {
             if (berth.state().containersByIdPrefix(id).isEmpty()) {
@@ -42,10 +38,8 @@ public final class Repair {
                 report.accept("removed the storage of container " + id.substring(0, Math.min(12, id.length())));
             }
         }
-        List<String> pods = new ArrayList<>(children(layout.netns()));
-        children(layout.runroot().resolve("pods")).stream().filter(p -> !pods.contains(p)).forEach(pods::add);
-        for (String pod : pods) {
-            if (berth.state().pod(pod).isEmpty() && berth.pods().removeOrphan(pod)) {
+        for (String pod : unownedPods(berth)) {
+            if (berth.pods().removeOrphan(pod)) {
                 report.accept("removed pod " + pod + " (network namespace, CNI attachment, files)");
             }
         }
@@ -59,19 +53,26 @@ public final class Repair {
 
     /** What a repair would remove: containers and pods on disk that no record owns, a line each. */
     public static List<String> orphans(Berth berth) {
-        Layout layout = berth.layout();
         List<String> found = new ArrayList<>();
-        for (String id : children(layout.runroot().resolve("containers"))) {
-            if (berth.state().containersByIdPrefix(id).isEmpty()) {
-                found.add("container " + id.substring(0, Math.min(12, id.length())));
-            }
-        }
-        for (String pod : children(layout.netns())) {
-            if (berth.state().pod(pod).isEmpty()) {
-                found.add("pod " + pod);
-            }
-        }
+        unownedContainers(berth).forEach(id -> found.add("container " + id.substring(0, Math.min(12, id.length()))));
+        unownedPods(berth).forEach(pod -> found.add("pod " + pod));
         return found;
+    }
+
+    /** Containers with a bundle or runc state but no record. */
+    private static List<String> unownedContainers(Berth berth) {
+        List<String> ids = new ArrayList<>(children(berth.layout().runroot().resolve("containers")));
+        children(berth.layout().runtimeRoot()).stream().filter(id -> !ids.contains(id)).forEach(ids::add);
+        ids.removeIf(id -> !berth.state().containersByIdPrefix(id).isEmpty());
+        return ids;
+    }
+
+    /** Pods with a netns file or files of their own but no record. */
+    private static List<String> unownedPods(Berth berth) {
+        List<String> pods = new ArrayList<>(children(berth.layout().netns()));
+        children(berth.layout().runroot().resolve("pods")).stream().filter(p -> !pods.contains(p)).forEach(pods::add);
+        pods.removeIf(pod -> berth.state().pod(pod).isPresent());
+        return pods;
     }
 
     private static List<String> children(Path dir) {

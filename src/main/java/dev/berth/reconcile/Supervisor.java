@@ -38,7 +38,6 @@ public final class Supervisor {
     static final Duration PERIOD = Duration.ofMillis(500);
 
     private final Berth berth;
-    private final Restarts restarts = new Restarts();
     private final Consumer<String> log;
     /** The probe schedule of each run of each probed container, by container ID and start time. */
     private final Map<String, Liveness> schedules = new HashMap<>();
@@ -143,23 +142,19 @@ public final class Supervisor {
             }
             return true;
         }
-        ContainerEngine.Container exited = engine.find(r.id());
-        Instant finished = exited.record().finished() != null ? exited.record().finished() : Instant.now();
-        Duration ran = exited.record().started() == null ? Duration.ZERO : Duration.between(exited.record().started(), finished);
-        int count = engine.restarts(r.id());
-        Restarts.Decision d = restarts.onExit(pod, c, code, count, ran);
-        if (!d.restarts()) {
+        Instant due = nextStart(berth, pod, c, engine.find(r.id()));
+        if (due == null) {
             return false;
         }
-        if (act && !Instant.now().isBefore(finished.plus(d.delay()))) {
+        if (act && !Instant.now().isBefore(due)) {
             Optional<Locks.Held> lock = berth.locks().tryPod(pod.name());
             if (lock.isPresent()) {
                 try (Locks.Held held = lock.get()) {
                     // a down may have begun between the look and the lock
                     if (berth.state().pod(pod.name()).map(now -> now.status() == PodRecord.Status.RUNNING).orElse(false)) {
                         engine.restart(engine.find(r.id()));
-                        log.accept("restarted " + r.name() + " (exit code " + code + ", restartPolicy " + d.policy() + ", restart "
-                                + (count + 1) + " after " + d.delay().toMillis() + " ms)");
+                        log.accept("restarted " + r.name() + " (exit code " + code + ", restart " + engine.restarts(r.id())
+                                + ", restartPolicy " + Restarts.policy(pod, c) + ")");
                     }
                 } catch (BerthException e) {
                     log.accept("cannot restart " + r.name() + ": " + e.getMessage());
@@ -206,7 +201,7 @@ public final class Supervisor {
         schedules.keySet().removeIf(k -> k.startsWith(run));
     }
 
-    /** When the container in back-off starts again, or null when it is not waiting to. */
+    /** When an exited container starts again (its back-off over), or null when its policy leaves it down. */
     public static Instant nextStart(Berth berth, PodSpec pod, ContainerSpec c, ContainerEngine.Container container) {
         if (container.running() || container.exitCode() == null || container.record().finished() == null
                 || pod.owner() != null && pod.owner().kind().equals("Job")) {
