@@ -39,38 +39,34 @@ import java.util.function.Consumer;
  */
 public final class KubePlay {
     private static final long TICK_MS = 5;
-    private static final long FIRST_PROBE_INTERVAL_MS = 10;
-    private static final long MAX_PROBE_INTERVAL_MS = 100;
 
     private enum State { WAITING, STARTING, RUNNING, READY, COMPLETED, FAILED, BLOCKED, UNCHANGED }
 
-    /** The play-time state of one node of the plan. */
+    /**
+     * The play-time state of one node of the plan. A container's own life (probes, restarts) is
+     * its {@link ContainerLifecycle}, touched only by whoever holds {@code busy} or, when nobody
+     * does, by the coordinator.
+     */
     private static final class Run {
         final Node node;
         final PodSpec pod;
         final ContainerSpec spec;
+        final ContainerLifecycle life;
         volatile State state = State.WAITING;
         volatile boolean busy;
         volatile String containerId;
-        volatile boolean started;
-        volatile boolean ready;
         volatile String lastProbe = "no probe yet";
         long since = System.nanoTime();
         long firstStart;
-        long runningSince;
-        long nextProbe;
-        long probeInterval = FIRST_PROBE_INTERVAL_MS;
         int probes;
-        int successes;
-        int restarts;
-        long notBefore;
         String waitingFor = "";
         String failure;
 
-        Run(Node node, PodSpec pod, ContainerSpec spec) {
+        Run(Node node, PodSpec pod, ContainerSpec spec, ContainerLifecycle life) {
             this.node = node;
             this.pod = pod;
             this.spec = spec;
+            this.life = life;
         }
 
         boolean terminal() {
@@ -116,7 +112,7 @@ public final class KubePlay {
         for (Node n : plan.startOrder()) {
             PodSpec pod = n.pod() == null ? null : manifests.pod(n.pod()).orElseThrow();
             ContainerSpec spec = n.kind() == Node.Kind.CONTAINER ? pod.container(n.container()).orElseThrow() : null;
-            Run r = new Run(n, pod, spec);
+            Run r = new Run(n, pod, spec, spec == null ? null : new ContainerLifecycle(pod, spec, restarts, jobFailures, true));
             runs.put(n, r);
             if (n.kind() != Node.Kind.POD && n.kind() != Node.Kind.CONTAINER) {
                 r.state = State.READY; // the object is in the manifests
@@ -236,19 +232,8 @@ public final class KubePlay {
                 throw e.getCause() instanceof RuntimeException re ? re : new BerthException(BerthException.Kind.FAILED, e.getMessage());
             }
         }
-        networking.updateEndpoints(this::podReady);
+        Networking.updateEndpoints(berth);
         networking.refreshHosts();
-    }
-
-    /** Whether every app container of a pod is ready (or kept unchanged): it then serves its Services. */
-    private boolean podReady(PodSpec pod) {
-        for (Run r : runs.values()) {
-            if (r.node.kind() == Node.Kind.CONTAINER && pod.name().equals(r.node.pod()) && pod.containers().contains(r.spec)
-                    && r.state != State.READY && r.state != State.UNCHANGED) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private boolean infraRunning(PodRecord p) {
@@ -286,7 +271,7 @@ public final class KubePlay {
                     }
                     case STARTING -> {
                         allDone = false;
-                        if (!interrupted && System.nanoTime() >= r.notBefore) {
+                        if (!interrupted && (r.life == null || r.life.restartAt() == null || !Instant.now().isBefore(r.life.restartAt()))) {
                             launch(r, pool);
                         }
                     }
@@ -408,7 +393,7 @@ public final class KubePlay {
         return allDone;
     }
 
-    private final Map<String, Integer> jobFailures = new ConcurrentHashMap<>();
+    private final ContainerLifecycle.JobFailures jobFailures = new ContainerLifecycle.JobFailures();
     private final Restarts restarts = new Restarts();
 
     private static boolean holds(Run dep, StartCondition condition) {
@@ -416,7 +401,7 @@ public final class KubePlay {
             case UNCHANGED -> true;
             case COMPLETED -> true;
             case READY -> condition != StartCondition.COMPLETED;
-            case RUNNING -> condition == StartCondition.STARTED && dep.started;
+            case RUNNING -> condition == StartCondition.STARTED && dep.life.isStarted();
             default -> false;
         };
     }
@@ -464,32 +449,27 @@ public final class KubePlay {
 
     private void startContainer(Run r) {
         ContainerEngine engine = berth.containers();
-        String name = r.pod.name() + "-" + r.spec.name();
         if (r.containerId != null) {
-            engine.remove(r.containerId, true);
-            r.containerId = null;
+            emit(r.node, "starting", "restart " + (r.life.restarts() + 1));
+            engine.restart(engine.find(r.containerId)); // the same container, its restart counted, as the supervisor does
+        } else {
+            emit(r.node, "starting", "");
+            Environment.Resolved env = Environment.of(manifests, r.pod, r.spec, podFields(r.pod));
+            ContainerEngine.Container c = engine.create(new ContainerEngine.CreateOptions(r.pod.name() + "-" + r.spec.name(), r.spec.image(),
+                    env.command().isEmpty() ? null : env.command(), env.args().isEmpty() ? null : env.args(),
+                    env.env(), r.spec.workingDir(), null, null, false, sandboxes.get(r.pod.name()), null,
+                    berth.pods().volumeBinds(r.pod, r.spec), env.secret(),
+                    new ContainerEngine.Security(r.spec.securityContext().over(r.pod.securityContext()), r.spec.limits(), r.spec.requests())));
+            r.containerId = c.id();
+            engine.start(c);
+            r.firstStart = System.nanoTime();
         }
-        emit(r.node, "starting", r.restarts > 0 ? "restart " + r.restarts : "");
-        Environment.Resolved env = Environment.of(manifests, r.pod, r.spec, podFields(r.pod));
-        ContainerEngine.Container c = engine.create(new ContainerEngine.CreateOptions(name, r.spec.image(),
-                env.command().isEmpty() ? null : env.command(), env.args().isEmpty() ? null : env.args(),
-                env.env(), r.spec.workingDir(), null, null, false, sandboxes.get(r.pod.name()), null,
-                berth.pods().volumeBinds(r.pod, r.spec), env.secret(),
-                new ContainerEngine.Security(r.spec.securityContext().over(r.pod.securityContext()), r.spec.limits(), r.spec.requests())));
-        r.containerId = c.id();
-        engine.start(c);
-        long now = System.nanoTime();
-        if (r.firstStart == 0) {
-            r.firstStart = now;
-        }
-        r.runningSince = now;
-        r.started = r.spec.startupProbe() == null;
-        r.ready = false;
-        r.successes = 0;
-        r.probeInterval = FIRST_PROBE_INTERVAL_MS;
-        r.nextProbe = now;
+        r.life.started(Instant.now());
         r.state = State.RUNNING;
         emit(r.node, "running", "");
+        if (r.life.isReady()) {
+            ready(r, "running");
+        }
     }
 
     private Environment.PodFields podFields(PodSpec pod) {
@@ -505,128 +485,98 @@ public final class KubePlay {
         return new Environment.PodFields(ip, gateway == null ? "127.0.0.1" : gateway, node);
     }
 
-    /** A running container: notice when it exits, and probe it until it is started and ready. */
+    /** A running container: notice when it exits, and probe it (on the pool) while anything may wait on it. */
     private void watch(Run r, ExecutorService pool, Prober prober, long timeout) {
         Integer code = berth.containers().exitCode(r.containerId);
         if (code != null) {
             exited(r, code);
             return;
         }
-        boolean runsToCompletion = r.pod.initContainers().contains(r.spec) && !r.spec.isSidecar();
-        if (r.state == State.READY || runsToCompletion) {
-            return; // an init container is done when it exits
+        if (r.state == State.READY || r.life.runsToCompletion()) {
+            return; // an init container is done when it exits; a ready one waits for nothing more in a play
         }
-        long now = System.nanoTime();
-        Probe startup = r.spec.startupProbe();
-        if (!r.started && startup != null && now - r.runningSince > Duration.ofSeconds(startup.initialDelaySeconds()
-                + (long) startup.failureThreshold() * startup.periodSeconds()).toNanos()) {
-            fail(r, "startupProbe did not pass within " + (startup.initialDelaySeconds() + startup.failureThreshold() * startup.periodSeconds())
-                    + "s (failureThreshold × periodSeconds); last probe: " + r.lastProbe);
-            return;
-        }
-        if (now - r.firstStart > timeout) {
+        if (System.nanoTime() - r.firstStart > timeout) {
             fail(r, "not ready within " + options.timeout().toSeconds() + "s (--timeout): " + Readiness.of(r.pod, r.spec).describe()
                     + " never held; last probe (" + r.probes + " tries): " + r.lastProbe);
             return;
         }
-        if (now < r.nextProbe) {
+        ContainerLifecycle.Check check = r.life.due(Instant.now());
+        if (check == null) {
             return;
         }
         r.busy = true;
         pool.submit(() -> {
             try {
-                probeOnce(r, prober);
-            } catch (RuntimeException e) {
-                r.lastProbe = describe(e);
+                probeOnce(r, prober, check);
             } finally {
-                r.nextProbe = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(r.probeInterval);
-                r.probeInterval = Math.min(MAX_PROBE_INTERVAL_MS, r.probeInterval * 3 / 2);
                 r.busy = false;
                 wake();
             }
         });
     }
 
-    private void probeOnce(Run r, Prober prober) {
+    /** Runs one check and acts on its verdict: started, ready, or killed (its exit is then seen like any other). */
+    private void probeOnce(Run r, Prober prober, ContainerLifecycle.Check check) {
         Sandbox sandbox = sandboxes.get(r.pod.name());
         java.nio.file.Path netns = sandbox == null ? null : sandbox.netns();
         Map<String, Integer> ports = Prober.namedPorts(r.spec);
-        long sinceStart = System.nanoTime() - r.runningSince;
-        if (!r.started) {
-            Probe p = r.spec.startupProbe();
-            if (sinceStart < Duration.ofSeconds(p.initialDelaySeconds()).toNanos()) {
-                return;
-            }
-            ProbeResult result = prober.probe(p.action(), netns, r.containerId, ports, Duration.ofSeconds(p.timeoutSeconds()));
-            r.probes++;
-            r.lastProbe = "startupProbe " + result.message();
-            if (result.success()) {
-                r.started = true;
-                emit(r.node, "started", result.message());
-            }
-            return;
-        }
-        Readiness readiness = Readiness.of(r.pod, r.spec);
         ProbeResult result;
-        int threshold = 1;
-        if (readiness instanceof Readiness.ByProbe byProbe && byProbe.startup()) {
-            result = ProbeResult.ok("startupProbe passed"); // ready is started, which already held
-        } else {
-            if (readiness instanceof Readiness.ByProbe byProbe) {
-                if (sinceStart < Duration.ofSeconds(byProbe.probe().initialDelaySeconds()).toNanos()) {
-                    return;
-                }
-                threshold = byProbe.probe().successThreshold();
-            }
-            result = prober.readiness(readiness, netns, r.containerId, ports);
+        try {
+            result = check == ContainerLifecycle.Check.READINESS ? prober.readiness(Readiness.of(r.pod, r.spec), netns, r.containerId, ports)
+                    : prober.probe(r.life.probe(check).action(), netns, r.containerId, ports, Duration.ofSeconds(r.life.probe(check).timeoutSeconds()));
+        } catch (RuntimeException e) {
+            result = ProbeResult.failed(describe(e));
         }
         r.probes++;
-        r.lastProbe = result.message();
-        r.successes = result.success() ? r.successes + 1 : 0;
-        if (r.successes >= threshold && berth.containers().exitCode(r.containerId) == null) {
-            r.ready = true;
-            emit(r.node, "ready", result.message());
-            r.state = State.READY;
-            if (!manifests.services().isEmpty() && podReady(r.pod)) {
-                networking.updateEndpoints(this::podReady);
+        r.lastProbe = (check == ContainerLifecycle.Check.READINESS ? "" : check == ContainerLifecycle.Check.STARTUP ? "startupProbe " : "livenessProbe ")
+                + result.message();
+        switch (r.life.probed(check, result.success(), Instant.now())) {
+            case STARTED -> {
+                emit(r.node, "started", result.message());
+                if (r.life.isReady()) {
+                    ready(r, result.message());
+                }
+            }
+            case READY -> ready(r, result.message());
+            case KILL -> {
+                emit(r.node, "killing", r.life.killedBecause() + " (" + result.message() + ")");
+                berth.containers().stop(berth.containers().find(r.containerId), Duration.ofSeconds(grace(r.pod)));
+            }
+            default -> {
             }
         }
     }
 
-    /** A container exited: complete, fail, or restart it as its restart policy says. */
+    /** A container became ready: recorded (its pod may now serve its Services), and its dependents may start. */
+    private void ready(Run r, String detail) {
+        if (berth.containers().exitCode(r.containerId) != null) {
+            return; // exited meanwhile: the coordinator sees the exit next
+        }
+        berth.state().setReady(r.containerId, true);
+        r.state = State.READY;
+        emit(r.node, "ready", detail);
+        if (!manifests.services().isEmpty()) {
+            Networking.updateEndpoints(berth);
+        }
+    }
+
+    /** A container exited: complete, fail, or restart it as its restart policy (or its Job's backoffLimit) says. */
     private void exited(Run r, int code) {
-        boolean init = r.pod.initContainers().contains(r.spec);
-        Duration ran = Duration.ofNanos(System.nanoTime() - r.runningSince);
-        Restarts.Decision decision = restarts.onExit(r.pod, r.spec, code, r.restarts, ran);
-        boolean restart = decision.restarts();
-        Duration delay = decision.delay();
-        String why = "restartPolicy " + decision.policy();
-        emit(r.node, "exited", "exit code " + code);
-        if (code != 0 && r.pod.owner() != null && r.pod.owner().kind().equals("Job") && !init) {
-            // a Job retries a failed run (a new pod in Kubernetes, the container again here) up to its backoffLimit
-            int failures = jobFailures.merge(r.pod.owner().name(), 1, Integer::sum);
-            if (failures > r.pod.owner().backoffLimit()) {
-                fail(r, "Job " + r.pod.owner().name() + " reached its backoffLimit (" + r.pod.owner().backoffLimit() + "): "
-                        + failures + " failed runs; this one exited with code " + code + lastLogLine(r));
-                return;
-            }
-            restart = true;
-            delay = restarts.delay(r.restarts, ran);
-            why = "Job retry " + failures + " of backoffLimit " + r.pod.owner().backoffLimit() + ", " + why;
-        }
-        if (restart && !interrupted) {
-            r.restarts++;
-            r.notBefore = System.nanoTime() + delay.toNanos();
+        Instant now = Instant.now();
+        ContainerLifecycle.Exit exit = r.life.exited(code, now);
+        String killed = r.life.lastState().message();
+        emit(r.node, "exited", "exit code " + code + (killed == null ? "" : " (" + killed + ")"));
+        if (exit.outcome() == ContainerLifecycle.Outcome.RESTART && !interrupted) {
             r.state = State.STARTING;
-            r.ready = false;
-            emit(r.node, "restarting", "in " + delay.toMillis() + " ms, CrashLoopBackOff (" + why + ", restart " + r.restarts + ")");
-            return;
-        }
-        if (code == 0) {
+            emit(r.node, "restarting", "in " + Duration.between(now, exit.restartAt()).toMillis() + " ms, CrashLoopBackOff ("
+                    + exit.why() + ", restart " + (r.life.restarts() + 1) + ")");
+        } else if (exit.outcome() == ContainerLifecycle.Outcome.COMPLETED) {
             r.state = State.COMPLETED;
             emit(r.node, "completed", "exit code 0");
         } else {
-            fail(r, "exited with code " + code + lastLogLine(r));
+            boolean jobGaveUp = exit.why().startsWith("Job ");
+            fail(r, (jobGaveUp ? exit.why() + "; this one exited with code " + code : "exited with code " + code)
+                    + (killed == null ? "" : " (" + killed + ")") + lastLogLine(r));
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.berth.reconcile;
 
 import dev.berth.api.BerthException;
+import dev.berth.api.Canonical;
+import dev.berth.api.Json;
 import dev.berth.api.ContainerPort;
 import dev.berth.api.ContainerSpec;
 import dev.berth.api.Manifests;
@@ -11,6 +13,7 @@ import dev.berth.state.Locks;
 import dev.berth.network.Cidr;
 import dev.berth.network.CniNetwork;
 import dev.berth.network.ServiceRules;
+import dev.berth.state.PodRecord;
 import dev.berth.state.StateStore;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -21,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * The cluster network a play gives its pods: hostPorts (checked before anything starts),
@@ -139,7 +141,7 @@ final class Networking {
         try (Locks.Held held = berth.locks().services()) {
             for (ServiceSpec s : manifests.services()) {
                 if (berth.state().services().stream().noneMatch(r -> r.name().equals(s.name()))) {
-                    berth.state().insertService(new StateStore.ServiceRecord(s.name(), s.namespace(), freeVip(network, s.name()), "[]"));
+                    berth.state().insertService(new StateStore.ServiceRecord(s.name(), s.namespace(), freeVip(network, s.name()), "[]", Canonical.json(s)));
                 }
             }
             rules.guardOn(network.serviceSubnet());
@@ -160,31 +162,47 @@ final class Networking {
         throw new BerthException(BerthException.Kind.HOST, "no free address left in the service range " + range);
     }
 
-    /** Rewrites the rules of every Service over the pods {@code ready} says are ready. */
-    void updateEndpoints(Predicate<PodSpec> ready) {
-        if (manifests.services().isEmpty()) {
+    /**
+     * Rewrites the rules of every Service over the running pods it selects whose app containers
+     * are all recorded ready and running: the same answer for a play, the supervisor and whoever
+     * comes next, since it is read from the state, not from one command's memory.
+     */
+    static void updateEndpoints(Berth berth) {
+        if (berth.state().services().isEmpty()) {
             return;
         }
-        CniNetwork network = berth.network().network(null);
         try (Locks.Held held = berth.locks().services()) {
-            for (ServiceSpec s : manifests.services()) {
-                updateEndpoints(s, network, ready);
+            Set<String> ready = berth.state().readyContainers();
+            Map<String, String> ids = new java.util.HashMap<>();
+            berth.state().containers().forEach(c -> ids.put(c.name(), c.id()));
+            List<PodSpec> readyPods = new ArrayList<>();
+            for (PodRecord p : berth.state().pods()) {
+                PodSpec pod = Canonical.read(Json.parse(p.spec()), PodSpec.class);
+                boolean allReady = p.status() == PodRecord.Status.RUNNING && pod.containers().stream().map(c -> ids.get(pod.name() + "-" + c.name()))
+                        .allMatch(id -> id != null && ready.contains(id) && berth.containers().exitCode(id) == null);
+                if (allReady) {
+                    readyPods.add(pod);
+                }
+            }
+            CniNetwork network = berth.network().network(null);
+            ServiceRules rules = new ServiceRules(berth.processes(), berth.layout().root().toString());
+            for (StateStore.ServiceRecord record : berth.state().services()) {
+                if (record.spec() != null) {
+                    updateEndpoints(berth, rules, record, Canonical.read(Json.parse(record.spec()), ServiceSpec.class), network, readyPods);
+                }
             }
         }
     }
 
-    private void updateEndpoints(ServiceSpec s, CniNetwork network, Predicate<PodSpec> ready) {
-        StateStore.ServiceRecord record = berth.state().services().stream().filter(r -> r.name().equals(s.name())).findFirst().orElse(null);
-        if (record == null) {
-            return;
-        }
+    private static void updateEndpoints(Berth berth, ServiceRules rules, StateStore.ServiceRecord record, ServiceSpec s, CniNetwork network,
+            List<PodSpec> readyPods) {
         List<ServiceRules.Port> ports = new ArrayList<>();
         for (ServiceSpec.Port p : s.ports()) {
             List<ServiceRules.Endpoint> endpoints = new ArrayList<>();
-            for (PodSpec pod : manifests.pods()) {
+            for (PodSpec pod : readyPods) {
                 String ip = berth.network().address(pod.name());
                 Integer target = targetPort(pod, p);
-                if (s.selects(pod.labels()) && ip != null && target != null && ready.test(pod)) {
+                if (s.selects(pod.labels()) && ip != null && target != null) {
                     endpoints.add(new ServiceRules.Endpoint(ip, target));
                 }
             }

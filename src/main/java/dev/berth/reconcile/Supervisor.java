@@ -5,71 +5,113 @@ import dev.berth.api.Canonical;
 import dev.berth.api.ContainerSpec;
 import dev.berth.api.Json;
 import dev.berth.api.PodSpec;
+import dev.berth.api.Readiness;
 import dev.berth.engine.Berth;
 import dev.berth.engine.ContainerEngine;
-import dev.berth.state.ContainerRecord;
-import dev.berth.state.Locks;
 import dev.berth.probe.ProbeResult;
 import dev.berth.probe.Prober;
+import dev.berth.reconcile.ContainerLifecycle.Check;
+import dev.berth.reconcile.ContainerLifecycle.Verdict;
+import dev.berth.state.ContainerRecord;
+import dev.berth.state.Locks;
 import dev.berth.state.PodRecord;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
- * Keeps pods going after {@code kube play} returned, as a kubelet does: a container that exits
- * is started again as its restart policy says, after the crash-loop back-off ({@link Restarts}).
- * One process per root ({@code berth system supervise}), started by {@code kube play} when a
- * pod needs it and ending by itself once none does. Everything it knows is on disk (container
- * records, conmon's exit files, restart counts), so killing it loses nothing but time.
+ * Keeps pods going after {@code kube play} returned, as a kubelet does, each container through
+ * its {@link ContainerLifecycle}: an exited container is started again as its restart policy
+ * says after the crash-loop back-off; startup, liveness and readiness probes run on their
+ * schedules (a liveness failure stops the container, which its policy may then restart); a pod
+ * whose readiness changes joins or leaves its Services' rules. One process per root
+ * ({@code berth system supervise}), started by {@code kube play} when a pod needs it and ending
+ * by itself once none does. Everything it knows is on disk (container records, conmon's exit
+ * files, restart counts, readiness), so killing it loses nothing but time.
  *
- * <p>A pod a command is changing (its lock held: a play, a down) is left alone until the lock is
- * free; a pod being created or removed is not touched. Job pods are not supervised: play runs
- * them to their end. Liveness (behind a startup probe) is probed for containers whose policy may
- * restart them. Not yet: readiness after play (Service endpoints), lifecycle hooks.
+ * <p>Probes run on a small pool; the loop only reads their results, so a slow probe holds up no
+ * other container. A pod a command is changing (its lock held: a play, a down) is left alone until
+ * the lock is free. Job pods are not supervised: play runs them to their end.
  */
 public final class Supervisor {
     static final Duration PERIOD = Duration.ofMillis(500);
 
+    /** A probe's result, handed from the pool to the loop. */
+    private record Result(String containerId, Instant run, Check check, ProbeResult result, Instant at) {}
+
     private final Berth berth;
     private final Consumer<String> log;
-    /** The probe schedule of each run of each probed container, by container ID and start time. */
-    private final Map<String, Liveness> schedules = new HashMap<>();
-    private Prober prober;
+    private final Restarts restarts;
+    /** The lifecycle of each watched container, by ID; a new run (another start time) starts a new one. */
+    private final Map<String, ContainerLifecycle> lifecycles = new HashMap<>();
+    private final Map<String, Instant> runs = new HashMap<>();
+    private final Set<String> probing = new HashSet<>();
+    private final ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
     /** Pod specs by their hash: parsed once, not at every pass. */
     private final Map<String, PodSpec> specs = new HashMap<>();
+    private ExecutorService pool;
+    private Prober prober;
+    private boolean endpointsChanged;
 
-    public Supervisor(Berth berth, Consumer<String> log) {
+    public Supervisor(Berth berth, Consumer<String> log, Duration backoffMax) {
         this.berth = berth;
         this.log = log;
+        this.restarts = new Restarts(backoffMax);
     }
 
-    /** Whether some pod of the root has a container that its restart policy may start again. */
+    public Supervisor(Berth berth, Consumer<String> log) {
+        this(berth, log, Restarts.DEFAULT_MAX);
+    }
+
+    /** Whether some pod of the root has a container that needs watching. */
     public static boolean needed(Berth berth) {
         return new Supervisor(berth, line -> {}).pass(false);
     }
 
-    /** What a supervisor watches now: a line per container its policy may start again (pod/container: state). */
+    /**
+     * Whether a container needs a supervisor: its policy may start it again, or it has a probe
+     * whose result still matters after play (liveness, startup, readiness).
+     */
+    static boolean watched(PodSpec pod, ContainerSpec c) {
+        if (pod.owner() != null && pod.owner().kind().equals("Job")) {
+            return false;
+        }
+        return !Restarts.policy(pod, c).equals("Never") || c.livenessProbe() != null || c.readinessProbe() != null || c.startupProbe() != null;
+    }
+
+    /** What a supervisor watches now: a line per watched container (pod/container: state). */
     public static List<String> watched(Berth berth) {
         List<String> lines = new ArrayList<>();
         for (PodRecord p : berth.state().pods()) {
             PodSpec pod = Canonical.read(Json.parse(p.spec()), PodSpec.class);
-            if (p.status() != PodRecord.Status.RUNNING || pod.owner() != null && pod.owner().kind().equals("Job")) {
+            if (p.status() != PodRecord.Status.RUNNING) {
                 continue;
             }
             for (ContainerSpec c : pod.allContainers()) {
                 Optional<ContainerRecord> r = berth.state().containerByName(pod.name() + "-" + c.name());
-                if (Restarts.policy(pod, c).equals("Never") || r.isEmpty()) {
+                if (!watched(pod, c) || r.isEmpty()) {
                     continue;
                 }
                 Integer code = berth.containers().exitCode(r.get().id());
-                String state = code == null ? "running" + (c.livenessProbe() == null ? "" : ", livenessProbe every " + c.livenessProbe().periodSeconds() + "s")
+                List<String> probes = new ArrayList<>();
+                for (var probe : new Object[][] {{"startupProbe", c.startupProbe()}, {"livenessProbe", c.livenessProbe()}, {"readinessProbe", c.readinessProbe()}}) {
+                    if (probe[1] != null) {
+                        probes.add(probe[0] + " every " + ((dev.berth.api.Probe) probe[1]).periodSeconds() + "s");
+                    }
+                }
+                String state = code == null ? "running" + (probes.isEmpty() ? "" : ", " + String.join(", ", probes))
                         : Optional.ofNullable(nextStart(berth, pod, c, berth.containers().find(r.get().id())))
                                 .map(t -> "CrashLoopBackOff, starts again at " + t).orElse("exited " + code + ", done");
                 lines.add(pod.name() + "/" + c.name() + ": " + state + ", restarts " + berth.containers().restarts(r.get().id()));
@@ -85,6 +127,12 @@ public final class Supervisor {
             log.accept("another supervisor watches this root; leaving");
             return;
         }
+        pool = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "probe");
+            t.setDaemon(true);
+            return t;
+        });
+        prober = new Prober(berth.containers());
         try (Locks.Held held = lock.get()) {
             log.accept("watching");
             while (pass(true)) {
@@ -97,53 +145,89 @@ public final class Supervisor {
             }
             log.accept("nothing left to watch; leaving");
         } finally {
-            if (prober != null) {
-                prober.close();
-            }
+            pool.shutdownNow();
+            prober.close();
         }
     }
 
     /**
-     * One look at every pod: restarts what is due when {@code act}; returns whether anything still
-     * needs watching.
+     * One look at every pod: with {@code act}, takes in the probes' results, restarts what is due,
+     * starts the probes that are due and rewrites Services whose pods' readiness changed; returns
+     * whether anything still needs watching.
      */
     boolean pass(boolean act) {
-        boolean watching = false;
         Map<String, ContainerRecord> containers = new HashMap<>();
         berth.state().containers().forEach(c -> containers.put(c.name(), c)); // one query a pass
+        if (act) {
+            for (Result r; (r = results.poll()) != null; ) {
+                probing.remove(r.containerId());
+                ContainerLifecycle lc = lifecycles.get(r.containerId());
+                if (lc != null && r.run().equals(runs.get(r.containerId()))) {
+                    verdict(containers, lc, r);
+                }
+            }
+        }
+        Set<String> ready = berth.state().readyContainers(); // after the verdicts, which may have changed it
+        boolean watching = false;
+        Set<String> seen = new HashSet<>();
         for (PodRecord p : berth.state().pods()) {
             if (p.status() != PodRecord.Status.RUNNING) {
                 continue;
             }
             PodSpec pod = specs.computeIfAbsent(p.specHash(), h -> Canonical.read(Json.parse(p.spec()), PodSpec.class));
-            if (pod.owner() != null && pod.owner().kind().equals("Job")) {
-                continue;
-            }
             for (ContainerSpec c : pod.allContainers()) {
-                if (Restarts.policy(pod, c).equals("Never")) {
-                    continue;
-                }
                 ContainerRecord record = containers.get(pod.name() + "-" + c.name());
-                if (record != null) {
-                    watching |= watch(p, pod, c, record, act);
+                if (watched(pod, c) && record != null) {
+                    seen.add(record.id());
+                    watching |= watch(p, pod, c, record, ready.contains(record.id()), act);
                 }
             }
+        }
+        lifecycles.keySet().retainAll(seen);
+        runs.keySet().retainAll(seen);
+        if (endpointsChanged) {
+            endpointsChanged = false;
+            Networking.updateEndpoints(berth);
         }
         return watching;
     }
 
+    /** The lifecycle of a container's current run, taken over from what is on disk when it is new to this supervisor. */
+    private ContainerLifecycle lifecycle(PodSpec pod, ContainerSpec c, ContainerRecord r, boolean readyOnDisk) {
+        Instant run = r.started() == null ? r.created() : r.started();
+        ContainerLifecycle lc = lifecycles.get(r.id());
+        if (lc == null || !run.equals(runs.get(r.id()))) {
+            lc = new ContainerLifecycle(pod, c, restarts, new ContainerLifecycle.JobFailures(), false);
+            lc.started(run, berth.containers().restarts(r.id()));
+            if (readyOnDisk) {
+                lc.assumeReady(Instant.now());
+            }
+            lifecycles.put(r.id(), lc);
+            runs.put(r.id(), run);
+        }
+        return lc;
+    }
+
     /** One container: running (and probed), or exited and due (or not yet due) to start again, or done for good. */
-    private boolean watch(PodRecord p, PodSpec pod, ContainerSpec c, ContainerRecord r, boolean act) {
+    private boolean watch(PodRecord p, PodSpec pod, ContainerSpec c, ContainerRecord r, boolean readyOnDisk, boolean act) {
         ContainerEngine engine = berth.containers();
         Integer code = engine.exitCode(r.id()); // a file read: no runtime call for a running container
         if (code == null) {
-            if (act && r.started() != null && (c.livenessProbe() != null || c.startupProbe() != null)) {
-                probe(p, pod, c, r);
+            if (act) {
+                ContainerLifecycle lc = lifecycle(pod, c, r, readyOnDisk);
+                if (lc.isReady() != readyOnDisk && lc.killedBecause() == null) {
+                    setReady(r, lc.isReady()); // e.g. a restarted container without a readinessProbe is ready again
+                }
+                startProbe(p, pod, c, r, lc);
             }
             return true;
         }
-        Instant due = nextStart(berth, pod, c, engine.find(r.id()));
+        if (readyOnDisk && act) {
+            setReady(r, false); // an exited container serves nothing
+        }
+        Instant due = nextStart(berth, pod, c, engine.find(r.id()), restarts);
         if (due == null) {
+            lifecycles.remove(r.id());
             return false;
         }
         if (act && !Instant.now().isBefore(due)) {
@@ -164,52 +248,84 @@ public final class Supervisor {
         return true;
     }
 
-    /**
-     * A running container's startup probe until it passes, then its liveness probe, each on its
-     * schedule; past its failure threshold the container is stopped (SIGTERM, then SIGKILL after
-     * the pod's grace period), and its exit is then handled like any other.
-     */
-    private void probe(PodRecord p, PodSpec pod, ContainerSpec c, ContainerRecord r) {
-        String run = r.id() + "@" + r.started(); // one schedule per run of the container
+    private void setReady(ContainerRecord r, boolean ready) {
+        berth.state().setReady(r.id(), ready);
+        log.accept(r.name() + (ready ? " is ready" : " is not ready"));
+        endpointsChanged = true;
+    }
+
+    /** Hands the check that is due, if any, to the pool; its result comes back through {@link #results}. */
+    private void startProbe(PodRecord p, PodSpec pod, ContainerSpec c, ContainerRecord r, ContainerLifecycle lc) {
         Instant now = Instant.now();
-        Liveness startup = c.startupProbe() == null ? null : schedules.computeIfAbsent(run + "/startup", k -> new Liveness(c.startupProbe(), r.started()));
-        boolean live = startup == null || startup.passed();
-        Liveness check = live ? c.livenessProbe() == null ? null : schedules.computeIfAbsent(run, k -> new Liveness(c.livenessProbe(), now)) : startup;
-        if (check == null || !check.due(now)) {
+        Check check = lc.due(now);
+        if (check == null || !probing.add(r.id())) {
             return;
         }
-        dev.berth.api.Probe probe = live ? c.livenessProbe() : c.startupProbe();
-        if (prober == null) {
-            prober = new Prober(berth.containers());
-        }
-        ProbeResult result = prober.probe(probe.action(), p.netns() == null ? null : Path.of(p.netns()), r.id(), Prober.namedPorts(c),
-                Duration.ofSeconds(probe.timeoutSeconds()));
-        if (!check.record(now, result.success())) {
+        Instant run = runs.get(r.id());
+        Path netns = p.netns() == null ? null : Path.of(p.netns());
+        pool.submit(() -> {
+            ProbeResult result;
+            try {
+                result = check == Check.READINESS ? prober.readiness(Readiness.of(pod, c), netns, r.id(), Prober.namedPorts(c))
+                        : prober.probe(lc.probe(check).action(), netns, r.id(), Prober.namedPorts(c), Duration.ofSeconds(lc.probe(check).timeoutSeconds()));
+            } catch (RuntimeException e) {
+                result = ProbeResult.failed(e.getMessage() == null ? e.toString() : e.getMessage());
+            }
+            results.add(new Result(r.id(), run, check, result, Instant.now()));
+        });
+    }
+
+    /** What a probe's result means: a container becomes ready or unready, or is stopped. */
+    private void verdict(Map<String, ContainerRecord> containers, ContainerLifecycle lc, Result r) {
+        ContainerRecord record = containers.values().stream().filter(c -> c.id().equals(r.containerId())).findFirst().orElse(null);
+        if (record == null) {
             return;
         }
-        Optional<Locks.Held> lock = berth.locks().tryPod(pod.name());
+        Verdict v = lc.probed(r.check(), r.result().success(), r.at());
+        switch (v) {
+            case READY -> setReady(record, true);
+            case UNREADY -> setReady(record, false);
+            case KILL -> stop(record, lc, r.result());
+            default -> {
+            }
+        }
+    }
+
+    /**
+     * Past a liveness or startup probe's failure threshold: SIGTERM, then SIGKILL after the pod's
+     * grace period, on the pool (the loop does not wait for it); the exit is then seen like any other.
+     */
+    private void stop(ContainerRecord r, ContainerLifecycle lc, ProbeResult last) {
+        setReady(r, false);
+        PodSpec pod = berth.state().pod(r.pod()).map(p -> specs.computeIfAbsent(p.specHash(), h -> Canonical.read(Json.parse(p.spec()), PodSpec.class))).orElse(null);
+        Optional<Locks.Held> lock = pod == null ? Optional.empty() : berth.locks().tryPod(pod.name());
         if (lock.isEmpty()) {
             return;
         }
-        try (Locks.Held held = lock.get()) {
-            log.accept((live ? "livenessProbe" : "startupProbe") + " of " + r.name() + " failed " + check.failures() + " times ("
-                    + result.message() + "); stopping it");
-            berth.containers().stop(berth.containers().find(r.id()), Duration.ofSeconds(KubePlay.grace(pod)));
-        } catch (BerthException e) {
-            log.accept("cannot stop " + r.name() + ": " + e.getMessage());
-        }
-        schedules.keySet().removeIf(k -> k.startsWith(run));
+        log.accept(r.name() + ": " + lc.killedBecause() + " (" + last.message() + "); stopping it");
+        pool.submit(() -> {
+            try (Locks.Held held = lock.get()) {
+                berth.containers().stop(berth.containers().find(r.id()), Duration.ofSeconds(KubePlay.grace(pod)));
+            } catch (BerthException e) {
+                log.accept("cannot stop " + r.name() + ": " + e.getMessage());
+            }
+        });
     }
 
     /** When an exited container starts again (its back-off over), or null when its policy leaves it down. */
     public static Instant nextStart(Berth berth, PodSpec pod, ContainerSpec c, ContainerEngine.Container container) {
-        if (container.running() || container.exitCode() == null || container.record().finished() == null
+        return nextStart(berth, pod, c, container, new Restarts());
+    }
+
+    private static Instant nextStart(Berth berth, PodSpec pod, ContainerSpec c, ContainerEngine.Container container, Restarts restarts) {
+        ContainerRecord r = container.record();
+        if (container.running() || container.exitCode() == null || r.finished() == null
                 || pod.owner() != null && pod.owner().kind().equals("Job")) {
             return null;
         }
-        Duration ran = container.record().started() == null ? Duration.ZERO
-                : Duration.between(container.record().started(), container.record().finished());
-        Restarts.Decision d = new Restarts().onExit(pod, c, container.exitCode(), berth.containers().restarts(container.id()), ran);
-        return d.restarts() ? container.record().finished().plus(d.delay()) : null;
+        ContainerLifecycle lc = new ContainerLifecycle(pod, c, restarts, new ContainerLifecycle.JobFailures(), false);
+        lc.started(Objects.requireNonNullElse(r.started(), r.finished()), berth.containers().restarts(container.id()));
+        ContainerLifecycle.Exit exit = lc.exited(container.exitCode(), r.finished());
+        return exit.restartAt();
     }
 }

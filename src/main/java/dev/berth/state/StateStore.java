@@ -20,7 +20,7 @@ import java.util.Optional;
  * every multi-step change runs in one transaction.
  */
 public final class StateStore implements AutoCloseable {
-    private static final int SCHEMA_VERSION = 4;
+    private static final int SCHEMA_VERSION = 5;
     /** The statements that bring the schema from version i to i + 1. */
     private static final String[][] MIGRATIONS = {{
         """
@@ -72,6 +72,12 @@ public final class StateStore implements AutoCloseable {
         CREATE TABLE restarts (
           container_id TEXT PRIMARY KEY REFERENCES containers(id) ON DELETE CASCADE,
           count INTEGER NOT NULL)""",
+    }, {
+        "ALTER TABLE services ADD COLUMN spec TEXT",
+        """
+        CREATE TABLE readiness (
+          container_id TEXT PRIMARY KEY REFERENCES containers(id) ON DELETE CASCADE,
+          ready INTEGER NOT NULL)""",
     }};
 
     private final Connection db;
@@ -474,6 +480,13 @@ public final class StateStore implements AutoCloseable {
 
     public void deleteContainer(String id) {
         inTransaction(() -> {
+            // foreign keys are not enforced: the rows that hang off a container go with it here
+            for (String table : List.of("restarts", "readiness")) {
+                try (PreparedStatement p = db.prepareStatement("DELETE FROM " + table + " WHERE container_id = ?")) {
+                    p.setString(1, id);
+                    p.executeUpdate();
+                }
+            }
             try (PreparedStatement p = db.prepareStatement("DELETE FROM containers WHERE id = ?")) {
                 p.setString(1, id);
                 p.executeUpdate();
@@ -533,6 +546,32 @@ public final class StateStore implements AutoCloseable {
                     return rs.next() ? rs.getInt(1) : 0;
                 }
             }
+        });
+    }
+
+    /** Records whether a container is ready now (its pod serves its Services only when all its containers are). */
+    public void setReady(String containerId, boolean ready) {
+        inTransaction(() -> {
+            try (PreparedStatement p = db.prepareStatement(
+                    "INSERT INTO readiness (container_id, ready) VALUES (?, ?) ON CONFLICT(container_id) DO UPDATE SET ready = excluded.ready")) {
+                p.setString(1, containerId);
+                p.setInt(2, ready ? 1 : 0);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** The IDs of the containers last recorded ready. */
+    public java.util.Set<String> readyContainers() {
+        return read(() -> {
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT container_id FROM readiness WHERE ready = 1")) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
         });
     }
 
@@ -618,8 +657,11 @@ public final class StateStore implements AutoCloseable {
         });
     }
 
-    /** A Service's virtual IP and the iptables rules berth added for it (so they can be removed after a crash). */
-    public record ServiceRecord(String name, String namespace, String ip, String rules) {}
+    /**
+     * A Service's virtual IP, the iptables rules berth added for it (so they can be removed after a
+     * crash), and its spec as canonical JSON (so that its endpoints can follow readiness after play).
+     */
+    public record ServiceRecord(String name, String namespace, String ip, String rules, String spec) {}
 
     /**
      * Records a new Service. A plain insert: a name or address already taken is an error, never a
@@ -627,11 +669,12 @@ public final class StateStore implements AutoCloseable {
      */
     public void insertService(ServiceRecord s) {
         inTransaction(() -> {
-            try (PreparedStatement p = db.prepareStatement("INSERT INTO services (name, namespace, ip, rules) VALUES (?, ?, ?, ?)")) {
+            try (PreparedStatement p = db.prepareStatement("INSERT INTO services (name, namespace, ip, rules, spec) VALUES (?, ?, ?, ?, ?)")) {
                 p.setString(1, s.name());
                 p.setString(2, s.namespace());
                 p.setString(3, s.ip());
                 p.setString(4, s.rules());
+                p.setString(5, s.spec());
                 p.executeUpdate();
             }
             return null;
@@ -653,9 +696,9 @@ public final class StateStore implements AutoCloseable {
     public List<ServiceRecord> services() {
         return read(() -> {
             List<ServiceRecord> list = new ArrayList<>();
-            try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT name, namespace, ip, rules FROM services ORDER BY name")) {
+            try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT name, namespace, ip, rules, spec FROM services ORDER BY name")) {
                 while (rs.next()) {
-                    list.add(new ServiceRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                    list.add(new ServiceRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
                 }
             }
             return list;

@@ -98,10 +98,71 @@ class SupervisorIT {
                 // started again, /tmp/alive is back and the probe passes until it is removed again
                 FaultIT.waitFor(() -> b.berth("logs", "sick-c").out().lines().filter(l -> l.equals("up")).count() >= 2,
                         "the restarted run's output after the first's");
-                assertThat(Files.readString(b.runroot.resolve("supervisor.log"))).contains("livenessProbe of sick-c failed 2 times");
+                assertThat(Files.readString(b.runroot.resolve("supervisor.log"))).contains("sick-c: livenessProbe failed 2 times");
             } finally {
                 b.berth("kube", "down", m.toString()).ok();
             }
+            b.assertNothingLeft();
+        }
+    }
+
+    /** Which replicas answer ten requests to the Service, from a pod. */
+    static java.util.Set<String> answers(BerthRoot b) {
+        String out = b.berth("exec", "caller-c", "sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O - http://echo/; done").out();
+        return new java.util.TreeSet<>(out.lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
+    }
+
+    @Test
+    void aPodThatStopsBeingReadyLeavesItsServiceAndComesBackWhenReadyAgain() throws Exception {
+        try (BerthRoot b = new BerthRoot().withSampleImage()) {
+            Path m = Files.writeString(b.dir.resolve("flip.yaml"), """
+                    apiVersion: v1
+                    kind: Service
+                    metadata: {name: echo}
+                    spec:
+                      selector: {app: echo}
+                      ports: [{port: 80, targetPort: 8080}]
+                    ---
+                    apiVersion: apps/v1
+                    kind: Deployment
+                    metadata: {name: echo}
+                    spec:
+                      replicas: 2
+                      selector: {matchLabels: {app: echo}}
+                      template:
+                        metadata: {labels: {app: echo}}
+                        spec:
+                          terminationGracePeriodSeconds: 1
+                          containers:
+                            - name: web
+                              image: %s
+                              command: ["sh", "-c", "mkdir -p /srv && hostname > /srv/index.html && touch /tmp/ready && exec httpd -f -p 8080 -h /srv"]
+                              ports: [{containerPort: 8080}]
+                              readinessProbe: {exec: {command: [test, -f, /tmp/ready]}, periodSeconds: 1, failureThreshold: 1}
+                    ---
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: caller}
+                    spec:
+                      terminationGracePeriodSeconds: 1
+                      restartPolicy: Never
+                      containers:
+                        - {name: c, image: %s, command: ["sleep", "1000"]}
+                    """.formatted(IMAGE, IMAGE));
+            try {
+                b.berth("kube", "play", m.toString()).ok();
+                assertThat(supervisors(b)).hasSize(1);
+                FaultIT.waitFor(() -> answers(b).equals(java.util.Set.of("echo-0", "echo-1")), "both replicas to answer");
+                b.berth("exec", "echo-0-web", "rm", "/tmp/ready").ok();
+                FaultIT.waitFor(() -> answers(b).equals(java.util.Set.of("echo-1")), "echo-0 to leave the Service once unready");
+                assertThat(b.berth("pod", "ps").ok().out()).containsPattern("echo-0 +Running +0/1");
+                assertThat(Files.readString(b.runroot.resolve("supervisor.log"))).contains("echo-0-web is not ready");
+                b.berth("exec", "echo-0-web", "touch", "/tmp/ready").ok();
+                FaultIT.waitFor(() -> answers(b).equals(java.util.Set.of("echo-0", "echo-1")), "echo-0 to come back once ready again");
+            } finally {
+                b.berth("kube", "down", m.toString()).ok();
+            }
+            FaultIT.waitFor(() -> supervisors(b).isEmpty(), "the supervisor to leave after the down");
             b.assertNothingLeft();
         }
     }

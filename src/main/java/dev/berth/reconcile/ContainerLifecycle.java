@@ -1,0 +1,273 @@
+package dev.berth.reconcile;
+
+import dev.berth.api.ContainerSpec;
+import dev.berth.api.PodSpec;
+import dev.berth.api.Probe;
+import dev.berth.api.Readiness;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One container's life as a kubelet keeps it, the same for {@code kube play}, the supervisor
+ * and reconcile: started, probed (startup first, then liveness and readiness), killed when
+ * liveness fails, restarted after the crash-loop back-off as its policy says, a Job's failed
+ * runs counted against its backoffLimit.
+ *
+ * <p>Pure: the caller reports what happened (a start, a probe's result, an exit) with the time,
+ * and the lifecycle answers what follows (probe this now, kill it, start it again at T, it is
+ * done). The caller does the I/O on its own threads, so tests drive it with a made-up clock.
+ */
+final class ContainerLifecycle {
+    /** The probes a running container has, in the order the kubelet gates them. */
+    enum Check { STARTUP, LIVENESS, READINESS }
+
+    /** What a probe's result means for the container. */
+    enum Verdict { NONE, STARTED, READY, UNREADY, KILL }
+
+    enum Outcome { RESTART, COMPLETED, FAILED }
+
+    /** What follows an exit: started again at {@code restartAt}, or done for good. */
+    record Exit(Outcome outcome, Instant restartAt, String why) {}
+
+    /** A finished run, as Kubernetes' {@code lastState.terminated}. */
+    record Termination(int exitCode, String reason, String message, Instant startedAt, Instant finishedAt) {}
+
+    /** Failed runs per Job, shared by the containers of its pods. */
+    static final class JobFailures {
+        private final Map<String, Integer> counts = new ConcurrentHashMap<>();
+
+        int add(String job) {
+            return counts.merge(job, 1, Integer::sum);
+        }
+    }
+
+    private final PodSpec pod;
+    private final ContainerSpec spec;
+    private final Restarts restarts;
+    private final JobFailures jobs;
+    /** Play's mode: readiness probed eagerly until the first success, implicit readiness checked at all. */
+    private final boolean eager;
+    private int restartCount;
+    private Instant runningSince;
+    private Instant restartAt;
+    private boolean started;
+    private boolean ready;
+    private ProbeSchedule startup;
+    private ProbeSchedule liveness;
+    private ProbeSchedule readiness;
+    private String killedBecause;
+    private Termination last;
+
+    ContainerLifecycle(PodSpec pod, ContainerSpec spec, Restarts restarts, JobFailures jobs, boolean eager) {
+        this.pod = pod;
+        this.spec = spec;
+        this.restarts = restarts;
+        this.jobs = jobs;
+        this.eager = eager;
+    }
+
+    /**
+     * A run began at {@code now}; {@code restartsSoFar} is how many runs came before it (known on
+     * disk when a supervisor takes over a running container).
+     */
+    void started(Instant now, int restartsSoFar) {
+        restartCount = restartsSoFar;
+        runningSince = now;
+        restartAt = null;
+        killedBecause = null;
+        started = spec.startupProbe() == null;
+        startup = started ? null : new ProbeSchedule(spec.startupProbe(), now, eager);
+        liveness = spec.livenessProbe() == null ? null : new ProbeSchedule(spec.livenessProbe(), now, false);
+        readiness = null;
+        ready = false;
+        if (started) {
+            becameStarted(now);
+        }
+    }
+
+    /** A run began at {@code now}, one more than the last. */
+    void started(Instant now) {
+        started(now, last == null ? restartCount : restartCount + 1);
+    }
+
+    private void becameStarted(Instant now) {
+        started = true;
+        if (runsToCompletion()) {
+            return;
+        }
+        Probe probe = readinessProbe();
+        if (probe == null) {
+            ready = true; // ready once started: no readiness check of its own
+        } else {
+            readiness = new ProbeSchedule(probe, now, eager);
+        }
+    }
+
+    /**
+     * A supervisor taking over a run it did not see start, recorded ready: ready (and so started)
+     * it stays until a probe says otherwise, so that taking over does not take a pod out of its
+     * Services.
+     */
+    void assumeReady(Instant now) {
+        if (!started) {
+            startup = null;
+            becameStarted(now);
+        }
+        ready = true;
+    }
+
+    /** The probe readiness is judged by, or null when being started is enough. */
+    private Probe readinessProbe() {
+        if (spec.readinessProbe() != null) {
+            return spec.readinessProbe();
+        }
+        if (eager && Readiness.of(pod, spec) instanceof Readiness.PortsOpen) {
+            return Probe.withDefaults(null); // berth's implicit readiness, checked while a play waits on it
+        }
+        return null;
+    }
+
+    /** An init container (not a sidecar) is done when it exits: it is never ready, only completed. */
+    boolean runsToCompletion() {
+        return pod.initContainers().contains(spec) && !spec.isSidecar();
+    }
+
+    /** The check to run now, or null when none is due. */
+    Check due(Instant now) {
+        if (runningSince == null || killedBecause != null) {
+            return null;
+        }
+        if (!started) {
+            return startup.due(now) ? Check.STARTUP : null;
+        }
+        if (liveness != null && liveness.due(now)) {
+            return Check.LIVENESS;
+        }
+        return readiness != null && readiness.due(now) ? Check.READINESS : null;
+    }
+
+    /** When the next check falls due (for a caller that sleeps until then), or null when none will. */
+    Instant nextCheck() {
+        if (runningSince == null || killedBecause != null) {
+            return null;
+        }
+        if (!started) {
+            return startup.next();
+        }
+        Instant next = liveness == null ? null : liveness.next();
+        if (readiness != null && (next == null || readiness.next().isBefore(next))) {
+            next = readiness.next();
+        }
+        return next;
+    }
+
+    Probe probe(Check check) {
+        return switch (check) {
+            case STARTUP -> startup.probe();
+            case LIVENESS -> liveness.probe();
+            case READINESS -> readiness.probe();
+        };
+    }
+
+    /** Records a probe's result; the verdict says what the caller must do or report. */
+    Verdict probed(Check check, boolean success, Instant now) {
+        if (runningSince == null || killedBecause != null) {
+            return Verdict.NONE;
+        }
+        switch (check) {
+            case STARTUP -> {
+                startup.record(now, success);
+                if (startup.passed()) {
+                    becameStarted(now);
+                    return Verdict.STARTED;
+                }
+                return startup.failing() ? kill("startupProbe failed " + startup.failures() + " times") : Verdict.NONE;
+            }
+            case LIVENESS -> {
+                liveness.record(now, success);
+                return liveness.failing() ? kill("livenessProbe failed " + liveness.failures() + " times") : Verdict.NONE;
+            }
+            default -> {
+                readiness.record(now, success);
+                if (!ready && readiness.succeeding()) {
+                    ready = true;
+                    if (spec.readinessProbe() == null) {
+                        readiness = null; // an implicit check is done once it held
+                    }
+                    return Verdict.READY;
+                }
+                if (ready && readiness.failing()) {
+                    ready = false;
+                    return Verdict.UNREADY;
+                }
+                return Verdict.NONE;
+            }
+        }
+    }
+
+    private Verdict kill(String why) {
+        killedBecause = why;
+        ready = false;
+        return Verdict.KILL;
+    }
+
+    /** The container exited with {@code code} at {@code now}: started again (when), or done. */
+    Exit exited(int code, Instant now) {
+        Duration ran = runningSince == null ? Duration.ZERO : Duration.between(runningSince, now);
+        String message = killedBecause != null ? killedBecause : null;
+        last = new Termination(code, code == 0 ? "Completed" : "Error", message, runningSince, now);
+        runningSince = null;
+        started = false;
+        ready = false;
+        Restarts.Decision decision = restarts.onExit(pod, spec, code, restartCount, ran);
+        String why = "restartPolicy " + decision.policy();
+        Duration delay = decision.delay();
+        if (code != 0 && pod.owner() != null && pod.owner().kind().equals("Job") && !pod.initContainers().contains(spec)) {
+            // a Job retries a failed run (a new pod in Kubernetes, the container again here) up to its backoffLimit
+            int failures = jobs.add(pod.owner().name());
+            if (failures > pod.owner().backoffLimit()) {
+                return new Exit(Outcome.FAILED, null, "Job " + pod.owner().name() + " reached its backoffLimit ("
+                        + pod.owner().backoffLimit() + "): " + failures + " failed runs");
+            }
+            delay = restarts.delay(restartCount, ran);
+            why = "Job retry " + failures + " of backoffLimit " + pod.owner().backoffLimit() + ", " + why;
+        }
+        if (delay != null) {
+            restartAt = now.plus(delay);
+            return new Exit(Outcome.RESTART, restartAt, why);
+        }
+        return new Exit(code == 0 ? Outcome.COMPLETED : Outcome.FAILED, null, why);
+    }
+
+    int restarts() {
+        return restartCount;
+    }
+
+    boolean isStarted() {
+        return started;
+    }
+
+    boolean isReady() {
+        return ready;
+    }
+
+    /** While in crash-loop back-off: when it starts again; else null. */
+    Instant restartAt() {
+        return restartAt;
+    }
+
+    /** Why the caller was told to kill the running container, or null. */
+    String killedBecause() {
+        return killedBecause;
+    }
+
+    Termination lastState() {
+        return last;
+    }
+
+    Instant runningSince() {
+        return runningSince;
+    }
+}
