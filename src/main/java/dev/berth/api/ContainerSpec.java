@@ -9,6 +9,8 @@ import java.util.Set;
 /**
  * One container of a pod, as the manifest describes it (init containers included).
  *
+ * @param postStart     {@code lifecycle.postStart}, or null
+ * @param preStop       {@code lifecycle.preStop}, or null
  * @param restartPolicy {@code Always} on an init container makes it a native sidecar; null otherwise
  */
 public record ContainerSpec(
@@ -24,6 +26,8 @@ public record ContainerSpec(
         Probe readinessProbe,
         Probe livenessProbe,
         Probe startupProbe,
+        Hook postStart,
+        Hook preStop,
         Map<String, String> limits,
         Map<String, String> requests,
         String restartPolicy,

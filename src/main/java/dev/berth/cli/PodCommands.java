@@ -122,7 +122,7 @@ final class PodCommands extends GroupCommand {
             if (running && !force) {
                 throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT, "pod " + pod + " is running; use pod rm -f");
             }
-            berth.pods().remove(pod, List.of(), java.time.Duration.ofSeconds(10));
+            dev.berth.reconcile.Hooks.removePod(berth, pod, List.of(), java.time.Duration.ofSeconds(10));
         }
     }
 }

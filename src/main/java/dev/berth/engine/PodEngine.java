@@ -85,6 +85,16 @@ public final class PodEngine {
      * @return whether there was anything to remove
      */
     public boolean remove(String pod, List<String> stopOrder, Duration grace) {
+        return remove(pod, stopOrder, grace, (c, left) -> {});
+    }
+
+    /** What runs before a running member container gets its SIGTERM (its preStop hook), with the grace period left. */
+    public interface BeforeStop {
+        void run(ContainerEngine.Container c, Duration left);
+    }
+
+    /** {@link #remove(String, List, Duration)}, with {@code beforeStop} run before each running container's SIGTERM. */
+    public boolean remove(String pod, List<String> stopOrder, Duration grace, BeforeStop beforeStop) {
         Optional<PodRecord> record = state.pod(pod);
         List<ContainerRecord> members = new ArrayList<>(state.containersOfPod(pod));
         Path netns = layout.netns(pod);
@@ -105,6 +115,9 @@ public final class PodEngine {
         for (ContainerRecord c : members) {
             ContainerEngine.Container container = containers.find(c.id());
             if (container.running()) {
+                if (!c.id().equals(infraId)) {
+                    beforeStop.run(container, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+                }
                 Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
                 containers.stop(container, left);
                 container = containers.find(c.id()); // exited now: its exit file says so, no runtime call

@@ -105,7 +105,7 @@ public final class Generator {
         String cwd = Json.string(config, "cwd");
         ContainerSpec container = new ContainerSpec(c.name().replaceAll("[^a-z0-9-]", "-"), c.record().imageName(),
                 Json.strings(config, "args"), List.of(), "/".equals(cwd) ? null : cwd, env, List.of(), List.of(), List.of(), null, null,
-                null, Map.of(), Map.of(), null, null, dev.berth.api.Source.NONE);
+                null, null, null, Map.of(), Map.of(), null, null, dev.berth.api.Source.NONE);
         return new PodSpec(c.name().replaceAll("[^a-z0-9.-]", "-"), "default", Map.of(), Map.of(), List.of(), List.of(container),
                 List.of(), "Never", false, false, null, null, List.of(), true, null, null, dev.berth.api.Source.NONE);
     }

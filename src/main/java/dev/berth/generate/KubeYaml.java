@@ -7,6 +7,7 @@ import dev.berth.api.EnvVar;
 import dev.berth.api.ObjectKind;
 import dev.berth.api.PodSpec;
 import dev.berth.api.PortRef;
+import dev.berth.api.Hook;
 import dev.berth.api.Probe;
 import dev.berth.api.ProbeAction;
 import dev.berth.api.SecurityContext;
@@ -190,6 +191,7 @@ public final class KubeYaml {
         putProbe(m, "startupProbe", c.startupProbe());
         putProbe(m, "readinessProbe", c.readinessProbe());
         putProbe(m, "livenessProbe", c.livenessProbe());
+        putHooks(m, c);
         Map<String, Object> security = security(c.securityContext(), false);
         if (!security.isEmpty()) {
             m.put("securityContext", security);
@@ -289,7 +291,35 @@ public final class KubeYaml {
             return;
         }
         Map<String, Object> m = new LinkedHashMap<>();
-        ProbeAction a = p.action();
+        putAction(m, p.action());
+        putUnlessDefault(m, "initialDelaySeconds", p.initialDelaySeconds(), 0);
+        putUnlessDefault(m, "periodSeconds", p.periodSeconds(), 10);
+        putUnlessDefault(m, "timeoutSeconds", p.timeoutSeconds(), 1);
+        putUnlessDefault(m, "successThreshold", p.successThreshold(), 1);
+        putUnlessDefault(m, "failureThreshold", p.failureThreshold(), 3);
+        container.put(key, m);
+    }
+
+    private static void putHooks(Map<String, Object> container, ContainerSpec c) {
+        Map<String, Object> lifecycle = new LinkedHashMap<>();
+        for (var hook : new Object[][] {{"postStart", c.postStart()}, {"preStop", c.preStop()}}) {
+            if (hook[1] instanceof Hook h) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                if (h.action() == null) {
+                    m.put("sleep", Map.of("seconds", h.sleepSeconds()));
+                } else {
+                    putAction(m, h.action());
+                }
+                lifecycle.put((String) hook[0], m);
+            }
+        }
+        if (!lifecycle.isEmpty()) {
+            container.put("lifecycle", lifecycle);
+        }
+    }
+
+    /** The handler of a probe or hook, under its key ({@code exec}, {@code httpGet}…). */
+    private static void putAction(Map<String, Object> m, ProbeAction a) {
         if (a instanceof ProbeAction.Exec e) {
             m.put("exec", Map.of("command", e.command()));
         } else if (a instanceof ProbeAction.TcpSocket t) {
@@ -325,12 +355,6 @@ public final class KubeYaml {
             }
             m.put("grpc", h);
         }
-        putUnlessDefault(m, "initialDelaySeconds", p.initialDelaySeconds(), 0);
-        putUnlessDefault(m, "periodSeconds", p.periodSeconds(), 10);
-        putUnlessDefault(m, "timeoutSeconds", p.timeoutSeconds(), 1);
-        putUnlessDefault(m, "successThreshold", p.successThreshold(), 1);
-        putUnlessDefault(m, "failureThreshold", p.failureThreshold(), 3);
-        container.put(key, m);
     }
 
     private static Object port(PortRef p) {

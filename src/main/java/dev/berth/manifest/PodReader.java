@@ -9,6 +9,7 @@ import dev.berth.api.ObjectKind;
 import dev.berth.api.Owner;
 import dev.berth.api.PodSpec;
 import dev.berth.api.PortRef;
+import dev.berth.api.Hook;
 import dev.berth.api.Probe;
 import dev.berth.api.ProbeAction;
 import dev.berth.api.SecurityContext;
@@ -244,7 +245,8 @@ final class PodReader {
         Field resources = c.get("resources");
         return new ContainerSpec(name, image, c.get("command").strings(), c.get("args").strings(),
                 c.get("workingDir").string(), env(c.get("env"), namespace), envFrom(c.get("envFrom"), namespace),
-                ports, mounts, readiness, liveness, startup,
+                ports, mounts, readiness, liveness, startup, hook(c.get("lifecycle").get("postStart"), portNames),
+                hook(c.get("lifecycle").get("preStop"), portNames),
                 resources.get("limits").quantityMap(), resources.get("requests").quantityMap(), restartPolicy,
                 securityContext(c.get("securityContext"), false), c.source());
     }
@@ -343,21 +345,38 @@ final class PodReader {
         if (!p.present()) {
             return null;
         }
+        ProbeAction action = handler(p, List.of("exec", "httpGet", "tcpSocket", "grpc"), "a probe", portNames);
+        int initialDelay = nonNegative(p.get("initialDelaySeconds"), 0, 0);
+        int period = nonNegative(p.get("periodSeconds"), 10, 1);
+        int timeout = nonNegative(p.get("timeoutSeconds"), 1, 1);
+        int success = nonNegative(p.get("successThreshold"), 1, 1);
+        int failure = nonNegative(p.get("failureThreshold"), 3, 1);
+        if (!readiness && success != 1) {
+            p.get("successThreshold").error("must be 1 for liveness and startup probes");
+        }
+        return action == null ? null : new Probe(action, initialDelay, period, timeout, success, failure);
+    }
+
+    /**
+     * The one handler a probe or hook names, among {@code allowed}; null (with the error said)
+     * when there is none, more than one, or a bad one.
+     */
+    private static ProbeAction handler(Field p, List<String> allowed, String what, Set<String> portNames) {
         List<String> handlers = new ArrayList<>();
-        for (String h : List.of("exec", "httpGet", "tcpSocket", "grpc")) {
+        for (String h : allowed) {
             if (p.get(h).present()) {
                 handlers.add(h);
             }
         }
         if (handlers.size() != 1) {
-            p.error(handlers.isEmpty()
-                    ? "a probe needs exactly one handler (exec, httpGet, tcpSocket or grpc), found none"
-                    : "a probe needs exactly one handler (exec, httpGet, tcpSocket or grpc), found " + String.join(" and ", handlers));
+            String names = String.join(", ", allowed.subList(0, allowed.size() - 1)) + " or " + allowed.get(allowed.size() - 1);
+            p.error(handlers.isEmpty() ? what + " needs exactly one handler (" + names + "), found none"
+                    : what + " needs exactly one handler (" + names + "), found " + String.join(" and ", handlers));
             return null;
         }
         String handler = handlers.get(0);
         Field h = p.get(handler);
-        ProbeAction action = switch (handler) {
+        return switch (handler) {
             case "exec" -> {
                 List<String> command = h.get("command").strings();
                 if (command.isEmpty()) {
@@ -394,15 +413,26 @@ final class PodReader {
                 yield new ProbeAction.Grpc(port.intValue(), h.get("service").string());
             }
         };
-        int initialDelay = nonNegative(p.get("initialDelaySeconds"), 0, 0);
-        int period = nonNegative(p.get("periodSeconds"), 10, 1);
-        int timeout = nonNegative(p.get("timeoutSeconds"), 1, 1);
-        int success = nonNegative(p.get("successThreshold"), 1, 1);
-        int failure = nonNegative(p.get("failureThreshold"), 3, 1);
-        if (!readiness && success != 1) {
-            p.get("successThreshold").error("must be 1 for liveness and startup probes");
+    }
+
+    /** A {@code lifecycle.postStart} or {@code preStop} handler: exec, httpGet or sleep. */
+    private static Hook hook(Field h, Set<String> portNames) {
+        if (!h.present()) {
+            return null;
         }
-        return action == null ? null : new Probe(action, initialDelay, period, timeout, success, failure);
+        if (h.get("tcpSocket").present()) {
+            h.get("tcpSocket").error("tcpSocket is not supported in lifecycle hooks (Kubernetes does not run it either); use exec or httpGet");
+            return null;
+        }
+        if (h.get("sleep").present()) {
+            if (h.get("exec").present() || h.get("httpGet").present()) {
+                h.error("a hook needs exactly one handler (exec, httpGet or sleep), found more than one");
+                return null;
+            }
+            return new Hook(null, nonNegative(h.get("sleep").get("seconds"), 0, 0));
+        }
+        ProbeAction action = handler(h, List.of("exec", "httpGet"), "a hook", portNames);
+        return action == null ? null : new Hook(action, 0);
     }
 
     private static int nonNegative(Field f, int fallback, int minimum) {

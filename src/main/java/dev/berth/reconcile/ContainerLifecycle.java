@@ -208,9 +208,14 @@ final class ContainerLifecycle {
     }
 
     private Verdict kill(String why) {
+        killed(why);
+        return Verdict.KILL;
+    }
+
+    /** The running container is being killed for {@code why} (a probe, a failed postStart hook): no more probes in this run. */
+    void killed(String why) {
         killedBecause = why;
         ready = false;
-        return Verdict.KILL;
     }
 
     /** The container exited with {@code code} at {@code now}: started again (when), or done. */

@@ -39,7 +39,7 @@ public final class KubeDown {
                     boolean existed;
                     try (PodLocks held = PodLocks.take(berth, List.of(pod.name()), events)) {
                         events.accept(new PlayEvent(Instant.now(), "Pod/" + pod.name(), "stopping", ""));
-                        existed = berth.pods().remove(pod.name(), order, grace);
+                        existed = Hooks.removePod(berth, pod.name(), order, grace);
                     }
                     events.accept(new PlayEvent(Instant.now(), "Pod/" + pod.name(), existed ? "removed" : "absent", existed ? "" : "nothing to remove"));
                 }));

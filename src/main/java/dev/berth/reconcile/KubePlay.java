@@ -221,7 +221,7 @@ public final class KubePlay {
         List<java.util.concurrent.Future<?>> removals = new ArrayList<>();
         for (PodSpec pod : toRemove) {
             emit(Node.sandbox(pod.name()), "replacing", options.replace() ? "--replace" : "its spec changed");
-            removals.add(pool.submit(() -> berth.pods().remove(pod.name(), stopOrder(pod.name()), Duration.ofSeconds(grace(pod)))));
+            removals.add(pool.submit(() -> Hooks.removePod(berth, pod.name(), stopOrder(pod.name()), Duration.ofSeconds(grace(pod)))));
         }
         for (var f : removals) {
             try {
@@ -464,9 +464,16 @@ public final class KubePlay {
             engine.start(c);
             r.firstStart = System.nanoTime();
         }
+        String hookFailed = Hooks.postStart(prober, r.spec, netns(r.pod), r.containerId);
         r.life.started(Instant.now());
         r.state = State.RUNNING;
-        emit(r.node, "running", "");
+        emit(r.node, "running", r.spec.postStart() == null ? "" : "postStart hook done");
+        if (hookFailed != null) {
+            emit(r.node, "hook-failed", hookFailed + "; stopping it");
+            r.life.killed(hookFailed);
+            engine.stop(engine.find(r.containerId), Duration.ofSeconds(grace(r.pod)));
+            return;
+        }
         if (r.life.isReady()) {
             ready(r, "running");
         }
@@ -516,9 +523,13 @@ public final class KubePlay {
     }
 
     /** Runs one check and acts on its verdict: started, ready, or killed (its exit is then seen like any other). */
+    private java.nio.file.Path netns(PodSpec pod) {
+        Sandbox sandbox = sandboxes.get(pod.name());
+        return sandbox == null ? null : sandbox.netns();
+    }
+
     private void probeOnce(Run r, Prober prober, ContainerLifecycle.Check check) {
-        Sandbox sandbox = sandboxes.get(r.pod.name());
-        java.nio.file.Path netns = sandbox == null ? null : sandbox.netns();
+        java.nio.file.Path netns = netns(r.pod);
         Map<String, Integer> ports = Prober.namedPorts(r.spec);
         ProbeResult result;
         try {
@@ -540,7 +551,7 @@ public final class KubePlay {
             case READY -> ready(r, result.message());
             case KILL -> {
                 emit(r.node, "killing", r.life.killedBecause() + " (" + result.message() + ")");
-                berth.containers().stop(berth.containers().find(r.containerId), Duration.ofSeconds(grace(r.pod)));
+                Hooks.stop(berth, prober, r.spec, netns, berth.containers().find(r.containerId), Duration.ofSeconds(grace(r.pod)));
             }
             default -> {
             }

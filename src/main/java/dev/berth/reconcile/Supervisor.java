@@ -48,7 +48,7 @@ import java.util.function.Consumer;
 public final class Supervisor {
     static final Duration PERIOD = Duration.ofMillis(500);
 
-    /** A probe's result, handed from the pool to the loop. */
+    /** A probe's result (or, with no check, the end of a restart or stop), handed from the pool to the loop. */
     private record Result(String containerId, Instant run, Check check, ProbeResult result, Instant at) {}
 
     private final Berth berth;
@@ -57,7 +57,8 @@ public final class Supervisor {
     /** The lifecycle of each watched container, by ID; a new run (another start time) starts a new one. */
     private final Map<String, ContainerLifecycle> lifecycles = new HashMap<>();
     private final Map<String, Instant> runs = new HashMap<>();
-    private final Set<String> probing = new HashSet<>();
+    /** Containers the pool is working on (a probe, a restart with its postStart hook, a stop): the loop leaves them alone. */
+    private final Set<String> busy = new HashSet<>();
     private final ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
     /** Pod specs by their hash: parsed once, not at every pass. */
     private final Map<String, PodSpec> specs = new HashMap<>();
@@ -160,9 +161,9 @@ public final class Supervisor {
         berth.state().containers().forEach(c -> containers.put(c.name(), c)); // one query a pass
         if (act) {
             for (Result r; (r = results.poll()) != null; ) {
-                probing.remove(r.containerId());
+                busy.remove(r.containerId());
                 ContainerLifecycle lc = lifecycles.get(r.containerId());
-                if (lc != null && r.run().equals(runs.get(r.containerId()))) {
+                if (lc != null && r.check() != null && r.run().equals(runs.get(r.containerId()))) {
                     verdict(containers, lc, r);
                 }
             }
@@ -210,6 +211,9 @@ public final class Supervisor {
 
     /** One container: running (and probed), or exited and due (or not yet due) to start again, or done for good. */
     private boolean watch(PodRecord p, PodSpec pod, ContainerSpec c, ContainerRecord r, boolean readyOnDisk, boolean act) {
+        if (busy.contains(r.id())) {
+            return true;
+        }
         ContainerEngine engine = berth.containers();
         Integer code = engine.exitCode(r.id()); // a file read: no runtime call for a running container
         if (code == null) {
@@ -218,7 +222,7 @@ public final class Supervisor {
                 if (lc.isReady() != readyOnDisk && lc.killedBecause() == null) {
                     setReady(r, lc.isReady()); // e.g. a restarted container without a readinessProbe is ready again
                 }
-                startProbe(p, pod, c, r, lc);
+                startProbe(p, c, r, lc);
             }
             return true;
         }
@@ -231,21 +235,41 @@ public final class Supervisor {
             return false;
         }
         if (act && !Instant.now().isBefore(due)) {
-            Optional<Locks.Held> lock = berth.locks().tryPod(pod.name());
-            if (lock.isPresent()) {
-                try (Locks.Held held = lock.get()) {
+            berth.locks().tryPod(pod.name()).ifPresent(lock -> onPool(r, () -> {
+                try (Locks.Held held = lock) {
                     // a down may have begun between the look and the lock
                     if (berth.state().pod(pod.name()).map(now -> now.status() == PodRecord.Status.RUNNING).orElse(false)) {
-                        engine.restart(engine.find(r.id()));
+                        ContainerEngine.Container restarted = engine.restart(engine.find(r.id()));
                         log.accept("restarted " + r.name() + " (exit code " + code + ", restart " + engine.restarts(r.id())
                                 + ", restartPolicy " + Restarts.policy(pod, c) + ")");
+                        String hookFailed = Hooks.postStart(prober, c, netns(p), r.id());
+                        if (hookFailed != null) {
+                            log.accept(r.name() + ": " + hookFailed + "; stopping it");
+                            engine.stop(restarted, Duration.ofSeconds(KubePlay.grace(pod)));
+                        }
                     }
                 } catch (BerthException e) {
                     log.accept("cannot restart " + r.name() + ": " + e.getMessage());
                 }
-            }
+            }));
         }
         return true;
+    }
+
+    private static Path netns(PodRecord p) {
+        return p.netns() == null ? null : Path.of(p.netns());
+    }
+
+    /** Runs {@code work} for a container on the pool; the loop leaves the container alone until it is done. */
+    private void onPool(ContainerRecord r, Runnable work) {
+        busy.add(r.id());
+        pool.submit(() -> {
+            try {
+                work.run();
+            } finally {
+                results.add(new Result(r.id(), null, null, null, Instant.now()));
+            }
+        });
     }
 
     private void setReady(ContainerRecord r, boolean ready) {
@@ -255,14 +279,14 @@ public final class Supervisor {
     }
 
     /** Hands the check that is due, if any, to the pool; its result comes back through {@link #results}. */
-    private void startProbe(PodRecord p, PodSpec pod, ContainerSpec c, ContainerRecord r, ContainerLifecycle lc) {
-        Instant now = Instant.now();
-        Check check = lc.due(now);
-        if (check == null || !probing.add(r.id())) {
+    private void startProbe(PodRecord p, ContainerSpec c, ContainerRecord r, ContainerLifecycle lc) {
+        Check check = lc.due(Instant.now());
+        if (check == null || !busy.add(r.id())) {
             return;
         }
         Instant run = runs.get(r.id());
-        Path netns = p.netns() == null ? null : Path.of(p.netns());
+        PodSpec pod = specs.get(p.specHash());
+        Path netns = netns(p);
         pool.submit(() -> {
             ProbeResult result;
             try {
@@ -297,15 +321,17 @@ public final class Supervisor {
      */
     private void stop(ContainerRecord r, ContainerLifecycle lc, ProbeResult last) {
         setReady(r, false);
-        PodSpec pod = berth.state().pod(r.pod()).map(p -> specs.computeIfAbsent(p.specHash(), h -> Canonical.read(Json.parse(p.spec()), PodSpec.class))).orElse(null);
+        Optional<PodRecord> p = berth.state().pod(r.pod());
+        PodSpec pod = p.map(x -> specs.computeIfAbsent(x.specHash(), h -> Canonical.read(Json.parse(x.spec()), PodSpec.class))).orElse(null);
         Optional<Locks.Held> lock = pod == null ? Optional.empty() : berth.locks().tryPod(pod.name());
         if (lock.isEmpty()) {
             return;
         }
         log.accept(r.name() + ": " + lc.killedBecause() + " (" + last.message() + "); stopping it");
-        pool.submit(() -> {
+        ContainerSpec c = pod.container(r.name().substring(pod.name().length() + 1)).orElseThrow();
+        onPool(r, () -> {
             try (Locks.Held held = lock.get()) {
-                berth.containers().stop(berth.containers().find(r.id()), Duration.ofSeconds(KubePlay.grace(pod)));
+                Hooks.stop(berth, prober, c, netns(p.get()), berth.containers().find(r.id()), Duration.ofSeconds(KubePlay.grace(pod)));
             } catch (BerthException e) {
                 log.accept("cannot stop " + r.name() + ": " + e.getMessage());
             }

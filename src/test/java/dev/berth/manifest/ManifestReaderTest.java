@@ -162,6 +162,25 @@ class ManifestReaderTest {
     }
 
     @Test
+    void lifecycleHooksAreReadAndABadOneNamesItsLine() {
+        Manifests m = yaml.read(Yaml.pod("web", """
+                ports: [{name: http, containerPort: 80}]
+                lifecycle:
+                  postStart: {exec: {command: [sh, -c, "touch /tmp/up"]}}
+                  preStop: {httpGet: {path: /quit, port: http}}"""));
+        var c = m.pods().get(0).containers().get(0);
+        assertThat(c.postStart().describe()).isEqualTo("exec sh -c touch /tmp/up");
+        assertThat(c.preStop().describe()).isEqualTo("httpGet :http/quit");
+        assertThat(yaml.read(Yaml.pod("web", "lifecycle: {preStop: {sleep: {seconds: 5}}}")).pods().get(0).containers().get(0).preStop().describe())
+                .isEqualTo("sleep 5s");
+        assertThat(yaml.problems(Yaml.pod("web", "lifecycle:\n  preStop: {tcpSocket: {port: 80}}")))
+                .containsExactly("m0.yaml:10: spec.containers[0].lifecycle.preStop.tcpSocket: tcpSocket is not supported in lifecycle hooks "
+                        + "(Kubernetes does not run it either); use exec or httpGet");
+        assertThat(yaml.problems(Yaml.pod("web", "lifecycle:\n  postStart: {}")))
+                .containsExactly("m0.yaml:10: spec.containers[0].lifecycle.postStart: a hook needs exactly one handler (exec or httpGet), found none");
+    }
+
+    @Test
     void probeWithSeveralHandlers() {
         assertThat(yaml.problems(Yaml.pod("web", "livenessProbe:\n  exec: {command: [\"true\"]}\n  tcpSocket: {port: 80}")))
                 .containsExactly("m0.yaml:9: spec.containers[0].livenessProbe: a probe needs exactly one handler (exec, httpGet, tcpSocket or grpc), found exec and tcpSocket");

@@ -175,6 +175,28 @@ class ContainerLifecycleTest {
     }
 
     @Test
+    void playProbesAStartupProbeEagerlyButCountsAtMostOneFailurePerPeriod() {
+        PodSpec pod = pod("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: p}
+                spec:
+                  containers:
+                    - {name: app, image: busybox, startupProbe: {exec: {command: [up]}, periodSeconds: 1, failureThreshold: 2}}
+                """);
+        ContainerLifecycle c = lifecycle(pod, "app", true);
+        c.started(t0);
+        Instant now = t0;
+        for (int i = 0; i < 10; i++) { // ten failures within the first second count once
+            assertThat(c.due(now)).isEqualTo(Check.STARTUP);
+            assertThat(c.probed(Check.STARTUP, false, now)).isEqualTo(Verdict.NONE);
+            now = c.nextCheck();
+        }
+        assertThat(now).isBefore(t0.plusSeconds(1));
+        assertThat(c.probed(Check.STARTUP, false, t0.plusSeconds(1))).as("the second period's failure reaches the threshold").isEqualTo(Verdict.KILL);
+    }
+
+    @Test
     void readinessFlipsAfterItsThresholdsAndComesBack() {
         PodSpec pod = pod("""
                 apiVersion: v1
