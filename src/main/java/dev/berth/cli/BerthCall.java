@@ -14,8 +14,16 @@ abstract class BerthCall implements Callable<Integer> {
     @Override
     public final Integer call() {
         try (Berth berth = Engines.open(global())) {
+            if (revivesSupervisor()) {
+                Supervision.reviveIfGone(berth);
+            }
             return call(berth);
         }
+    }
+
+    /** Whether this command starts the root's supervisor again when it is wanted and gone (all but the supervisor itself). */
+    boolean revivesSupervisor() {
+        return true;
     }
 
     abstract Integer call(Berth berth);

@@ -92,6 +92,7 @@ final class KubePlayCommand implements Callable<Integer> {
             });
             Runtime.getRuntime().addShutdownHook(hook);
             try {
+                Supervision.prepare(berth, root.global); // its containers' exits may need it at once
                 PlayResult result = play.run();
                 Supervision.startIfNeeded(berth, root.global); // what must go on after play returns
                 report(result, mode, out, err);

@@ -6,24 +6,94 @@ import dev.berth.reconcile.Supervisor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Starts the root's supervisor ({@code berth system supervise}) as a process of its own, in a
  * session of its own so that it outlives the command that started it and a Ctrl-C of it, with its
- * output appended to {@code <runroot>/supervisor.log}. A second one for the same root leaves at
- * once (the supervisor's lock), so starting one whenever some pod needs it is safe.
+ * output appended to {@code <runroot>/supervisor.log}.
+ *
+ * <p>Through one script, {@code <runroot>/supervise.sh}: {@code kube play} runs it when some pod
+ * needs watching, and conmon runs it when a supervised container exits (its
+ * {@code --exit-command}, with the bundle as argument), so a supervisor that was killed comes back
+ * at the next exit. The script costs a shell, not a JVM, when the supervisor runs (it reads the
+ * pid in the supervisor's lock file) or when the container is being removed (its bundle's
+ * {@code supervised} marker is gone). A second supervisor for the same root leaves at once (its
+ * lock), so a race between two starts is harmless.
  */
 final class Supervision {
     private Supervision() {}
+
+    /** Writes the root's supervise script (before a play: the containers it creates may exit at once). */
+    static void prepare(Berth berth, GlobalOptions global) {
+        Path script = berth.layout().superviseScript();
+        String text = script(berth, global);
+        try {
+            if (Files.exists(script) && Files.readString(script).equals(text)) {
+                return;
+            }
+            Files.createDirectories(script.getParent());
+            Path temp = Files.createTempFile(script.getParent(), "supervise", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.writeString(temp, text);
+            Files.move(temp, script, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot write " + script + ": " + e.getMessage(), e);
+        }
+    }
 
     /** Starts the supervisor when some pod of the root needs one; says nothing otherwise. */
     static void startIfNeeded(Berth berth, GlobalOptions global) {
         if (!Supervisor.needed(berth)) {
             return;
         }
-        List<String> argv = new ArrayList<>(List.of("setsid", ProcessHandle.current().info().command().orElse("java")));
+        prepare(berth, global);
+        try {
+            Files.writeString(Supervisor.wanted(berth), "");
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot write " + Supervisor.wanted(berth) + ": " + e.getMessage(), e);
+        }
+        start(berth);
+    }
+
+    /**
+     * Starts the supervisor again when it is wanted and gone: killed while every container it
+     * watches runs or waits in back-off, no exit would bring it back. A file check and a pid
+     * check when it runs; called by every command but the supervisor itself.
+     */
+    static void reviveIfGone(Berth berth) {
+        if (Files.exists(Supervisor.wanted(berth)) && Files.exists(berth.layout().superviseScript()) && running(berth).isEmpty()) {
+            start(berth);
+        }
+    }
+
+    /** The process holding the supervisor's lock, as it wrote its pid there, when it is still a supervisor. */
+    static Optional<ProcessHandle> running(Berth berth) {
+        try {
+            long pid = Long.parseLong(Files.readString(berth.layout().locks().resolve("supervisor.lock")).strip());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(p -> p.info().arguments().map(a -> Arrays.asList(a).contains("supervise")).orElse(false));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void start(Berth berth) {
+        try {
+            new ProcessBuilder("/bin/sh", berth.layout().superviseScript().toString()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot start berth's supervisor: " + e.getMessage(), e);
+        }
+    }
+
+    private static String script(Berth berth, GlobalOptions global) {
+        List<String> argv = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         for (String property : List.of("org.sqlite.lib.path", "org.sqlite.lib.name", "jna.boot.library.path")) {
             if (System.getProperty(property) != null) {
                 argv.add("-D" + property + "=" + System.getProperty(property));
@@ -36,13 +106,21 @@ final class Supervision {
             argv.addAll(List.of("--runtime", global.runtime));
         }
         argv.addAll(List.of("system", "supervise"));
+        Path lock = berth.layout().locks().resolve("supervisor.lock");
         Path log = berth.layout().runroot().resolve("supervisor.log");
-        try {
-            Files.createDirectories(log.getParent());
-            new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw new BerthException(BerthException.Kind.HOST, "cannot start berth's supervisor: " + e.getMessage(), e);
-        }
+        return """
+                #!/bin/sh
+                # Written by berth: starts this root's supervisor unless one runs. Run by kube play, and by
+                # conmon when a supervised container exits, with its bundle as $1.
+                [ -z "$1" ] || [ -e "$1/supervised" ] || exit 0
+                pid=$(cat %s 2>/dev/null)
+                [ -n "$pid" ] && grep -qas supervise "/proc/$pid/cmdline" && exit 0
+                exec setsid -f %s </dev/null >>%s 2>&1
+                """.formatted(quote(lock.toString()), argv.stream().map(Supervision::quote).collect(Collectors.joining(" ")), quote(log.toString()));
+    }
+
+    /** A word for sh, single-quoted. */
+    private static String quote(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
     }
 }

@@ -136,6 +136,11 @@ final class SystemCommands extends GroupCommand {
             footer = {"", "Example:", "  berth system supervise"})
     static final class Supervise extends BerthCall {
         @Override
+        boolean revivesSupervisor() {
+            return false;
+        }
+
+        @Override
         Integer call(dev.berth.engine.Berth berth) {
             PrintWriter out = out();
             new dev.berth.reconcile.Supervisor(berth, line -> {
@@ -152,7 +157,7 @@ final class SystemCommands extends GroupCommand {
     static final class SupervisorStatus extends BerthCall {
         @Override
         Integer call(dev.berth.engine.Berth berth) {
-            java.util.Optional<ProcessHandle> supervisor = running(berth.layout().locks().resolve("supervisor.lock"));
+            java.util.Optional<ProcessHandle> supervisor = Supervision.running(berth);
             List<String> watched = dev.berth.reconcile.Supervisor.watched(berth);
             if (jsonFormat()) {
                 Map<String, Object> report = new LinkedHashMap<>();
@@ -167,17 +172,6 @@ final class SystemCommands extends GroupCommand {
                 watched.forEach(line -> out().println("  " + line));
             }
             return Main.OK;
-        }
-
-        /** The process holding the supervisor's lock, as it wrote its pid there, when it is still a supervisor. */
-        private static java.util.Optional<ProcessHandle> running(java.nio.file.Path lock) {
-            try {
-                long pid = Long.parseLong(java.nio.file.Files.readString(lock).strip());
-                return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                        .filter(p -> p.info().arguments().map(a -> java.util.Arrays.asList(a).contains("supervise")).orElse(false));
-            } catch (java.io.IOException | NumberFormatException e) {
-                return java.util.Optional.empty();
-            }
         }
     }
 }

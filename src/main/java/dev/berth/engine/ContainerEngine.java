@@ -63,12 +63,12 @@ public final class ContainerEngine {
     public record CreateOptions(
             String name, String image, List<String> command, List<String> args, List<String> env, String workingDir,
             String user, String network, boolean autoRemove, Sandbox sandbox, String hostname, List<VolumeBind> volumes,
-            List<String> secretEnv, Security security) {
+            List<String> secretEnv, Security security, boolean supervised) {
 
         public static CreateOptions standalone(String name, String image, List<String> command, List<String> args,
                 List<String> env, String workingDir, String user, String network, boolean autoRemove) {
             return new CreateOptions(name, image, command, args, env, workingDir, user, network, autoRemove, null, null, List.of(),
-                    List.of(), null);
+                    List.of(), null, false);
         }
     }
 
@@ -163,6 +163,9 @@ public final class ContainerEngine {
             writeBundle(bundle, config, o.sandbox(), o.volumes(), extra(id, o.security(), layout.seccompProfiles()),
                     Boolean.TRUE.equals(sc.readOnlyRootFilesystem()));
             state.setContainerConfig(id, config.toJson());
+            if (o.supervised()) {
+                Files.createFile(monitorFiles(id).supervisedMarker());
+            }
             conmon.create(id, name, runtime, monitorFiles(id));
             state.updateContainer(id, ContainerRecord.Status.CREATED, null, null, null);
             ContainerRecord created = new ContainerRecord(id, name, image.id(), o.image(), pod, config.toJson(),
@@ -376,7 +379,16 @@ public final class ContainerEngine {
     }
 
     private Conmon.MonitorFiles monitorFiles(String id) {
-        return new Conmon.MonitorFiles(layout.bundle(id), layout.exits(), layout.bundle(id).resolve("ctr.log"));
+        return new Conmon.MonitorFiles(layout.bundle(id), layout.exits(), layout.bundle(id).resolve("ctr.log"), layout.superviseScript());
+    }
+
+    /** From now on the container's exits no longer start the supervisor (it is being removed). */
+    public void unsupervise(String id) {
+        try {
+            Files.deleteIfExists(monitorFiles(id).supervisedMarker());
+        } catch (IOException e) {
+            // its bundle is gone already: nothing will run
+        }
     }
 
     /** The pid of a created container's process, from the pid file conmon wrote (no runtime call). */

@@ -57,7 +57,7 @@ public final class PodEngine {
             String ip = netns == null ? null : network.attach(s.pod(), s.network(), s.ports()).address();
             Sandbox sandbox = new Sandbox(s.pod(), netns, null, 0, s.sharePid(), files, ip);
             ContainerEngine.Container c = containers.create(new ContainerEngine.CreateOptions(s.pod() + "-infra", InfraImage.NAME,
-                    null, null, List.of(), null, null, null, false, sandbox, s.hostname(), List.of(), List.of(), null));
+                    null, null, List.of(), null, null, null, false, sandbox, s.hostname(), List.of(), List.of(), null, false));
             c = containers.start(c);
             int pid = containers.pid(c.id());
             state.updatePod(s.pod(), c.id(), PodRecord.Status.RUNNING);
@@ -110,6 +110,7 @@ public final class PodEngine {
             int i = stopOrder.indexOf(c.name().substring(Math.min(c.name().length(), pod.length() + 1)));
             return i < 0 ? Integer.MAX_VALUE - 1 : i;
         }));
+        members.forEach(c -> containers.unsupervise(c.id())); // their exits are this removal's, not the supervisor's
         long deadline = System.nanoTime() + grace.toNanos();
         List<ContainerEngine.Container> live = new ArrayList<>();
         for (ContainerRecord c : members) {

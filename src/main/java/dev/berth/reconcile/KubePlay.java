@@ -459,7 +459,8 @@ public final class KubePlay {
                     env.command().isEmpty() ? null : env.command(), env.args().isEmpty() ? null : env.args(),
                     env.env(), r.spec.workingDir(), null, null, false, sandboxes.get(r.pod.name()), null,
                     berth.pods().volumeBinds(r.pod, r.spec), env.secret(),
-                    new ContainerEngine.Security(r.spec.securityContext().over(r.pod.securityContext()), r.spec.limits(), r.spec.requests())));
+                    new ContainerEngine.Security(r.spec.securityContext().over(r.pod.securityContext()), r.spec.limits(), r.spec.requests()),
+                    Supervisor.watched(r.pod, r.spec)));
             r.containerId = c.id();
             engine.start(c);
             r.firstStart = System.nanoTime();

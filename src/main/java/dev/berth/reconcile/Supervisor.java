@@ -15,6 +15,7 @@ import dev.berth.reconcile.ContainerLifecycle.Verdict;
 import dev.berth.state.ContainerRecord;
 import dev.berth.state.Locks;
 import dev.berth.state.PodRecord;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,6 +75,11 @@ public final class Supervisor {
 
     public Supervisor(Berth berth, Consumer<String> log) {
         this(berth, log, Restarts.DEFAULT_MAX);
+    }
+
+    /** Present while the root wants a supervisor: the next berth command starts one when none runs. */
+    public static Path wanted(Berth berth) {
+        return berth.layout().runroot().resolve("supervisor.wanted");
     }
 
     /** Whether some pod of the root has a container that needs watching. */
@@ -136,15 +142,25 @@ public final class Supervisor {
         prober = new Prober(berth.containers());
         try (Locks.Held held = lock.get()) {
             log.accept("watching");
-            while (pass(true)) {
-                try {
-                    Thread.sleep(PERIOD.toMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
+            while (true) {
+                while (pass(true)) {
+                    try {
+                        Thread.sleep(PERIOD.toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
                 }
+                // no longer wanted; a play that made a pod to watch meanwhile finds it in the look after
+                Files.deleteIfExists(wanted(berth));
+                if (!pass(false)) {
+                    break;
+                }
+                Files.writeString(wanted(berth), "");
             }
             log.accept("nothing left to watch; leaving");
+        } catch (java.io.IOException e) {
+            log.accept("cannot change " + wanted(berth) + ": " + e.getMessage() + "; leaving");
         } finally {
             pool.shutdownNow();
             prober.close();

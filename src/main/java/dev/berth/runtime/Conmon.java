@@ -25,8 +25,17 @@ public final class Conmon {
         this.processes = processes;
     }
 
-    /** The files of one container's monitor, all under its bundle except the shared exit directory. */
-    public record MonitorFiles(Path bundle, Path exitDir, Path log) {
+    /**
+     * The files of one container's monitor, all under its bundle except the shared exit directory
+     * and the root's supervise script, which conmon runs when the container exits if the bundle is
+     * marked supervised.
+     */
+    public record MonitorFiles(Path bundle, Path exitDir, Path log, Path superviseScript) {
+        /** Present while the container's exits must reach the root's supervisor. */
+        public Path supervisedMarker() {
+            return bundle.resolve("supervised");
+        }
+
         public Path pidFile() {
             return bundle.resolve("pidfile");
         }
@@ -62,6 +71,11 @@ public final class Conmon {
                 "--runtime-arg=" + files.runtimeLog(),
                 "--runtime-arg", "--root=" + runtime.stateRoot(),
                 "--conmon-pidfile", files.conmonPidFile().toString()));
+        if (Files.exists(files.supervisedMarker())) {
+            // podman's "container cleanup" pattern: every exit runs berth once, so a killed supervisor comes back
+            argv.addAll(List.of("--exit-command", "/bin/sh", "--exit-command-arg", files.superviseScript().toString(),
+                    "--exit-command-arg", files.bundle().toString()));
+        }
         return argv;
     }
 

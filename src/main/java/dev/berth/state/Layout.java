@@ -61,6 +61,14 @@ public record Layout(Path root, Path runroot) {
         return runroot.resolve("containers").resolve(id);
     }
 
+    /**
+     * The script that starts the root's supervisor unless one runs: run by {@code kube play}, and
+     * by conmon when a supervised container exits ({@code --exit-command}).
+     */
+    public Path superviseScript() {
+        return runroot.resolve("supervise.sh");
+    }
+
     public Path exits() {
         return runroot.resolve("exits");
     }
