@@ -41,6 +41,13 @@ final class PodCommands extends GroupCommand {
             cm.put("ready", c.ready());
             cm.put("lastProbe", c.lastProbe());
             cm.put("restartCount", c.restarts());
+            if (c.lastState() != null) {
+                Map<String, Object> terminated = new LinkedHashMap<>();
+                terminated.put("exitCode", c.lastState().exitCode());
+                terminated.put("reason", c.lastState().reason());
+                terminated.put("finishedAt", c.lastState().finishedAt().toString());
+                cm.put("lastState", Map.of("terminated", terminated));
+            }
             containers.add(cm);
         }
         m.put("containers", containers);

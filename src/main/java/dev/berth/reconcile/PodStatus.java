@@ -61,7 +61,11 @@ public record PodStatus(String name, String phase, String reason, int ready, int
      * @param ready     whether it is ready now (its readiness checked with one probe)
      * @param lastProbe what that probe saw
      */
-    public record ContainerStatus(String name, boolean init, String state, Integer exitCode, boolean ready, String lastProbe, int restarts) {}
+    public record ContainerStatus(String name, boolean init, String state, Integer exitCode, boolean ready, String lastProbe, int restarts,
+            Termination lastState) {}
+
+    /** The run before the current one, as Kubernetes' {@code lastState.terminated}: known once a container was restarted or waits to be. */
+    public record Termination(int exitCode, String reason, Instant finishedAt) {}
 
     /** The status of every pod berth has; with {@code probe}, readiness is checked with one probe per container. */
     public static List<PodStatus> all(Berth berth, boolean probe) {
@@ -84,7 +88,7 @@ public record PodStatus(String name, String phase, String reason, int ready, int
             try {
                 live = berth.containers().find(record.name() + "-" + c.name());
             } catch (dev.berth.api.BerthException e) {
-                containers.add(new ContainerStatus(c.name(), init, "missing", null, false, "", 0));
+                containers.add(new ContainerStatus(c.name(), init, "missing", null, false, "", 0, null));
                 continue;
             }
             boolean ready = false;
@@ -97,7 +101,11 @@ public record PodStatus(String name, String phase, String reason, int ready, int
             }
             // an exited container the supervisor will start again is waiting in back-off, as the kubelet says
             String state = live.status().equals("exited") && Supervisor.nextStart(berth, pod, c, live) != null ? "CrashLoopBackOff" : live.status();
-            containers.add(new ContainerStatus(c.name(), init, state, live.exitCode(), ready, lastProbe, berth.containers().restarts(live.id())));
+            int restarts = berth.containers().restarts(live.id());
+            var r = live.record();
+            Termination last = r.finished() != null && r.exitCode() != null && (restarts > 0 && live.running() || state.equals("CrashLoopBackOff"))
+                    ? new Termination(r.exitCode(), r.exitCode() == 0 ? "Completed" : "Error", r.finished()) : null;
+            containers.add(new ContainerStatus(c.name(), init, state, live.exitCode(), ready, lastProbe, restarts, last));
         }
         List<ContainerStatus> apps = containers.stream().filter(c -> !c.init()).toList();
         List<ContainerStatus> inits = containers.stream().filter(ContainerStatus::init).toList();

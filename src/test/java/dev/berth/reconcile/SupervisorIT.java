@@ -55,6 +55,10 @@ class SupervisorIT {
                 // the log is appended to across restarts
                 assertThat(b.berth("logs", "crashy-c").ok().out().lines().filter(l -> l.equals("started")).count()).isGreaterThanOrEqualTo(2);
                 assertThat(restarts(b, "steady")).isZero();
+                // the exit before the current run, as Kubernetes' lastState
+                Map<?, ?> c = ((List<?>) ((Map<?, ?>) ((List<?>) Json.parse(b.berth("pod", "inspect", "crashy", "--format", "json").ok().out())).get(0))
+                        .get("containers")).stream().map(x -> (Map<?, ?>) x).filter(x -> x.get("name").equals("c")).findFirst().orElseThrow();
+                assertThat(c.get("lastState").toString()).contains("exitCode=1").contains("reason=Error").contains("finishedAt=20");
                 assertThat(b.berth("system", "supervisor").ok().out()).containsPattern("^running, pid \\d+, since ")
                         .contains("crashy/steady: running, restarts 0").containsPattern("crashy/c: (running|CrashLoopBackOff)");
                 // killed, the supervisor loses nothing: a container's next exit starts one again (conmon's exit
