@@ -62,6 +62,30 @@ final class KubePlayCommand implements Callable<Integer> {
             description = "Publish a containerPort on the host, for every pod declaring it (as podman does).")
     java.util.List<String> publish = new java.util.ArrayList<>();
 
+    @Option(names = "--log-max-size", paramLabel = "SIZE", defaultValue = "10Mi",
+            description = "Rotate a container's log when it reaches SIZE (default 10Mi; a pod's berth.dev/log-max-size wins).")
+    String logMaxSize;
+
+    @Option(names = "--log-max-files", paramLabel = "N", defaultValue = "5",
+            description = "Keep N log files per container, the current one included (default 5; a pod's berth.dev/log-max-files wins).")
+    int logMaxFiles;
+
+    /** --log-max-size and --log-max-files, checked as the annotations are. */
+    private dev.berth.api.LogLimits logLimits() {
+        long size;
+        try {
+            size = dev.berth.api.Quantities.ceilLong(logMaxSize);
+        } catch (RuntimeException e) {
+            throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT,
+                    "--log-max-size " + logMaxSize + ": not a quantity of bytes (such as 10Mi or 500k)");
+        }
+        if (size < dev.berth.api.LogLimits.SMALLEST || logMaxFiles < 1) {
+            throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT,
+                    "--log-max-size must be at least 64Ki and --log-max-files at least 1");
+        }
+        return new dev.berth.api.LogLimits(size, logMaxFiles);
+    }
+
     @Override
     public Integer call() {
         BerthCommand root = ContainerCommands.root(spec);
@@ -80,7 +104,7 @@ final class KubePlayCommand implements Callable<Integer> {
         PlayView.Mode mode = PlayView.mode(root.global, quiet);
         PlayView view = new PlayView(out, mode, plan.startOrder().stream().filter(n -> n.kind() == Node.Kind.POD || n.kind() == Node.Kind.CONTAINER).map(Node::id).toList());
         try (Berth berth = Engines.open(root.global)) {
-            KubePlay play = new KubePlay(berth, read, plan, new PlayOptions(Duration.ofSeconds(timeout), replace, parallel, publish), view);
+            KubePlay play = new KubePlay(berth, read, plan, new PlayOptions(Duration.ofSeconds(timeout), replace, parallel, publish, logLimits()), view);
             CountDownLatch done = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 play.interrupt();

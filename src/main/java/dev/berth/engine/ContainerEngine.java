@@ -2,6 +2,7 @@ package dev.berth.engine;
 
 import dev.berth.api.BerthException;
 import dev.berth.api.Json;
+import dev.berth.api.LogLimits;
 import dev.berth.image.ImageStore;
 import dev.berth.image.LayerUnpacker;
 import dev.berth.runtime.Conmon;
@@ -14,8 +15,11 @@ import dev.berth.state.StateStore;
 import dev.berth.sys.Linux;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,12 +67,12 @@ public final class ContainerEngine {
     public record CreateOptions(
             String name, String image, List<String> command, List<String> args, List<String> env, String workingDir,
             String user, String network, boolean autoRemove, Sandbox sandbox, String hostname, List<VolumeBind> volumes,
-            List<String> secretEnv, Security security, boolean supervised) {
+            List<String> secretEnv, Security security, boolean supervised, LogLimits logs) {
 
         public static CreateOptions standalone(String name, String image, List<String> command, List<String> args,
                 List<String> env, String workingDir, String user, String network, boolean autoRemove) {
             return new CreateOptions(name, image, command, args, env, workingDir, user, network, autoRemove, null, null, List.of(),
-                    List.of(), null, false);
+                    List.of(), null, false, null);
         }
     }
 
@@ -166,6 +170,8 @@ public final class ContainerEngine {
             if (o.supervised()) {
                 Files.createFile(monitorFiles(id).supervisedMarker());
             }
+            LogLimits logs = o.logs() == null ? LogLimits.DEFAULT : o.logs();
+            Files.writeString(bundle.resolve(LOG_LIMITS), logs.maxSize() + " " + logs.maxFiles());
             conmon.create(id, name, runtime, monitorFiles(id));
             state.updateContainer(id, ContainerRecord.Status.CREATED, null, null, null);
             ContainerRecord created = new ContainerRecord(id, name, image.id(), o.image(), pod, config.toJson(),
@@ -379,7 +385,68 @@ public final class ContainerEngine {
     }
 
     private Conmon.MonitorFiles monitorFiles(String id) {
-        return new Conmon.MonitorFiles(layout.bundle(id), layout.exits(), layout.bundle(id).resolve("ctr.log"), layout.superviseScript());
+        return new Conmon.MonitorFiles(layout.bundle(id), layout.exits(), layout.bundle(id).resolve("ctr.log"), layout.superviseScript(),
+                logLimits(id).maxSize());
+    }
+
+    /** The file in a bundle that says how much of the container's log is kept ("SIZE FILES"). */
+    private static final String LOG_LIMITS = "log-limits";
+
+    private LogLimits logLimits(String id) {
+        try {
+            String[] parts = Files.readString(layout.bundle(id).resolve(LOG_LIMITS)).strip().split(" ");
+            return new LogLimits(Long.parseLong(parts[0]), Integer.parseInt(parts[1]));
+        } catch (IOException | RuntimeException e) {
+            return LogLimits.DEFAULT; // made by an older berth
+        }
+    }
+
+    /**
+     * Rotates a running container's log once it is past half its size limit, as the kubelet does:
+     * {@code ctr.log.N-1} → {@code ctr.log.N} (the oldest beyond the limit deleted), {@code ctr.log}
+     * → {@code ctr.log.1}, then conmon told through its control FIFO to open a new {@code ctr.log}.
+     * conmon itself cuts the current file at the limit ({@code --log-size-max}), so a container
+     * writing faster than this is called loses lines, never disk. Returns whether it rotated.
+     */
+    public boolean rotateLog(String id) {
+        LogLimits limits = logLimits(id);
+        Path log = layout.bundle(id).resolve("ctr.log");
+        try {
+            if (limits.maxFiles() < 2 || !Files.exists(log) || Files.size(log) < limits.maxSize() / 2 || !conmonAlive(id)) {
+                return false;
+            }
+            Files.deleteIfExists(rotated(log, limits.maxFiles() - 1));
+            for (int i = limits.maxFiles() - 2; i >= 1; i--) {
+                if (Files.exists(rotated(log, i))) {
+                    Files.move(rotated(log, i), rotated(log, i + 1), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            Files.move(log, rotated(log, 1));
+            // conmon's REOPEN_LOGS_EVENT; until it reopens, it writes on into ctr.log.1
+            try (FileChannel ctl = FileChannel.open(layout.bundle(id).resolve("ctl"), StandardOpenOption.WRITE)) {
+                ctl.write(java.nio.ByteBuffer.wrap("2 0 0\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            }
+            return true;
+        } catch (IOException e) {
+            return false; // a container going away meanwhile: nothing to keep
+        }
+    }
+
+    private static Path rotated(Path log, int n) {
+        return log.resolveSibling(log.getFileName() + "." + n);
+    }
+
+    /** A container's log files, oldest first: the rotated ones, then the current one. */
+    private List<Path> logFiles(String id) {
+        Path log = layout.bundle(id).resolve("ctr.log");
+        List<Path> files = new ArrayList<>();
+        for (int i = logLimits(id).maxFiles() - 1; i >= 1; i--) {
+            if (Files.exists(rotated(log, i))) {
+                files.add(rotated(log, i));
+            }
+        }
+        files.add(log);
+        return files;
     }
 
     /** From now on the container's exits no longer start the supervisor (it is being removed). */
@@ -761,9 +828,14 @@ public final class ContainerEngine {
     /** Sends a container's log to {@code sink}: the last {@code tail} lines (all when negative), then, with {@code follow}, new ones until it exits. */
     public void logs(String reference, boolean follow, int tail, LogSink sink) {
         Container c = find(reference);
-        CriLog log = new CriLog(layout.bundle(c.id()).resolve("ctr.log"));
+        List<Path> files = logFiles(c.id());
+        CriLog log = new CriLog(files.get(files.size() - 1));
         try {
-            List<CriLog.Line> first = log.readNew();
+            List<CriLog.Line> first = new ArrayList<>();
+            for (Path rotated : files.subList(0, files.size() - 1)) {
+                first.addAll(new CriLog(rotated).readNew());
+            }
+            first.addAll(log.readNew());
             int from = tail < 0 ? 0 : Math.max(0, first.size() - tail);
             first.subList(from, first.size()).forEach(l -> sink.line(l.stderr(), l.text()));
             if (!follow) {

@@ -57,7 +57,7 @@ public final class PodEngine {
             String ip = netns == null ? null : network.attach(s.pod(), s.network(), s.ports()).address();
             Sandbox sandbox = new Sandbox(s.pod(), netns, null, 0, s.sharePid(), files, ip);
             ContainerEngine.Container c = containers.create(new ContainerEngine.CreateOptions(s.pod() + "-infra", InfraImage.NAME,
-                    null, null, List.of(), null, null, null, false, sandbox, s.hostname(), List.of(), List.of(), null, false));
+                    null, null, List.of(), null, null, null, false, sandbox, s.hostname(), List.of(), List.of(), null, false, null));
             c = containers.start(c);
             int pid = containers.pid(c.id());
             state.updatePod(s.pod(), c.id(), PodRecord.Status.RUNNING);

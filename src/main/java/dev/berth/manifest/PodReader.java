@@ -10,6 +10,7 @@ import dev.berth.api.Owner;
 import dev.berth.api.PodSpec;
 import dev.berth.api.PortRef;
 import dev.berth.api.Hook;
+import dev.berth.api.LogLimits;
 import dev.berth.api.Probe;
 import dev.berth.api.ProbeAction;
 import dev.berth.api.SecurityContext;
@@ -105,9 +106,15 @@ final class PodReader {
                 booleanAnnotation(a.getValue(), value);
             } else if (key.equals(NETWORK)) {
                 check(a.getValue(), Names.checkLabel(value));
+            } else if (key.equals(LogLimits.MAX_SIZE)) {
+                logSize(a.getValue(), value);
+            } else if (key.equals(LogLimits.MAX_FILES)) {
+                if (!value.strip().matches("[1-9][0-9]{0,3}")) {
+                    a.getValue().error("must be a whole number of files from 1 to 9999, got \"" + value + "\"");
+                }
             } else {
                 a.getValue().warning("unknown berth annotation (known: " + DEPENDS_ON + "[.CONTAINER], " + INFER + ", "
-                        + IMPLICIT_READINESS + ", " + NETWORK + ")");
+                        + IMPLICIT_READINESS + ", " + NETWORK + ", " + LogLimits.MAX_SIZE + ", " + LogLimits.MAX_FILES + ")");
             }
         }
 
@@ -339,6 +346,20 @@ final class PodReader {
         }
         return new ContainerPort(name, containerPort.intValue(), protocol,
                 hostPort == null ? 0 : hostPort.intValue(), p.get("hostIP").string());
+    }
+
+    /** A log size limit: a byte quantity (10Mi, 500k) from 64Ki to 1Ti. */
+    private static void logSize(Field f, String value) {
+        long bytes;
+        try {
+            bytes = dev.berth.api.Quantities.ceilLong(value.strip());
+        } catch (RuntimeException e) {
+            f.error("\"" + value + "\" is not a quantity of bytes (such as 10Mi or 500k)");
+            return;
+        }
+        if (bytes < LogLimits.SMALLEST || bytes > (1L << 40)) {
+            f.error("must be from 64Ki to 1Ti, got " + value);
+        }
     }
 
     private static Probe probe(Field p, Set<String> portNames, boolean readiness) {

@@ -460,7 +460,7 @@ public final class KubePlay {
                     env.env(), r.spec.workingDir(), null, null, false, sandboxes.get(r.pod.name()), null,
                     berth.pods().volumeBinds(r.pod, r.spec), env.secret(),
                     new ContainerEngine.Security(r.spec.securityContext().over(r.pod.securityContext()), r.spec.limits(), r.spec.requests()),
-                    Supervisor.watched(r.pod, r.spec)));
+                    Supervisor.watched(r.pod, r.spec), dev.berth.api.LogLimits.of(r.pod.annotations(), options.logs())));
             r.containerId = c.id();
             engine.start(c);
             r.firstStart = System.nanoTime();

@@ -7,5 +7,6 @@ import java.time.Duration;
  * @param replace     replace pods even when their spec is unchanged
  * @param parallelism how many sandboxes and containers are created at once
  * @param publish     {@code [ip:]hostPort:containerPort} ports to publish for the pods declaring the containerPort
+ * @param logs        how much of each container's log is kept, for pods without log annotations of their own
  */
-public record PlayOptions(Duration timeout, boolean replace, int parallelism, java.util.List<String> publish) {}
+public record PlayOptions(Duration timeout, boolean replace, int parallelism, java.util.List<String> publish, dev.berth.api.LogLimits logs) {}

@@ -42,7 +42,8 @@ import java.util.function.Consumer;
  * by itself once none does. Everything it knows is on disk (container records, conmon's exit
  * files, restart counts, readiness), so killing it loses nothing but time.
  *
- * <p>Probes run on a small pool; the loop only reads their results, so a slow probe holds up no
+ * <p>It also rotates the logs of the containers it watches (others are only cut at their size
+ * limit by conmon). Probes run on a small pool; the loop only reads their results, so a slow probe holds up no
  * other container. A pod a command is changing (its lock held: a play, a down) is left alone until
  * the lock is free. Job pods are not supervised: play runs them to their end.
  */
@@ -239,6 +240,7 @@ public final class Supervisor {
                     setReady(r, lc.isReady()); // e.g. a restarted container without a readinessProbe is ready again
                 }
                 startProbe(p, c, r, lc);
+                engine.rotateLog(r.id()); // a stat while it is small
             }
             return true;
         }

@@ -28,9 +28,9 @@ public final class Conmon {
     /**
      * The files of one container's monitor, all under its bundle except the shared exit directory
      * and the root's supervise script, which conmon runs when the container exits if the bundle is
-     * marked supervised.
+     * marked supervised; {@code logSizeMax} is where conmon cuts the log file (0: never).
      */
-    public record MonitorFiles(Path bundle, Path exitDir, Path log, Path superviseScript) {
+    public record MonitorFiles(Path bundle, Path exitDir, Path log, Path superviseScript, long logSizeMax) {
         /** Present while the container's exits must reach the root's supervisor. */
         public Path supervisedMarker() {
             return bundle.resolve("supervised");
@@ -71,6 +71,9 @@ public final class Conmon {
                 "--runtime-arg=" + files.runtimeLog(),
                 "--runtime-arg", "--root=" + runtime.stateRoot(),
                 "--conmon-pidfile", files.conmonPidFile().toString()));
+        if (files.logSizeMax() > 0) {
+            argv.addAll(List.of("--log-size-max", Long.toString(files.logSizeMax())));
+        }
         if (Files.exists(files.supervisedMarker())) {
             // podman's "container cleanup" pattern: every exit runs berth once, so a killed supervisor comes back
             argv.addAll(List.of("--exit-command", "/bin/sh", "--exit-command-arg", files.superviseScript().toString(),

@@ -35,6 +35,10 @@ public final class CriLog {
         String chunk;
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
             long length = raf.length();
+            if (length < offset) {
+                offset = 0; // rotated, or cut by conmon at its size limit: a new file from its start
+                pending = "";
+            }
             if (length <= offset) {
                 return lines;
             }

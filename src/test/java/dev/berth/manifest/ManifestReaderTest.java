@@ -162,6 +162,25 @@ class ManifestReaderTest {
     }
 
     @Test
+    void logLimitAnnotationsAreChecked() {
+        String pod = """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: p
+                  annotations: {berth.dev/log-max-size: %s, berth.dev/log-max-files: "%s"}
+                spec:
+                  containers: [{name: c, image: busybox}]
+                """;
+        Manifests m = yaml.read(pod.formatted("2Mi", "3"));
+        assertThat(dev.berth.api.LogLimits.of(m.pods().get(0).annotations(), dev.berth.api.LogLimits.DEFAULT))
+                .isEqualTo(new dev.berth.api.LogLimits(2L * 1024 * 1024, 3));
+        assertThat(yaml.problems(pod.formatted("1k", "0"))).containsExactly(
+                "m0.yaml:5: metadata.annotations[\"berth.dev/log-max-size\"]: must be from 64Ki to 1Ti, got 1k",
+                "m0.yaml:5: metadata.annotations[\"berth.dev/log-max-files\"]: must be a whole number of files from 1 to 9999, got \"0\"");
+    }
+
+    @Test
     void lifecycleHooksAreReadAndABadOneNamesItsLine() {
         Manifests m = yaml.read(Yaml.pod("web", """
                 ports: [{name: http, containerPort: 80}]
@@ -351,7 +370,7 @@ class ManifestReaderTest {
     @Test
     void unknownBerthAnnotationIsAWarning() {
         Manifests m = yaml.read(Yaml.pod("web", "").replace("name: web", "name: web\n  annotations: {berth.dev/dependson: db}"));
-        assertThat(m.warnings()).singleElement().asString().endsWith("m0.yaml:5: metadata.annotations[\"berth.dev/dependson\"]: unknown berth annotation (known: berth.dev/depends-on[.CONTAINER], berth.dev/infer, berth.dev/implicit-readiness, berth.dev/network)");
+        assertThat(m.warnings()).singleElement().asString().endsWith("m0.yaml:5: metadata.annotations[\"berth.dev/dependson\"]: unknown berth annotation (known: berth.dev/depends-on[.CONTAINER], berth.dev/infer, berth.dev/implicit-readiness, berth.dev/network, berth.dev/log-max-size, berth.dev/log-max-files)");
     }
 
     @Test

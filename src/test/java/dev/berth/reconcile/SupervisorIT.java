@@ -179,6 +179,67 @@ class SupervisorIT {
         }
     }
 
+    /** The size of a container's log files together, and how many there are. */
+    static long[] logFiles(BerthRoot b, String container) throws Exception {
+        String id = (String) ((Map<?, ?>) ((List<?>) Json.parse(b.berth("inspect", container).ok().out())).get(0)).get("Id");
+        try (var files = Files.list(b.runroot.resolve("containers").resolve(id))) {
+            List<Path> logs = files.filter(f -> f.getFileName().toString().startsWith("ctr.log")).toList();
+            long size = 0;
+            for (Path f : logs) {
+                size += Files.size(f);
+            }
+            return new long[] {size, logs.size()};
+        }
+    }
+
+    @Test
+    void logsAreRotatedAndBoundedAndReadAcrossTheirFiles() throws Exception {
+        try (BerthRoot b = new BerthRoot().withSampleImage()) {
+            // 100 MB as fast as the container can write, then 3 MB slowly (0.5 MB/s), numbered
+            Path m = Files.writeString(b.dir.resolve("chatty.yaml"), """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata:
+                      name: chatty
+                      annotations: {berth.dev/log-max-size: 1Mi, berth.dev/log-max-files: "3"}
+                    spec:
+                      terminationGracePeriodSeconds: 1
+                      containers:
+                        - name: c
+                          image: %s
+                          command:
+                            - sh
+                            - -c
+                            - |
+                              yes 0123456789012345678901234567890123456789012345678901234567890123456789 | head -c 100000000
+                              echo flood done
+                              i=0
+                              while [ $i -lt 30 ]; do
+                                j=0
+                                while [ $j -lt 1000 ]; do echo "line $i-$j ....................................................................."; j=$((j+1)); done
+                                i=$((i+1))
+                                sleep 0.2
+                              done
+                              echo all done
+                              exec sleep 1000
+                    """.formatted(IMAGE));
+            try {
+                b.berth("kube", "play", m.toString()).ok();
+                FaultIT.waitFor(() -> b.berth("logs", "--tail", "1", "chatty-c").out().equals("all done\n"), "the writer to finish");
+                long[] files = logFiles(b, "chatty-c");
+                assertThat(files[0]).as("bytes on disk").isLessThanOrEqualTo(3L * 1024 * 1024);
+                assertThat(files[1]).as("rotated files kept beside the current one").isEqualTo(3);
+                // read across the files, oldest first: the slow lines go on without a gap up to the last
+                List<String> lines = b.berth("logs", "chatty-c").ok().out().lines().filter(l -> l.startsWith("line ")).toList();
+                assertThat(lines.size()).as("more lines than one file holds").isGreaterThan(1024 * 1024 / 90);
+                assertThat(lines.get(lines.size() - 1)).startsWith("line 29-999 ");
+            } finally {
+                b.berth("kube", "down", m.toString()).ok();
+            }
+            b.assertNothingLeft();
+        }
+    }
+
     @Test
     void noSupervisorRunsForPodsThatNeverRestart() throws Exception {
         try (BerthRoot b = new BerthRoot().withSampleImage()) {

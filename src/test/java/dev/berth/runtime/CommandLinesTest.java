@@ -36,7 +36,7 @@ class CommandLinesTest {
         OciRuntime runc = new OciRuntime(Path.of("/usr/sbin/runc"), Path.of("/run/berth/runtime"), new Recorder());
         Conmon conmon = new Conmon(Path.of("/usr/bin/conmon"), new Recorder());
         Conmon.MonitorFiles files = new Conmon.MonitorFiles(Path.of("/run/berth/containers/abc"), Path.of("/run/berth/exits"),
-                Path.of("/run/berth/containers/abc/ctr.log"), Path.of("/run/berth/supervise.sh"));
+                Path.of("/run/berth/containers/abc/ctr.log"), Path.of("/run/berth/supervise.sh"), 0);
         assertThat(conmon.argv("abc", "web", runc, files)).containsExactly(
                 "/usr/bin/conmon", "--api-version", "1", "-c", "abc", "-u", "abc", "-r", "/usr/sbin/runc",
                 "-b", "/run/berth/containers/abc", "-p", "/run/berth/containers/abc/pidfile", "-n", "web",
