@@ -15,11 +15,9 @@ import dev.berth.state.StateStore;
 import dev.berth.sys.Linux;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -402,17 +400,21 @@ public final class ContainerEngine {
     }
 
     /**
-     * Rotates a running container's log once it is past half its size limit, as the kubelet does:
-     * {@code ctr.log.N-1} → {@code ctr.log.N} (the oldest beyond the limit deleted), {@code ctr.log}
-     * → {@code ctr.log.1}, then conmon told through its control FIFO to open a new {@code ctr.log}.
-     * conmon itself cuts the current file at the limit ({@code --log-size-max}), so a container
-     * writing faster than this is called loses lines, never disk. Returns whether it rotated.
+     * Keeps a container's cut logs, as the kubelet keeps rotated ones. conmon cuts the current file
+     * at the size limit ({@code --log-size-max}: it renames a new empty file over {@code ctr.log}),
+     * and the content would be gone; so the current file is kept under a hard link as
+     * {@code ctr.log.1} while it grows, and when {@code ctr.log} is a new file, the older ones
+     * shift ({@code .1} → {@code .2} …, the oldest beyond the limit deleted) and the new one is
+     * linked. conmon is not told anything (its reopen through the control FIFO does not reset its
+     * byte count, so it would cut the new file early). A container that fills a whole file
+     * between two calls loses that file, never disk. Returns whether the files shifted.
      */
     public boolean rotateLog(String id) {
         LogLimits limits = logLimits(id);
         Path log = layout.bundle(id).resolve("ctr.log");
+        Path first = rotated(log, 1);
         try {
-            if (limits.maxFiles() < 2 || !Files.exists(log) || Files.size(log) < limits.maxSize() / 2 || !conmonAlive(id)) {
+            if (limits.maxFiles() < 2 || !Files.exists(log) || Files.exists(first) && Files.isSameFile(log, first)) {
                 return false;
             }
             Files.deleteIfExists(rotated(log, limits.maxFiles() - 1));
@@ -421,11 +423,7 @@ public final class ContainerEngine {
                     Files.move(rotated(log, i), rotated(log, i + 1), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            Files.move(log, rotated(log, 1));
-            // conmon's REOPEN_LOGS_EVENT; until it reopens, it writes on into ctr.log.1
-            try (FileChannel ctl = FileChannel.open(layout.bundle(id).resolve("ctl"), StandardOpenOption.WRITE)) {
-                ctl.write(java.nio.ByteBuffer.wrap("2 0 0\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-            }
+            Files.createLink(first, log);
             return true;
         } catch (IOException e) {
             return false; // a container going away meanwhile: nothing to keep
@@ -441,12 +439,20 @@ public final class ContainerEngine {
         Path log = layout.bundle(id).resolve("ctr.log");
         List<Path> files = new ArrayList<>();
         for (int i = logLimits(id).maxFiles() - 1; i >= 1; i--) {
-            if (Files.exists(rotated(log, i))) {
+            if (Files.exists(rotated(log, i)) && !sameFile(log, rotated(log, i))) {
                 files.add(rotated(log, i));
             }
         }
         files.add(log);
         return files;
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(a) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** From now on the container's exits no longer start the supervisor (it is being removed). */

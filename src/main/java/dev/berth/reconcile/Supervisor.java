@@ -240,7 +240,7 @@ public final class Supervisor {
                     setReady(r, lc.isReady()); // e.g. a restarted container without a readinessProbe is ready again
                 }
                 startProbe(p, c, r, lc);
-                engine.rotateLog(r.id()); // a stat while it is small
+                engine.rotateLog(r.id()); // two stats while nothing was cut
             }
             return true;
         }
