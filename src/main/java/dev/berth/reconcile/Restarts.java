@@ -9,9 +9,12 @@ import java.time.Duration;
  * A pure function of the spec, the exit and the history, so that play, a supervisor and a
  * reconcile loop decide alike, and tests need no clock but the numbers they pass.
  *
- * <p>The back-off is Kubernetes 1.33's reduced crash-loop back-off: 1 s, doubling with each
- * restart, capped (60 s by default), and back to 1 s once the container had run for 10 minutes.
- * While it waits, a container is in {@code CrashLoopBackOff}.
+ * <p>The back-off is Kubernetes 1.33's reduced crash-loop back-off, counted as the kubelet counts
+ * it: the first restart is at once; after that each restart opens a window (1 s, doubling with
+ * each restart, capped at 60 s by default) from the start it made, and the next start waits for
+ * the end of that window, so a container that ran longer than its window starts again at once.
+ * A run of 10 minutes starts it again at once whatever the count. While it waits, a container is
+ * in {@code CrashLoopBackOff}.
  */
 final class Restarts {
     static final Duration INITIAL = Duration.ofSeconds(1);
@@ -66,13 +69,13 @@ final class Restarts {
         return new Decision(policy, again ? delay(restartsSoFar, ranFor) : null);
     }
 
-    /** The wait before the next start: doubling from 1 s with each restart, capped, reset by a long run. */
+    /** The wait before the next start: what is left of the back-off window the last restart opened. */
     Duration delay(int restartsSoFar, Duration ranFor) {
-        if (ranFor.compareTo(RESET_AFTER) >= 0) {
-            return INITIAL;
+        if (restartsSoFar == 0 || ranFor.compareTo(RESET_AFTER) >= 0) {
+            return Duration.ZERO;
         }
-        int doublings = Math.min(restartsSoFar, 30);
-        Duration d = INITIAL.multipliedBy(1L << doublings);
-        return d.compareTo(max) > 0 ? max : d;
+        Duration window = INITIAL.multipliedBy(1L << Math.min(restartsSoFar - 1, 30));
+        Duration left = (window.compareTo(max) > 0 ? max : window).minus(ranFor);
+        return left.isNegative() ? Duration.ZERO : left;
     }
 }

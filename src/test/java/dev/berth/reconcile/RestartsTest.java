@@ -56,16 +56,18 @@ class RestartsTest {
     }
 
     @Test
-    void theBackOffDoublesFromOneSecondToItsCapAndResetsAfterTenMinutesOfRunning() {
+    void theFirstRestartIsAtOnceThenTheWindowDoublesFromOneSecondToItsCapLessTheRun() {
         Restarts restarts = new Restarts();
-        List<Long> seconds = new ArrayList<>();
+        List<Long> instant = new ArrayList<>();
+        List<Long> afterThreeSeconds = new ArrayList<>();
         for (int i = 0; i < 9; i++) {
-            seconds.add(restarts.delay(i, Duration.ofSeconds(3)).toSeconds());
+            instant.add(restarts.delay(i, Duration.ZERO).toSeconds());
+            afterThreeSeconds.add(restarts.delay(i, Duration.ofSeconds(3)).toSeconds());
         }
-        assertThat(seconds).containsExactly(1L, 2L, 4L, 8L, 16L, 32L, 60L, 60L, 60L);
-        assertThat(restarts.delay(100, Duration.ofSeconds(3))).isEqualTo(Duration.ofSeconds(60));
-        assertThat(restarts.delay(7, Duration.ofMinutes(10))).isEqualTo(Duration.ofSeconds(1));
-        assertThat(restarts.delay(7, Duration.ofMinutes(9))).isEqualTo(Duration.ofSeconds(60));
+        assertThat(instant).containsExactly(0L, 1L, 2L, 4L, 8L, 16L, 32L, 60L, 60L);
+        assertThat(afterThreeSeconds).containsExactly(0L, 0L, 0L, 1L, 5L, 13L, 29L, 57L, 57L);
+        assertThat(restarts.delay(100, Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(59));
+        assertThat(restarts.delay(100, Duration.ofMinutes(10))).as("a long run starts it again at once").isZero();
         assertThat(new Restarts(Duration.ofSeconds(5)).delay(4, Duration.ZERO)).isEqualTo(Duration.ofSeconds(5));
     }
 }
