@@ -70,6 +70,10 @@ final class KubePlayCommand implements Callable<Integer> {
             description = "Keep N log files per container, the current one included (default 5; a pod's berth.dev/log-max-files wins).")
     int logMaxFiles;
 
+    @Option(names = "--restart-backoff-max", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Cap the crash-loop back-off at SECONDS (default 60, as Kubernetes); the root's supervisor takes it when it starts.")
+    int backoffMax;
+
     /** --log-max-size and --log-max-files, checked as the annotations are. */
     private dev.berth.api.LogLimits logLimits() {
         long size;
@@ -84,6 +88,13 @@ final class KubePlayCommand implements Callable<Integer> {
                     "--log-max-size must be at least 64Ki and --log-max-files at least 1");
         }
         return new dev.berth.api.LogLimits(size, logMaxFiles);
+    }
+
+    private Duration backoff() {
+        if (backoffMax < 1) {
+            throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT, "--restart-backoff-max must be at least 1 second");
+        }
+        return Duration.ofSeconds(backoffMax);
     }
 
     @Override
@@ -104,7 +115,7 @@ final class KubePlayCommand implements Callable<Integer> {
         PlayView.Mode mode = PlayView.mode(root.global, quiet);
         PlayView view = new PlayView(out, mode, plan.startOrder().stream().filter(n -> n.kind() == Node.Kind.POD || n.kind() == Node.Kind.CONTAINER).map(Node::id).toList());
         try (Berth berth = Engines.open(root.global)) {
-            KubePlay play = new KubePlay(berth, read, plan, new PlayOptions(Duration.ofSeconds(timeout), replace, parallel, publish, logLimits()), view);
+            KubePlay play = new KubePlay(berth, read, plan, new PlayOptions(Duration.ofSeconds(timeout), replace, parallel, publish, logLimits(), backoff()), view);
             CountDownLatch done = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 play.interrupt();
@@ -116,9 +127,9 @@ final class KubePlayCommand implements Callable<Integer> {
             });
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                Supervision.prepare(berth, root.global); // its containers' exits may need it at once
+                Supervision.prepare(berth, root.global, backoff()); // its containers' exits may need it at once
                 PlayResult result = play.run();
-                Supervision.startIfNeeded(berth, root.global); // what must go on after play returns
+                Supervision.startIfNeeded(berth, root.global, backoff()); // what must go on after play returns
                 report(result, mode, out, err);
                 out.flush();
                 err.flush();

@@ -31,9 +31,9 @@ final class Supervision {
     private Supervision() {}
 
     /** Writes the root's supervise script (before a play: the containers it creates may exit at once). */
-    static void prepare(Berth berth, GlobalOptions global) {
+    static void prepare(Berth berth, GlobalOptions global, java.time.Duration backoffMax) {
         Path script = berth.layout().superviseScript();
-        String text = script(berth, global);
+        String text = script(berth, global, backoffMax);
         try {
             if (Files.exists(script) && Files.readString(script).equals(text)) {
                 return;
@@ -48,11 +48,11 @@ final class Supervision {
     }
 
     /** Starts the supervisor when some pod of the root needs one; says nothing otherwise. */
-    static void startIfNeeded(Berth berth, GlobalOptions global) {
+    static void startIfNeeded(Berth berth, GlobalOptions global, java.time.Duration backoffMax) {
         if (!Supervisor.needed(berth)) {
             return;
         }
-        prepare(berth, global);
+        prepare(berth, global, backoffMax);
         try {
             Files.writeString(Supervisor.wanted(berth), "");
         } catch (IOException e) {
@@ -92,7 +92,7 @@ final class Supervision {
         }
     }
 
-    private static String script(Berth berth, GlobalOptions global) {
+    private static String script(Berth berth, GlobalOptions global, java.time.Duration backoffMax) {
         List<String> argv = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         for (String property : List.of("org.sqlite.lib.path", "org.sqlite.lib.name", "jna.boot.library.path")) {
             if (System.getProperty(property) != null) {
@@ -105,7 +105,7 @@ final class Supervision {
         if (global.runtime != null) {
             argv.addAll(List.of("--runtime", global.runtime));
         }
-        argv.addAll(List.of("system", "supervise"));
+        argv.addAll(List.of("system", "supervise", "--restart-backoff-max", Long.toString(backoffMax.toSeconds())));
         Path lock = berth.layout().locks().resolve("supervisor.lock");
         Path log = berth.layout().runroot().resolve("supervisor.log");
         return """

@@ -135,6 +135,10 @@ final class SystemCommands extends GroupCommand {
                     "crash-loop back-off. kube play starts it when a pod needs it; it leaves by itself when none does. Its log: <runroot>/supervisor.log."},
             footer = {"", "Example:", "  berth system supervise"})
     static final class Supervise extends BerthCall {
+        @picocli.CommandLine.Option(names = "--restart-backoff-max", paramLabel = "SECONDS", defaultValue = "60",
+                description = "Cap the crash-loop back-off at SECONDS (default 60).")
+        int backoffMax;
+
         @Override
         boolean revivesSupervisor() {
             return false;
@@ -146,7 +150,7 @@ final class SystemCommands extends GroupCommand {
             new dev.berth.reconcile.Supervisor(berth, line -> {
                 out.println(java.time.Instant.now() + " " + line);
                 out.flush();
-            }).run();
+            }, java.time.Duration.ofSeconds(Math.max(1, backoffMax))).run();
             return Main.OK;
         }
     }

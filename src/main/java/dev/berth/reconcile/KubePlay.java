@@ -98,6 +98,7 @@ public final class KubePlay {
         this.plan = plan;
         this.options = options;
         this.events = events;
+        this.restarts = new Restarts(options.backoffMax());
         this.networking = new Networking(berth, manifests, options.publish().stream().map(Networking.Publish::parse).toList());
     }
 
@@ -394,7 +395,7 @@ public final class KubePlay {
     }
 
     private final ContainerLifecycle.JobFailures jobFailures = new ContainerLifecycle.JobFailures();
-    private final Restarts restarts = new Restarts();
+    private final Restarts restarts;
 
     private static boolean holds(Run dep, StartCondition condition) {
         return switch (dep.state) {

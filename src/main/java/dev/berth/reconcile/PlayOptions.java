@@ -8,5 +8,7 @@ import java.time.Duration;
  * @param parallelism how many sandboxes and containers are created at once
  * @param publish     {@code [ip:]hostPort:containerPort} ports to publish for the pods declaring the containerPort
  * @param logs        how much of each container's log is kept, for pods without log annotations of their own
+ * @param backoffMax  the cap of the crash-loop back-off (Kubernetes': 60 s)
  */
-public record PlayOptions(Duration timeout, boolean replace, int parallelism, java.util.List<String> publish, dev.berth.api.LogLimits logs) {}
+public record PlayOptions(Duration timeout, boolean replace, int parallelism, java.util.List<String> publish, dev.berth.api.LogLimits logs,
+        Duration backoffMax) {}

@@ -16,9 +16,9 @@ import java.time.Duration;
  * A run of 10 minutes starts it again at once whatever the count. While it waits, a container is
  * in {@code CrashLoopBackOff}.
  */
-final class Restarts {
+public final class Restarts {
     static final Duration INITIAL = Duration.ofSeconds(1);
-    static final Duration DEFAULT_MAX = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_MAX = Duration.ofSeconds(60);
     static final Duration RESET_AFTER = Duration.ofMinutes(10);
 
     /** The outcome of an exit: {@code delay} is null when the container stays down. */
@@ -30,7 +30,7 @@ final class Restarts {
 
     private final Duration max;
 
-    Restarts(Duration max) {
+    public Restarts(Duration max) {
         this.max = max;
     }
 

@@ -27,7 +27,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -48,7 +53,10 @@ import java.util.function.Consumer;
  * the lock is free. Job pods are not supervised: play runs them to their end.
  */
 public final class Supervisor {
-    static final Duration PERIOD = Duration.ofMillis(500);
+    /** The longest it sleeps: what bounds a log's rotation and a change no event announces (a pod played, removed). */
+    static final Duration IDLE = Duration.ofSeconds(2);
+    /** The shortest: a burst of events is taken in one look. */
+    static final Duration SHORTEST = Duration.ofMillis(20);
 
     /** A probe's result (or, with no check, the end of a restart or stop), handed from the pool to the loop. */
     private record Result(String containerId, Instant run, Check check, ProbeResult result, Instant at) {}
@@ -62,6 +70,10 @@ public final class Supervisor {
     /** Containers the pool is working on (a probe, a restart with its postStart hook, a stop): the loop leaves them alone. */
     private final Set<String> busy = new HashSet<>();
     private final ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
+    /** Released by the pool (a result came back) and by the exit directory's watch (a container exited). */
+    private final Semaphore wake = new Semaphore(0);
+    /** When the next check or restart falls due, as the last look found. */
+    private Instant nextWake = Instant.now();
     /** Pod specs by their hash: parsed once, not at every pass. */
     private final Map<String, PodSpec> specs = new HashMap<>();
     private ExecutorService pool;
@@ -141,12 +153,14 @@ public final class Supervisor {
             return t;
         });
         prober = new Prober(berth.containers());
-        try (Locks.Held held = lock.get()) {
+        try (Locks.Held held = lock.get(); WatchService exits = watchExits()) {
             log.accept("watching");
             while (true) {
                 while (pass(true)) {
                     try {
-                        Thread.sleep(PERIOD.toMillis());
+                        long sleep = Duration.between(Instant.now(), nextWake).toMillis();
+                        wake.tryAcquire(Math.max(SHORTEST.toMillis(), Math.min(IDLE.toMillis(), sleep)), TimeUnit.MILLISECONDS);
+                        wake.drainPermits();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
@@ -169,11 +183,37 @@ public final class Supervisor {
     }
 
     /**
+     * Watches conmon's exit files (inotify, through a thread of the JDK's): an exit wakes the loop
+     * at once, so it can sleep long while nothing is due.
+     */
+    private WatchService watchExits() throws java.io.IOException {
+        Files.createDirectories(berth.layout().exits());
+        WatchService service = berth.layout().exits().getFileSystem().newWatchService();
+        berth.layout().exits().register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+        Thread t = new Thread(() -> {
+            try {
+                while (true) {
+                    WatchKey key = service.take();
+                    key.pollEvents();
+                    key.reset();
+                    wake.release();
+                }
+            } catch (InterruptedException | java.nio.file.ClosedWatchServiceException e) {
+                // leaving
+            }
+        }, "exits");
+        t.setDaemon(true);
+        t.start();
+        return service;
+    }
+
+    /**
      * One look at every pod: with {@code act}, takes in the probes' results, restarts what is due,
      * starts the probes that are due and rewrites Services whose pods' readiness changed; returns
      * whether anything still needs watching.
      */
     boolean pass(boolean act) {
+        nextWake = Instant.now().plus(IDLE);
         Map<String, ContainerRecord> containers = new HashMap<>();
         berth.state().containers().forEach(c -> containers.put(c.name(), c)); // one query a pass
         if (act) {
@@ -241,6 +281,10 @@ public final class Supervisor {
                 }
                 startProbe(p, c, r, lc);
                 engine.rotateLog(r.id()); // two stats while nothing was cut
+                Instant next = lc.nextCheck();
+                if (next != null && next.isBefore(nextWake)) {
+                    nextWake = next;
+                }
             }
             return true;
         }
@@ -251,6 +295,9 @@ public final class Supervisor {
         if (due == null) {
             lifecycles.remove(r.id());
             return false;
+        }
+        if (due.isBefore(nextWake)) {
+            nextWake = due;
         }
         if (act && !Instant.now().isBefore(due)) {
             berth.locks().tryPod(pod.name()).ifPresent(lock -> onPool(r, () -> {
@@ -286,6 +333,7 @@ public final class Supervisor {
                 work.run();
             } finally {
                 results.add(new Result(r.id(), null, null, null, Instant.now()));
+                wake.release();
             }
         });
     }
@@ -314,6 +362,7 @@ public final class Supervisor {
                 result = ProbeResult.failed(e.getMessage() == null ? e.toString() : e.getMessage());
             }
             results.add(new Result(r.id(), run, check, result, Instant.now()));
+            wake.release();
         });
     }
 
