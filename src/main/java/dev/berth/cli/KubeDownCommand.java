@@ -40,8 +40,9 @@ final class KubeDownCommand implements Callable<Integer> {
         Plan plan = PlanBuilder.build(read, new PlanBuilder.Options(true));
         PlayView view = new PlayView(spec.commandLine().getOut(), PlayView.mode(root.global, false) == PlayView.Mode.JSON
                 ? PlayView.Mode.JSON : PlayView.Mode.LINES, List.of());
-        try (Berth berth = Engines.open(root.global)) {
-            List<String> failures = new java.util.ArrayList<>(KubeDown.down(berth, read, plan, timeout == null ? null : Duration.ofSeconds(timeout), 8, view));
+        try (Berth berth = Engines.open(root.global); dev.berth.reconcile.Events events = new dev.berth.reconcile.Events(berth.state())) {
+            List<String> failures = new java.util.ArrayList<>(KubeDown.down(berth, read, plan, timeout == null ? null : Duration.ofSeconds(timeout), 8,
+                    view.andThen(events.fromPlay())));
             if (volumes && failures.isEmpty()) {
                 for (var o : read.objects()) {
                     if (o.kind() == dev.berth.api.ObjectKind.PERSISTENT_VOLUME_CLAIM && berth.volumes().remove(o.name())) {

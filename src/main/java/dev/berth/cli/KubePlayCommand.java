@@ -7,6 +7,7 @@ import dev.berth.manifest.ManifestReader;
 import dev.berth.plan.Node;
 import dev.berth.plan.Plan;
 import dev.berth.plan.PlanBuilder;
+import dev.berth.reconcile.Events;
 import dev.berth.reconcile.KubePlay;
 import dev.berth.reconcile.PlayOptions;
 import dev.berth.reconcile.PlayResult;
@@ -114,8 +115,9 @@ final class KubePlayCommand implements Callable<Integer> {
         }
         PlayView.Mode mode = PlayView.mode(root.global, quiet);
         PlayView view = new PlayView(out, mode, plan.startOrder().stream().filter(n -> n.kind() == Node.Kind.POD || n.kind() == Node.Kind.CONTAINER).map(Node::id).toList());
-        try (Berth berth = Engines.open(root.global)) {
-            KubePlay play = new KubePlay(berth, read, plan, new PlayOptions(Duration.ofSeconds(timeout), replace, parallel, publish, logLimits(), backoff()), view);
+        try (Berth berth = Engines.open(root.global); Events events = new Events(berth.state())) {
+            KubePlay play = new KubePlay(berth, read, plan, new PlayOptions(Duration.ofSeconds(timeout), replace, parallel, publish, logLimits(), backoff()),
+                    view.andThen(events.fromPlay()));
             CountDownLatch done = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 play.interrupt();
@@ -135,6 +137,7 @@ final class KubePlayCommand implements Callable<Integer> {
                 err.flush();
                 return result.ok() ? Main.OK : Main.INVALID;
             } finally {
+                events.close(); // before the hook lets the JVM go
                 // on Ctrl-C the hook waits for this: the summary is out before the JVM goes
                 done.countDown();
                 try {

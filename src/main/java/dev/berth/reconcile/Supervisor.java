@@ -78,6 +78,7 @@ public final class Supervisor {
     private final Map<String, PodSpec> specs = new HashMap<>();
     private ExecutorService pool;
     private Prober prober;
+    private Events events;
     private boolean endpointsChanged;
 
     public Supervisor(Berth berth, Consumer<String> log, Duration backoffMax) {
@@ -153,6 +154,7 @@ public final class Supervisor {
             return t;
         });
         prober = new Prober(berth.containers());
+        events = new Events(berth.state());
         try (Locks.Held held = lock.get(); WatchService exits = watchExits()) {
             log.accept("watching");
             while (true) {
@@ -179,6 +181,7 @@ public final class Supervisor {
         } finally {
             pool.shutdownNow();
             prober.close();
+            events.close();
         }
     }
 
@@ -291,6 +294,15 @@ public final class Supervisor {
         if (readyOnDisk && act) {
             setReady(r, false); // an exited container serves nothing
         }
+        ContainerLifecycle seen = lifecycles.get(r.id());
+        if (act && seen != null && seen.runningSince() != null) { // an exit this supervisor saw happen
+            Instant now = Instant.now();
+            ContainerLifecycle.Exit exit = seen.exited(code, now);
+            record(r, "died", "exit code " + code + (seen.lastState().message() == null ? "" : " (" + seen.lastState().message() + ")"));
+            if (exit.outcome() == ContainerLifecycle.Outcome.RESTART) {
+                record(r, "restarting", "in " + Duration.between(now, exit.restartAt()).toMillis() + " ms, CrashLoopBackOff (" + exit.why() + ")");
+            }
+        }
         Instant due = nextStart(berth, pod, c, engine.find(r.id()), restarts);
         if (due == null) {
             lifecycles.remove(r.id());
@@ -307,9 +319,11 @@ public final class Supervisor {
                         ContainerEngine.Container restarted = engine.restart(engine.find(r.id()));
                         log.accept("restarted " + r.name() + " (exit code " + code + ", restart " + engine.restarts(r.id())
                                 + ", restartPolicy " + Restarts.policy(pod, c) + ")");
+                        record(r, "started", "restart " + engine.restarts(r.id()));
                         String hookFailed = Hooks.postStart(prober, c, netns(p), r.id());
                         if (hookFailed != null) {
                             log.accept(r.name() + ": " + hookFailed + "; stopping it");
+                            record(r, "hook-failed", hookFailed + "; stopping it");
                             engine.stop(restarted, Duration.ofSeconds(KubePlay.grace(pod)));
                         }
                     }
@@ -338,9 +352,17 @@ public final class Supervisor {
         });
     }
 
+    /** Records an event of a container, when this is the running supervisor (not a look from another command). */
+    private void record(ContainerRecord r, String type, String message) {
+        if (events != null && r.pod() != null) {
+            events.record(r.pod(), r.name().substring(r.pod().length() + 1), type, message);
+        }
+    }
+
     private void setReady(ContainerRecord r, boolean ready) {
         berth.state().setReady(r.id(), ready);
         log.accept(r.name() + (ready ? " is ready" : " is not ready"));
+        record(r, ready ? "ready" : "unready", "");
         endpointsChanged = true;
     }
 
@@ -395,6 +417,8 @@ public final class Supervisor {
             return;
         }
         log.accept(r.name() + ": " + lc.killedBecause() + " (" + last.message() + "); stopping it");
+        record(r, Events.failedProbe(lc.killedBecause()), lc.killedBecause() + " (" + last.message() + ")");
+        record(r, "killed", lc.killedBecause());
         ContainerSpec c = pod.container(r.name().substring(pod.name().length() + 1)).orElseThrow();
         onPool(r, () -> {
             try (Locks.Held held = lock.get()) {

@@ -20,7 +20,7 @@ import java.util.Optional;
  * every multi-step change runs in one transaction.
  */
 public final class StateStore implements AutoCloseable {
-    private static final int SCHEMA_VERSION = 5;
+    private static final int SCHEMA_VERSION = 6;
     /** The statements that bring the schema from version i to i + 1. */
     private static final String[][] MIGRATIONS = {{
         """
@@ -78,6 +78,15 @@ public final class StateStore implements AutoCloseable {
         CREATE TABLE readiness (
           container_id TEXT PRIMARY KEY REFERENCES containers(id) ON DELETE CASCADE,
           ready INTEGER NOT NULL)""",
+    }, {
+        """
+        CREATE TABLE events (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          time TEXT NOT NULL,
+          object TEXT NOT NULL,
+          pod TEXT,
+          type TEXT NOT NULL,
+          message TEXT NOT NULL)""",
     }};
 
     private final Connection db;
@@ -572,6 +581,63 @@ public final class StateStore implements AutoCloseable {
                 }
             }
             return ids;
+        });
+    }
+
+    /**
+     * Something that happened to a pod or a container, as {@code berth events} shows it.
+     *
+     * @param object {@code Pod/NAME} or {@code Container/POD/NAME}
+     * @param pod    the pod it concerns, or null
+     */
+    public record Event(long id, Instant time, String object, String pod, String type, String message) {}
+
+    /** How many events are kept; older ones go as new ones come. */
+    static final int EVENTS_KEPT = 10_000;
+
+    /** Records events, in one transaction; the oldest beyond {@link #EVENTS_KEPT} are dropped. */
+    public void addEvents(List<Event> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        inTransaction(() -> {
+            try (PreparedStatement p = db.prepareStatement("INSERT INTO events (time, object, pod, type, message) VALUES (?, ?, ?, ?, ?)")) {
+                for (Event e : events) {
+                    p.setString(1, e.time().toString());
+                    p.setString(2, e.object());
+                    p.setString(3, e.pod());
+                    p.setString(4, e.type());
+                    p.setString(5, e.message());
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+            try (Statement s = db.createStatement()) {
+                s.executeUpdate("DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - " + EVENTS_KEPT);
+            }
+            return null;
+        });
+    }
+
+    /** The events after {@code afterId}, at or after {@code since} (null: any time), of {@code pod} (null: all), oldest first. */
+    public List<Event> events(long afterId, Instant since, String pod) {
+        return read(() -> {
+            List<Event> list = new ArrayList<>();
+            try (PreparedStatement p = db.prepareStatement("SELECT id, time, object, pod, type, message FROM events WHERE id > ?"
+                    + " AND (? IS NULL OR pod = ?) ORDER BY id")) {
+                p.setLong(1, afterId);
+                p.setString(2, pod);
+                p.setString(3, pod);
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        Event e = new Event(rs.getLong(1), Instant.parse(rs.getString(2)), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6));
+                        if (since == null || !e.time().isBefore(since)) { // times as text do not sort (fractions of varying length)
+                            list.add(e);
+                        }
+                    }
+                }
+            }
+            return list;
         });
     }
 

@@ -69,6 +69,7 @@ class HooksIT {
                         + "no config; stopping it");
                 // sleep as PID 1 ignores SIGTERM: killed after the grace period
                 assertThat(play.err()).contains("Container/badhook/c: exited with code 137 (postStart hook failed: exec sh -c echo no config; exit 3 exited 3");
+                assertThat(b.berth("events").ok().out()).contains("Container/badhook/c  hook-failed  postStart hook failed");
             } finally {
                 b.berth("kube", "down", m.toString()).ok();
             }

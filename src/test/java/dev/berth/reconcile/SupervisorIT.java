@@ -55,6 +55,11 @@ class SupervisorIT {
                 // the log is appended to across restarts
                 assertThat(b.berth("logs", "crashy-c").ok().out().lines().filter(l -> l.equals("started")).count()).isGreaterThanOrEqualTo(2);
                 assertThat(restarts(b, "steady")).isZero();
+                // what happened, as podman events and kubectl get events show it: play's events, then the supervisor's
+                FaultIT.waitFor(() -> b.berth("events", "--pod", "crashy").out().contains("restarting"), "the supervisor's events");
+                assertThat(b.berth("events", "--pod", "crashy").ok().out()).containsSubsequence("Pod/crashy  created", "Container/crashy/c  started",
+                        "Container/crashy/c  died  exit code 1", "Container/crashy/c  restarting  in ", "Container/crashy/c  started  restart 1");
+                assertThat(b.berth("events", "--pod", "nothing-here").ok().out()).isEmpty();
                 // the exit before the current run, as Kubernetes' lastState
                 Map<?, ?> c = ((List<?>) ((Map<?, ?>) ((List<?>) Json.parse(b.berth("pod", "inspect", "crashy", "--format", "json").ok().out())).get(0))
                         .get("containers")).stream().map(x -> (Map<?, ?>) x).filter(x -> x.get("name").equals("c")).findFirst().orElseThrow();
@@ -79,6 +84,7 @@ class SupervisorIT {
             } finally {
                 b.berth("kube", "down", m.toString()).ok();
             }
+            assertThat(b.berth("events", "--since", "1h", "--format", "json").ok().out()).contains("\"object\":\"Pod/crashy\",\"pod\":\"crashy\",\"type\":\"removed\"");
             FaultIT.waitFor(() -> supervisors(b).isEmpty(), "the supervisor to leave after the last pod's down");
             assertThat(b.berth("system", "supervisor").ok().out().strip()).isEqualTo("not running");
             b.assertNothingLeft();
@@ -111,6 +117,8 @@ class SupervisorIT {
                 FaultIT.waitFor(() -> b.berth("logs", "sick-c").out().lines().filter(l -> l.equals("up")).count() >= 2,
                         "the restarted run's output after the first's");
                 assertThat(Files.readString(b.runroot.resolve("supervisor.log"))).contains("sick-c: livenessProbe failed 2 times");
+                assertThat(b.berth("events", "--pod", "sick").ok().out()).containsSubsequence("Container/sick/c  liveness-failed  livenessProbe failed 2 times",
+                        "Container/sick/c  killed", "Container/sick/c  died  exit code");
             } finally {
                 b.berth("kube", "down", m.toString()).ok();
             }
@@ -169,6 +177,7 @@ class SupervisorIT {
                 FaultIT.waitFor(() -> answers(b).equals(java.util.Set.of("echo-1")), "echo-0 to leave the Service once unready");
                 assertThat(b.berth("pod", "ps").ok().out()).containsPattern("echo-0 +Running +0/1");
                 assertThat(Files.readString(b.runroot.resolve("supervisor.log"))).contains("echo-0-web is not ready");
+                assertThat(b.berth("events", "--pod", "echo-0").ok().out()).contains("Container/echo-0/web  unready");
                 b.berth("exec", "echo-0-web", "touch", "/tmp/ready").ok();
                 FaultIT.waitFor(() -> answers(b).equals(java.util.Set.of("echo-0", "echo-1")), "echo-0 to come back once ready again");
             } finally {
