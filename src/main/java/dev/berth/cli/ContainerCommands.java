@@ -45,6 +45,44 @@ final class ContainerCommands {
         return m;
     }
 
+    /**
+     * What the supervisor does with a pod's containers, as a listing shows it: the restart count,
+     * and {@code CrashLoopBackOff} for an exited one that will start again (each pod's spec read once).
+     */
+    static final class Restarting {
+        private final Berth berth;
+        private final Map<String, Integer> counts;
+        private final Map<String, java.util.Optional<dev.berth.api.PodSpec>> pods = new java.util.HashMap<>();
+
+        Restarting(Berth berth) {
+            this.berth = berth;
+            this.counts = berth.state().restartCounts();
+        }
+
+        int count(Container c) {
+            return counts.getOrDefault(c.id(), 0);
+        }
+
+        java.time.Instant nextStart(Container c) {
+            String pod = c.record().pod();
+            if (pod == null || c.running()) {
+                return null;
+            }
+            java.util.Optional<dev.berth.api.PodSpec> spec = pods.computeIfAbsent(pod, p -> berth.state().pod(p)
+                    .map(r -> dev.berth.api.Canonical.read(Json.parse(r.spec()), dev.berth.api.PodSpec.class)));
+            return spec.flatMap(s -> s.container(c.name().substring(pod.length() + 1)))
+                    .map(cs -> dev.berth.reconcile.Supervisor.nextStart(berth, spec.get(), cs, c)).orElse(null);
+        }
+
+        String status(Container c) {
+            java.time.Instant next = nextStart(c);
+            String status = next != null ? "CrashLoopBackOff (exited " + c.exitCode() + ", starts again in "
+                    + Math.max(0, java.time.Duration.between(java.time.Instant.now(), next).toSeconds()) + " s)" : statusText(c);
+            int n = count(c);
+            return n == 0 ? status : status + ", " + n + (n == 1 ? " restart" : " restarts");
+        }
+    }
+
     static String statusText(Container c) {
         return switch (c.status()) {
             case "running" -> "Up " + Tables.ago(c.record().started());
@@ -152,9 +190,15 @@ final class ContainerCommands {
         @Override
         Integer call(Berth berth) {
             List<Container> list = berth.containers().list().stream().filter(c -> all || c.running()).toList();
+            Restarting restarting = new Restarting(berth);
             PrintWriter out = out();
             if (jsonFormat()) {
-                out.println(Json.write(list.stream().map(ContainerCommands::json).toList()));
+                out.println(Json.write(list.stream().map(c -> {
+                    Map<String, Object> m = json(c);
+                    m.put("Restarts", restarting.count(c));
+                    m.put("Reason", restarting.nextStart(c) != null ? "CrashLoopBackOff" : null);
+                    return m;
+                }).toList()));
                 return Main.OK;
             }
             List<List<String>> rows = new ArrayList<>();
@@ -163,7 +207,7 @@ final class ContainerCommands {
                 String command = String.join(" ", argv);
                 List<String> row = new ArrayList<>(List.of(c.id().substring(0, 12), c.record().imageName(),
                         command.length() > 30 ? command.substring(0, 27) + "..." : command,
-                        Tables.ago(c.record().created()) + " ago", statusText(c), c.name()));
+                        Tables.ago(c.record().created()) + " ago", restarting.status(c), c.name()));
                 if (pod) {
                     row.add(c.record().pod() == null ? "" : c.record().pod());
                 }

@@ -641,6 +641,19 @@ public final class StateStore implements AutoCloseable {
         });
     }
 
+    /** Every container's restart count (containers never restarted left out), in one query. */
+    public java.util.Map<String, Integer> restartCounts() {
+        return read(() -> {
+            java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+            try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT container_id, count FROM restarts")) {
+                while (rs.next()) {
+                    counts.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+            return counts;
+        });
+    }
+
     /** Counts one more restart of a container. */
     public void countRestart(String containerId) {
         inTransaction(() -> {

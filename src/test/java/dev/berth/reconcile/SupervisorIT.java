@@ -52,6 +52,7 @@ class SupervisorIT {
                 FaultIT.waitFor(() -> !supervisors(b).isEmpty(), "a supervisor to start");
                 FaultIT.waitFor(() -> restarts(b, "c") >= 2, "two restarts of crashy-c");
                 assertThat(b.berth("pod", "ps").ok().out()).containsPattern("crashy +(Running|CrashLoopBackOff) +\\d/2 +[2-9]");
+                assertThat(b.berth("ps", "-a").ok().out()).containsPattern("(Up |CrashLoopBackOff \\(exited 1, starts again in )[^\n]*, \\d+ restarts +crashy-c\n");
                 // the log is appended to across restarts
                 assertThat(b.berth("logs", "crashy-c").ok().out().lines().filter(l -> l.equals("started")).count()).isGreaterThanOrEqualTo(2);
                 assertThat(restarts(b, "steady")).isZero();
