@@ -83,6 +83,9 @@ public final class KubeYaml {
                 if (pod.owner() != null && pod.owner().backoffLimit() != 6) {
                     spec.put("backoffLimit", pod.owner().backoffLimit());
                 }
+                if (pod.owner() != null && pod.owner().activeDeadlineSeconds() > 0) {
+                    spec.put("activeDeadlineSeconds", pod.owner().activeDeadlineSeconds());
+                }
             }
             default -> {
             }

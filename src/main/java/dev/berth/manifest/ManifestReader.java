@@ -189,9 +189,18 @@ public final class ManifestReader {
             }
             int parallelism = kind.equals("Job") ? Math.max(1, bounded(spec.get("parallelism"), 1)) : 0;
             int backoffLimit = kind.equals("Job") ? bounded(spec.get("backoffLimit"), 6) : 0;
+            int deadline = 0;
+            if (kind.equals("Job") && spec.get("activeDeadlineSeconds").present()) {
+                Long seconds = spec.get("activeDeadlineSeconds").integer();
+                if (seconds == null || seconds < 1 || seconds > Integer.MAX_VALUE) {
+                    spec.get("activeDeadlineSeconds").error("must be a whole number of seconds, at least 1");
+                } else {
+                    deadline = seconds.intValue();
+                }
+            }
             for (int i = 0; i < count; i++) {
                 String podName = name + "-" + i;
-                addPod(template0.withIdentity(podName, new Owner(kind, name, i, parallelism, backoffLimit)), nameField);
+                addPod(template0.withIdentity(podName, new Owner(kind, name, i, parallelism, backoffLimit, deadline)), nameField);
             }
         }
 

@@ -34,19 +34,35 @@ final class ContainerLifecycle {
     /** A finished run, as Kubernetes' {@code lastState.terminated}. */
     record Termination(int exitCode, String reason, String message, Instant startedAt, Instant finishedAt) {}
 
-    /** Failed runs per Job, shared by the containers of its pods. */
-    static final class JobFailures {
+    /** What the containers of a Job's pods share: its failed runs, and when it first started. */
+    static final class Jobs {
         private final Map<String, Integer> counts = new ConcurrentHashMap<>();
+        private final Map<String, Instant> starts = new ConcurrentHashMap<>();
 
         int add(String job) {
             return counts.merge(job, 1, Integer::sum);
+        }
+
+        void started(String job, Instant now) {
+            starts.putIfAbsent(job, now);
+        }
+
+        /**
+         * Why a Job is past its {@code activeDeadlineSeconds}, counted from the first start of any
+         * of its pods, or null (also for what is not a Job).
+         */
+        String pastDeadline(dev.berth.api.Owner job, Instant now) {
+            int deadline = job != null && job.kind().equals("Job") ? job.activeDeadlineSeconds() : 0;
+            Instant start = deadline > 0 ? starts.get(job.name()) : null;
+            return start != null && !now.isBefore(start.plusSeconds(deadline))
+                    ? "Job " + job.name() + " ran past its activeDeadlineSeconds (" + deadline + " s): DeadlineExceeded" : null;
         }
     }
 
     private final PodSpec pod;
     private final ContainerSpec spec;
     private final Restarts restarts;
-    private final JobFailures jobs;
+    private final Jobs jobs;
     /** Play's mode: readiness probed eagerly until the first success, implicit readiness checked at all. */
     private final boolean eager;
     private int restartCount;
@@ -60,7 +76,7 @@ final class ContainerLifecycle {
     private String killedBecause;
     private Termination last;
 
-    ContainerLifecycle(PodSpec pod, ContainerSpec spec, Restarts restarts, JobFailures jobs, boolean eager) {
+    ContainerLifecycle(PodSpec pod, ContainerSpec spec, Restarts restarts, Jobs jobs, boolean eager) {
         this.pod = pod;
         this.spec = spec;
         this.restarts = restarts;
@@ -73,6 +89,9 @@ final class ContainerLifecycle {
      * disk when a supervisor takes over a running container).
      */
     void started(Instant now, int restartsSoFar) {
+        if (isJob()) {
+            jobs.started(pod.owner().name(), now);
+        }
         restartCount = restartsSoFar;
         runningSince = now;
         restartAt = null;
@@ -218,6 +237,15 @@ final class ContainerLifecycle {
         ready = false;
     }
 
+    private boolean isJob() {
+        return pod.owner() != null && pod.owner().kind().equals("Job");
+    }
+
+    /** For a Job's container: why its Job is past its deadline (its running containers are then killed, none starts again), or null. */
+    String pastDeadline(Instant now) {
+        return jobs.pastDeadline(pod.owner(), now);
+    }
+
     /** The container exited with {@code code} at {@code now}: started again (when), or done. */
     Exit exited(int code, Instant now) {
         Duration ran = runningSince == null ? Duration.ZERO : Duration.between(runningSince, now);
@@ -226,10 +254,14 @@ final class ContainerLifecycle {
         runningSince = null;
         started = false;
         ready = false;
+        String deadline = pastDeadline(now);
+        if (deadline != null && !(code == 0 && killedBecause == null)) {
+            return new Exit(Outcome.FAILED, null, deadline);
+        }
         Restarts.Decision decision = restarts.onExit(pod, spec, code, restartCount, ran);
         String why = "restartPolicy " + decision.policy();
         Duration delay = decision.delay();
-        if (code != 0 && pod.owner() != null && pod.owner().kind().equals("Job") && !pod.initContainers().contains(spec)) {
+        if (code != 0 && isJob() && !pod.initContainers().contains(spec)) {
             // a Job retries a failed run (a new pod in Kubernetes, the container again here) up to its backoffLimit
             int failures = jobs.add(pod.owner().name());
             if (failures > pod.owner().backoffLimit()) {

@@ -11,7 +11,7 @@ import java.util.function.Consumer;
 /**
  * What happens to pods and containers, recorded in the state for {@code berth events} (as podman
  * events and {@code kubectl get events} show them): created, started, ready, unready, died (exit
- * code), restarting (the back-off), liveness-failed, startup-failed, killed, hook-failed,
+ * code), restarting (the back-off), liveness-failed, startup-failed, deadline-exceeded, killed, hook-failed,
  * completed, failed, removed. A writer thread stores them in batches (one transaction every
  * 200 ms at most), so a play of many pods pays no write per event and no caller waits on SQLite.
  */
@@ -61,9 +61,9 @@ public final class Events implements AutoCloseable {
         };
     }
 
-    /** {@code liveness-failed} or {@code startup-failed} for a kill a probe caused, else {@code hook-failed}. */
+    /** What led to a kill: {@code liveness-failed}, {@code startup-failed} or {@code deadline-exceeded} (a Job's). */
     static String failedProbe(String why) {
-        return why.startsWith("livenessProbe") ? "liveness-failed" : why.startsWith("startupProbe") ? "startup-failed" : "hook-failed";
+        return why.startsWith("livenessProbe") ? "liveness-failed" : why.startsWith("startupProbe") ? "startup-failed" : "deadline-exceeded";
     }
 
     private void write() {

@@ -334,6 +334,11 @@ public final class KubePlay {
             unmet.add("a free slot of Job " + r.pod.owner().name() + " (parallelism " + r.pod.owner().parallelism() + ")");
             progressing = true;
         }
+        String deadline = r.node.kind() == Node.Kind.POD ? jobFailures.pastDeadline(r.pod.owner(), Instant.now()) : null;
+        if (deadline != null) {
+            block(r, deadline);
+            return;
+        }
         if (unmet.isEmpty()) {
             r.state = State.STARTING;
             r.since = System.nanoTime();
@@ -394,7 +399,7 @@ public final class KubePlay {
         return allDone;
     }
 
-    private final ContainerLifecycle.JobFailures jobFailures = new ContainerLifecycle.JobFailures();
+    private final ContainerLifecycle.Jobs jobFailures = new ContainerLifecycle.Jobs();
     private final Restarts restarts;
 
     private static boolean holds(Run dep, StartCondition condition) {
@@ -449,6 +454,10 @@ public final class KubePlay {
     }
 
     private void startContainer(Run r) {
+        String deadline = r.life.pastDeadline(Instant.now());
+        if (deadline != null) {
+            throw new BerthException(BerthException.Kind.FAILED, deadline);
+        }
         ContainerEngine engine = berth.containers();
         if (r.containerId != null) {
             emit(r.node, "starting", "restart " + (r.life.restarts() + 1));
@@ -499,6 +508,21 @@ public final class KubePlay {
         Integer code = berth.containers().exitCode(r.containerId);
         if (code != null) {
             exited(r, code);
+            return;
+        }
+        String deadline = r.life.pastDeadline(Instant.now());
+        if (deadline != null && r.life.killedBecause() == null) {
+            r.life.killed(deadline);
+            emit(r.node, "killing", deadline);
+            r.busy = true;
+            pool.submit(() -> {
+                try {
+                    berth.containers().stop(berth.containers().find(r.containerId), Duration.ofSeconds(grace(r.pod)));
+                } finally {
+                    r.busy = false;
+                    wake();
+                }
+            });
             return;
         }
         if (r.state == State.READY || r.life.runsToCompletion()) {

@@ -258,7 +258,7 @@ public final class Supervisor {
         Instant run = r.started() == null ? r.created() : r.started();
         ContainerLifecycle lc = lifecycles.get(r.id());
         if (lc == null || !run.equals(runs.get(r.id()))) {
-            lc = new ContainerLifecycle(pod, c, restarts, new ContainerLifecycle.JobFailures(), false);
+            lc = new ContainerLifecycle(pod, c, restarts, new ContainerLifecycle.Jobs(), false);
             lc.started(run, berth.containers().restarts(r.id()));
             if (readyOnDisk) {
                 lc.assumeReady(Instant.now());
@@ -440,7 +440,7 @@ public final class Supervisor {
                 || pod.owner() != null && pod.owner().kind().equals("Job")) {
             return null;
         }
-        ContainerLifecycle lc = new ContainerLifecycle(pod, c, restarts, new ContainerLifecycle.JobFailures(), false);
+        ContainerLifecycle lc = new ContainerLifecycle(pod, c, restarts, new ContainerLifecycle.Jobs(), false);
         lc.started(Objects.requireNonNullElse(r.started(), r.finished()), berth.containers().restarts(container.id()));
         ContainerLifecycle.Exit exit = lc.exited(container.exitCode(), r.finished());
         return exit.restartAt();

@@ -236,12 +236,14 @@ class ConfigIT {
         String jobs = Path.of("manifests/job.yaml").toAbsolutePath().toString();
         Run play = berth("--format", "json", "kube", "play", jobs);
         assertThat(play.code()).as(play.out() + play.err()).isEqualTo(1);
-        assertThat(play.out()).contains("Job flaky reached its backoffLimit (2): 3 failed runs");
+        assertThat(play.out()).contains("Job flaky reached its backoffLimit (2): 3 failed runs")
+                .contains("Job slow ran past its activeDeadlineSeconds (2 s): DeadlineExceeded");
         // parallelism 2: the third pod starts only after one of the first two is done
         List<String> events = PodIT.events(play);
         assertThat(events.indexOf("Pod/batch-2 creating")).isGreaterThan(Math.min(events.indexOf("Container/batch-0/work completed"),
                 events.indexOf("Container/batch-1/work completed")));
-        assertThat(berth("job", "ls").ok().out()).containsPattern("batch +4/4 +0 +0 +Complete").containsPattern("flaky +0/1 +1 +0 +Failed");
+        assertThat(berth("job", "ls").ok().out()).containsPattern("batch +4/4 +0 +0 +Complete").containsPattern("flaky +0/1 +1 +0 +Failed")
+                .containsPattern("slow +0/1 +1 +0 +Failed");
         berth("kube", "down", "--timeout", "1", jobs).ok();
     }
 }

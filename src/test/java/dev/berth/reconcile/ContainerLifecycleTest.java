@@ -27,7 +27,7 @@ class ContainerLifecycleTest {
     }
 
     ContainerLifecycle lifecycle(PodSpec pod, String container, boolean eager) {
-        return new ContainerLifecycle(pod, pod.container(container).orElseThrow(), new Restarts(), new ContainerLifecycle.JobFailures(), eager);
+        return new ContainerLifecycle(pod, pod.container(container).orElseThrow(), new Restarts(), new ContainerLifecycle.Jobs(), eager);
     }
 
     static Instant at(Instant t0, double seconds) {
@@ -269,7 +269,7 @@ class ContainerLifecycleTest {
                       restartPolicy: Never
                       containers: [{name: work, image: busybox}]
                 """);
-        ContainerLifecycle.JobFailures failures = new ContainerLifecycle.JobFailures();
+        ContainerLifecycle.Jobs failures = new ContainerLifecycle.Jobs();
         ContainerLifecycle c = new ContainerLifecycle(pod, pod.containers().get(0), new Restarts(), failures, true);
         Instant now = t0;
         c.started(now);
@@ -284,9 +284,37 @@ class ContainerLifecycleTest {
         ContainerLifecycle.Exit last = c.exited(1, now.plusSeconds(1));
         assertThat(last.outcome()).isEqualTo(Outcome.FAILED);
         assertThat(last.why()).isEqualTo("Job j reached its backoffLimit (2): 3 failed runs");
-        ContainerLifecycle ok = new ContainerLifecycle(pod, pod.containers().get(0), new Restarts(), new ContainerLifecycle.JobFailures(), true);
+        ContainerLifecycle ok = new ContainerLifecycle(pod, pod.containers().get(0), new Restarts(), new ContainerLifecycle.Jobs(), true);
         ok.started(t0);
         assertThat(ok.exited(0, t0.plusSeconds(1)).outcome()).isEqualTo(Outcome.COMPLETED);
+    }
+
+    @Test
+    void aJobPastItsActiveDeadlineFailsAndNoneOfItsContainersStartsAgain() {
+        PodSpec pod = pod("""
+                apiVersion: batch/v1
+                kind: Job
+                metadata: {name: j}
+                spec:
+                  activeDeadlineSeconds: 10
+                  template:
+                    spec:
+                      restartPolicy: OnFailure
+                      containers: [{name: work, image: busybox}]
+                """);
+        ContainerLifecycle.Jobs jobs = new ContainerLifecycle.Jobs();
+        ContainerLifecycle c = new ContainerLifecycle(pod, pod.containers().get(0), new Restarts(), jobs, true);
+        assertThat(c.pastDeadline(t0.plusSeconds(100))).as("not started: no clock running").isNull();
+        c.started(t0);
+        assertThat(c.pastDeadline(t0.plusSeconds(9))).isNull();
+        assertThat(c.exited(1, t0.plusSeconds(2)).outcome()).as("a retry within the deadline").isEqualTo(Outcome.RESTART);
+        c.started(t0.plusSeconds(3));
+        assertThat(c.pastDeadline(t0.plusSeconds(10))).isEqualTo("Job j ran past its activeDeadlineSeconds (10 s): DeadlineExceeded");
+        c.killed(c.pastDeadline(t0.plusSeconds(10)));
+        ContainerLifecycle.Exit exit = c.exited(137, t0.plusSeconds(11));
+        assertThat(exit.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(exit.why()).endsWith("DeadlineExceeded");
+        assertThat(jobs.pastDeadline(pod.owner(), t0.plusSeconds(11))).as("for its other pods too").isNotNull();
     }
 
     @Test
