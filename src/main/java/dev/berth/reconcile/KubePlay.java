@@ -233,8 +233,17 @@ public final class KubePlay {
                 throw e.getCause() instanceof RuntimeException re ? re : new BerthException(BerthException.Kind.FAILED, e.getMessage());
             }
         }
-        Networking.updateEndpoints(berth);
+        updateEndpoints();
         networking.refreshHosts();
+    }
+
+    /**
+     * Rewrites the Services' rules and takes a copy of them, which the coordinator reads (it does
+     * no I/O of its own) to know whether a Service forwards to a ready pod.
+     */
+    private void updateEndpoints() {
+        Networking.updateEndpoints(berth);
+        services = berth.state().services();
     }
 
     private boolean infraRunning(PodRecord p) {
@@ -365,9 +374,9 @@ public final class KubePlay {
         }
     }
 
-    /** For an edge inferred from a Service mention: whether the Service's rules forward to a ready pod. */
+    /** For an edge inferred from a Service mention: whether the Service's rules, as last copied, forward to a ready pod. */
     private boolean serviceForwards(Edge e) {
-        return e.service() == null || Networking.forwards(berth, e.service(), e.servicePort());
+        return e.service() == null || Networking.forwards(berth, services, e.service(), e.servicePort());
     }
 
     private static boolean runsToCompletion(Run r) {
@@ -401,6 +410,8 @@ public final class KubePlay {
 
     private final ContainerLifecycle.Jobs jobFailures = new ContainerLifecycle.Jobs();
     private final Restarts restarts;
+    /** The Services' records as last written (see {@link #updateEndpoints()}). */
+    private volatile List<dev.berth.state.StateStore.ServiceRecord> services = List.of();
 
     private static boolean holds(Run dep, StartCondition condition) {
         return switch (dep.state) {
@@ -593,7 +604,7 @@ public final class KubePlay {
         r.state = State.READY;
         emit(r.node, "ready", detail);
         if (!manifests.services().isEmpty()) {
-            Networking.updateEndpoints(berth);
+            updateEndpoints();
         }
     }
 

@@ -221,8 +221,8 @@ final class Networking {
      * Whether a Service port forwards to a ready pod: its rules, as applied, have an endpoint.
      * Checked on the rules rather than by connecting, so nothing is sent before they exist.
      */
-    static boolean forwards(Berth berth, String service, int port) {
-        return berth.state().services().stream().filter(r -> r.name().equals(service)).findFirst()
+    static boolean forwards(Berth berth, List<StateStore.ServiceRecord> services, String service, int port) {
+        return services.stream().filter(r -> r.name().equals(service)).findFirst()
                 .map(r -> new ServiceRules(berth.processes(), berth.layout().root().toString())
                         .forwards(ServiceRules.fromJson(r.rules()), r.namespace() + "/" + r.name(), port))
                 .orElse(true);
