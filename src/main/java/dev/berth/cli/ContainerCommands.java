@@ -140,6 +140,11 @@ final class ContainerCommands {
                 description = "private: own network namespace, loopback only (default); host: the host's network.")
         String network;
 
+        @Option(names = "--restart", paramLabel = "POLICY", defaultValue = "no",
+                description = "Start it again when it exits: no (default), always, unless-stopped, on-failure[:N] (at most N restarts)."
+                        + " berth's supervisor does it, with the crash-loop back-off; stop or kill by hand ends it.")
+        String restart;
+
         @Parameters(index = "0", paramLabel = "IMAGE")
         String image;
 
@@ -151,18 +156,34 @@ final class ContainerCommands {
             if (!network.equals("private") && !network.equals("host")) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--network must be private or host");
             }
+            if (!restart.matches("no|always|unless-stopped|on-failure(:[1-9][0-9]{0,5})?")) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--restart must be no, always, unless-stopped or on-failure[:N], got " + restart);
+            }
+            boolean restarts = !restart.equals("no");
+            if (restarts && rm) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rm and --restart " + restart + " conflict: a removed container cannot start again");
+            }
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             try (Berth berth = Engines.open(root(spec).global)) {
                 ContainerEngine engine = berth.containers();
+                if (restarts) {
+                    Supervision.prepare(berth, root(spec).global, dev.berth.reconcile.Restarts.DEFAULT_MAX);
+                }
                 Container c = engine.create(ContainerEngine.CreateOptions.standalone(name, image,
                         entrypoint == null ? null : List.of(entrypoint), command == null || command.isEmpty() ? null : command,
-                        env, workdir, user, network, rm));
+                        env, workdir, user, network, rm, restarts));
                 try {
+                    if (restarts) {
+                        engine.setRestartPolicy(c.id(), restart);
+                    }
                     c = engine.start(c);
                 } catch (RuntimeException e) {
                     engine.remove(c.id(), true);
                     throw e;
+                }
+                if (restarts) {
+                    Supervision.startIfNeeded(berth, root(spec).global, dev.berth.reconcile.Restarts.DEFAULT_MAX);
                 }
                 if (detach) {
                     out.println(c.id());

@@ -68,9 +68,9 @@ public final class ContainerEngine {
             List<String> secretEnv, Security security, boolean supervised, LogLimits logs) {
 
         public static CreateOptions standalone(String name, String image, List<String> command, List<String> args,
-                List<String> env, String workingDir, String user, String network, boolean autoRemove) {
+                List<String> env, String workingDir, String user, String network, boolean autoRemove, boolean supervised) {
             return new CreateOptions(name, image, command, args, env, workingDir, user, network, autoRemove, null, null, List.of(),
-                    List.of(), null, false, null);
+                    List.of(), null, supervised, null);
         }
     }
 
@@ -455,7 +455,29 @@ public final class ContainerEngine {
         }
     }
 
-    /** From now on the container's exits no longer start the supervisor (it is being removed). */
+    /**
+     * The restart policy of a container made by {@code run --restart} ({@code always},
+     * {@code unless-stopped}, {@code on-failure[:N]}), kept in its supervised marker; null when it
+     * has none, or was stopped by hand since (which, as with podman, ends its restarts).
+     */
+    public String restartPolicy(String id) {
+        try {
+            String policy = Files.readString(monitorFiles(id).supervisedMarker()).strip();
+            return policy.isEmpty() ? null : policy;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    public void setRestartPolicy(String id, String policy) {
+        try {
+            Files.writeString(monitorFiles(id).supervisedMarker(), policy);
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot record the restart policy of " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** From now on the container's exits no longer start the supervisor (it is being removed, or stopped by hand). */
     public void unsupervise(String id) {
         try {
             Files.deleteIfExists(monitorFiles(id).supervisedMarker());
@@ -620,9 +642,20 @@ public final class ContainerEngine {
 
     // stop, kill, remove
 
-    /** SIGTERM, then SIGKILL after {@code timeout}; returns the exit code. */
+    /**
+     * SIGTERM, then SIGKILL after {@code timeout}; returns the exit code. Stopped by hand, a
+     * container of {@code run --restart} is not started again (as podman does).
+     */
     public Integer stop(String reference, Duration timeout) {
-        return stop(find(reference), timeout);
+        Container c = find(reference);
+        stoppedByHand(c);
+        return stop(c, timeout);
+    }
+
+    private void stoppedByHand(Container c) {
+        if (c.record().pod() == null) {
+            unsupervise(c.id());
+        }
     }
 
     /** Stops a container already looked up (no second runtime call). */
@@ -696,6 +729,7 @@ public final class ContainerEngine {
         if (!c.running()) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is not running (" + c.status() + ")");
         }
+        stoppedByHand(c);
         runtime.kill(c.id(), signal.startsWith("SIG") ? signal.substring(3) : signal);
     }
 

@@ -29,9 +29,9 @@ public final class Events implements AutoCloseable {
         writer.start();
     }
 
-    /** Records an event of a pod ({@code container} null) or of one of its containers. */
+    /** Records an event of a pod ({@code container} null), of one of its containers, or of a container of no pod ({@code pod} null). */
     public void record(String pod, String container, String type, String message) {
-        String object = container == null ? "Pod/" + pod : "Container/" + pod + "/" + container;
+        String object = container == null ? "Pod/" + pod : pod == null ? "Container/" + container : "Container/" + pod + "/" + container;
         queue.add(new StateStore.Event(0, Instant.now(), object, pod, type, message == null ? "" : message));
     }
 

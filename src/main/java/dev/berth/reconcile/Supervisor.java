@@ -138,6 +138,14 @@ public final class Supervisor {
                 lines.add(pod.name() + "/" + c.name() + ": " + state + ", restarts " + berth.containers().restarts(r.get().id()));
             }
         }
+        for (ContainerRecord r : berth.state().containers()) {
+            String policy = r.pod() == null ? berth.containers().restartPolicy(r.id()) : null;
+            if (policy != null) {
+                ContainerEngine.Container c = berth.containers().find(r.id());
+                lines.add(r.name() + ": " + (c.running() ? "running" : "exited " + c.exitCode()) + ", --restart " + policy
+                        + ", restarts " + berth.containers().restarts(r.id()));
+            }
+        }
         return lines;
     }
 
@@ -240,8 +248,16 @@ public final class Supervisor {
                 ContainerRecord record = containers.get(pod.name() + "-" + c.name());
                 if (watched(pod, c) && record != null) {
                     seen.add(record.id());
-                    watching |= watch(p, pod, c, record, ready.contains(record.id()), act);
+                    watching |= watch(p, pod, c, record, ready.contains(record.id()), act, 0);
                 }
+            }
+        }
+        for (ContainerRecord r : containers.values()) { // containers of run --restart
+            String policy = r.pod() == null ? berth.containers().restartPolicy(r.id()) : null;
+            if (policy != null) {
+                PodSpec pod = specs.computeIfAbsent(r.id() + " " + policy, k -> standalone(r, policy));
+                seen.add(r.id());
+                watching |= watch(null, pod, pod.containers().get(0), r, false, act, maxRestarts(policy));
             }
         }
         lifecycles.keySet().retainAll(seen);
@@ -270,7 +286,27 @@ public final class Supervisor {
     }
 
     /** One container: running (and probed), or exited and due (or not yet due) to start again, or done for good. */
-    private boolean watch(PodRecord p, PodSpec pod, ContainerSpec c, ContainerRecord r, boolean readyOnDisk, boolean act) {
+    /**
+     * A container of {@code run --restart} as a pod of one, so that the same lifecycle decides:
+     * {@code always} and {@code unless-stopped} are Always, {@code on-failure[:N]} OnFailure.
+     */
+    private static PodSpec standalone(ContainerRecord r, String policy) {
+        ContainerSpec c = new ContainerSpec(r.name(), r.imageName(), List.of(), List.of(), null, List.of(), List.of(), List.of(), List.of(),
+                null, null, null, null, null, Map.of(), Map.of(), null, null, dev.berth.api.Source.NONE);
+        return new PodSpec(r.name(), "default", Map.of(), Map.of(), List.of(), List.of(c), List.of(), policy.startsWith("on-failure") ? "OnFailure" : "Always",
+                false, false, null, null, List.of(), true, null, null, dev.berth.api.Source.NONE);
+    }
+
+    /** N of {@code on-failure:N}, else 0 (no limit). */
+    static int maxRestarts(String policy) {
+        return policy.startsWith("on-failure:") ? Integer.parseInt(policy.substring("on-failure:".length())) : 0;
+    }
+
+    /**
+     * @param p           the pod's record, or null for a container of {@code run --restart}
+     * @param maxRestarts how many restarts its policy allows (0: no limit)
+     */
+    private boolean watch(PodRecord p, PodSpec pod, ContainerSpec c, ContainerRecord r, boolean readyOnDisk, boolean act, int maxRestarts) {
         if (busy.contains(r.id())) {
             return true;
         }
@@ -279,7 +315,7 @@ public final class Supervisor {
         if (code == null) {
             if (act) {
                 ContainerLifecycle lc = lifecycle(pod, c, r, readyOnDisk);
-                if (lc.isReady() != readyOnDisk && lc.killedBecause() == null) {
+                if (p != null && lc.isReady() != readyOnDisk && lc.killedBecause() == null) {
                     setReady(r, lc.isReady()); // e.g. a restarted container without a readinessProbe is ready again
                 }
                 startProbe(p, c, r, lc);
@@ -304,6 +340,9 @@ public final class Supervisor {
             }
         }
         Instant due = nextStart(berth, pod, c, engine.find(r.id()), restarts);
+        if (maxRestarts > 0 && engine.restarts(r.id()) >= maxRestarts) {
+            due = null; // on-failure:N used up
+        }
         if (due == null) {
             lifecycles.remove(r.id());
             return false;
@@ -314,8 +353,9 @@ public final class Supervisor {
         if (act && !Instant.now().isBefore(due)) {
             berth.locks().tryPod(pod.name()).ifPresent(lock -> onPool(r, () -> {
                 try (Locks.Held held = lock) {
-                    // a down may have begun between the look and the lock
-                    if (berth.state().pod(pod.name()).map(now -> now.status() == PodRecord.Status.RUNNING).orElse(false)) {
+                    // a down (or a stop by hand) may have come between the look and the lock
+                    if (p == null ? engine.restartPolicy(r.id()) != null
+                            : berth.state().pod(pod.name()).map(now -> now.status() == PodRecord.Status.RUNNING).orElse(false)) {
                         ContainerEngine.Container restarted = engine.restart(engine.find(r.id()));
                         log.accept("restarted " + r.name() + " (exit code " + code + ", restart " + engine.restarts(r.id())
                                 + ", restartPolicy " + Restarts.policy(pod, c) + ")");
@@ -336,7 +376,7 @@ public final class Supervisor {
     }
 
     private static Path netns(PodRecord p) {
-        return p.netns() == null ? null : Path.of(p.netns());
+        return p == null || p.netns() == null ? null : Path.of(p.netns());
     }
 
     /** Runs {@code work} for a container on the pool; the loop leaves the container alone until it is done. */
@@ -354,8 +394,8 @@ public final class Supervisor {
 
     /** Records an event of a container, when this is the running supervisor (not a look from another command). */
     private void record(ContainerRecord r, String type, String message) {
-        if (events != null && r.pod() != null) {
-            events.record(r.pod(), r.name().substring(r.pod().length() + 1), type, message);
+        if (events != null) {
+            events.record(r.pod(), r.pod() == null ? r.name() : r.name().substring(r.pod().length() + 1), type, message);
         }
     }
 
