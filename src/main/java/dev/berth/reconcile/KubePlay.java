@@ -56,6 +56,8 @@ public final class KubePlay {
         volatile boolean busy;
         volatile String containerId;
         volatile String lastProbe = "no probe yet";
+        /** The exit code read from its exit file on the pool, for the coordinator to take. */
+        volatile Integer exitRead;
         long since = System.nanoTime();
         long firstStart;
         int probes;
@@ -131,7 +133,7 @@ public final class KubePlay {
             t.setDaemon(true);
             return t;
         });
-        try (Prober p = new Prober(berth.containers())) {
+        try (Prober p = new Prober(berth.containers()); ExitWatch watch = new ExitWatch(berth.layout().exits(), this::exitWritten)) {
             prober = p;
             reconcileExisting(pool);
             loop(pool, p);
@@ -410,6 +412,8 @@ public final class KubePlay {
 
     private final ContainerLifecycle.Jobs jobFailures = new ContainerLifecycle.Jobs();
     private final Restarts restarts;
+    /** Containers whose exit file was written since the coordinator last looked (see {@link #exitWritten}). */
+    private final java.util.Set<String> exitsWritten = ConcurrentHashMap.newKeySet();
     /** The Services' records as last written (see {@link #updateEndpoints()}). */
     private volatile List<dev.berth.state.StateStore.ServiceRecord> services = List.of();
 
@@ -514,11 +518,39 @@ public final class KubePlay {
         return new Environment.PodFields(ip, gateway == null ? "127.0.0.1" : gateway, node);
     }
 
+    /**
+     * An exit file was written (on the watch's thread): the container is marked, and the
+     * coordinator has its exit file read on the pool (it reads no file itself). With {@code name}
+     * null (events lost), every container is marked.
+     */
+    private void exitWritten(String name) {
+        if (name != null) {
+            exitsWritten.add(name);
+        } else {
+            runs.values().stream().map(r -> r.containerId).filter(java.util.Objects::nonNull).forEach(exitsWritten::add);
+        }
+        wake();
+    }
+
     /** A running container: notice when it exits, and probe it (on the pool) while anything may wait on it. */
     private void watch(Run r, ExecutorService pool, Prober prober, long timeout) {
-        Integer code = berth.containers().exitCode(r.containerId);
+        Integer code = r.exitRead;
         if (code != null) {
+            r.exitRead = null;
             exited(r, code);
+            return;
+        }
+        if (exitsWritten.remove(r.containerId)) {
+            // read now, while this run is the container's only one: a mark left from a run before finds no file
+            r.busy = true;
+            pool.submit(() -> {
+                try {
+                    r.exitRead = berth.containers().exitCode(r.containerId);
+                } finally {
+                    r.busy = false;
+                    wake();
+                }
+            });
             return;
         }
         String deadline = r.life.pastDeadline(Instant.now());

@@ -27,9 +27,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -163,7 +160,7 @@ public final class Supervisor {
         });
         prober = new Prober(berth.containers());
         events = new Events(berth.state());
-        try (Locks.Held held = lock.get(); WatchService exits = watchExits()) {
+        try (Locks.Held held = lock.get(); ExitWatch exits = new ExitWatch(berth.layout().exits(), name -> wake.release())) {
             log.accept("watching");
             while (true) {
                 while (pass(true)) {
@@ -191,31 +188,6 @@ public final class Supervisor {
             prober.close();
             events.close();
         }
-    }
-
-    /**
-     * Watches conmon's exit files (inotify, through a thread of the JDK's): an exit wakes the loop
-     * at once, so it can sleep long while nothing is due.
-     */
-    private WatchService watchExits() throws java.io.IOException {
-        Files.createDirectories(berth.layout().exits());
-        WatchService service = berth.layout().exits().getFileSystem().newWatchService();
-        berth.layout().exits().register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
-        Thread t = new Thread(() -> {
-            try {
-                while (true) {
-                    WatchKey key = service.take();
-                    key.pollEvents();
-                    key.reset();
-                    wake.release();
-                }
-            } catch (InterruptedException | java.nio.file.ClosedWatchServiceException e) {
-                // leaving
-            }
-        }, "exits");
-        t.setDaemon(true);
-        t.start();
-        return service;
     }
 
     /**
