@@ -5,7 +5,6 @@ import dev.berth.api.Canonical;
 import dev.berth.api.ContainerSpec;
 import dev.berth.api.Manifests;
 import dev.berth.api.PodSpec;
-import dev.berth.api.Probe;
 import dev.berth.api.Readiness;
 import dev.berth.api.StartCondition;
 import dev.berth.engine.Berth;

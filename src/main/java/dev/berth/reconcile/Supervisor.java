@@ -257,7 +257,6 @@ public final class Supervisor {
         return lc;
     }
 
-    /** One container: running (and probed), or exited and due (or not yet due) to start again, or done for good. */
     /**
      * A container of {@code run --restart} as a pod of one, so that the same lifecycle decides:
      * {@code always} and {@code unless-stopped} are Always, {@code on-failure[:N]} OnFailure.
@@ -275,6 +274,9 @@ public final class Supervisor {
     }
 
     /**
+     * One container: running (and probed), or exited and due (or not yet due) to start again, or
+     * done for good.
+     *
      * @param p           the pod's record, or null for a container of {@code run --restart}
      * @param maxRestarts how many restarts its policy allows (0: no limit)
      */
