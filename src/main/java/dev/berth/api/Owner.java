@@ -6,9 +6,15 @@ package dev.berth.api;
  * @param parallelism  for a Job: how many of its pods may run at once (else 0)
  * @param backoffLimit for a Job: how many failed runs it allows before it fails (else 0)
  * @param activeDeadlineSeconds for a Job: how long it may run from its first start before it fails (0: no limit)
+ * @param rollout for a Deployment: how a changed template replaces its pods (else null)
  */
-public record Owner(String kind, String name, int index, int parallelism, int backoffLimit, int activeDeadlineSeconds) {
+public record Owner(String kind, String name, int index, int parallelism, int backoffLimit, int activeDeadlineSeconds, Rollout rollout) {
     public Owner(String kind, String name, int index) {
-        this(kind, name, index, 0, 0, 0);
+        this(kind, name, index, 0, 0, 0, null);
+    }
+
+    /** The same owner for another replica. */
+    public Owner withIndex(int newIndex) {
+        return new Owner(kind, name, newIndex, parallelism, backoffLimit, activeDeadlineSeconds, rollout);
     }
 }

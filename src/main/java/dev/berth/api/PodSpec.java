@@ -63,6 +63,12 @@ public record PodSpec(
                 newOwner, source);
     }
 
+    public PodSpec withMetadata(Map<String, String> newLabels, Map<String, String> newAnnotations) {
+        return new PodSpec(name, namespace, newLabels, newAnnotations, initContainers, containers, volumes, restartPolicy,
+                hostNetwork, shareProcessNamespace, hostname, terminationGracePeriodSeconds, dependsOn, infer, securityContext,
+                owner, source);
+    }
+
     public PodSpec withRestartPolicy(String policy) {
         return new PodSpec(name, namespace, labels, annotations, initContainers, containers, volumes, policy,
                 hostNetwork, shareProcessNamespace, hostname, terminationGracePeriodSeconds, dependsOn, infer, securityContext,

@@ -72,12 +72,12 @@ final class Supervision {
         }
     }
 
-    /** The process holding the supervisor's lock, as it wrote its pid there, when it is still a supervisor. */
+    /** The process holding the supervisor's lock, as it wrote its pid there, when it is still a supervisor (or a {@code reconcile --watch} doing its work). */
     static Optional<ProcessHandle> running(Berth berth) {
         try {
             long pid = Long.parseLong(Files.readString(berth.layout().locks().resolve("supervisor.lock")).strip());
             return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                    .filter(p -> p.info().arguments().map(a -> Arrays.asList(a).contains("supervise")).orElse(false));
+                    .filter(p -> p.info().arguments().map(a -> Arrays.asList(a).contains("supervise") || Arrays.asList(a).contains("reconcile")).orElse(false));
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
@@ -116,7 +116,7 @@ final class Supervision {
                 # conmon when a supervised container exits, with its bundle as $1.
                 [ -z "$1" ] || [ -e "$1/supervised" ] || exit 0
                 pid=$(cat %s 2>/dev/null)
-                [ -n "$pid" ] && grep -qas supervise "/proc/$pid/cmdline" && exit 0
+                [ -n "$pid" ] && grep -qas -e supervise -e reconcile "/proc/$pid/cmdline" && exit 0
                 exec setsid -f %s </dev/null >>%s 2>&1
                 """.formatted(quote(lock.toString()), argv.stream().map(Supervision::quote).collect(Collectors.joining(" ")), quote(log.toString()));
     }

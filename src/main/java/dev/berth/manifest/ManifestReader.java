@@ -6,6 +6,7 @@ import dev.berth.api.Manifests;
 import dev.berth.api.ObjectKind;
 import dev.berth.api.ObjectSpec;
 import dev.berth.api.Owner;
+import dev.berth.api.Rollout;
 import dev.berth.api.PodSpec;
 import dev.berth.api.PortRef;
 import dev.berth.api.ServiceSpec;
@@ -198,10 +199,49 @@ public final class ManifestReader {
                     deadline = seconds.intValue();
                 }
             }
+            Rollout rollout = kind.equals("Deployment") ? rollout(spec) : null;
             for (int i = 0; i < count; i++) {
                 String podName = name + "-" + i;
-                addPod(template0.withIdentity(podName, new Owner(kind, name, i, parallelism, backoffLimit, deadline)), nameField);
+                addPod(template0.withIdentity(podName, new Owner(kind, name, i, parallelism, backoffLimit, deadline, rollout)), nameField);
             }
+        }
+
+        /** A Deployment's {@code strategy}, {@code minReadySeconds} and {@code progressDeadlineSeconds}. */
+        private static Rollout rollout(Field spec) {
+            Field strategy = spec.get("strategy");
+            String type = strategy.get("type").string(Rollout.DEFAULT.type());
+            if (!type.equals("RollingUpdate") && !type.equals("Recreate")) {
+                strategy.get("type").error("must be RollingUpdate or Recreate");
+            }
+            Field rolling = strategy.get("rollingUpdate");
+            String surge = intOrPercent(rolling.get("maxSurge"), Rollout.DEFAULT.maxSurge());
+            String unavailable = intOrPercent(rolling.get("maxUnavailable"), Rollout.DEFAULT.maxUnavailable());
+            if (surge.matches("0+%?") && unavailable.matches("0+%?")) {
+                rolling.error("maxSurge and maxUnavailable cannot both be 0");
+            }
+            return new Rollout(type, surge, unavailable, seconds(spec.get("minReadySeconds"), 0),
+                    Math.max(1, seconds(spec.get("progressDeadlineSeconds"), Rollout.DEFAULT.progressDeadlineSeconds())));
+        }
+
+        private static int seconds(Field f, int fallback) {
+            Long n = f.integer();
+            if (n == null) {
+                return fallback;
+            }
+            if (n < 0 || n > 86_400) {
+                f.error("must be between 0 and 86400 seconds");
+                return fallback;
+            }
+            return n.intValue();
+        }
+
+        private static String intOrPercent(Field f, String fallback) {
+            String value = f.string(fallback);
+            if (!Rollout.valid(value)) {
+                f.error("must be a number or a percentage, such as 1 or 25%");
+                return fallback;
+            }
+            return value;
         }
 
         private static int bounded(Field f, int fallback) {

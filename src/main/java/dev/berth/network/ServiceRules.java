@@ -112,6 +112,15 @@ public final class ServiceRules {
         return rules.stream().allMatch(r -> iptables(withAction(r, "-C")).exitCode() == 0);
     }
 
+    /** Applies rules again when some of them are gone (flushed by hand, a firewall reloaded); returns whether it had to. */
+    public boolean restore(List<List<String>> rules) {
+        if (rules.isEmpty() || present(rules)) {
+            return false;
+        }
+        replace(rules, rules);
+        return true;
+    }
+
     /** Whether the rules of a Service port send it anywhere: only then does a client reach a ready pod through it. */
     public boolean forwards(List<List<String>> rules, String service, int port) {
         String chain = chain(service, port);

@@ -140,8 +140,11 @@ final class Networking {
         CniNetwork network = berth.network().network(null);
         try (Locks.Held held = berth.locks().services()) {
             for (ServiceSpec s : manifests.services()) {
-                if (berth.state().services().stream().noneMatch(r -> r.name().equals(s.name()))) {
+                var existing = berth.state().services().stream().filter(r -> r.name().equals(s.name())).findFirst();
+                if (existing.isEmpty()) {
                     berth.state().insertService(new StateStore.ServiceRecord(s.name(), s.namespace(), freeVip(network, s.name()), "[]", Canonical.json(s)));
+                } else if (!Canonical.json(s).equals(existing.get().spec())) {
+                    berth.state().setServiceSpec(s.name(), Canonical.json(s)); // its rules follow at the next update of the endpoints
                 }
             }
             rules.guardOn(network.serviceSubnet());
@@ -214,6 +217,23 @@ final class Networking {
         if (!json.equals(record.rules())) {
             rules.replace(ServiceRules.fromJson(record.rules()), fresh);
             berth.state().setServiceRules(s.name(), json);
+        }
+    }
+
+    /**
+     * Writes again the rules of every Service (and the guard) that are no longer all in the
+     * kernel's tables: someone flushed them, a firewall was reloaded.
+     */
+    static void repairRules(Berth berth) {
+        if (berth.state().services().isEmpty()) {
+            return;
+        }
+        ServiceRules rules = new ServiceRules(berth.processes(), berth.layout().root().toString());
+        try (Locks.Held held = berth.locks().services()) {
+            rules.guardOn(berth.network().network(null).serviceSubnet());
+            for (StateStore.ServiceRecord r : berth.state().services()) {
+                rules.restore(ServiceRules.fromJson(r.rules()));
+            }
         }
     }
 

@@ -77,6 +77,8 @@ public final class Supervisor {
     private Prober prober;
     private Events events;
     private boolean endpointsChanged;
+    private boolean hosted;
+    private volatile boolean stopped;
 
     public Supervisor(Berth berth, Consumer<String> log, Duration backoffMax) {
         this.berth = berth;
@@ -148,11 +150,28 @@ public final class Supervisor {
 
     /** Watches until nothing needs it; returns at once when another supervisor holds the root. */
     public void run() {
+        berth.locks().trySupervisor().ifPresentOrElse(this::watch, () -> log.accept("another supervisor watches this root; leaving"));
+    }
+
+    /**
+     * Watches, holding the supervisor's lock, until {@link #stop} even when nothing needs it
+     * (inside {@code reconcile --watch}, which plays pods meanwhile); returns false at once when
+     * another supervisor holds the root.
+     */
+    public boolean host() {
         Optional<Locks.Held> lock = berth.locks().trySupervisor();
-        if (lock.isEmpty()) {
-            log.accept("another supervisor watches this root; leaving");
-            return;
-        }
+        hosted = true;
+        lock.ifPresent(this::watch);
+        return lock.isPresent();
+    }
+
+    /** Ends {@link #host} (or {@link #run}) at its next look. */
+    public void stop() {
+        stopped = true;
+        wake.release();
+    }
+
+    private void watch(Locks.Held lock) {
         pool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "probe");
             t.setDaemon(true);
@@ -160,10 +179,10 @@ public final class Supervisor {
         });
         prober = new Prober(berth.containers());
         events = new Events(berth.state());
-        try (Locks.Held held = lock.get(); ExitWatch exits = new ExitWatch(berth.layout().exits(), name -> wake.release())) {
+        try (Locks.Held held = lock; ExitWatch exits = new ExitWatch(berth.layout().exits(), name -> wake.release())) {
             log.accept("watching");
-            while (true) {
-                while (pass(true)) {
+            while (!stopped) {
+                while ((pass(true) || hosted) && !stopped) {
                     try {
                         long sleep = Duration.between(Instant.now(), nextWake).toMillis();
                         wake.tryAcquire(Math.max(SHORTEST.toMillis(), Math.min(IDLE.toMillis(), sleep)), TimeUnit.MILLISECONDS);

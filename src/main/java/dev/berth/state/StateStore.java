@@ -20,7 +20,7 @@ import java.util.Optional;
  * every multi-step change runs in one transaction.
  */
 public final class StateStore implements AutoCloseable {
-    private static final int SCHEMA_VERSION = 6;
+    private static final int SCHEMA_VERSION = 7;
     /** The statements that bring the schema from version i to i + 1. */
     private static final String[][] MIGRATIONS = {{
         """
@@ -87,6 +87,15 @@ public final class StateStore implements AutoCloseable {
           pod TEXT,
           type TEXT NOT NULL,
           message TEXT NOT NULL)""",
+    }, {
+        """
+        CREATE TABLE reconciles (
+          name TEXT PRIMARY KEY,
+          source TEXT NOT NULL,
+          revision TEXT,
+          objects TEXT NOT NULL,
+          error TEXT,
+          updated TEXT NOT NULL)""",
     }};
 
     private final Connection db;
@@ -772,6 +781,18 @@ public final class StateStore implements AutoCloseable {
         });
     }
 
+    /** A Service's spec, changed in its manifest. */
+    public void setServiceSpec(String name, String spec) {
+        inTransaction(() -> {
+            try (PreparedStatement p = db.prepareStatement("UPDATE services SET spec = ? WHERE name = ?")) {
+                p.setString(1, spec);
+                p.setString(2, name);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
     public List<ServiceRecord> services() {
         return read(() -> {
             List<ServiceRecord> list = new ArrayList<>();
@@ -787,6 +808,56 @@ public final class StateStore implements AutoCloseable {
     public void deleteService(String name) {
         inTransaction(() -> {
             try (PreparedStatement p = db.prepareStatement("DELETE FROM services WHERE name = ?")) {
+                p.setString(1, name);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * What a {@code berth reconcile} applied last.
+     *
+     * @param source   the directories and files, or the git URL, it reconciles
+     * @param revision the git commit applied, or null for a directory
+     * @param objects  each object of the last pass as JSON: kind, name, hash, sync, health, message
+     * @param error    why the last pass changed nothing (manifests that do not read, a clone that failed), or null
+     */
+    public record ReconcileRecord(String name, String source, String revision, String objects, String error, Instant updated) {}
+
+    public void putReconcile(ReconcileRecord r) {
+        inTransaction(() -> {
+            try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO reconciles (name, source, revision, objects, error, updated)"
+                    + " VALUES (?, ?, ?, ?, ?, ?)")) {
+                p.setString(1, r.name());
+                p.setString(2, r.source());
+                p.setString(3, r.revision());
+                p.setString(4, r.objects());
+                p.setString(5, r.error());
+                p.setString(6, r.updated().toString());
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public List<ReconcileRecord> reconciles() {
+        return read(() -> {
+            List<ReconcileRecord> list = new ArrayList<>();
+            try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT name, source, revision, objects, error, updated FROM reconciles ORDER BY name")) {
+                while (rs.next()) {
+                    list.add(new ReconcileRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            Instant.parse(rs.getString(6))));
+                }
+            }
+            return list;
+        });
+    }
+
+    public void deleteReconcile(String name) {
+        inTransaction(() -> {
+            try (PreparedStatement p = db.prepareStatement("DELETE FROM reconciles WHERE name = ?")) {
                 p.setString(1, name);
                 p.executeUpdate();
             }
