@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code berth reconcile}: keep the host as a directory of manifests, or a git repository, says. */
-@Command(name = "reconcile", mixinStandardHelpOptions = true, subcommands = ReconcileCommand.Status.class,
+@Command(name = "reconcile", mixinStandardHelpOptions = true, subcommands = {ReconcileCommand.Status.class, ReconcileCommand.Down.class},
         description = {"Make the host match the manifests under PATH (or in a git repository): new and changed objects played, unchanged ones",
                 "kept, removed ones pruned (--prune), drift repaired, Deployments rolled. Only pods made by this reconcile (label",
                 "berth.dev/reconcile=NAME) are changed. One pass by default (exit 0 only when everything is in sync and healthy);",
@@ -393,6 +393,29 @@ final class ReconcileCommand extends BerthCall {
             }
         }
         return dirs.stream().distinct().toList();
+    }
+
+    @Command(name = "down", mixinStandardHelpOptions = true,
+            description = "Remove the pods and Services a reconcile made, and its record (a reconcile still watching would bring them back: stop it first).",
+            footer = {"", "Example:", "  berth reconcile down gitops"})
+    static final class Down extends BerthCall {
+        @Parameters(paramLabel = "NAME", description = "The reconcile's name, as reconcile status shows it.")
+        String name;
+
+        @Override
+        Integer call(Berth berth) {
+            if (berth.state().reconciles().stream().noneMatch(r -> r.name().equals(name))) {
+                throw new BerthException(BerthException.Kind.NOT_FOUND, "no reconcile named " + name + " has run on this root");
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            try (Events events = new Events(berth.state())) {
+                PlayView view = new PlayView(out(), PlayView.mode(global(), false) == PlayView.Mode.JSON ? PlayView.Mode.JSON : PlayView.Mode.LINES, List.of());
+                List<String> failures = new Reconciler(berth, new Reconciler.Options(name, true, false, false, new PlayOptions(Duration.ofSeconds(120),
+                        false, 6, List.of(), dev.berth.api.LogLimits.DEFAULT, Duration.ofSeconds(60))), view.andThen(events.fromPlay())).down();
+                failures.forEach(f -> err.println("Error: " + f));
+                return failures.isEmpty() ? Main.OK : Main.FAILED;
+            }
+        }
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
