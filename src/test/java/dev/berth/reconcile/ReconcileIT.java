@@ -199,27 +199,29 @@ class ReconcileIT {
             Process watch = new ProcessBuilder(b.processArgv("reconcile", "--watch", "--interval", "5", dir.toString()))
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
-                FaultIT.waitFor(() -> pods(b).size() == 3 && env(b, "solo-c", "V").equals("one"), "the first pass");
-                long saved = System.nanoTime();
-                save(dir.resolve("solo.yaml"), SOLO.formatted(IMAGE, "two"));
-                FaultIT.waitFor(() -> env(b, "solo-c", "V").equals("two"), "the save to be applied");
-                System.out.printf("reconcile --watch: save → replaced pod running in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - saved));
+                try {
+                    FaultIT.waitFor(() -> pods(b).size() == 3 && env(b, "solo-c", "V").equals("one"), "the first pass");
+                    long saved = System.nanoTime();
+                    save(dir.resolve("solo.yaml"), SOLO.formatted(IMAGE, "two"));
+                    FaultIT.waitFor(() -> env(b, "solo-c", "V").equals("two"), "the save to be applied");
+                    System.out.printf("reconcile --watch: save → replaced pod running in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - saved));
 
-                save(dir.resolve("solo.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: solo}\nspec: {containers: [{name: c}]}\n");
-                FaultIT.waitFor(() -> read(log).contains("nothing changed, what runs keeps running"), "the broken edit to be reported");
-                assertThat(read(log)).contains("solo.yaml:4");
-                assertThat(env(b, "solo-c", "V")).isEqualTo("two");
+                    save(dir.resolve("solo.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: solo}\nspec: {containers: [{name: c}]}\n");
+                    FaultIT.waitFor(() -> read(log).contains("nothing changed, what runs keeps running"), "the broken edit to be reported");
+                    assertThat(read(log)).contains("solo.yaml:4");
+                    assertThat(env(b, "solo-c", "V")).isEqualTo("two");
 
-                // the watch does the supervisor's work: no supervisor process, yet a killed container comes back
-                assertThat(SupervisorIT.supervisors(b)).isEmpty();
-                b.berth("exec", "web-0-httpd", "kill", "1").ok();
-                FaultIT.waitFor(() -> SupervisorIT.restarts(b, "httpd") >= 1, "web-0-httpd to be restarted by the watch");
-                assertThat(SupervisorIT.supervisors(b)).isEmpty();
-            } finally {
-                watch.destroy(); // SIGTERM, as Ctrl-C
-                assertThat(watch.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            }
-            try {
+                    // the watch does the supervisor's work: no supervisor process, yet a killed container comes back
+                    assertThat(SupervisorIT.supervisors(b)).isEmpty();
+                    Map<?, ?> httpd = (Map<?, ?>) ((List<?>) Json.parse(b.berth("inspect", "web-0-httpd").ok().out())).get(0);
+                    long pid = ((Number) httpd.get("Pid")).longValue();
+                    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+                    FaultIT.waitFor(() -> restarts(b, "web-0") >= 1, "web-0-httpd to be restarted by the watch");
+                    assertThat(SupervisorIT.supervisors(b)).isEmpty();
+                } finally {
+                    watch.destroy(); // SIGTERM, as Ctrl-C
+                    assertThat(watch.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                }
                 assertThat(pods(b)).hasSize(3); // left running, now the supervisor's
                 FaultIT.waitFor(() -> SupervisorIT.supervisors(b).size() == 1, "the supervisor to take the pods over");
             } finally {
@@ -228,6 +230,12 @@ class ReconcileIT {
             FaultIT.waitFor(() -> SupervisorIT.supervisors(b).isEmpty(), "the supervisor to leave");
             b.assertNothingLeft();
         }
+    }
+
+    static int restarts(BerthRoot b, String pod) {
+        return ((List<?>) Json.parse(b.berth("pod", "ps", "--format", "json").ok().out())).stream().map(p -> (Map<?, ?>) p)
+                .filter(p -> p.get("name").equals(pod)).flatMap(p -> ((List<?>) p.get("containers")).stream())
+                .mapToInt(c -> ((Number) ((Map<?, ?>) c).get("restartCount")).intValue()).sum();
     }
 
     static String read(Path file) {
