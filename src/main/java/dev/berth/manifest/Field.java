@@ -184,6 +184,12 @@ final class Field {
         return Boolean.parseBoolean(s.getValue().toLowerCase(java.util.Locale.ROOT));
     }
 
+    /** An int-or-string value (a number or a percentage, say) as its text, or null when absent. */
+    String intOrString() {
+        ScalarNode s = scalar("a number or a string");
+        return s == null ? null : s.getValue();
+    }
+
     /** An int-or-string port: a number, or the name of a container port. */
     PortRef portRef() {
         ScalarNode s = scalar("a port number or name");

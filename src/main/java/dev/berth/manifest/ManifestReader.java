@@ -200,6 +200,7 @@ public final class ManifestReader {
                 }
             }
             Rollout rollout = kind.equals("Deployment") ? rollout(spec) : null;
+            rollout = Rollout.DEFAULT.equals(rollout) ? null : rollout; // the pods of a Deployment that does not say keep the hash they had
             for (int i = 0; i < count; i++) {
                 String podName = name + "-" + i;
                 addPod(template0.withIdentity(podName, new Owner(kind, name, i, parallelism, backoffLimit, deadline, rollout)), nameField);
@@ -236,8 +237,8 @@ public final class ManifestReader {
         }
 
         private static String intOrPercent(Field f, String fallback) {
-            String value = f.string(fallback);
-            if (!Rollout.valid(value)) {
+            String value = f.present() ? f.intOrString() : fallback;
+            if (value == null || !Rollout.valid(value)) {
                 f.error("must be a number or a percentage, such as 1 or 25%");
                 return fallback;
             }

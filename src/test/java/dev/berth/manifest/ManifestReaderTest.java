@@ -401,6 +401,30 @@ class ManifestReaderTest {
         assertThat(m.pods()).allMatch(p -> p.restartPolicy().equals("Always"));
     }
 
+
+    @Test
+    void aDeploymentsStrategyIsReadAndBadValuesAreRefusedWithTheirLine() {
+        String deployment = """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: web}
+                spec:
+                  minReadySeconds: 2
+                  strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 2, maxUnavailable: 50%%}}
+                  selector: {matchLabels: {app: web}}
+                  template:
+                    metadata: {labels: {app: web}}
+                    spec: {containers: [{name: c, image: busybox}]}
+                """;
+        dev.berth.api.Rollout r = yaml.read(deployment.replace("%%", "%")).pods().get(0).owner().rollout();
+        assertThat(r).isEqualTo(new dev.berth.api.Rollout("RollingUpdate", "2", "50%", 2, 600));
+        assertThat(r.surge(3)).isEqualTo(2);
+        assertThat(r.unavailable(3)).isEqualTo(1);
+        assertThat(yaml.problems(deployment.replace("%%", "%").replace("maxSurge: 2", "maxSurge: lots")))
+                .anyMatch(p -> p.contains("m0.yaml:6: spec.strategy.rollingUpdate.maxSurge: must be a number or a percentage"));
+        assertThat(yaml.problems(deployment.replace("%%", "%").replace("type: RollingUpdate", "type: Blue")))
+                .anyMatch(p -> p.contains("spec.strategy.type: must be RollingUpdate or Recreate"));
+    }
     @Test
     void deploymentSelectorMustMatchTemplateLabels() {
         assertThat(yaml.problems("""
