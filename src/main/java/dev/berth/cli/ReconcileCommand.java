@@ -432,7 +432,18 @@ final class ReconcileCommand extends BerthCall {
                 throw new BerthException(BerthException.Kind.NOT_FOUND, "no reconcile named " + name + " has run on this root");
             }
             if (jsonFormat()) {
-                out().println(Json.write(dev.berth.api.Canonical.of(reports)));
+                List<Map<String, Object>> json = new ArrayList<>();
+                for (Reconciler.Report r : reports) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("name", r.name());
+                    m.put("source", r.source());
+                    m.put("revision", r.revision());
+                    m.put("updated", r.updated().toString());
+                    m.put("error", r.error());
+                    m.put("objects", dev.berth.api.Canonical.of(r.objects()));
+                    json.add(m);
+                }
+                out().println(Json.write(json));
                 return Main.OK;
             }
             for (Reconciler.Report r : reports) {

@@ -270,6 +270,7 @@ class ReconcileIT {
                     assertThat(b.berth("reconcile", "--git", url, "--path", "deploy", "--name", "gitops").code()).isZero();
                     assertThat(env(b, "solo-c", "V")).isEqualTo("two");
                     assertThat(b.berth("reconcile", "status", "gitops").ok().out()).contains(two.name()).containsPattern("Pod/solo +Synced +Healthy");
+                    assertMatchesSchema(b.berth("--format", "json", "reconcile", "status").ok().out());
 
                     git.revert().include(two).call();
                     git.push().setRemote("origin").call();
@@ -288,6 +289,14 @@ class ReconcileIT {
             }
             b.assertNothingLeft();
         }
+    }
+
+    static void assertMatchesSchema(String json) throws Exception {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var schema = com.networknt.schema.JsonSchemaFactory.getInstance(com.networknt.schema.SpecVersion.VersionFlag.V202012)
+                .getSchema(mapper.readTree(Path.of("schemas/reconcile-status.schema.json").toFile()));
+        assertThat(schema.validate(mapper.readTree(json))).isEmpty();
+        assertThat(schema.validate(mapper.readTree(json.replace("\"Synced\"", "\"Fine\"")))).isNotEmpty();
     }
 
     static RevCommit commit(Git git, String message) throws Exception {
