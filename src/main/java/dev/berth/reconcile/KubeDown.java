@@ -1,13 +1,21 @@
 package dev.berth.reconcile;
 
+import dev.berth.api.Canonical;
+import dev.berth.api.Json;
 import dev.berth.api.Manifests;
 import dev.berth.api.PodSpec;
 import dev.berth.engine.Berth;
 import dev.berth.plan.Node;
 import dev.berth.plan.Plan;
+import dev.berth.state.PodRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -24,17 +32,61 @@ import java.util.function.Consumer;
 public final class KubeDown {
     private KubeDown() {}
 
-    /** @param timeout overrides each pod's terminationGracePeriodSeconds when not null; returns the failures */
+    /**
+     * The manifests' pods, each with the pod of the manifests whose stop order it takes (itself),
+     * and the pods berth has of the same Deployments under other names: those a reconcile's roll
+     * made ({@code web-3f2a1-0}), with the order of the manifests' pod of that Deployment.
+     */
+    private static Map<PodSpec, PodSpec> withRolledPods(Berth berth, Manifests manifests) {
+        Map<PodSpec, PodSpec> all = new LinkedHashMap<>();
+        Map<String, PodSpec> byDeployment = new HashMap<>();
+        for (PodSpec pod : manifests.pods()) {
+            all.put(pod, pod);
+            if (pod.owner() != null && pod.owner().kind().equals("Deployment")) {
+                byDeployment.putIfAbsent(pod.owner().name(), pod);
+            }
+        }
+        Set<String> names = manifests.pods().stream().map(PodSpec::name).collect(Collectors.toSet());
+        for (PodRecord r : byDeployment.isEmpty() ? List.<PodRecord>of() : berth.state().pods()) {
+            PodSpec live = Canonical.read(Json.parse(r.spec()), PodSpec.class);
+            if (!names.contains(r.name()) && live.owner() != null && live.owner().kind().equals("Deployment")
+                    && byDeployment.containsKey(live.owner().name())) {
+                all.put(live, byDeployment.get(live.owner().name()));
+            }
+        }
+        return all;
+    }
+
+    /**
+     * {@code kube down}: the manifests' pods, and the pods of their Deployments a reconcile's
+     * roll named otherwise.
+     *
+     * @param timeout overrides each pod's terminationGracePeriodSeconds when not null; returns the failures
+     */
     public static List<String> down(Berth berth, Manifests manifests, Plan plan, Duration timeout, int parallelism, Consumer<PlayEvent> events) {
+        return down(berth, manifests, withRolledPods(berth, manifests), plan, timeout, parallelism, events);
+    }
+
+    /** Removes exactly the manifests' pods (and their Services). */
+    static List<String> downExactly(Berth berth, Manifests manifests, Plan plan, Duration timeout, int parallelism, Consumer<PlayEvent> events) {
+        Map<PodSpec, PodSpec> own = new LinkedHashMap<>();
+        manifests.pods().forEach(p -> own.put(p, p));
+        return down(berth, manifests, own, plan, timeout, parallelism, events);
+    }
+
+    /** @param all each pod to remove, with the pod of the plan whose stop order it takes */
+    private static List<String> down(Berth berth, Manifests manifests, Map<PodSpec, PodSpec> all, Plan plan, Duration timeout, int parallelism,
+            Consumer<PlayEvent> events) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, parallelism));
         List<Future<?>> futures = new ArrayList<>();
         List<String> failures = new ArrayList<>();
-        List<String> pods = manifests.pods().stream().map(PodSpec::name).toList();
+        List<String> pods = all.keySet().stream().map(PodSpec::name).toList();
         try {
-            for (PodSpec pod : manifests.pods()) {
+            for (Map.Entry<PodSpec, PodSpec> entry : all.entrySet()) {
+                PodSpec pod = entry.getKey();
                 futures.add(pool.submit(() -> {
                     List<String> order = plan.stopOrder().stream()
-                            .filter(n -> n.kind() == Node.Kind.CONTAINER && n.pod().equals(pod.name())).map(Node::container).toList();
+                            .filter(n -> n.kind() == Node.Kind.CONTAINER && n.pod().equals(entry.getValue().name())).map(Node::container).toList();
                     Duration grace = timeout != null ? timeout : Duration.ofSeconds(KubePlay.grace(pod));
                     boolean existed;
                     try (PodLocks held = PodLocks.take(berth, List.of(pod.name()), events)) {

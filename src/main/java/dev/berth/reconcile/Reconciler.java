@@ -231,7 +231,7 @@ public final class Reconciler {
         }
         Manifests manifests = new Manifests(specs, List.of(), List.of(), List.of());
         Plan plan = PlanBuilder.build(manifests, new PlanBuilder.Options(false));
-        failures.addAll(KubeDown.down(berth, manifests, plan, null, options.play().parallelism(), events));
+        failures.addAll(KubeDown.downExactly(berth, manifests, plan, null, options.play().parallelism(), events));
     }
 
     /** Services this reconcile played before that its manifests no longer have: removed with --prune; returns the ones kept. */

@@ -183,6 +183,9 @@ class ReconcileIT {
                 assertThat(pods(b)).hasSize(3).noneMatch(p -> p.equals("web-0") || p.equals("web-1"));
                 assertThat(b.berth("reconcile", "status", "rolling").ok().out()).containsPattern("Deployment/web +Synced +Healthy");
             } finally {
+                // kube down of the manifests finds the rolled pods too (web-<hash>-N), by their Deployment
+                b.berth("kube", "down", "--timeout", "1", dir.toString()).ok();
+                assertThat(pods(b)).isEmpty();
                 b.berth("reconcile", "down", "rolling");
             }
             b.assertNothingLeft();
