@@ -77,9 +77,23 @@ final class Supervision {
         try {
             long pid = Long.parseLong(Files.readString(berth.layout().locks().resolve("supervisor.lock")).strip());
             return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                    .filter(p -> p.info().arguments().map(a -> Arrays.asList(a).contains("supervise") || Arrays.asList(a).contains("reconcile")).orElse(false));
+                    .filter(Supervision::supervises);
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Whether a process is a supervisor or a {@code reconcile --watch}, from its command line as
+     * {@code /proc} has it ({@code ProcessHandle.Info.arguments()} is empty past 4 KiB, which a
+     * long class path exceeds).
+     */
+    private static boolean supervises(ProcessHandle p) {
+        try {
+            List<String> argv = Arrays.asList(Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")).split("\0"));
+            return argv.contains("supervise") || argv.contains("reconcile");
+        } catch (IOException gone) {
+            return false;
         }
     }
 

@@ -68,7 +68,7 @@ public final class Desired {
         /** Whether the pass changes nothing (a pod to create, replace, roll or remove). */
         public boolean inSync() {
             return rolls.isEmpty() && first.isEmpty() && after.isEmpty() && orphans.isEmpty() && conflicts.isEmpty()
-                    && actions.values().stream().allMatch(a -> a.equals("keep") || a.equals("apply"));
+                    && actions.values().stream().allMatch(a -> a.equals("keep"));
         }
     }
 

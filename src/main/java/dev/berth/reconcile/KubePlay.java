@@ -282,7 +282,10 @@ public final class KubePlay {
                     }
                     case STARTING -> {
                         allDone = false;
-                        if (!interrupted && (r.life == null || r.life.restartAt() == null || !Instant.now().isBefore(r.life.restartAt()))) {
+                        if (crashLooping(r, timeout)) {
+                            fail(r, "not ready within " + options.timeout().toSeconds() + "s (--timeout): it keeps exiting (CrashLoopBackOff, "
+                                    + r.life.restarts() + " restarts)" + lastLogLine(r));
+                        } else if (!interrupted && (r.life == null || r.life.restartAt() == null || !Instant.now().isBefore(r.life.restartAt()))) {
                             launch(r, pool);
                         }
                     }
@@ -314,6 +317,12 @@ public final class KubePlay {
                 }
             }
         }
+    }
+
+    /** A container that was started, exited and waits to start again, for longer than the timeout allows it to get ready. */
+    private static boolean crashLooping(Run r, long timeout) {
+        return r.life != null && r.life.restartAt() != null && r.firstStart != 0 && !r.life.runsToCompletion()
+                && System.nanoTime() - r.firstStart > timeout;
     }
 
     private void wake() {

@@ -222,19 +222,23 @@ final class Networking {
 
     /**
      * Writes again the rules of every Service (and the guard) that are no longer all in the
-     * kernel's tables: someone flushed them, a firewall was reloaded.
+     * kernel's tables: someone flushed them, a firewall was reloaded. Returns the Services repaired.
      */
-    static void repairRules(Berth berth) {
+    static List<String> repairRules(Berth berth) {
+        List<String> repaired = new ArrayList<>();
         if (berth.state().services().isEmpty()) {
-            return;
+            return repaired;
         }
         ServiceRules rules = new ServiceRules(berth.processes(), berth.layout().root().toString());
         try (Locks.Held held = berth.locks().services()) {
             rules.guardOn(berth.network().network(null).serviceSubnet());
             for (StateStore.ServiceRecord r : berth.state().services()) {
-                rules.restore(ServiceRules.fromJson(r.rules()));
+                if (rules.restore(ServiceRules.fromJson(r.rules()))) {
+                    repaired.add(r.name());
+                }
             }
         }
+        return repaired;
     }
 
     /**

@@ -108,7 +108,7 @@ public final class Reconciler {
         remove(pass.after(), true, failures);
         List<String> orphanServices = services(read, failures);
         try {
-            Networking.repairRules(berth);
+            Networking.repairRules(berth).forEach(name -> emit("Service/" + name, "repaired", "its rules were gone from the kernel's tables: written again"));
         } catch (BerthException e) {
             failures.add("Services: " + e.getMessage());
         }

@@ -95,11 +95,18 @@ class ReconcileIT {
                 assertThat(again.code()).as(again.err()).isZero();
                 assertThat(again.out()).contains("0 changed");
 
-                // drift: a pod removed by hand comes back
+                // drift: Service rules deleted by hand are written again, a pod removed by hand comes back
+                List<String> rules = b.rulesOfThisRoot();
+                String dnat = rules.stream().filter(r -> r.startsWith("nat -A BERTH-") && r.contains("DNAT")).findFirst().orElseThrow();
+                List<String> delete = new java.util.ArrayList<>(List.of("iptables", "-t", "nat", "-D"));
+                delete.addAll(List.of(dnat.substring("nat -A ".length()).split(" ")));
+                assertThat(new ProcessBuilder(delete).inheritIO().start().waitFor()).isZero();
+                assertThat(b.rulesOfThisRoot()).doesNotContain(dnat);
                 b.berth("pod", "rm", "-f", "solo").ok();
                 assertThat(b.berth("reconcile", "status", "app").ok().out()).containsPattern("Pod/solo +OutOfSync +Missing");
                 assertThat(b.berth("reconcile", dir.toString()).code()).isZero();
                 assertThat(pods(b)).contains("solo");
+                assertThat(b.rulesOfThisRoot()).containsExactlyInAnyOrderElementsOf(rules);
 
                 // a changed manifest replaces its pod; --dry-run says so first and changes nothing
                 save(dir.resolve("solo.yaml"), SOLO.formatted(IMAGE, "two"));
@@ -182,6 +189,24 @@ class ReconcileIT {
                 assertThat(log.lines().filter(l -> l.equals("FAIL")).count()).as("failed requests during the roll").isZero();
                 assertThat(pods(b)).hasSize(3).noneMatch(p -> p.equals("web-0") || p.equals("web-1"));
                 assertThat(b.berth("reconcile", "status", "rolling").ok().out()).containsPattern("Deployment/web +Synced +Healthy");
+
+                // a roll whose new pods never get ready stops there: the old pods keep serving, the Deployment is Degraded
+                save(dir.resolve("app.yaml"), APP.formatted("v3", IMAGE).replace("exec httpd", "exit 3; exec httpd")
+                        .replace("replicas: 2", "replicas: 2\n  progressDeadlineSeconds: 3"));
+                BerthRoot.Run stalled = b.berth("reconcile", dir.toString());
+                assertThat(stalled.code()).isEqualTo(1);
+                assertThat(stalled.err()).contains("Deployment/web: roll stopped, the old pods keep serving");
+                assertThat(b.berth("reconcile", "status", "rolling").ok().out()).containsPattern("Deployment/web +OutOfSync +Degraded");
+                assertThat(pods(b)).hasSize(4);
+                long before = log.lines().filter(l -> l.equals("ok")).count();
+                TimeUnit.SECONDS.sleep(1);
+                String serving = b.berth("logs", "client-c").ok().out();
+                assertThat(serving.strip()).endsWith("ok");
+                assertThat(serving.lines().filter(l -> l.equals("ok")).count()).isGreaterThan(before + 10);
+                // the next pass does not wait for that roll again
+                BerthRoot.Run again = b.berth("reconcile", dir.toString());
+                assertThat(again.code()).isEqualTo(1);
+                assertThat(again.out()).doesNotContain("Deployment/web  rolling");
             } finally {
                 // kube down of the manifests finds the rolled pods too (web-<hash>-N), by their Deployment
                 b.berth("kube", "down", "--timeout", "1", dir.toString()).ok();
