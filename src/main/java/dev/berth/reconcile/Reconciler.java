@@ -254,14 +254,7 @@ public final class Reconciler {
     /** The Services the last pass recorded as this reconcile's, as berth has them. */
     private List<ServiceSpec> ownedServices() {
         Set<String> recorded = new HashSet<>();
-        berth.state().reconciles().stream().filter(r -> r.name().equals(options.name())).findFirst().ifPresent(r -> {
-            for (Object o : (List<?>) Json.parse(r.objects())) {
-                String object = (String) ((Map<?, ?>) o).get("object");
-                if (object.startsWith("Service/")) {
-                    recorded.add(object.substring("Service/".length()));
-                }
-            }
-        });
+        lastObjects().stream().filter(o -> o.object().startsWith("Service/")).forEach(o -> recorded.add(o.object().substring("Service/".length())));
         return berth.state().services().stream().filter(s -> recorded.contains(s.name()) && s.spec() != null)
                 .map(s -> Canonical.read(Json.parse(s.spec()), ServiceSpec.class)).toList();
     }
@@ -269,16 +262,19 @@ public final class Reconciler {
     /** Deployment rolls the last pass recorded as stalled: {@code deployment@template}. */
     private Set<String> stalledRolls() {
         Set<String> stalled = new HashSet<>();
-        berth.state().reconciles().stream().filter(r -> r.name().equals(options.name())).findFirst().ifPresent(r -> {
-            for (Object o : (List<?>) Json.parse(r.objects())) {
-                Map<?, ?> m = (Map<?, ?>) o;
-                String object = (String) m.get("object");
-                if (object.startsWith("Deployment/") && "Degraded".equals(m.get("health"))) {
-                    stalled.add(object.substring("Deployment/".length()) + "@" + m.get("hash"));
-                }
-            }
-        });
+        lastObjects().stream().filter(o -> o.object().startsWith("Deployment/") && o.health().equals("Degraded"))
+                .forEach(o -> stalled.add(o.object().substring("Deployment/".length()) + "@" + o.hash()));
         return stalled;
+    }
+
+    /** The objects this reconcile's last pass recorded. */
+    private List<ObjectStatus> lastObjects() {
+        return berth.state().reconciles().stream().filter(r -> r.name().equals(options.name())).findFirst()
+                .map(r -> objects(r.objects())).orElse(List.of());
+    }
+
+    private static List<ObjectStatus> objects(String json) {
+        return ((List<?>) Json.parse(json)).stream().map(o -> Canonical.read(o, ObjectStatus.class)).toList();
     }
 
     /** Each object's sync and health after the pass, as Argo CD shows them. */
@@ -337,8 +333,7 @@ public final class Reconciler {
         List<Report> reports = new ArrayList<>();
         for (StateStore.ReconcileRecord r : berth.state().reconciles()) {
             List<ObjectStatus> objects = new ArrayList<>();
-            for (Object o : (List<?>) Json.parse(r.objects())) {
-                ObjectStatus s = Canonical.read(o, ObjectStatus.class);
+            for (ObjectStatus s : objects(r.objects())) {
                 String pod = s.object().startsWith("Pod/") ? s.object().substring(4) : null;
                 if (pod != null && s.sync().equals("Synced")) {
                     String hash = hashes.get(pod);
