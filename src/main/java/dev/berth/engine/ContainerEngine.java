@@ -552,6 +552,20 @@ public final class ContainerEngine {
         return withReality(record(reference));
     }
 
+    /**
+     * As {@link #find}, without a runtime call when the files answer: no exit file and a live
+     * process (not a zombie) under the pid conmon wrote means running. Only when they do not
+     * agree is the runtime asked. For looks over many containers (a reconcile pass, pod ps).
+     */
+    public Container look(String reference) {
+        ContainerRecord r = record(reference);
+        int pid = r.status() == ContainerRecord.Status.RUNNING ? pidOrZero(r.id()) : 0;
+        if (pid != 0 && exitCode(r.id()) == null && !zombie(pid)) {
+            return new Container(r, "running", null, pid);
+        }
+        return withReality(r);
+    }
+
     private ContainerRecord record(String reference) {
         var byName = state.containerByName(reference);
         if (byName.isPresent()) {

@@ -70,7 +70,7 @@ public final class PodEngine {
     /** The sandbox of an existing pod, with its infra process's current pid. */
     public Optional<Sandbox> sandbox(String pod) {
         return state.pod(pod).filter(p -> p.infraId() != null && state.containersByIdPrefix(p.infraId()).size() == 1).map(p -> {
-            ContainerEngine.Container infra = containers.find(p.infraId());
+            ContainerEngine.Container infra = containers.look(p.infraId());
             boolean sharePid = p.spec().contains("\"shareProcessNamespace\":true");
             return new Sandbox(pod, p.netns() == null ? null : Path.of(p.netns()), p.infraId(), infra.pid(), sharePid, layout.pod(pod), network.address(pod));
         });

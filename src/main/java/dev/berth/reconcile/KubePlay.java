@@ -249,7 +249,7 @@ public final class KubePlay {
 
     private boolean infraRunning(PodRecord p) {
         try {
-            return p.infraId() != null && berth.containers().find(p.infraId()).running();
+            return p.infraId() != null && berth.containers().look(p.infraId()).running();
         } catch (BerthException e) {
             return false;
         }

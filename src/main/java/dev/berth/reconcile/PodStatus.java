@@ -86,7 +86,7 @@ public record PodStatus(String name, String phase, String reason, int ready, int
             boolean init = pod.initContainers().contains(c);
             ContainerEngine.Container live;
             try {
-                live = berth.containers().find(record.name() + "-" + c.name());
+                live = berth.containers().look(record.name() + "-" + c.name());
             } catch (dev.berth.api.BerthException e) {
                 containers.add(new ContainerStatus(c.name(), init, "missing", null, false, "", 0, null));
                 continue;
@@ -138,7 +138,7 @@ public record PodStatus(String name, String phase, String reason, int ready, int
 
     private static boolean isRunning(Berth berth, String id) {
         try {
-            return berth.containers().find(id).running();
+            return berth.containers().look(id).running();
         } catch (dev.berth.api.BerthException gone) {
             return false;
         }
