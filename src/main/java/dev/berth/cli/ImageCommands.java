@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 /** {@code berth image …}: the image store. */
 @Command(name = "image", mixinStandardHelpOptions = true, description = "Manage images.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {ImageCommands.Import.class, ImageCommands.Load.class, ImageCommands.Ls.class, ImageCommands.Inspect.class, ImageCommands.Rm.class},
+        subcommands = {ImageCommands.Import.class, ImageCommands.Load.class, ImageCommands.Pull.class, ImageCommands.Ls.class, ImageCommands.Inspect.class, ImageCommands.Rm.class},
         footer = {"", "Example:", "  berth image ls"})
 final class ImageCommands extends GroupCommand {
 
@@ -67,6 +67,52 @@ final class ImageCommands extends GroupCommand {
         Integer call(Berth berth) {
             for (ImageStore.Image i : berth.images().load(input)) {
                 out().println("Loaded image: " + (i.record().names().isEmpty() ? i.id() : String.join(", ", i.record().names())));
+            }
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "pull", mixinStandardHelpOptions = true,
+            description = {"Pull an image from a registry (OCI distribution API): the linux/amd64 manifest of an index, each blob checked",
+                    "against its digest, layers the store has already not fetched again. A short name is Docker Hub's."},
+            footer = {"", "Examples:", "  berth image pull --tls-verify=false 127.0.0.1:5000/app:1.0", "  berth image pull quay.io/org/app:2"})
+    static final class Pull extends BerthCall {
+        @picocli.CommandLine.Parameters(paramLabel = "NAME[:TAG]", description = "The image: registry/path:tag.")
+        String name;
+
+        @Option(names = "--tls-verify", arity = "0..1", defaultValue = "true", fallbackValue = "true",
+                description = "Require https with a verified certificate (default true); false: plain http, for a registry without TLS.")
+        boolean tlsVerify;
+
+        @Option(names = "--creds", paramLabel = "USER:PASSWORD", description = "Credentials for the registry (never printed).")
+        String creds;
+
+        @Option(names = {"-q", "--quiet"}, description = "Print only the image ID.")
+        boolean quiet;
+
+        @Override
+        Integer call(Berth berth) {
+            PrintWriter out = out();
+            dev.berth.image.RegistryClient.Credentials credentials = null;
+            if (creds != null) {
+                int colon = creds.indexOf(':');
+                if (colon < 1) {
+                    throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT, "--creds: give USER:PASSWORD");
+                }
+                credentials = new dev.berth.image.RegistryClient.Credentials(creds.substring(0, colon), creds.substring(colon + 1));
+            }
+            var given = credentials;
+            ImageStore.Image image = berth.images().pull(name, registry -> new dev.berth.image.RegistryClient(registry, tlsVerify, given),
+                    line -> {
+                        if (!quiet && !jsonFormat()) {
+                            out.println(line);
+                            out.flush();
+                        }
+                    });
+            if (jsonFormat()) {
+                out.println(Json.write(json(image)));
+            } else {
+                out.println(image.id());
             }
             return Main.OK;
         }

@@ -263,6 +263,105 @@ public final class ImageStore {
         return new Image(state.imagesByIdPrefix(id.hex()).get(0), parsed);
     }
 
+    // pull
+
+    /**
+     * Pulls an image from its registry: the manifest (from an index, the linux/amd64 one), the
+     * config, and the layers the store does not have yet, each blob checked against its digest
+     * before it is unpacked; recorded under {@code name} once all are in place.
+     *
+     * @param name     {@code registry/path:tag} (a short name means docker.io, as podman's default search)
+     * @param registry a client of the name's registry
+     */
+    public Image pull(String name, java.util.function.Function<String, RegistryClient> registries, java.util.function.Consumer<String> progress) {
+        ImageRef ref = pullName(name);
+        state.requireRoom("pull " + name);
+        RegistryClient client = registries.apply(ref.domain());
+        RegistryClient.Manifest manifest = client.manifest(ref.path(), ref.tag());
+        if (manifest.isIndex()) {
+            String digest = platform(manifest.json(), name);
+            manifest = client.manifest(ref.path(), digest);
+        }
+        Map<String, Object> m = manifest.json();
+        Map<String, Object> configDescriptor = Json.object(m, "config");
+        String configDigest = Json.string(configDescriptor, "digest");
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (Object l : Json.array(m, "layers")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> layer = (Map<String, Object>) l;
+            layers.add(layer);
+        }
+        RegistryClient.Manifest chosen = manifest;
+        return locked(() -> {
+            Path work = layout.tmp().resolve("pull-" + UUID.randomUUID());
+            try {
+                Files.createDirectories(work);
+                Path configFile = work.resolve("config");
+                client.blob(ref.path(), configDigest, size(configDescriptor), configFile);
+                byte[] config = Files.readAllBytes(configFile);
+                List<String> diffIds = Json.strings(Json.object(Json.parseObject(new String(config, StandardCharsets.UTF_8)), "rootfs"), "diff_ids");
+                if (diffIds.size() != layers.size()) {
+                    throw new BerthException(BerthException.Kind.INVALID_INPUT, name + ": the config lists " + diffIds.size()
+                            + " layers but the manifest " + layers.size() + "; refused");
+                }
+                long size = 0;
+                for (int i = 0; i < layers.size(); i++) {
+                    Digest diffId = Digest.parse(diffIds.get(i));
+                    String digest = Json.string(layers.get(i), "digest");
+                    if (Files.isDirectory(layout.layerDiff(diffId.hex()))) {
+                        progress.accept("layer " + digest.substring(7, 19) + ": already in the store");
+                        continue;
+                    }
+                    progress.accept("layer " + digest.substring(7, 19) + ": pulling " + size(layers.get(i)) + " bytes");
+                    Path blob = work.resolve("layer-" + i);
+                    client.blob(ref.path(), digest, size(layers.get(i)), blob);
+                    try (InputStream in = Files.newInputStream(blob)) {
+                        size += unpackLayer(in, diffId).size();
+                    }
+                    Files.delete(blob);
+                }
+                progress.accept("image " + Digest.of(config).hex().substring(0, 12) + " (manifest " + chosen.digest() + ")");
+                return commitImage(config, List.of(ref.toString()), size);
+            } catch (IOException e) {
+                throw new BerthException(BerthException.Kind.HOST, "cannot pull " + name + ": " + e.getMessage(), e);
+            } finally {
+                try {
+                    LayerUnpacker.deleteTree(work);
+                } catch (IOException ignored) {
+                    // scratch space; the next change of the store sweeps it
+                }
+            }
+        });
+    }
+
+    /** A name to pull: a short name is Docker Hub's ({@code busybox} → {@code docker.io/library/busybox:latest}). */
+    static ImageRef pullName(String name) {
+        ImageRef ref = parseName(name);
+        String first = name.contains("/") ? name.substring(0, name.indexOf('/')) : "";
+        if (ref.domain().equals("localhost") && !first.equals("localhost")) {
+            return new ImageRef("docker.io", ref.path().contains("/") ? ref.path() : "library/" + ref.path(), ref.tag());
+        }
+        return ref;
+    }
+
+    /** The digest of the linux/amd64 manifest of an index. */
+    private static String platform(Map<String, Object> index, String name) {
+        for (Object o : Json.array(index, "manifests")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> d = (Map<String, Object>) o;
+            Map<String, Object> p = Json.object(d, "platform");
+            if ("linux".equals(Json.string(p, "os")) && "amd64".equals(Json.string(p, "architecture"))) {
+                return Json.string(d, "digest");
+            }
+        }
+        throw new BerthException(BerthException.Kind.NOT_FOUND, name + ": the image has no linux/amd64 variant");
+    }
+
+    private static long size(Map<String, Object> descriptor) {
+        Object s = descriptor.get("size");
+        return s instanceof Number n ? n.longValue() : -1;
+    }
+
     // load
 
     /** Loads every image of a {@code docker save}/{@code podman save} archive or an OCI archive. */
