@@ -12,10 +12,12 @@ import java.util.Set;
  * @param postStart     {@code lifecycle.postStart}, or null
  * @param preStop       {@code lifecycle.preStop}, or null
  * @param restartPolicy {@code Always} on an init container makes it a native sidecar; null otherwise
+ * @param imagePullPolicy {@code Always}, {@code IfNotPresent} or {@code Never} as written, or null (see {@link #pullPolicy})
  */
 public record ContainerSpec(
         String name,
         String image,
+        String imagePullPolicy,
         List<String> command,
         List<String> args,
         String workingDir,
@@ -44,6 +46,18 @@ public record ContainerSpec(
         limits = Map.copyOf(limits);
         requests = Map.copyOf(requests);
         securityContext = securityContext == null ? SecurityContext.NONE : securityContext;
+    }
+
+    /**
+     * The pull policy, as Kubernetes defaults it: {@code Always} for an image without a tag or
+     * tagged {@code latest}, else {@code IfNotPresent}.
+     */
+    public String pullPolicy() {
+        if (imagePullPolicy != null) {
+            return imagePullPolicy;
+        }
+        String last = image.substring(image.lastIndexOf('/') + 1);
+        return image.contains("@") || last.contains(":") && !last.endsWith(":latest") ? "IfNotPresent" : "Always";
     }
 
     /** Whether this is a native sidecar: an init container with {@code restartPolicy: Always}. */

@@ -93,15 +93,7 @@ final class ImageCommands extends GroupCommand {
         @Override
         Integer call(Berth berth) {
             PrintWriter out = out();
-            dev.berth.image.RegistryClient.Credentials credentials = null;
-            if (creds != null) {
-                int colon = creds.indexOf(':');
-                if (colon < 1) {
-                    throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT, "--creds: give USER:PASSWORD");
-                }
-                credentials = new dev.berth.image.RegistryClient.Credentials(creds.substring(0, colon), creds.substring(colon + 1));
-            }
-            var given = credentials;
+            var given = credentials(creds);
             ImageStore.Image image = berth.images().pull(name, registry -> new dev.berth.image.RegistryClient(registry, tlsVerify, given),
                     line -> {
                         if (!quiet && !jsonFormat()) {
@@ -116,6 +108,18 @@ final class ImageCommands extends GroupCommand {
             }
             return Main.OK;
         }
+    }
+
+    /** {@code --creds USER:PASSWORD}, or null. */
+    static dev.berth.image.RegistryClient.Credentials credentials(String creds) {
+        if (creds == null) {
+            return null;
+        }
+        int colon = creds.indexOf(':');
+        if (colon < 1) {
+            throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT, "--creds: give USER:PASSWORD");
+        }
+        return new dev.berth.image.RegistryClient.Credentials(creds.substring(0, colon), creds.substring(colon + 1));
     }
 
     @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List images.",

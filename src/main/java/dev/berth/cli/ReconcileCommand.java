@@ -127,7 +127,8 @@ final class ReconcileCommand extends BerthCall {
         Duration backoff = Duration.ofSeconds(60);
         try (Events events = new Events(berth.state())) {
             Reconciler reconciler = new Reconciler(berth, new Reconciler.Options(reconcile, prune, adopt, !noInfer,
-                    new PlayOptions(Duration.ofSeconds(timeout), false, parallel, List.of(), dev.berth.api.LogLimits.DEFAULT, backoff)),
+                    new PlayOptions(Duration.ofSeconds(timeout), false, parallel, List.of(), dev.berth.api.LogLimits.DEFAULT, backoff,
+                    registry -> new dev.berth.image.RegistryClient(registry, true, null))),
                     view.andThen(events.fromPlay()));
             if (dryRun) {
                 return dryRun(reconciler, source, out);
@@ -411,7 +412,7 @@ final class ReconcileCommand extends BerthCall {
             try (Events events = new Events(berth.state())) {
                 PlayView view = new PlayView(out(), PlayView.mode(global(), false) == PlayView.Mode.JSON ? PlayView.Mode.JSON : PlayView.Mode.LINES, List.of());
                 List<String> failures = new Reconciler(berth, new Reconciler.Options(name, true, false, false, new PlayOptions(Duration.ofSeconds(120),
-                        false, 6, List.of(), dev.berth.api.LogLimits.DEFAULT, Duration.ofSeconds(60))), view.andThen(events.fromPlay())).down();
+                        false, 6, List.of(), dev.berth.api.LogLimits.DEFAULT, Duration.ofSeconds(60), registry -> null)), view.andThen(events.fromPlay())).down();
                 failures.forEach(f -> err.println("Error: " + f));
                 return failures.isEmpty() ? Main.OK : Main.FAILED;
             }

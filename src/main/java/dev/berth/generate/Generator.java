@@ -103,7 +103,7 @@ public final class Generator {
             }
         }
         String cwd = Json.string(config, "cwd");
-        ContainerSpec container = new ContainerSpec(c.name().replaceAll("[^a-z0-9-]", "-"), c.record().imageName(),
+        ContainerSpec container = new ContainerSpec(c.name().replaceAll("[^a-z0-9-]", "-"), c.record().imageName(), null,
                 Json.strings(config, "args"), List.of(), "/".equals(cwd) ? null : cwd, env, List.of(), List.of(), List.of(), null, null,
                 null, null, null, Map.of(), Map.of(), null, null, dev.berth.api.Source.NONE);
         return new PodSpec(c.name().replaceAll("[^a-z0-9.-]", "-"), "default", Map.of(), Map.of(), List.of(), List.of(container),

@@ -157,6 +157,9 @@ public final class KubeYaml {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", c.name());
         m.put("image", c.image());
+        if (c.imagePullPolicy() != null) {
+            m.put("imagePullPolicy", c.imagePullPolicy());
+        }
         if (c.restartPolicy() != null) {
             m.put("restartPolicy", c.restartPolicy());
         }

@@ -250,7 +250,12 @@ final class PodReader {
         }
 
         Field resources = c.get("resources");
-        return new ContainerSpec(name, image, c.get("command").strings(), c.get("args").strings(),
+        Field pull = c.get("imagePullPolicy");
+        String pullPolicy = pull.string();
+        if (pullPolicy != null && !List.of("Always", "IfNotPresent", "Never").contains(pullPolicy)) {
+            pull.error("must be Always, IfNotPresent or Never");
+        }
+        return new ContainerSpec(name, image, pullPolicy, c.get("command").strings(), c.get("args").strings(),
                 c.get("workingDir").string(), env(c.get("env"), namespace), envFrom(c.get("envFrom"), namespace),
                 ports, mounts, readiness, liveness, startup, hook(c.get("lifecycle").get("postStart"), portNames),
                 hook(c.get("lifecycle").get("preStop"), portNames),

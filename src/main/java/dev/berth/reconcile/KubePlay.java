@@ -174,13 +174,31 @@ public final class KubePlay {
         }
     }
 
+    /**
+     * Pulls what the containers' imagePullPolicy asks for (Always: every time; IfNotPresent: when
+     * missing; Never: not), before anything starts; {@code localhost/} images are never pulled.
+     */
     private void checkImages() {
         List<String> missing = new ArrayList<>();
+        java.util.Set<String> pulls = new java.util.LinkedHashSet<>();
         for (PodSpec pod : manifests.pods()) {
             for (ContainerSpec c : pod.allContainers()) {
-                if (berth.images().find(c.image()).isEmpty() && !missing.contains(c.image())) {
+                boolean present = berth.images().find(c.image()).isPresent();
+                boolean pullable = !c.image().startsWith("localhost/") && !c.pullPolicy().equals("Never");
+                if (pullable && (!present || c.pullPolicy().equals("Always"))) {
+                    pulls.add(c.image());
+                } else if (!present && !missing.contains(c.image())) {
                     missing.add(c.image());
                 }
+            }
+        }
+        for (String image : pulls) {
+            emit("Image/" + image, "pulling", "");
+            try {
+                var pulled = berth.images().pull(image, options.registries(), line -> emit("Image/" + image, "pulling", line));
+                emit("Image/" + image, "pulled", pulled.id().substring(0, 12));
+            } catch (BerthException e) {
+                throw new BerthException(e.kind(), "nothing was started: cannot pull " + image + ": " + e.getMessage(), e);
             }
         }
         if (!missing.isEmpty()) {
@@ -684,6 +702,10 @@ public final class KubePlay {
     }
 
     private void emit(Node node, String state, String detail) {
-        events.accept(new PlayEvent(Instant.now(), node.id(), state, detail));
+        emit(node.id(), state, detail);
+    }
+
+    private void emit(String object, String state, String detail) {
+        events.accept(new PlayEvent(Instant.now(), object, state, detail));
     }
 }

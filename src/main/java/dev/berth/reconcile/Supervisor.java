@@ -281,7 +281,7 @@ public final class Supervisor {
      * {@code always} and {@code unless-stopped} are Always, {@code on-failure[:N]} OnFailure.
      */
     private static PodSpec standalone(ContainerRecord r, String policy) {
-        ContainerSpec c = new ContainerSpec(r.name(), r.imageName(), List.of(), List.of(), null, List.of(), List.of(), List.of(), List.of(),
+        ContainerSpec c = new ContainerSpec(r.name(), r.imageName(), null, List.of(), List.of(), null, List.of(), List.of(), List.of(), List.of(),
                 null, null, null, null, null, Map.of(), Map.of(), null, null, dev.berth.api.Source.NONE);
         return new PodSpec(r.name(), "default", Map.of(), Map.of(), List.of(), List.of(c), List.of(), policy.startsWith("on-failure") ? "OnFailure" : "Always",
                 false, false, null, null, List.of(), true, null, null, dev.berth.api.Source.NONE);

@@ -174,4 +174,38 @@ class RegistryIT {
             }
         }
     }
+
+    @Test
+    void kubePlayPullsWhatItsPodsNeedAsTheirImagePullPolicySays() throws Exception {
+        try (BerthRoot b = new BerthRoot()) {
+            try (Registry r = new Registry(b.dir)) {
+                pushSample(r, "sample", "1.0", RegistryClient.OCI_MANIFEST);
+                String pod = """
+                        apiVersion: v1
+                        kind: Pod
+                        metadata: {name: pulled}
+                        spec:
+                          restartPolicy: Never
+                          containers:
+                            - {name: c, image: %s, imagePullPolicy: %s, command: ["sh", "-c", "echo from the registry; sleep 1000"]}
+                        """;
+                Path never = Files.writeString(b.dir.resolve("never.yaml"), pod.formatted(r.address + "/sample:1.0", "Never"));
+                BerthRoot.Run refused = b.berth("kube", "play", "--tls-verify=false", never.toString());
+                assertThat(refused.code()).isEqualTo(1);
+                assertThat(refused.err()).contains("is not in berth's store");
+                assertThat(b.berth("pod", "ps", "--format", "json").ok().out().strip()).isEqualTo("[]");
+
+                Path m = Files.writeString(b.dir.resolve("pod.yaml"), pod.formatted(r.address + "/sample:1.0", "IfNotPresent"));
+                try {
+                    BerthRoot.Run play = b.berth("kube", "play", "--tls-verify=false", m.toString());
+                    assertThat(play.code()).as(play.err()).isZero();
+                    assertThat(play.out()).contains("Image/" + r.address + "/sample:1.0  pulled");
+                    assertThat(b.berth("logs", "pulled-c").ok().out()).isEqualTo("from the registry\n");
+                } finally {
+                    b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
+                }
+            }
+            b.assertNothingLeft(); // the registry is gone too
+        }
+    }
 }

@@ -403,6 +403,19 @@ class ManifestReaderTest {
 
 
     @Test
+    void imagePullPolicyIsReadCheckedAndDefaultedAsKubernetesDoes() {
+        assertThat(yaml.read(Yaml.pod("web", "imagePullPolicy: Never")).pods().get(0).containers().get(0).pullPolicy()).isEqualTo("Never");
+        assertThat(yaml.problems(Yaml.pod("web", "imagePullPolicy: Sometimes")))
+                .anyMatch(p -> p.contains("m0.yaml:9: spec.containers[0].imagePullPolicy: must be Always, IfNotPresent or Never"));
+        dev.berth.api.ContainerSpec c = yaml.read(Yaml.pod("web", "")).pods().get(0).containers().get(0);
+        assertThat(c.pullPolicy()).as("busybox: no tag").isEqualTo("Always");
+        assertThat(new dev.berth.api.ContainerSpec(c.name(), "registry:5000/app:1.2", null, c.command(), c.args(), null, c.env(), c.envFrom(),
+                c.ports(), c.volumeMounts(), null, null, null, null, null, c.limits(), c.requests(), null, null, null).pullPolicy()).isEqualTo("IfNotPresent");
+        assertThat(new dev.berth.api.ContainerSpec(c.name(), "registry:5000/app", null, c.command(), c.args(), null, c.env(), c.envFrom(),
+                c.ports(), c.volumeMounts(), null, null, null, null, null, c.limits(), c.requests(), null, null, null).pullPolicy()).isEqualTo("Always");
+    }
+
+    @Test
     void aDeploymentsStrategyIsReadAndBadValuesAreRefusedWithTheirLine() {
         String deployment = """
                 apiVersion: apps/v1
