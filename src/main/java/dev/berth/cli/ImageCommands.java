@@ -80,12 +80,8 @@ final class ImageCommands extends GroupCommand {
         @picocli.CommandLine.Parameters(paramLabel = "NAME[:TAG]", description = "The image: registry/path:tag.")
         String name;
 
-        @Option(names = "--tls-verify", arity = "0..1", defaultValue = "true", fallbackValue = "true",
-                description = "Require https with a verified certificate (default true); false: plain http, for a registry without TLS.")
-        boolean tlsVerify;
-
-        @Option(names = "--creds", paramLabel = "USER:PASSWORD", description = "Credentials for the registry (never printed).")
-        String creds;
+        @picocli.CommandLine.Mixin
+        PullOptions pull;
 
         @Option(names = {"-q", "--quiet"}, description = "Print only the image ID.")
         boolean quiet;
@@ -93,8 +89,7 @@ final class ImageCommands extends GroupCommand {
         @Override
         Integer call(Berth berth) {
             PrintWriter out = out();
-            var given = credentials(creds);
-            ImageStore.Image image = berth.images().pull(name, registry -> new dev.berth.image.RegistryClient(registry, tlsVerify, given),
+            ImageStore.Image image = berth.images().pull(name, pull.registries(),
                     line -> {
                         if (!quiet && !jsonFormat()) {
                             out.println(line);
@@ -108,18 +103,6 @@ final class ImageCommands extends GroupCommand {
             }
             return Main.OK;
         }
-    }
-
-    /** {@code --creds USER:PASSWORD}, or null. */
-    static dev.berth.image.RegistryClient.Credentials credentials(String creds) {
-        if (creds == null) {
-            return null;
-        }
-        int colon = creds.indexOf(':');
-        if (colon < 1) {
-            throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT, "--creds: give USER:PASSWORD");
-        }
-        return new dev.berth.image.RegistryClient.Credentials(creds.substring(0, colon), creds.substring(colon + 1));
     }
 
     @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List images.",

@@ -71,12 +71,8 @@ final class KubePlayCommand implements Callable<Integer> {
             description = "Keep N log files per container, the current one included (default 5; a pod's berth.dev/log-max-files wins).")
     int logMaxFiles;
 
-    @Option(names = "--tls-verify", arity = "0..1", defaultValue = "true", fallbackValue = "true",
-            description = "Pull over https with a verified certificate (default true); false: plain http, for a registry without TLS.")
-    boolean tlsVerify;
-
-    @Option(names = "--creds", paramLabel = "USER:PASSWORD", description = "Credentials for the registries images are pulled from (never printed).")
-    String creds;
+    @Mixin
+    PullOptions pull;
 
     @Option(names = "--restart-backoff-max", paramLabel = "SECONDS", defaultValue = "60",
             description = "Cap the crash-loop back-off at SECONDS (default 60, as Kubernetes); the root's supervisor takes it when it starts.")
@@ -124,7 +120,7 @@ final class KubePlayCommand implements Callable<Integer> {
         PlayView view = new PlayView(out, mode, plan.startOrder().stream().filter(n -> n.kind() == Node.Kind.POD || n.kind() == Node.Kind.CONTAINER).map(Node::id).toList());
         try (Berth berth = Engines.open(root.global); Events events = new Events(berth.state())) {
             KubePlay play = new KubePlay(berth, read, plan, new PlayOptions(Duration.ofSeconds(timeout), replace, parallel, publish, logLimits(), backoff(),
-                    registry -> new dev.berth.image.RegistryClient(registry, tlsVerify, ImageCommands.credentials(creds))),
+                    pull.registries()),
                     view.andThen(events.fromPlay()));
             CountDownLatch done = new CountDownLatch(1);
             Thread hook = new Thread(() -> {

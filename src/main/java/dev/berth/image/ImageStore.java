@@ -271,7 +271,8 @@ public final class ImageStore {
      * before it is unpacked; recorded under {@code name} once all are in place.
      *
      * @param name     {@code registry/path:tag} (a short name means docker.io, as podman's default search)
-     * @param registry a client of the name's registry
+     * @param registries a client for each registry, by {@code host[:port]}
+     * @param progress   a line per layer (pulled, or already in the store) and one for the image
      */
     public Image pull(String name, java.util.function.Function<String, RegistryClient> registries, java.util.function.Consumer<String> progress) {
         ImageRef ref = pullName(name);
