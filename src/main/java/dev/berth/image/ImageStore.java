@@ -300,29 +300,23 @@ public final class ImageStore {
                 Path configFile = work.resolve("config");
                 client.blob(ref.path(), configDigest, size(configDescriptor), configFile);
                 byte[] config = Files.readAllBytes(configFile);
-                List<String> diffIds = Json.strings(Json.object(Json.parseObject(new String(config, StandardCharsets.UTF_8)), "rootfs"), "diff_ids");
-                if (diffIds.size() != layers.size()) {
-                    throw new BerthException(BerthException.Kind.INVALID_INPUT, name + ": the config lists " + diffIds.size()
-                            + " layers but the manifest " + layers.size() + "; refused");
-                }
-                long size = 0;
-                for (int i = 0; i < layers.size(); i++) {
-                    Digest diffId = Digest.parse(diffIds.get(i));
-                    String digest = Json.string(layers.get(i), "digest");
-                    if (Files.isDirectory(layout.layerDiff(diffId.hex()))) {
-                        progress.accept("layer " + digest.substring(7, 19) + ": already in the store");
-                        continue;
+                Image image = storeImage(config, layers.size(), new LayerSource() {
+                    @Override
+                    public InputStream open(int i) throws IOException {
+                        String digest = Json.string(layers.get(i), "digest");
+                        progress.accept("layer " + digest.substring(7, 19) + ": pulling " + size(layers.get(i)) + " bytes");
+                        Path blob = work.resolve("layer-" + i);
+                        client.blob(ref.path(), digest, size(layers.get(i)), blob);
+                        return Files.newInputStream(blob, java.nio.file.StandardOpenOption.DELETE_ON_CLOSE);
                     }
-                    progress.accept("layer " + digest.substring(7, 19) + ": pulling " + size(layers.get(i)) + " bytes");
-                    Path blob = work.resolve("layer-" + i);
-                    client.blob(ref.path(), digest, size(layers.get(i)), blob);
-                    try (InputStream in = Files.newInputStream(blob)) {
-                        size += unpackLayer(in, diffId).size();
+
+                    @Override
+                    public void inStore(int i) {
+                        progress.accept("layer " + Json.string(layers.get(i), "digest").substring(7, 19) + ": already in the store");
                     }
-                    Files.delete(blob);
-                }
-                progress.accept("image " + Digest.of(config).hex().substring(0, 12) + " (manifest " + chosen.digest() + ")");
-                return commitImage(config, List.of(ref.toString()), size);
+                }, List.of(ref.toString()));
+                progress.accept("image " + image.id().substring(0, 12) + " (manifest " + chosen.digest() + ")");
+                return image;
             } catch (IOException e) {
                 throw new BerthException(BerthException.Kind.HOST, "cannot pull " + name + ": " + e.getMessage(), e);
             } finally {
@@ -333,6 +327,38 @@ public final class ImageStore {
                 }
             }
         });
+    }
+
+    /** Where the layers of an image being stored come from, opened only for those the store lacks. */
+    private interface LayerSource {
+        InputStream open(int layer) throws IOException;
+
+        default void inStore(int layer) {}
+    }
+
+    /**
+     * Unpacks the layers the store lacks, each checked against its diff ID in the config, and
+     * records the image: what a load and a pull share.
+     */
+    private Image storeImage(byte[] config, int layerCount, LayerSource layers, List<String> names) throws IOException {
+        Map<String, Object> parsed = Json.parseObject(new String(config, StandardCharsets.UTF_8));
+        List<String> diffIds = Json.strings(Json.object(parsed, "rootfs"), "diff_ids");
+        if (diffIds.size() != layerCount) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "the image config lists " + diffIds.size()
+                    + " layers but the manifest " + layerCount + "; refused");
+        }
+        long size = 0;
+        for (int i = 0; i < layerCount; i++) {
+            Digest expected = Digest.parse(diffIds.get(i));
+            if (Files.isDirectory(layout.layerDiff(expected.hex()))) {
+                layers.inStore(i);
+                continue;
+            }
+            try (InputStream in = layers.open(i)) {
+                size += unpackLayer(in, expected).size();
+            }
+        }
+        return commitImage(config, names, size);
     }
 
     /** A name to pull: a short name is Docker Hub's ({@code busybox} → {@code docker.io/library/busybox:latest}). */
@@ -470,7 +496,7 @@ public final class ImageStore {
                 Map<String, Object> layer = (Map<String, Object>) l;
                 layers.add(Json.string(layer, "digest"));
             }
-            images.add(loadImage(entries, config, layers.stream().map(d -> blob(entries, d)).toList(), names));
+            images.add(loadImage(config, layers.stream().map(d -> blob(entries, d)).toList(), names));
         }
         return images;
     }
@@ -488,41 +514,18 @@ public final class ImageStore {
             }
             List<Entry> layers = Json.strings(manifest, "Layers").stream().map(l -> require(entries, l)).toList();
             List<String> names = Json.strings(manifest, "RepoTags").stream().map(ImageStore::normalizeLoaded).toList();
-            images.add(loadImage(entries, config, layers, names));
+            images.add(loadImage(config, layers, names));
         }
         return images;
     }
 
-    /** {@code busybox:latest} from a docker archive means Docker Hub's, as podman load reads it. */
+    /** {@code busybox:latest} from a docker archive means Docker Hub's, as podman load reads it (and pull). */
     private static String normalizeLoaded(String name) {
-        ImageRef ref = parseName(name);
-        String first = name.contains("/") ? name.substring(0, name.indexOf('/')) : "";
-        if (ref.domain().equals("localhost") && !first.equals("localhost")) {
-            String path = ref.path().contains("/") ? ref.path() : "library/" + ref.path();
-            return "docker.io/" + path + ":" + ref.tag();
-        }
-        return ref.toString();
+        return pullName(name).toString();
     }
 
-    private Image loadImage(Map<String, Entry> entries, Entry configEntry, List<Entry> layers, List<String> names) throws IOException {
-        byte[] config = Files.readAllBytes(configEntry.file());
-        Map<String, Object> parsed = Json.parseObject(new String(config, StandardCharsets.UTF_8));
-        List<String> diffIds = Json.strings(Json.object(parsed, "rootfs"), "diff_ids");
-        if (diffIds.size() != layers.size()) {
-            throw new BerthException(BerthException.Kind.INVALID_INPUT, "the image config lists " + diffIds.size()
-                    + " layers but the manifest " + layers.size() + "; refused");
-        }
-        long size = 0;
-        for (int i = 0; i < layers.size(); i++) {
-            Digest expected = Digest.parse(diffIds.get(i));
-            if (Files.isDirectory(layout.layerDiff(expected.hex()))) {
-                continue;
-            }
-            try (InputStream in = Files.newInputStream(layers.get(i).file())) {
-                size += unpackLayer(in, expected).size();
-            }
-        }
-        return commitImage(config, names, size);
+    private Image loadImage(Entry configEntry, List<Entry> layers, List<String> names) throws IOException {
+        return storeImage(Files.readAllBytes(configEntry.file()), layers.size(), i -> Files.newInputStream(layers.get(i).file()), names);
     }
 
     // queries
