@@ -56,6 +56,11 @@ public record PodSpec(
         return initContainers.stream().filter(ContainerSpec::isSidecar).toList();
     }
 
+    /** The name of the Deployment the pod was made from, or null. */
+    public String deployment() {
+        return owner != null && owner.kind().equals("Deployment") ? owner.name() : null;
+    }
+
     /** The same pod under another name, made from a workload. */
     public PodSpec withIdentity(String newName, Owner newOwner) {
         return new PodSpec(newName, namespace, labels, annotations, initContainers, containers, volumes, restartPolicy,

@@ -84,7 +84,7 @@ public final class Desired {
                 annotations.put(CONFIG_HASH, config);
             }
             PodSpec stamped = pod.withMetadata(labels, annotations);
-            if (isDeployment(pod)) {
+            if (pod.deployment() != null) {
                 // the template alone: no name, no index, no rollout (changing the strategy rolls nothing, as in Kubernetes)
                 Owner o = pod.owner();
                 String template = Canonical.hash(stamped.withIdentity(o.name(), new Owner(o.kind(), o.name(), 0))).substring(0, 10);
@@ -127,7 +127,7 @@ public final class Desired {
         Map<String, String> actions = new LinkedHashMap<>();
         Map<String, List<PodSpec>> deployments = new LinkedHashMap<>();
         for (PodSpec pod : stamped.pods()) {
-            if (isDeployment(pod)) {
+            if (pod.deployment() != null) {
                 deployments.computeIfAbsent(pod.owner().name(), k -> new ArrayList<>()).add(pod);
                 continue;
             }
@@ -166,10 +166,6 @@ public final class Desired {
         return new Pass(world, rolls, first, after, orphans, conflicts, actions);
     }
 
-    private static boolean isDeployment(PodSpec pod) {
-        return pod.owner() != null && pod.owner().kind().equals("Deployment");
-    }
-
     /**
      * A Deployment's pods: the ones running its template are kept (their count follows the
      * replicas), the missing ones are new; when pods of an older template run, the new ones roll
@@ -181,8 +177,7 @@ public final class Desired {
             List<PodSpec> world, List<Roll> rolls, List<String> first, List<String> after, List<String> conflicts, Map<String, String> actions) {
         String template = pods.get(0).annotations().get(TEMPLATE_HASH);
         Rollout rollout = Objects.requireNonNullElse(pods.get(0).owner().rollout(), Rollout.DEFAULT);
-        List<Live> mine = ours.stream().filter(l -> l.spec().owner() != null && l.spec().owner().kind().equals("Deployment")
-                && l.spec().owner().name().equals(name)).sorted(Comparator.comparingInt(l -> l.spec().owner().index())).toList();
+        List<Live> mine = ours.stream().filter(l -> name.equals(l.spec().deployment())).sorted(Comparator.comparingInt(l -> l.spec().owner().index())).toList();
         List<Live> current = mine.stream().filter(l -> template.equals(l.template())).toList();
         List<Live> old = mine.stream().filter(l -> !template.equals(l.template())).toList();
         String prefix = !current.isEmpty() ? prefix(current.get(0)) : old.isEmpty() ? name + "-" : name + "-" + template.substring(0, 5) + "-";

@@ -42,16 +42,15 @@ public final class KubeDown {
         Map<String, PodSpec> byDeployment = new HashMap<>();
         for (PodSpec pod : manifests.pods()) {
             all.put(pod, pod);
-            if (pod.owner() != null && pod.owner().kind().equals("Deployment")) {
-                byDeployment.putIfAbsent(pod.owner().name(), pod);
+            if (pod.deployment() != null) {
+                byDeployment.putIfAbsent(pod.deployment(), pod);
             }
         }
         Set<String> names = manifests.pods().stream().map(PodSpec::name).collect(Collectors.toSet());
         for (PodRecord r : byDeployment.isEmpty() ? List.<PodRecord>of() : berth.state().pods()) {
             PodSpec live = Canonical.read(Json.parse(r.spec()), PodSpec.class);
-            if (!names.contains(r.name()) && live.owner() != null && live.owner().kind().equals("Deployment")
-                    && byDeployment.containsKey(live.owner().name())) {
-                all.put(live, byDeployment.get(live.owner().name()));
+            if (!names.contains(r.name()) && live.deployment() != null && byDeployment.containsKey(live.deployment())) {
+                all.put(live, byDeployment.get(live.deployment()));
             }
         }
         return all;

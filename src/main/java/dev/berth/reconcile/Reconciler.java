@@ -119,7 +119,7 @@ public final class Reconciler {
 
     /** Records that a pass changed nothing, and why (manifests that do not read, a fetch that failed); the last objects stay. */
     public void failed(String source, String revision, String error) {
-        var last = berth.state().reconciles().stream().filter(r -> r.name().equals(options.name())).findFirst();
+        var last = last();
         berth.state().putReconcile(new StateStore.ReconcileRecord(options.name(), source,
                 revision != null ? revision : last.map(StateStore.ReconcileRecord::revision).orElse(null),
                 last.map(StateStore.ReconcileRecord::objects).orElse("[]"), error, Instant.now()));
@@ -175,8 +175,7 @@ public final class Reconciler {
         List<PodSpec> old = new ArrayList<>(roll.old());
         old.sort((a, b) -> b.owner().index() - a.owner().index()); // the highest index goes first
         List<PodSpec> fresh = new ArrayList<>(roll.fresh());
-        int replicas = (int) world.stream().filter(p -> p.owner() != null && p.owner().kind().equals("Deployment")
-                && p.owner().name().equals(roll.deployment()) && !old.contains(p)).count() + fresh.size();
+        int replicas = (int) world.stream().filter(p -> roll.deployment().equals(p.deployment()) && !old.contains(p)).count() + fresh.size();
         emit("Deployment/" + roll.deployment(), "rolling", old.size() + " old pods, " + fresh.size() + " new, surge "
                 + roll.rollout().surge(replicas) + ", unavailable " + roll.rollout().unavailable(replicas));
         for (Desired.Step step : Desired.steps(old.size(), fresh.size(), replicas, roll.rollout())) {
@@ -269,8 +268,22 @@ public final class Reconciler {
 
     /** The objects this reconcile's last pass recorded. */
     private List<ObjectStatus> lastObjects() {
-        return berth.state().reconciles().stream().filter(r -> r.name().equals(options.name())).findFirst()
-                .map(r -> objects(r.objects())).orElse(List.of());
+        return last().map(r -> objects(r.objects())).orElse(List.of());
+    }
+
+    private java.util.Optional<StateStore.ReconcileRecord> last() {
+        return berth.state().reconciles().stream().filter(r -> r.name().equals(options.name())).findFirst();
+    }
+
+    /** Every pod's status (no probe) and recorded spec hash, looked at once. */
+    private record Pods(Map<String, PodStatus> status, Map<String, String> hashes) {
+        static Pods now(Berth berth) {
+            Map<String, PodStatus> status = new LinkedHashMap<>();
+            PodStatus.all(berth, false).forEach(p -> status.put(p.name(), p));
+            Map<String, String> hashes = new LinkedHashMap<>();
+            berth.state().pods().forEach(p -> hashes.put(p.name(), p.specHash()));
+            return new Pods(status, hashes);
+        }
     }
 
     private static List<ObjectStatus> objects(String json) {
@@ -280,16 +293,15 @@ public final class Reconciler {
     /** Each object's sync and health after the pass, as Argo CD shows them. */
     private List<ObjectStatus> status(Manifests stamped, Desired.Pass pass, Map<String, String> rollErrors, List<String> orphanServices,
             List<String> failures) {
-        Map<String, PodStatus> pods = new LinkedHashMap<>();
-        PodStatus.all(berth, false).forEach(p -> pods.put(p.name(), p));
-        Map<String, String> hashes = new LinkedHashMap<>();
-        berth.state().pods().forEach(p -> hashes.put(p.name(), p.specHash()));
+        Pods now = Pods.now(berth);
+        Map<String, PodStatus> pods = now.status();
+        Map<String, String> hashes = now.hashes();
         List<ObjectStatus> objects = new ArrayList<>();
         Set<String> deployments = new java.util.LinkedHashSet<>();
         for (PodSpec p : stamped.pods()) {
-            if (p.owner() != null && p.owner().kind().equals("Deployment") && deployments.add(p.owner().name())) {
-                String error = rollErrors.get(p.owner().name());
-                objects.add(new ObjectStatus("Deployment/" + p.owner().name(), p.annotations().get(Desired.TEMPLATE_HASH),
+            if (p.deployment() != null && deployments.add(p.deployment())) {
+                String error = rollErrors.get(p.deployment());
+                objects.add(new ObjectStatus("Deployment/" + p.deployment(), p.annotations().get(Desired.TEMPLATE_HASH),
                         error == null ? "Synced" : "OutOfSync", error == null ? "Healthy" : "Degraded", error == null ? "" : error));
             }
         }
@@ -310,8 +322,10 @@ public final class Reconciler {
                     .findFirst().orElse("");
             objects.add(new ObjectStatus(object, hashes.get(name), s == null ? "OutOfSync" : "Synced", health(s), s == null ? "missing" : failure));
         });
+        Set<String> services = new HashSet<>();
+        berth.state().services().forEach(r -> services.add(r.name()));
         for (ServiceSpec s : stamped.services()) {
-            boolean there = berth.state().services().stream().anyMatch(r -> r.name().equals(s.name()));
+            boolean there = services.contains(s.name());
             objects.add(new ObjectStatus("Service/" + s.name(), Canonical.hash(s), there ? "Synced" : "OutOfSync", there ? "Healthy" : "Missing", ""));
         }
         orphanServices.forEach(s -> objects.add(new ObjectStatus("Service/" + s, "", "OutOfSync", "Healthy",
@@ -326,10 +340,9 @@ public final class Reconciler {
     public record Report(String name, String source, String revision, String error, Instant updated, List<ObjectStatus> objects) {}
 
     public static List<Report> reports(Berth berth) {
-        Map<String, PodStatus> pods = new LinkedHashMap<>();
-        PodStatus.all(berth, false).forEach(p -> pods.put(p.name(), p));
-        Map<String, String> hashes = new LinkedHashMap<>();
-        berth.state().pods().forEach(p -> hashes.put(p.name(), p.specHash()));
+        Pods now = Pods.now(berth);
+        Map<String, PodStatus> pods = now.status();
+        Map<String, String> hashes = now.hashes();
         List<Report> reports = new ArrayList<>();
         for (StateStore.ReconcileRecord r : berth.state().reconciles()) {
             List<ObjectStatus> objects = new ArrayList<>();
