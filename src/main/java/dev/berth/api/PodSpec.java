@@ -27,6 +27,7 @@ public record PodSpec(
         List<DeclaredDependency> dependsOn,
         boolean infer,
         SecurityContext securityContext,
+        List<String> imagePullSecrets,
         Owner owner,
         Source source) {
 
@@ -38,6 +39,12 @@ public record PodSpec(
         volumes = List.copyOf(volumes);
         dependsOn = List.copyOf(dependsOn);
         securityContext = securityContext == null ? SecurityContext.NONE : securityContext;
+        imagePullSecrets = imagePullSecrets == null || imagePullSecrets.isEmpty() ? null : List.copyOf(imagePullSecrets); // null: left out of the spec hash
+    }
+
+    /** The names of the Secrets ({@code kubernetes.io/dockerconfigjson}) whose credentials this pod's images are pulled with. */
+    public List<String> pullSecrets() {
+        return imagePullSecrets == null ? List.of() : imagePullSecrets;
     }
 
     /** Init containers first, in spec order, then app containers. */
@@ -65,19 +72,19 @@ public record PodSpec(
     public PodSpec withIdentity(String newName, Owner newOwner) {
         return new PodSpec(newName, namespace, labels, annotations, initContainers, containers, volumes, restartPolicy,
                 hostNetwork, shareProcessNamespace, hostname, terminationGracePeriodSeconds, dependsOn, infer, securityContext,
-                newOwner, source);
+                imagePullSecrets, newOwner, source);
     }
 
     public PodSpec withMetadata(Map<String, String> newLabels, Map<String, String> newAnnotations) {
         return new PodSpec(name, namespace, newLabels, newAnnotations, initContainers, containers, volumes, restartPolicy,
                 hostNetwork, shareProcessNamespace, hostname, terminationGracePeriodSeconds, dependsOn, infer, securityContext,
-                owner, source);
+                imagePullSecrets, owner, source);
     }
 
     public PodSpec withRestartPolicy(String policy) {
         return new PodSpec(name, namespace, labels, annotations, initContainers, containers, volumes, policy,
                 hostNetwork, shareProcessNamespace, hostname, terminationGracePeriodSeconds, dependsOn, infer, securityContext,
-                owner, source);
+                imagePullSecrets, owner, source);
     }
 
     /** Whether open TCP ports count as readiness when there is no probe (annotation {@code berth.dev/implicit-readiness}). */

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {KubeCommand.class, ContainerCommands.Run.class, ContainerCommands.Ps.class, ContainerCommands.Logs.class,
                 ContainerCommands.Exec.class, ContainerCommands.Stop.class, ContainerCommands.Kill.class, ContainerCommands.Rm.class,
-                ContainerCommands.Inspect.class, PodCommands.class, JobCommands.class, ImageCommands.class, NetworkCommands.class, VolumeCommands.class, SystemCommands.class, EventsCommand.class, ReconcileCommand.class},
+                ContainerCommands.Inspect.class, PodCommands.class, JobCommands.class, ImageCommands.class, NetworkCommands.class, VolumeCommands.class, SystemCommands.class, EventsCommand.class, ReconcileCommand.class,
+                LoginCommands.Login.class, LoginCommands.Logout.class},
         footer = {"", "Examples:", "  berth kube plan manifests/demo.yaml", "  berth run --rm localhost/berth-busybox echo hello"})
 final class BerthCommand implements Runnable {
     @Mixin

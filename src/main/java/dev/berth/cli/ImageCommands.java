@@ -19,19 +19,25 @@ import picocli.CommandLine.Spec;
 /** {@code berth image …}: the image store. */
 @Command(name = "image", mixinStandardHelpOptions = true, description = "Manage images.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {ImageCommands.Import.class, ImageCommands.Load.class, ImageCommands.Pull.class, ImageCommands.Ls.class, ImageCommands.Inspect.class, ImageCommands.Rm.class},
+        subcommands = {ImageCommands.Import.class, ImageCommands.Load.class, ImageCommands.Pull.class, ImageCommands.Ls.class, ImageCommands.Inspect.class,
+                ImageCommands.Tag.class, ImageCommands.Rm.class, ImageCommands.Prune.class},
         footer = {"", "Example:", "  berth image ls"})
 final class ImageCommands extends GroupCommand {
 
     static Map<String, Object> json(ImageStore.Image i) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Id", i.id());
-        m.put("Names", i.record().names());
+        m.put("Names", i.record().names().stream().filter(n -> !n.contains("@")).toList());
+        m.put("RepoDigests", digests(i));
         m.put("Created", i.record().created().toString());
         m.put("Size", i.record().size());
         m.put("Layers", i.record().diffIds());
         m.put("Config", i.config());
         return m;
+    }
+
+    static List<String> digests(ImageStore.Image i) {
+        return i.record().names().stream().filter(n -> n.contains("@")).toList();
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true, description = "Import a root filesystem tarball (plain, gzip or zstd) as an image.",
@@ -73,11 +79,13 @@ final class ImageCommands extends GroupCommand {
     }
 
     @Command(name = "pull", mixinStandardHelpOptions = true,
-            description = {"Pull an image from a registry (OCI distribution API): the linux/amd64 manifest of an index, each blob checked",
-                    "against its digest, layers the store has already not fetched again. A short name is Docker Hub's."},
-            footer = {"", "Examples:", "  berth image pull --tls-verify=false 127.0.0.1:5000/app:1.0", "  berth image pull quay.io/org/app:2"})
+            description = {"Pull an image from a registry (OCI distribution API): the linux/amd64 manifest of an index, a few layers at once,",
+                    "each checked against its digests, those the store has already not fetched again. A short name is tried in",
+                    "registries.conf's unqualified-search-registries (default docker.io); mirrors and insecure registries as there."},
+            footer = {"", "Examples:", "  berth image pull --tls-verify=false 127.0.0.1:5000/app:1.0", "  berth image pull quay.io/org/app@sha256:…",
+                    "  berth image pull --format json nginx:1.25    # one JSON event per line, the image last"})
     static final class Pull extends BerthCall {
-        @picocli.CommandLine.Parameters(paramLabel = "NAME[:TAG]", description = "The image: registry/path:tag.")
+        @Parameters(paramLabel = "NAME[:TAG|@DIGEST]", description = "The image: [registry/]path[:tag] or [registry/]path@sha256:digest.")
         String name;
 
         @picocli.CommandLine.Mixin
@@ -89,25 +97,18 @@ final class ImageCommands extends GroupCommand {
         @Override
         Integer call(Berth berth) {
             PrintWriter out = out();
-            ImageStore.Image image = berth.images().pull(name, pull.registries(),
-                    line -> {
-                        if (!quiet && !jsonFormat()) {
-                            out.println(line);
-                            out.flush();
-                        }
-                    });
-            if (jsonFormat()) {
-                out.println(Json.write(json(image)));
-            } else {
-                out.println(image.id());
-            }
+            PullView view = new PullView(out, PlayView.mode(global(), quiet));
+            ImageStore.Image image = berth.images().pull(name, pull.registries(), List.of(), view);
+            out.println(jsonFormat() ? Json.write(json(image)) : image.id());
             return Main.OK;
         }
     }
 
     @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List images.",
-            footer = {"", "Examples:", "  berth image ls", "  berth image ls --format json"})
+            footer = {"", "Examples:", "  berth image ls --digests", "  berth image ls --format json"})
     static final class Ls extends BerthCall {
+        @Option(names = "--digests", description = "Show the manifest digest each image was pulled with.")
+        boolean digests;
 
         @Override
         Integer call(Berth berth) {
@@ -119,14 +120,53 @@ final class ImageCommands extends GroupCommand {
             }
             List<List<String>> rows = new ArrayList<>();
             for (ImageStore.Image i : images) {
-                List<String> names = i.record().names().isEmpty() ? List.of("<none>:<none>") : i.record().names();
-                for (String n : names) {
+                List<String> names = i.record().names().stream().filter(n -> !n.contains("@")).toList();
+                String digest = digests(i).stream().map(d -> d.substring(d.indexOf('@') + 1)).findFirst().orElse("<none>");
+                for (String n : names.isEmpty() ? List.of("<none>:<none>") : names) {
                     int colon = n.lastIndexOf(':');
-                    rows.add(List.of(n.substring(0, colon), n.substring(colon + 1), i.id().substring(0, 12),
-                            Tables.ago(i.record().created()) + " ago", Tables.size(i.record().size())));
+                    List<String> row = new ArrayList<>(List.of(n.substring(0, colon), n.substring(colon + 1)));
+                    if (this.digests) {
+                        row.add(digest);
+                    }
+                    row.addAll(List.of(i.id().substring(0, 12), Tables.ago(i.record().created()) + " ago", Tables.size(i.record().size())));
+                    rows.add(row);
                 }
             }
-            out.print(Tables.render(List.of("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"), rows));
+            List<String> header = new ArrayList<>(List.of("REPOSITORY", "TAG"));
+            if (digests) {
+                header.add("DIGEST");
+            }
+            header.addAll(List.of("IMAGE ID", "CREATED", "SIZE"));
+            out.print(Tables.render(header, rows));
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "tag", mixinStandardHelpOptions = true, description = "Give an image more names.",
+            footer = {"", "Example:", "  berth image tag 127.0.0.1:5000/app:1.0 localhost/app:stable"})
+    static final class Tag extends BerthCall {
+        @Parameters(index = "0", paramLabel = "IMAGE", description = "The image: a name or an ID.")
+        String image;
+
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "NAME[:TAG]", description = "The new names (a short name is localhost/'s).")
+        List<String> names;
+
+        @Override
+        Integer call(Berth berth) {
+            names.forEach(n -> berth.images().tag(image, n));
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true, description = "Remove images without a name (all unused with -a) that no container uses.",
+            footer = {"", "Example:", "  berth image prune -a"})
+    static final class Prune extends BerthCall {
+        @Option(names = {"-a", "--all"}, description = "Remove every image no container uses, named or not.")
+        boolean all;
+
+        @Override
+        Integer call(Berth berth) {
+            berth.images().prune(all).forEach(out()::println);
             return Main.OK;
         }
     }

@@ -1,11 +1,15 @@
 package dev.berth.cli;
 
 import dev.berth.api.BerthException;
+import dev.berth.image.AuthFile;
+import dev.berth.image.Registries;
+import dev.berth.image.RegistriesConf;
 import dev.berth.image.RegistryClient;
-import java.util.function.Function;
+import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Option;
 
-/** How images are pulled, as podman's flags say it: shared by {@code image pull} and {@code kube play}. */
+/** How images are pulled, as podman's flags say it: shared by {@code image pull}, {@code kube play}, {@code reconcile} and {@code login}. */
 final class PullOptions {
     @Option(names = "--tls-verify", arity = "0..1", defaultValue = "true", fallbackValue = "true",
             description = "Pull over https with a verified certificate (default true); false: plain http, for a registry without TLS.")
@@ -14,20 +18,32 @@ final class PullOptions {
     @Option(names = "--creds", paramLabel = "USER:PASSWORD", description = "Credentials for the registries images are pulled from (never printed).")
     String creds;
 
-    /** A client for each registry, by {@code host[:port]}. */
-    Function<String, RegistryClient> registries() {
-        RegistryClient.Credentials credentials = credentials();
-        return registry -> new RegistryClient(registry, tlsVerify, credentials);
+    @Option(names = "--authfile", paramLabel = "FILE",
+            description = "Credentials file (default: $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json, ~/.config/containers/auth.json, ~/.docker/config.json).")
+    Path authfile;
+
+    @Option(names = "--cert-dir", paramLabel = "DIR",
+            description = "Directory of HOST[:PORT]/*.crt CA certificates (default: /etc/containers/certs.d, /etc/docker/certs.d).")
+    Path certDir;
+
+    @Option(names = "--registries-conf", paramLabel = "FILE",
+            description = "registries.conf to read (default: $CONTAINERS_REGISTRIES_CONF, /etc/containers/registries.conf and its .d, ~/.config/containers/registries.conf).")
+    Path registriesConf;
+
+    /** Where and with what credentials images are pulled. */
+    Registries registries() {
+        return new Registries(RegistriesConf.load(Registries.confFiles(registriesConf)), tlsVerify, credentials(creds, "--creds"),
+                AuthFile.searchPath(authfile), certDir != null ? List.of(certDir) : Registries.CERT_DIRS);
     }
 
-    private RegistryClient.Credentials credentials() {
-        if (creds == null) {
+    static RegistryClient.Credentials credentials(String userColonPassword, String option) {
+        if (userColonPassword == null) {
             return null;
         }
-        int colon = creds.indexOf(':');
+        int colon = userColonPassword.indexOf(':');
         if (colon < 1) {
-            throw new BerthException(BerthException.Kind.INVALID_INPUT, "--creds: give USER:PASSWORD");
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, option + ": give USER:PASSWORD");
         }
-        return new RegistryClient.Credentials(creds.substring(0, colon), creds.substring(colon + 1));
+        return new RegistryClient.Credentials(userColonPassword.substring(0, colon), userColonPassword.substring(colon + 1));
     }
 }

@@ -100,6 +100,9 @@ final class ReconcileCommand extends BerthCall {
     @Option(names = "--no-infer", description = "Do not infer dependencies from localhost:PORT and SERVICE:PORT mentions.")
     boolean noInfer;
 
+    @picocli.CommandLine.Mixin
+    PullOptions pull;
+
     @Option(names = {"-q", "--quiet"}, description = "Print only each pass's summary.")
     boolean quiet;
 
@@ -128,7 +131,7 @@ final class ReconcileCommand extends BerthCall {
         try (Events events = new Events(berth.state())) {
             Reconciler reconciler = new Reconciler(berth, new Reconciler.Options(reconcile, prune, adopt, !noInfer,
                     new PlayOptions(Duration.ofSeconds(timeout), false, parallel, List.of(), dev.berth.api.LogLimits.DEFAULT, backoff,
-                    registry -> new dev.berth.image.RegistryClient(registry, true, null))),
+                    pull.registries())),
                     view.andThen(events.fromPlay()));
             if (dryRun) {
                 return dryRun(reconciler, source, out);
@@ -412,7 +415,7 @@ final class ReconcileCommand extends BerthCall {
             try (Events events = new Events(berth.state())) {
                 PlayView view = new PlayView(out(), PlayView.mode(global(), false) == PlayView.Mode.JSON ? PlayView.Mode.JSON : PlayView.Mode.LINES, List.of());
                 List<String> failures = new Reconciler(berth, new Reconciler.Options(name, true, false, false, new PlayOptions(Duration.ofSeconds(120),
-                        false, 6, List.of(), dev.berth.api.LogLimits.DEFAULT, Duration.ofSeconds(60), registry -> null)), view.andThen(events.fromPlay())).down();
+                        false, 6, List.of(), dev.berth.api.LogLimits.DEFAULT, Duration.ofSeconds(60), null)), view.andThen(events.fromPlay())).down();
                 failures.forEach(f -> err.println("Error: " + f));
                 return failures.isEmpty() ? Main.OK : Main.FAILED;
             }

@@ -107,7 +107,7 @@ public final class Generator {
                 Json.strings(config, "args"), List.of(), "/".equals(cwd) ? null : cwd, env, List.of(), List.of(), List.of(), null, null,
                 null, null, null, Map.of(), Map.of(), null, null, dev.berth.api.Source.NONE);
         return new PodSpec(c.name().replaceAll("[^a-z0-9.-]", "-"), "default", Map.of(), Map.of(), List.of(), List.of(container),
-                List.of(), "Never", false, false, null, null, List.of(), true, null, null, dev.berth.api.Source.NONE);
+                List.of(), "Never", false, false, null, null, List.of(), true, null, null, null, dev.berth.api.Source.NONE);
     }
 
     private static Map<String, Object> service(String name, PodSpec pod) {

@@ -136,6 +136,9 @@ public final class KubeYaml {
         if (pod.shareProcessNamespace()) {
             spec.put("shareProcessNamespace", true);
         }
+        if (!pod.pullSecrets().isEmpty()) {
+            spec.put("imagePullSecrets", pod.pullSecrets().stream().map(n -> Map.of("name", n)).toList());
+        }
         if (pod.hostname() != null) {
             spec.put("hostname", pod.hostname());
         }

@@ -66,21 +66,33 @@ public final class ImageStore {
     }
 
     /**
-     * Deletes the scratch files and directories that a berth killed in the middle of an import or
-     * a load left under the root's tmp: only the store makes these, and only under its lock, which
-     * is held now, so none of them is in use.
+     * Deletes the scratch files and directories that a berth killed in the middle of an import, a
+     * load or a pull left under the root's tmp (see {@link #abandoned}).
      */
     private void sweepScratch() {
         if (!Files.isDirectory(layout.tmp())) {
             return;
         }
         try (java.util.stream.Stream<Path> entries = Files.list(layout.tmp())) {
-            for (Path p : entries.filter(p -> p.getFileName().toString().matches("(load|layer|blob|link|names)-.*")).toList()) {
+            for (Path p : entries.filter(ImageStore::abandoned).toList()) {
                 LayerUnpacker.deleteTree(p);
             }
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot clear " + layout.tmp() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Scratch of an import or load (made under the lock, so abandoned when the lock is free), or of
+     * a pull (made outside it) whose process has gone.
+     */
+    private static boolean abandoned(Path p) {
+        String name = p.getFileName().toString();
+        java.util.regex.Matcher pull = java.util.regex.Pattern.compile("pull-(\\d+)-.*").matcher(name);
+        if (pull.matches()) {
+            return ProcessHandle.of(Long.parseLong(pull.group(1))).map(h -> !h.isAlive()).orElse(true);
+        }
+        return name.matches("(load|layer|blob|link|names)-.*");
     }
 
     /** Writes every name and its image ID to {@link Layout#imageNames()}: what {@link #rebuild} reads when the state is lost. */
@@ -230,15 +242,20 @@ public final class ImageStore {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "layer content does not match its digest: expected "
                     + expected + ", got " + u.diffId() + "; refused");
         }
-        LayerUnpacker.commit(scratch, layout.layerDiff(u.diffId().hex()));
-        Path link = layout.shortLinks().resolve(u.diffId().hex().substring(0, SHORT_LINK));
+        commitLayer(scratch, u.diffId());
+        return u;
+    }
+
+    /** Moves an unpacked layer into the store (or drops it when the store has it already) and links it under its short name. */
+    private void commitLayer(Path scratch, Digest diffId) throws IOException {
+        LayerUnpacker.commit(scratch, layout.layerDiff(diffId.hex()));
+        Path link = layout.shortLinks().resolve(diffId.hex().substring(0, SHORT_LINK));
         if (!Files.isSymbolicLink(link)) {
             Files.createDirectories(link.getParent());
             Path tmpLink = layout.tmp().resolve("link-" + UUID.randomUUID());
-            Files.createSymbolicLink(tmpLink, layout.shortLinks().relativize(layout.layerDiff(u.diffId().hex())));
+            Files.createSymbolicLink(tmpLink, layout.shortLinks().relativize(layout.layerDiff(diffId.hex())));
             Files.move(tmpLink, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
-        return u;
     }
 
     /** Keeps a config blob (named by its digest) and records the image with these names. */
@@ -266,67 +283,169 @@ public final class ImageStore {
     // pull
 
     /**
-     * Pulls an image from its registry: the manifest (from an index, the linux/amd64 one), the
-     * config, and the layers the store does not have yet, each blob checked against its digest
-     * before it is unpacked; recorded under {@code name} once all are in place.
+     * Pulls an image: its manifest (from an index, the linux/amd64 one), its config, and the layers
+     * the store lacks, fetched and unpacked a few at once outside the store's lock, each checked
+     * against its digest and its diff ID; then, under the lock, the layers are moved into place and
+     * the image recorded under its name and its digest name ({@code repo@sha256:…}).
      *
-     * @param name     {@code registry/path:tag} (a short name means docker.io, as podman's default search)
-     * @param registries a client for each registry, by {@code host[:port]}
-     * @param progress   a line per layer (pulled, or already in the store) and one for the image
+     * @param name        {@code registry/path:tag} or {@code …@sha256:…}; a short name is tried in
+     *                    the search registries in order
+     * @param pullSecrets the {@code .dockerconfigjson} of the pod's imagePullSecrets (may be empty)
      */
-    public Image pull(String name, java.util.function.Function<String, RegistryClient> registries, java.util.function.Consumer<String> progress) {
-        ImageRef ref = pullName(name);
+    public Image pull(String name, Registries registries, List<Map<String, Object>> pullSecrets, PullProgress progress) {
+        ImageRef asked = parseName(name);
         state.requireRoom("pull " + name);
-        RegistryClient client = registries.apply(ref.domain());
-        RegistryClient.Manifest manifest = client.manifest(ref.path(), ref.tag());
-        if (manifest.isIndex()) {
-            String digest = platform(manifest.json(), name);
-            manifest = client.manifest(ref.path(), digest);
+        List<ImageRef> candidates = ImageRef.isShort(name) ? registries.conf().search().stream().map(asked::in).toList() : List.of(asked);
+        if (candidates.isEmpty()) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, name + " is a short name and registries.conf lists no "
+                    + "unqualified-search-registries; give the registry (e.g. docker.io/library/" + asked.path() + ")");
         }
+        BerthException last = null;
+        for (ImageRef ref : candidates) {
+            for (Registries.Endpoint e : registries.endpoints(ref)) {
+                RegistryClient client = registries.client(e, pullSecrets);
+                RegistryClient.Manifest manifest;
+                try {
+                    manifest = client.manifest(e.path(), ref.reference());
+                } catch (BerthException notThere) {
+                    if (notThere.kind() != BerthException.Kind.NOT_FOUND && notThere.kind() != BerthException.Kind.HOST) {
+                        throw notThere;
+                    }
+                    last = notThere;
+                    continue; // the next mirror, the registry itself, or the next search registry
+                }
+                return pullFrom(ref, e, client, manifest, progress);
+            }
+        }
+        if (candidates.size() > 1) {
+            throw new BerthException(last.kind(), name + ": not found in the search registries ("
+                    + String.join(", ", registries.conf().search()) + "); the last said: " + last.getMessage());
+        }
+        throw last;
+    }
+
+    private Image pullFrom(ImageRef ref, Registries.Endpoint at, RegistryClient client, RegistryClient.Manifest top, PullProgress progress) {
+        List<String> names = new ArrayList<>();
+        if (ref.digest() == null) {
+            names.add(ref.toString());
+        }
+        names.add(ref.withDigest(top.digest().toString()).toString());
+        RegistryClient.Manifest manifest = top;
+        if (top.isIndex()) {
+            manifest = client.manifest(at.path(), platform(top.json(), ref.toString()));
+            names.add(ref.withDigest(manifest.digest().toString()).toString());
+        }
+        progress.resolved(ref.toString(), top.digest().toString());
         Map<String, Object> m = manifest.json();
         Map<String, Object> configDescriptor = Json.object(m, "config");
-        String configDigest = Json.string(configDescriptor, "digest");
+        byte[] config = client.blobBytes(at.path(), Json.string(configDescriptor, "digest"), size(configDescriptor));
+        List<String> diffIds = diffIds(config);
         List<Map<String, Object>> layers = new ArrayList<>();
         for (Object l : Json.array(m, "layers")) {
             @SuppressWarnings("unchecked")
             Map<String, Object> layer = (Map<String, Object>) l;
             layers.add(layer);
         }
-        RegistryClient.Manifest chosen = manifest;
-        return locked(() -> {
-            Path work = layout.tmp().resolve("pull-" + UUID.randomUUID());
-            try {
-                Files.createDirectories(work);
-                Path configFile = work.resolve("config");
-                client.blob(ref.path(), configDigest, size(configDescriptor), configFile);
-                byte[] config = Files.readAllBytes(configFile);
-                Image image = storeImage(config, layers.size(), new LayerSource() {
-                    @Override
-                    public InputStream open(int i) throws IOException {
-                        String digest = Json.string(layers.get(i), "digest");
-                        progress.accept("layer " + digest.substring(7, 19) + ": pulling " + size(layers.get(i)) + " bytes");
-                        Path blob = work.resolve("layer-" + i);
-                        client.blob(ref.path(), digest, size(layers.get(i)), blob);
-                        return Files.newInputStream(blob, java.nio.file.StandardOpenOption.DELETE_ON_CLOSE);
-                    }
-
-                    @Override
-                    public void inStore(int i) {
-                        progress.accept("layer " + Json.string(layers.get(i), "digest").substring(7, 19) + ": already in the store");
-                    }
-                }, List.of(ref.toString()));
-                progress.accept("image " + image.id().substring(0, 12) + " (manifest " + chosen.digest() + ")");
-                return image;
-            } catch (IOException e) {
-                throw new BerthException(BerthException.Kind.HOST, "cannot pull " + name + ": " + e.getMessage(), e);
-            } finally {
+        if (diffIds.size() != layers.size()) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "the image config lists " + diffIds.size()
+                    + " layers but the manifest " + layers.size() + "; refused");
+        }
+        Path work = layout.tmp().resolve("pull-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
+        try {
+            Map<Integer, LayerUnpacker.Unpacked> unpacked = fetchLayers(at, client, layers, diffIds, work, progress);
+            return locked(() -> {
                 try {
-                    LayerUnpacker.deleteTree(work);
-                } catch (IOException ignored) {
-                    // scratch space; the next change of the store sweeps it
+                    long size = 0;
+                    for (Map.Entry<Integer, LayerUnpacker.Unpacked> u : unpacked.entrySet()) {
+                        commitLayer(work.resolve("layer-" + u.getKey()), u.getValue().diffId());
+                        size += u.getValue().size();
+                    }
+                    return commitImage(config, names, size);
+                } catch (IOException e) {
+                    throw new BerthException(BerthException.Kind.HOST, "cannot store " + ref + ": " + e.getMessage(), e);
                 }
+            });
+        } finally {
+            try {
+                LayerUnpacker.deleteTree(work);
+            } catch (IOException ignored) {
+                // scratch space; the next change of the store sweeps it
             }
+        }
+    }
+
+    /** How many layers of one image are fetched at once. */
+    private static final int PARALLEL_LAYERS = 3;
+
+    /**
+     * Fetches and unpacks, {@value #PARALLEL_LAYERS} at a time, the layers the store lacks into
+     * {@code work/layer-I}; returns what each gave, by index. The first failure stops the others.
+     */
+    private Map<Integer, LayerUnpacker.Unpacked> fetchLayers(Registries.Endpoint at, RegistryClient client, List<Map<String, Object>> layers,
+            List<String> diffIds, Path work, PullProgress progress) {
+        Map<Integer, java.util.concurrent.Future<LayerUnpacker.Unpacked>> running = new java.util.TreeMap<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_LAYERS, r -> {
+            Thread t = new Thread(r, "pull");
+            t.setDaemon(true);
+            return t;
         });
+        try {
+            Files.createDirectories(work);
+            for (int i = 0; i < layers.size(); i++) {
+                String digest = Json.string(layers.get(i), "digest");
+                long size = size(layers.get(i));
+                Digest diffId = Digest.parse(diffIds.get(i));
+                boolean inStore = Files.isDirectory(layout.layerDiff(diffId.hex()));
+                progress.layer(digest, size, inStore);
+                if (inStore) {
+                    continue;
+                }
+                Path scratch = work.resolve("layer-" + i);
+                running.put(i, pool.submit(() -> {
+                    try (RegistryClient.Blob blob = client.blob(at.path(), digest, size, n -> progress.bytes(digest, n))) {
+                        LayerUnpacker.Unpacked u;
+                        try {
+                            u = unpacker.unpack(new java.io.FilterInputStream(blob) {
+                                @Override
+                                public void close() {
+                                    // left open for verify()
+                                }
+                            }, scratch);
+                        } catch (IOException | RuntimeException e) {
+                            blob.verify(); // a blob that is not what its digest says is the error to report
+                            throw e;
+                        }
+                        blob.verify();
+                        if (!u.diffId().equals(diffId)) {
+                            throw new BerthException(BerthException.Kind.INVALID_INPUT, "layer " + digest + " unpacks to " + u.diffId()
+                                    + ", not the " + diffId + " its config says; refused");
+                        }
+                        progress.done(digest);
+                        return u;
+                    }
+                }));
+            }
+            Map<Integer, LayerUnpacker.Unpacked> unpacked = new java.util.TreeMap<>();
+            for (Map.Entry<Integer, java.util.concurrent.Future<LayerUnpacker.Unpacked>> f : running.entrySet()) {
+                unpacked.put(f.getKey(), f.getValue().get());
+            }
+            return unpacked;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof BerthException be ? be
+                    : new BerthException(BerthException.Kind.FAILED, "cannot pull from " + at.host() + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot pull from " + at.host() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BerthException(BerthException.Kind.FAILED, "the pull was interrupted");
+        } finally {
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Where the layers of an image being stored come from, opened only for those the store lacks. */
@@ -341,8 +460,7 @@ public final class ImageStore {
      * records the image: what a load and a pull share.
      */
     private Image storeImage(byte[] config, int layerCount, LayerSource layers, List<String> names) throws IOException {
-        Map<String, Object> parsed = Json.parseObject(new String(config, StandardCharsets.UTF_8));
-        List<String> diffIds = Json.strings(Json.object(parsed, "rootfs"), "diff_ids");
+        List<String> diffIds = diffIds(config);
         if (diffIds.size() != layerCount) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "the image config lists " + diffIds.size()
                     + " layers but the manifest " + layerCount + "; refused");
@@ -361,14 +479,18 @@ public final class ImageStore {
         return commitImage(config, names, size);
     }
 
-    /** A name to pull: a short name is Docker Hub's ({@code busybox} → {@code docker.io/library/busybox:latest}). */
+    private static List<String> diffIds(byte[] config) {
+        try {
+            return Json.strings(Json.object(Json.parseObject(new String(config, StandardCharsets.UTF_8)), "rootfs"), "diff_ids");
+        } catch (IllegalArgumentException e) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "the image config is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    /** A loaded name as podman reads it: a short name is Docker Hub's ({@code busybox} → {@code docker.io/library/busybox:latest}). */
     static ImageRef pullName(String name) {
         ImageRef ref = parseName(name);
-        String first = name.contains("/") ? name.substring(0, name.indexOf('/')) : "";
-        if (ref.domain().equals("localhost") && !first.equals("localhost")) {
-            return new ImageRef("docker.io", ref.path().contains("/") ? ref.path() : "library/" + ref.path(), ref.tag());
-        }
-        return ref;
+        return ImageRef.isShort(name) ? ref.in("docker.io") : ref;
     }
 
     /** The digest of the linux/amd64 manifest of an index. */
@@ -560,7 +682,7 @@ public final class ImageStore {
 
     public Image require(String reference) {
         return find(reference).orElseThrow(() -> new BerthException(BerthException.Kind.NOT_FOUND,
-                "image \"" + reference + "\" is not in berth's store; load it with berth image load -i FILE or berth image import TAR NAME"));
+                "image \"" + reference + "\" is not in berth's store; berth image pull NAME, berth image load -i FILE or berth image import TAR NAME"));
     }
 
     /**
@@ -576,16 +698,16 @@ public final class ImageStore {
 
     private void removeLocked(String reference) {
         Image image = require(reference);
-        List<String> candidates = image.record().names().stream()
-                .filter(n -> {
-                    try {
-                        return ImageRef.candidates(reference).contains(n);
-                    } catch (IllegalArgumentException e) {
-                        return false;
-                    }
-                }).toList();
-        if (!candidates.isEmpty() && image.record().names().size() > 1) {
-            state.untagImage(image.id(), candidates.get(0));
+        List<String> candidates;
+        try {
+            candidates = ImageRef.candidates(reference);
+        } catch (IllegalArgumentException byId) {
+            candidates = List.of();
+        }
+        List<String> tags = image.record().names().stream().filter(n -> !n.contains("@")).toList();
+        String named = tags.stream().filter(candidates::contains).findFirst().orElse(null);
+        if (named != null && tags.size() > 1) {
+            state.untagImage(image.id(), named);
             return;
         }
         if (state.imageInUse(image.id())) {
@@ -606,6 +728,38 @@ public final class ImageStore {
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "image removed, but its files could not all be deleted: " + e.getMessage(), e);
         }
+    }
+
+    /** Gives an image one more name ({@code image tag}). */
+    public Image tag(String reference, String name) {
+        ImageRef ref = parseName(name);
+        if (ref.digest() != null) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, name + ": a tag cannot carry a digest");
+        }
+        return locked(() -> {
+            ImageRecord r = require(reference).record();
+            String full = ref.toString();
+            state.putImage(new ImageRecord(r.id(), List.of(full), r.config(), r.diffIds(), r.size(), r.created()));
+            return find(full).orElseThrow();
+        });
+    }
+
+    /**
+     * Removes the images no container uses: those without a name (left when a name moved to a
+     * newer pull), or with {@code all} every one. Returns their IDs.
+     */
+    public List<String> prune(boolean all) {
+        return locked(() -> {
+            List<String> removed = new ArrayList<>();
+            for (ImageRecord r : state.images()) {
+                boolean unnamed = r.names().stream().allMatch(n -> n.contains("@"));
+                if ((all || unnamed) && !state.imageInUse(r.id())) {
+                    removeLocked(r.id());
+                    removed.add(r.id());
+                }
+            }
+            return removed;
+        });
     }
 
     // root filesystems

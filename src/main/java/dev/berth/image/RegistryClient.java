@@ -13,21 +13,32 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.MessageDigest;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
+import java.util.function.LongConsumer;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * A client of the OCI distribution API for pulls: manifests (OCI and Docker schema 2, indexes
  * and manifest lists) and blobs, with the registry's auth challenge answered (Bearer tokens,
  * anonymous or with credentials; Basic), retries with back-off on 429 (Retry-After honoured),
- * 5xx and broken connections, and every blob checked against its digest and size while it is
- * written. Written on {@code java.net.http}: a pull needs a handful of requests, and the JDK's
+ * 5xx and broken connections (a blob resumed with a Range request), and every blob checked
+ * against its digest and size while it is written. Written on {@code java.net.http}: a pull needs a handful of requests, and the JDK's
  * client does HTTP/1.1 and 2, TLS with the system's CAs, and streaming without a dependency.
  */
 public final class RegistryClient {
@@ -37,6 +48,7 @@ public final class RegistryClient {
     public static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
     private static final String ACCEPT = String.join(", ", OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST);
     private static final int ATTEMPTS = 4;
+    private static final int MAX_MANIFEST = 4 * 1024 * 1024;
     private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
     /** A user and password for a registry; never printed. */
@@ -67,20 +79,79 @@ public final class RegistryClient {
 
     /**
      * @param registry    {@code host[:port]}
-     * @param tls         https (verified with the system's CAs); false: plain http, for registries marked insecure
+     * @param tls         https (verified with the system's CAs and those of {@code caDirs}); false: plain http, for registries marked insecure
      * @param credentials null for anonymous pulls
+     * @param caDirs      directories whose {@code *.crt} files are CAs trusted for this registry (podman's certs.d); missing ones are skipped
      */
-    public RegistryClient(String registry, boolean tls, Credentials credentials) {
+    public RegistryClient(String registry, boolean tls, Credentials credentials, List<Path> caDirs) {
         this.registry = registry;
         this.base = (tls ? "https://" : "http://") + (registry.equals("docker.io") ? "registry-1.docker.io" : registry) + "/v2/";
         this.credentials = credentials;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15)).followRedirects(HttpClient.Redirect.NORMAL).build();
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15)).followRedirects(HttpClient.Redirect.NORMAL);
+        SSLContext context = tls ? trusting(caDirs) : null;
+        if (context != null) {
+            b.sslContext(context);
+        }
+        this.http = b.build();
+    }
+
+    /** The system's CAs plus those of the directories, or null when the directories add none. */
+    private SSLContext trusting(List<Path> caDirs) {
+        List<X509Certificate> extra = new ArrayList<>();
+        try {
+            CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+            for (Path dir : caDirs) {
+                if (!Files.isDirectory(dir)) {
+                    continue;
+                }
+                try (Stream<Path> files = Files.list(dir)) {
+                    for (Path f : files.filter(f -> f.toString().endsWith(".crt")).sorted().toList()) {
+                        try (InputStream in = Files.newInputStream(f)) {
+                            x509.generateCertificates(in).forEach(c -> extra.add((X509Certificate) c));
+                        }
+                    }
+                }
+            }
+            if (extra.isEmpty()) {
+                return null;
+            }
+            TrustManagerFactory system = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            system.init((KeyStore) null);
+            KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+            trusted.load(null, null);
+            int i = 0;
+            for (TrustManager tm : system.getTrustManagers()) {
+                if (tm instanceof X509TrustManager x) {
+                    for (X509Certificate c : x.getAcceptedIssuers()) {
+                        trusted.setCertificateEntry("system-" + i++, c);
+                    }
+                }
+            }
+            for (X509Certificate c : extra) {
+                trusted.setCertificateEntry("registry-" + i++, c);
+            }
+            TrustManagerFactory both = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            both.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, both.getTrustManagers(), null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "cannot read the CA certificates for " + registry + " in " + caDirs + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code GET /v2/} with the challenge answered: checks that the registry takes the credentials (login). */
+    public void ping() {
+        send(null, "", HttpResponse.BodyHandlers.discarding(), "application/json", null);
     }
 
     /** A manifest by tag or digest; a digest given is checked against the body. */
     public Manifest manifest(String repository, String reference) {
-        HttpResponse<byte[]> r = send(repository, "manifests/" + reference, HttpResponse.BodyHandlers.ofByteArray(), ACCEPT);
+        HttpResponse<byte[]> r = send(repository, "manifests/" + reference, HttpResponse.BodyHandlers.ofByteArray(), ACCEPT, null);
         byte[] body = r.body();
+        if (body.length > MAX_MANIFEST) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, registry + "/" + repository + ": a manifest of " + body.length + " bytes is refused");
+        }
         Digest digest = Digest.of(body);
         if (reference.startsWith("sha256:") && !digest.toString().equals(reference)) {
             throw new BerthException(BerthException.Kind.FAILED, registry + "/" + repository + "@" + reference + ": the manifest sent does not match its digest");
@@ -90,44 +161,138 @@ public final class RegistryClient {
         return new Manifest(declared instanceof String s ? s : type, body, digest);
     }
 
-    /**
-     * Writes a blob to {@code to}, checking its digest and size as it comes; on a mismatch the
-     * file is deleted and the pull fails.
-     */
-    public void blob(String repository, String digest, long size, Path to) {
-        HttpResponse<InputStream> r = send(repository, "blobs/" + digest, HttpResponse.BodyHandlers.ofInputStream(), "*/*");
-        MessageDigest md = Digest.sha256();
-        long written;
-        try (InputStream in = r.body(); OutputStream out = new DigestOutputStream(Files.newOutputStream(to), md)) {
-            written = in.transferTo(out);
+    /** A small blob (an image config), read whole and checked. */
+    public byte[] blobBytes(String repository, String digest, long size) {
+        if (size > MAX_MANIFEST) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, registry + "/" + repository + ": a config of " + size + " bytes is refused");
+        }
+        try (Blob in = blob(repository, digest, size, n -> {})) {
+            byte[] b = in.readAllBytes();
+            in.verify();
+            return b;
         } catch (IOException e) {
-            deleteQuietly(to);
-            throw new BerthException(BerthException.Kind.FAILED, registry + "/" + repository + ": blob " + digest + " broke off: " + e.getMessage(), e);
-        }
-        String got = Digest.of(md).toString();
-        if (!got.equals(digest) || (size >= 0 && written != size)) {
-            deleteQuietly(to);
-            throw new BerthException(BerthException.Kind.FAILED, registry + "/" + repository + ": blob " + digest + " came as " + got
-                    + " (" + written + " bytes, expected " + size + "); nothing of it was kept");
+            throw new BerthException(BerthException.Kind.FAILED, e.getMessage(), e);
         }
     }
 
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // scratch space, swept with the pull's directory
+    /**
+     * A blob as a stream, checked against its digest and size as it is read: {@link Blob#verify}
+     * reads what is left and fails on a mismatch; reading past the size the manifest gave fails at
+     * once. A connection that breaks off is resumed where it stopped with a Range request (or the
+     * blob fetched again and the bytes already read skipped, when the registry ignores ranges), up
+     * to {@value #ATTEMPTS} times.
+     *
+     * @param bytes told the number of bytes of each piece read
+     */
+    public Blob blob(String repository, String digest, long size, LongConsumer bytes) {
+        return new Blob(repository, digest, size, bytes);
+    }
+
+    /** See {@link #blob}. */
+    public final class Blob extends InputStream {
+        private final String repository;
+        private final String digest;
+        private final long size;
+        private final LongConsumer bytes;
+        private final MessageDigest md = Digest.sha256();
+        private InputStream in;
+        private long position;
+        private int breaks;
+        private boolean ended;
+
+        private Blob(String repository, String digest, long size, LongConsumer bytes) {
+            this.repository = repository;
+            this.digest = digest;
+            this.size = size;
+            this.bytes = bytes;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            while (!ended) {
+                if (in == null) {
+                    connect();
+                }
+                int n;
+                try {
+                    n = in.read(b, off, len);
+                } catch (IOException e) {
+                    if (++breaks >= ATTEMPTS) {
+                        throw new IOException(what() + " broke off " + breaks + " times (" + e.getMessage() + ")", e);
+                    }
+                    discard(in);
+                    in = null;
+                    pause(breaks, null);
+                    continue;
+                }
+                if (n > 0) {
+                    if (size >= 0 && position + n > size) {
+                        throw new IOException(what() + " is longer than the " + size + " bytes its manifest says; refused");
+                    }
+                    md.update(b, off, n);
+                    position += n;
+                    bytes.accept(n);
+                }
+                ended = n < 0;
+                return n;
+            }
+            return -1;
+        }
+
+        private void connect() throws IOException {
+            HttpResponse<InputStream> r = send(repository, "blobs/" + digest, HttpResponse.BodyHandlers.ofInputStream(), "*/*",
+                    position > 0 ? "bytes=" + position + "-" : null);
+            in = r.body();
+            if (position > 0 && r.statusCode() != 206) { // the whole blob again: skip what was read already
+                in.skipNBytes(position);
+            }
+        }
+
+        /** Reads what is left and checks the digest and size: a blob not verified is never used. */
+        public void verify() throws IOException {
+            transferTo(OutputStream.nullOutputStream());
+            String got = Digest.of(md).toString();
+            if (!got.equals(digest) || (size >= 0 && position != size)) {
+                throw new IOException(what() + " came as " + got + " (" + position + " bytes, expected " + size + "); nothing of it was kept");
+            }
+        }
+
+        private String what() {
+            return registry + "/" + repository + ": blob " + digest;
+        }
+
+        @Override
+        public void close() {
+            if (in != null) {
+                discard(in);
+                in = null;
+            }
+            ended = true;
         }
     }
 
-    /** A GET with the auth the registry asks for, retried on 429, 5xx and broken connections. */
-    private <T> HttpResponse<T> send(String repository, String path, HttpResponse.BodyHandler<T> handler, String accept) {
-        URI uri = URI.create(base + repository + "/" + path);
+    /**
+     * A GET with the auth the registry asks for, retried on 429, 5xx and broken connections.
+     *
+     * @param repository null for the API's root ({@code /v2/})
+     * @param range      a Range header value, or null
+     */
+    private <T> HttpResponse<T> send(String repository, String path, HttpResponse.BodyHandler<T> handler, String accept, String range) {
+        URI uri = URI.create(base + (repository == null ? "" : repository + "/" + path));
         boolean challenged = false;
         for (int attempt = 1; ; attempt++) {
             HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10)).header("Accept", accept);
             if (authorization != null) {
                 b.header("Authorization", authorization);
+            }
+            if (range != null) {
+                b.header("Range", range);
             }
             HttpResponse<T> r;
             try {
@@ -146,24 +311,42 @@ public final class RegistryClient {
             int status = r.statusCode();
             if (status == 401 && !challenged) {
                 challenged = true;
+                discard(r);
                 authorization = answer(r.headers().firstValue("WWW-Authenticate").orElse(""), repository);
                 attempt--;
                 continue;
             }
             if ((status == 429 || status >= 500) && attempt < ATTEMPTS) {
+                discard(r);
                 pause(attempt, r.headers().firstValue("Retry-After").orElse(null));
                 continue;
             }
             if (status / 100 == 2) {
                 return r;
             }
-            String what = registry + "/" + repository + " " + path.replace("manifests/", "");
+            discard(r);
+            String what = repository == null ? registry : registry + "/" + repository + " " + path.replace("manifests/", "");
             throw switch (status) {
                 case 401, 403 -> new BerthException(BerthException.Kind.INVALID_INPUT, what + ": access denied (" + status + ")"
-                        + (credentials == null ? "; log in or give credentials" : "; the credentials were refused"));
+                        + (credentials == null ? "; log in (berth login " + registry + ") or give credentials" : "; the credentials were refused"));
                 case 404 -> new BerthException(BerthException.Kind.NOT_FOUND, what + ": not found in the registry");
                 default -> new BerthException(BerthException.Kind.HOST, what + ": the registry answered " + status);
             };
+        }
+    }
+
+    /** Closes a streamed body that will not be read, so that its connection is freed. */
+    private static void discard(HttpResponse<?> r) {
+        if (r.body() instanceof InputStream in) {
+            discard(in);
+        }
+    }
+
+    private static void discard(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // the connection is dropped instead
         }
     }
 
@@ -190,8 +373,10 @@ public final class RegistryClient {
         if (params.containsKey("service")) {
             query.append("service=").append(URLEncoder.encode(params.get("service"), StandardCharsets.UTF_8));
         }
-        String scope = params.getOrDefault("scope", "repository:" + repository + ":pull");
-        query.append(query.isEmpty() ? "" : "&").append("scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
+        String scope = params.getOrDefault("scope", repository == null ? null : "repository:" + repository + ":pull");
+        if (scope != null) {
+            query.append(query.isEmpty() ? "" : "&").append("scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
+        }
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(realm + (realm.contains("?") ? "&" : "?") + query)).timeout(Duration.ofSeconds(30));
         if (basic != null) {
             b.header("Authorization", basic);

@@ -120,7 +120,22 @@ final class PodReader {
 
         return new PodSpec(name, namespace, labels, annotations, inits, apps, volumes, restartPolicy,
                 spec.get("hostNetwork").bool(false), spec.get("shareProcessNamespace").bool(false), hostname,
-                graceSeconds, dependsOn, infer, securityContext(spec.get("securityContext"), true), owner, metadata.source());
+                graceSeconds, dependsOn, infer, securityContext(spec.get("securityContext"), true), pullSecrets(spec.get("imagePullSecrets")),
+                owner, metadata.source());
+    }
+
+    /** {@code imagePullSecrets: [{name: S}]}: the Secrets must be in the manifests (checked when play pulls). */
+    private static List<String> pullSecrets(Field list) {
+        List<String> names = new ArrayList<>();
+        for (Field item : list.list()) {
+            String secret = item.get("name").string(null);
+            if (secret == null || secret.isBlank()) {
+                item.error("needs the name of a Secret of type kubernetes.io/dockerconfigjson");
+            } else {
+                names.add(secret);
+            }
+        }
+        return names;
     }
 
     private static boolean booleanAnnotation(Field field, String value) {

@@ -174,37 +174,89 @@ public final class KubePlay {
         }
     }
 
+    /** How many images are pulled at once before a play starts. */
+    private static final int PARALLEL_PULLS = 3;
+
     /**
      * Pulls what the containers' imagePullPolicy asks for (Always: every time; IfNotPresent: when
-     * missing; Never: not), before anything starts; {@code localhost/} images are never pulled.
+     * missing; Never: not), a few images at once, with the credentials of the pods'
+     * imagePullSecrets, before anything starts; {@code localhost/} images are never pulled.
      */
     private void checkImages() {
         List<String> missing = new ArrayList<>();
-        java.util.Set<String> pulls = new java.util.LinkedHashSet<>();
+        Map<String, java.util.Set<String>> pulls = new LinkedHashMap<>();
         for (PodSpec pod : manifests.pods()) {
             for (ContainerSpec c : pod.allContainers()) {
                 boolean present = berth.images().find(c.image()).isPresent();
                 boolean pullable = !c.image().startsWith("localhost/") && !c.pullPolicy().equals("Never");
                 if (pullable && (!present || c.pullPolicy().equals("Always"))) {
-                    pulls.add(c.image());
+                    pulls.computeIfAbsent(c.image(), k -> new java.util.LinkedHashSet<>()).addAll(pod.pullSecrets());
                 } else if (!present && !missing.contains(c.image())) {
                     missing.add(c.image());
                 }
-            }
-        }
-        for (String image : pulls) {
-            emit("Image/" + image, "pulling", "");
-            try {
-                var pulled = berth.images().pull(image, options.registries(), line -> emit("Image/" + image, "pulling", line));
-                emit("Image/" + image, "pulled", pulled.id().substring(0, 12));
-            } catch (BerthException e) {
-                throw new BerthException(e.kind(), "nothing was started: cannot pull " + image + ": " + e.getMessage(), e);
             }
         }
         if (!missing.isEmpty()) {
             throw new BerthException(BerthException.Kind.NOT_FOUND, "nothing was started: image" + (missing.size() > 1 ? "s " : " ")
                     + String.join(", ", missing) + (missing.size() > 1 ? " are" : " is") + " not in berth's store (berth image load -i FILE, or berth image import TAR NAME)");
         }
+        if (pulls.isEmpty()) {
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL_PULLS, pulls.size()));
+        try {
+            Map<String, java.util.concurrent.Future<?>> running = new LinkedHashMap<>();
+            for (Map.Entry<String, java.util.Set<String>> p : pulls.entrySet()) {
+                List<Map<String, Object>> secrets = p.getValue().stream().map(this::dockerConfig).toList();
+                String image = p.getKey();
+                running.put(image, pool.submit(() -> pull(image, secrets)));
+            }
+            for (Map.Entry<String, java.util.concurrent.Future<?>> f : running.entrySet()) {
+                try {
+                    f.getValue().get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    BerthException be = e.getCause() instanceof BerthException b ? b
+                            : new BerthException(BerthException.Kind.FAILED, String.valueOf(e.getCause().getMessage()), e.getCause());
+                    throw new BerthException(be.kind(), "nothing was started: cannot pull " + f.getKey() + ": " + be.getMessage(), be);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BerthException(BerthException.Kind.FAILED, "nothing was started: interrupted while pulling images");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void pull(String image, List<Map<String, Object>> secrets) {
+        String object = "Image/" + image;
+        emit(object, "pulling", "");
+        var pulled = berth.images().pull(image, options.registries(), secrets, new dev.berth.image.PullProgress() {
+            @Override
+            public void layer(String digest, long size, boolean inStore) {
+                emit(object, "pulling", "layer " + digest.substring(7, 19) + (inStore ? ": already in the store" : ": " + size + " bytes"));
+            }
+        });
+        emit(object, "pulled", pulled.id().substring(0, 12));
+    }
+
+    /** The parsed {@code .dockerconfigjson} of a pull Secret of the manifests; never shown in a message. */
+    private Map<String, Object> dockerConfig(String secret) {
+        dev.berth.api.ObjectSpec s = manifests.object(dev.berth.api.ObjectKind.SECRET, secret).orElseThrow(() -> new BerthException(
+                BerthException.Kind.NOT_FOUND, "nothing was started: the imagePullSecret \"" + secret + "\" is not in the manifests"));
+        String json = s.data().get(".dockerconfigjson");
+        if (json == null && s.data().containsKey(".dockercfg")) {
+            json = "{\"auths\": " + s.data().get(".dockercfg") + "}";
+        }
+        try {
+            if (json != null) {
+                return dev.berth.api.Json.parseObject(json);
+            }
+        } catch (IllegalArgumentException e) {
+            // said below, without the value
+        }
+        throw new BerthException(BerthException.Kind.INVALID_INPUT, "nothing was started: Secret \"" + secret + "\" (" + s.source()
+                + ") is used as an imagePullSecret but has no valid .dockerconfigjson (type kubernetes.io/dockerconfigjson)");
     }
 
     /**

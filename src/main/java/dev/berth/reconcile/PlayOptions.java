@@ -9,7 +9,7 @@ import java.time.Duration;
  * @param publish     {@code [ip:]hostPort:containerPort} ports to publish for the pods declaring the containerPort
  * @param logs        how much of each container's log is kept, for pods without log annotations of their own
  * @param backoffMax  the cap of the crash-loop back-off (Kubernetes': 60 s)
- * @param registries  a client for each registry images are pulled from (by {@code host[:port]})
+ * @param registries  where images are pulled from, and with which credentials
  */
 public record PlayOptions(Duration timeout, boolean replace, int parallelism, java.util.List<String> publish, dev.berth.api.LogLimits logs,
-        Duration backoffMax, java.util.function.Function<String, dev.berth.image.RegistryClient> registries) {}
+        Duration backoffMax, dev.berth.image.Registries registries) {}

@@ -19,6 +19,20 @@ class ImageRefTest {
     @Test
     void refusesBadNames() {
         assertThatThrownBy(() -> ImageRef.parse("Busybox")).hasMessageContaining("not a valid image name");
-        assertThatThrownBy(() -> ImageRef.parse("busybox@sha256:abc")).hasMessageContaining("by digest");
+        assertThatThrownBy(() -> ImageRef.parse("busybox@sha256:abc")).hasMessageContaining("64 lower-case hex");
+        assertThatThrownBy(() -> ImageRef.parse("busybox@md5:" + "a".repeat(32))).hasMessageContaining("sha256");
+    }
+
+    @Test
+    void digestReferencesNameTheManifestAndDropTheTag() {
+        String d = "sha256:" + "ab".repeat(32);
+        ImageRef ref = ImageRef.parse("127.0.0.1:5000/app:1.0@" + d);
+        assertThat(ref).isEqualTo(new ImageRef("127.0.0.1:5000", "app", "1.0", d));
+        assertThat(ref.reference()).isEqualTo(d);
+        assertThat(ref.toString()).isEqualTo("127.0.0.1:5000/app@" + d);
+        assertThat(ImageRef.candidates("nginx@" + d)).containsExactly("localhost/nginx@" + d, "docker.io/library/nginx@" + d);
+        assertThat(ImageRef.parse("ghcr.io/org/app:2").withDigest(d).toString()).isEqualTo("ghcr.io/org/app@" + d);
+        assertThat(ImageRef.isShort("org/app")).isTrue();
+        assertThat(ImageRef.isShort("localhost/app")).isFalse();
     }
 }
