@@ -23,7 +23,7 @@ final class LoginCommands {
     @Command(name = "login", mixinStandardHelpOptions = true,
             description = {"Check credentials against a registry and keep them in the auth file (mode 0600) for later pulls.",
                     "The password is never printed; give it with --password-stdin rather than -p, which other users can see in ps."},
-            footer = {"", "Examples:", "  echo \"$PASSWORD\" | berth login -u ci --password-stdin registry.example.com",
+            footer = {"", "Examples:", "  berth login -u ci --password-stdin registry.example.com < password.txt",
                     "  berth login --cert-dir ./certs -u alice -p secret 127.0.0.1:5443"})
     static final class Login implements Callable<Integer> {
         @Spec
