@@ -27,27 +27,63 @@ import org.junit.jupiter.api.Test;
 class RegistryIT {
     /** A registry of the test's own: its storage in the test's directory, a free loopback port. */
     static final class Registry implements AutoCloseable {
+        static final String PASSWORD = "s3cret-Pw";
         final Path storage;
         final String address;
         final Process process;
         final HttpClient http = HttpClient.newHttpClient();
 
+        final Path dir;
+
         Registry(Path dir) throws Exception {
+            this(dir, Files.createDirectories(dir.resolve("registry")), "plain", "");
+        }
+
+        /**
+         * A second registry on the same storage, over TLS (a self-signed certificate for 127.0.0.1,
+         * kept as {@code certs/ADDRESS/ca.crt}) and with htpasswd auth ({@code alice}, {@link #PASSWORD}).
+         */
+        Registry secure() throws Exception {
+            assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")) && Files.isExecutable(Path.of("/usr/bin/htpasswd")),
+                    "openssl and htpasswd (apache2-utils) are needed");
+            Path tls = Files.createDirectories(dir.resolve("tls"));
+            run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", tls.resolve("key.pem").toString(), "-out", tls.resolve("cert.pem").toString());
+            Files.writeString(tls.resolve("htpasswd"), run(dir, "htpasswd", "-Bbn", "alice", PASSWORD));
+            String extra = """
+                    auth: {htpasswd: {realm: berth-test, path: %s}}
+                    """.formatted(tls.resolve("htpasswd"));
+            return new Registry(dir, storage, "secure", extra + "tls: {certificate: %s, key: %s}".formatted(tls.resolve("cert.pem"), tls.resolve("key.pem")));
+        }
+
+        /** The directory to give as --cert-dir: ADDRESS/ca.crt is this registry's certificate. */
+        Path certDir() throws IOException {
+            Path d = Files.createDirectories(dir.resolve("certs").resolve(address));
+            Files.copy(dir.resolve("tls/cert.pem"), d.resolve("ca.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return d.getParent();
+        }
+
+        private Registry(Path dir, Path storage, String name, String extra) throws Exception {
             assumeTrue(Files.isExecutable(Path.of("/usr/bin/docker-registry")), "Debian's docker-registry is not installed");
-            storage = Files.createDirectories(dir.resolve("registry"));
+            this.dir = dir;
+            this.storage = storage;
             int port;
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
             }
             address = "127.0.0.1:" + port;
-            Path config = Files.writeString(dir.resolve("registry.yml"), """
+            String auth = extra.contains("auth:") ? extra.substring(0, extra.indexOf("tls:")) : "";
+            String tls = extra.contains("tls:") ? ", " + extra.substring(extra.indexOf("tls:")) : "";
+            Path config = Files.writeString(dir.resolve(name + "-registry.yml"), """
                     version: 0.1
                     log: {level: error}
                     storage: {filesystem: {rootdirectory: %s}}
-                    http: {addr: "%s"}
-                    """.formatted(storage, address));
+                    %s
+                    http: {addr: "%s"%s}
+                    """.formatted(storage, auth.strip(), address, tls.strip().isEmpty() ? "" : tls));
+            Path log = dir.resolve(name + "-registry.log");
             process = new ProcessBuilder("/usr/bin/docker-registry", "serve", config.toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             for (int i = 0; i < 100; i++) {
                 try (Socket ignored = new Socket("127.0.0.1", port)) {
                     return;
@@ -55,7 +91,15 @@ class RegistryIT {
                     TimeUnit.MILLISECONDS.sleep(100);
                 }
             }
-            throw new IllegalStateException("the registry did not start: " + Files.readString(dir.resolve("registry.log")));
+            process.destroyForcibly();
+            throw new IllegalStateException("the registry did not start: " + Files.readString(log));
+        }
+
+        private static String run(Path dir, String... argv) throws Exception {
+            Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(String.join(" ", argv)).isZero();
+            return out;
         }
 
         /** Uploads a blob (monolithic POST + PUT); returns its digest. */
@@ -206,6 +250,142 @@ class RegistryIT {
                 }
             }
             b.assertNothingLeft(); // the registry is gone too
+        }
+    }
+
+    @Test
+    void anImageIsPulledByDigestThroughSearchRegistriesAndMirrorsAndIsTaggedAndPruned() throws Exception {
+        try (BerthRoot b = new BerthRoot(); Registry r = new Registry(b.dir)) {
+            String[] pushed = pushSample(r, "sample", "1.0", RegistryClient.OCI_MANIFEST);
+            String byDigest = r.address + "/sample@" + pushed[0];
+            BerthRoot.Run pull = b.berth("image", "pull", "--tls-verify=false", byDigest);
+            assertThat(pull.code()).as(pull.err()).isZero();
+            assertThat(b.berth("run", "--rm", byDigest, "echo", "by digest").ok().out()).isEqualTo("by digest\n");
+            assertThat(b.berth("image", "ls", "--digests").ok().out()).contains(pushed[0]);
+            BerthRoot.Run wrong = b.berth("image", "pull", "--tls-verify=false", r.address + "/sample@sha256:" + "0".repeat(64));
+            assertThat(wrong.code()).isEqualTo(1);
+            assertThat(wrong.err()).contains("not found in the registry");
+
+            // a short name through registries.conf: the search registry, insecure there; then a mirror
+            Path conf = Files.writeString(b.dir.resolve("registries.conf"), """
+                    unqualified-search-registries = ["registry.invalid", "%1$s"]
+                    [[registry]]
+                    location = "%1$s"
+                    insecure = true
+                    [[registry]]
+                    prefix = "registry.invalid"
+                    location = "registry.invalid"
+                    [[registry.mirror]]
+                    location = "%1$s"
+                    insecure = true
+                    """.formatted(r.address));
+            BerthRoot.Run shortName = b.berth("image", "pull", "--registries-conf", conf.toString(), "sample:1.0");
+            assertThat(shortName.code()).as(shortName.err()).isZero();
+            assertThat(shortName.out()).contains("Pulling registry.invalid/sample:1.0"); // found on the mirror of the first search registry
+            assertThat(b.berth("image", "inspect", "registry.invalid/sample:1.0").ok().out()).contains(pushed[0]);
+
+            assertThat(b.berth("image", "tag", byDigest, "mine:2").code()).isZero();
+            assertThat(b.berth("run", "--rm", "mine:2", "true").code()).isZero();
+            assertThat(b.berth("image", "rm", "localhost/mine:2").code()).isZero(); // a name of several: only the name
+            assertThat(b.berth("image", "ls").ok().out()).doesNotContain("localhost/mine").contains("registry.invalid/sample");
+            BerthRoot.Run prune = b.berth("image", "prune", "-a");
+            assertThat(prune.ok().out().strip()).matches("[0-9a-f]{64}");
+            assertThat(b.berth("image", "ls", "--format", "json").ok().out().strip()).isEqualTo("[]");
+            assertThat(Files.list(b.root.resolve("layers")).toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void aRegistryWithTlsAndAPasswordIsLoggedInToAndPulledFromWithCredentialsOrAPodsPullSecret() throws Exception {
+        try (BerthRoot b = new BerthRoot(); Registry plain = new Registry(b.dir); Registry r = plain.secure()) {
+            pushSample(plain, "private", "1.0", RegistryClient.DOCKER_MANIFEST);
+            String name = r.address + "/private:1.0";
+            String certs = r.certDir().toString();
+            String auth = b.dir.resolve("auth.json").toString();
+            BerthRoot.Run anonymous = b.berth("image", "pull", "--cert-dir", certs, "--authfile", auth, name);
+            assertThat(anonymous.code()).isEqualTo(1);
+            assertThat(anonymous.err()).contains("access denied (401)").contains("berth login " + r.address);
+            BerthRoot.Run untrusted = b.berth("image", "pull", "--authfile", auth, name);
+            assertThat(untrusted.code()).isNotZero();
+            assertThat(untrusted.err()).contains("cannot reach " + r.address);
+
+            BerthRoot.Run wrong = b.berth("login", "--cert-dir", certs, "--authfile", auth, "-u", "alice", "-p", "not-" + Registry.PASSWORD, r.address);
+            assertThat(wrong.code()).isEqualTo(1);
+            assertThat(wrong.err()).contains("the credentials were refused").doesNotContain(Registry.PASSWORD);
+            assertThat(Files.exists(Path.of(auth))).isFalse();
+            BerthRoot.Run login = b.berth("login", "--cert-dir", certs, "--authfile", auth, "-u", "alice", "-p", Registry.PASSWORD, r.address);
+            assertThat(login.code()).as(login.err()).isZero();
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(auth)))).isEqualTo("rw-------");
+            BerthRoot.Run pull = b.berth("image", "pull", "--cert-dir", certs, "--authfile", auth, name);
+            assertThat(pull.code()).as(pull.err()).isZero();
+            assertThat(pull.out() + pull.err()).doesNotContain(Registry.PASSWORD);
+            assertThat(b.berth("logout", "--authfile", auth, r.address).ok().out()).contains("Removed login credentials for " + r.address);
+            assertThat(b.berth("image", "rm", name).code()).isZero();
+
+            // a pod's imagePullSecrets, and no auth file at all
+            String dockerConfig = Json.write(Map.of("auths", Map.of(r.address, Map.of("auth",
+                    java.util.Base64.getEncoder().encodeToString(("alice:" + Registry.PASSWORD).getBytes(StandardCharsets.UTF_8))))));
+            Path m = Files.writeString(b.dir.resolve("private.yaml"), """
+                    apiVersion: v1
+                    kind: Secret
+                    metadata: {name: regcred}
+                    type: kubernetes.io/dockerconfigjson
+                    data: {.dockerconfigjson: %s}
+                    ---
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: private}
+                    spec:
+                      restartPolicy: Never
+                      imagePullSecrets: [{name: regcred}]
+                      containers:
+                        - {name: c, image: %s, command: ["sh", "-c", "echo pulled with a secret; sleep 1000"]}
+                    """.formatted(java.util.Base64.getEncoder().encodeToString(dockerConfig.getBytes(StandardCharsets.UTF_8)), name));
+            try {
+                BerthRoot.Run play = b.berth("kube", "play", "--cert-dir", certs, "--authfile", auth, m.toString());
+                assertThat(play.code()).as(play.err()).isZero();
+                assertThat(play.out() + play.err()).doesNotContain(Registry.PASSWORD).doesNotContain(dockerConfig);
+                assertThat(b.berth("logs", "private-c").ok().out()).isEqualTo("pulled with a secret\n");
+                assertThat(b.berth("kube", "generate", "private").ok().out()).contains("imagePullSecrets:").contains("name: regcred");
+            } finally {
+                b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
+            }
+        }
+    }
+
+    @Test
+    void aPullSurvivesA429AndABrokenConnectionAndAfterKill9TheNextPullCompletes() throws Exception {
+        try (BerthRoot b = new BerthRoot(); Registry r = new Registry(b.dir); FaultyProxy proxy = new FaultyProxy(r.address, true)) {
+            String[] pushed = pushSample(r, "sample", "1.0", RegistryClient.OCI_MANIFEST);
+            BerthRoot.Run pull = b.berth("image", "pull", "--tls-verify=false", proxy.address + "/sample:1.0");
+            assertThat(pull.code()).as(pull.err()).isZero();
+            assertThat(proxy.requests.stream().filter(l -> l.contains("/manifests/1.0")).count()).as("asked again after the 429").isEqualTo(2);
+            assertThat(proxy.requests).anyMatch(l -> l.contains("/blobs/" + pushed[1]) && l.contains("Range: bytes=")); // resumed, not started over
+            assertThat(b.berth("run", "--rm", proxy.address + "/sample:1.0", "echo", "whole").ok().out()).isEqualTo("whole\n");
+            b.berth("image", "rm", proxy.address + "/sample:1.0").ok();
+
+            // kill -9 in the middle of a slow pull: nothing recorded, and the next pull completes
+            try (FaultyProxy slow = new FaultyProxy(r.address, false)) {
+                slow.throttle.set(true);
+                Process p = new ProcessBuilder(b.processArgv("image", "pull", "--tls-verify=false", slow.address + "/sample:1.0"))
+                        .redirectErrorStream(true).redirectOutput(b.dir.resolve("killed-pull.log").toFile()).start();
+                try {
+                    for (int i = 0; i < 300 && slow.blobBytesSent.get() < 200_000; i++) {
+                        TimeUnit.MILLISECONDS.sleep(50);
+                    }
+                    assertThat(slow.blobBytesSent.get()).as(Files.readString(b.dir.resolve("killed-pull.log"))).isGreaterThanOrEqualTo(200_000);
+                } finally {
+                    p.destroyForcibly().waitFor(); // SIGKILL
+                }
+                assertThat(b.berth("image", "ls", "--format", "json").ok().out().strip()).isEqualTo("[]");
+                slow.throttle.set(false);
+                BerthRoot.Run again = b.berth("image", "pull", "--tls-verify=false", slow.address + "/sample:1.0");
+                assertThat(again.code()).as(again.err()).isZero();
+                assertThat(b.berth("run", "--rm", slow.address + "/sample:1.0", "echo", "after kill").ok().out()).isEqualTo("after kill\n");
+                try (var left = Files.list(b.root.resolve("tmp"))) {
+                    assertThat(left.toList()).isEmpty();
+                }
+            }
         }
     }
 }
