@@ -388,4 +388,57 @@ class RegistryIT {
             }
         }
     }
+
+    @Test
+    void theRealSoftwareSamplePlaysFromARegistryInReadinessOrderAndAnswersFromTheHost() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/mmdebstrap")) && Files.isExecutable(Path.of("/usr/bin/skopeo")),
+                "mmdebstrap and skopeo are needed (.ci/test installs them)");
+        try (BerthRoot b = new BerthRoot()) {
+            Path layout = b.dir.resolve("layout");
+            script("samples/real/build", layout.toString());
+            int hostPort;
+            try (ServerSocket s = new ServerSocket(0)) {
+                hostPort = s.getLocalPort();
+            }
+            Path app = Files.writeString(b.dir.resolve("app.yaml"), Files.readString(Path.of("samples/real/app.yaml"))
+                    .replace("hostPort: 8089", "hostPort: " + hostPort));
+            try (Registry r = new Registry(b.dir)) {
+                script("samples/real/push", layout.toString(), r.address);
+                Path conf = Files.writeString(b.dir.resolve("registries.conf"), """
+                        [[registry]]
+                        prefix = "registry.berth.test"
+                        location = "registry.berth.test"
+                        [[registry.mirror]]
+                        location = "%s"
+                        insecure = true
+                        """.formatted(r.address));
+                try {
+                    BerthRoot.Run play = b.berth("kube", "play", "--registries-conf", conf.toString(), app.toString());
+                    assertThat(play.code()).as(play.out() + play.err()).isZero();
+                    String out = play.out();
+                    assertThat(out.indexOf("Container/redis-0/redis  ready")).isPositive().isLessThan(out.indexOf("Container/web/renderer  starting"));
+                    assertThat(out.indexOf("Container/web/renderer  ready")).isPositive().isLessThan(out.indexOf("Container/web/nginx  starting"));
+                    HttpResponse<String> page = r.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hostPort + "/")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertThat(page.body()).isEqualTo("hello from redis, through nginx\n");
+
+                    // the same nginx from a multi-platform index: its amd64 manifest, nothing fetched again
+                    BerthRoot.Run multi = b.berth("image", "pull", "--tls-verify=false", r.address + "/real/nginx:multi");
+                    assertThat(multi.code()).as(multi.err()).isZero();
+                    assertThat(multi.out()).contains("already in the store").doesNotContain("pulling");
+                    assertThat(b.berth("image", "inspect", "registry.berth.test/real/nginx:1.22").ok().out())
+                            .contains(r.address + "/real/nginx:multi");
+                } finally {
+                    b.berth("kube", "down", "--timeout", "1", app.toString()).ok();
+                }
+            }
+            b.assertNothingLeft();
+        }
+    }
+
+    private static void script(String... argv) throws Exception {
+        Process p = new ProcessBuilder(argv).inheritIO().start();
+        assertThat(p.waitFor(10, TimeUnit.MINUTES)).as(argv[0] + " finished").isTrue();
+        assertThat(p.exitValue()).as(argv[0]).isZero();
+    }
 }
