@@ -7,9 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +16,6 @@ import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -28,6 +25,7 @@ import java.util.regex.Matcher;
 import java.util.function.LongConsumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -38,8 +36,11 @@ import javax.net.ssl.X509TrustManager;
  * and manifest lists) and blobs, with the registry's auth challenge answered (Bearer tokens,
  * anonymous or with credentials; Basic), retries with back-off on 429 (Retry-After honoured),
  * 5xx and broken connections (a blob resumed with a Range request), and every blob checked
- * against its digest and size while it is written. Written on {@code java.net.http}: a pull needs a handful of requests, and the JDK's
- * client does HTTP/1.1 and 2, TLS with the system's CAs, and streaming without a dependency.
+ * against its digest and size while it is written. Written here on the JDK's
+ * {@link HttpURLConnection} rather than kept in a library (jib-core's client would bring
+ * Google's HTTP client and Guava for a handful of requests): HTTP/1.1 with keep-alive, TLS with
+ * the system's CAs plus a registry's own, and streaming, with no dependency and no thread left
+ * behind; see docs/ARCHITECTURE.md, "Pulling an image".
  */
 public final class RegistryClient {
     public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
@@ -70,7 +71,7 @@ public final class RegistryClient {
         }
     }
 
-    private final HttpClient http;
+    private final SSLContext tlsContext;
     private final String base;
     private final String registry;
     private final Credentials credentials;
@@ -87,12 +88,7 @@ public final class RegistryClient {
         this.registry = registry;
         this.base = (tls ? "https://" : "http://") + (registry.equals("docker.io") ? "registry-1.docker.io" : registry) + "/v2/";
         this.credentials = credentials;
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15)).followRedirects(HttpClient.Redirect.NORMAL);
-        SSLContext context = tls ? trusting(caDirs) : null;
-        if (context != null) {
-            b.sslContext(context);
-        }
-        this.http = b.build();
+        this.tlsContext = tls ? trusting(caDirs) : null;
     }
 
     /** The system's CAs plus those of the directories, or null when the directories add none. */
@@ -142,13 +138,18 @@ public final class RegistryClient {
 
     /** {@code GET /v2/} with the challenge answered: checks that the registry takes the credentials (login). */
     public void ping() {
-        send(null, "", HttpResponse.BodyHandlers.discarding(), "application/json", null);
+        discard(send(null, "", "application/json", null).body());
     }
 
     /** A manifest by tag or digest; a digest given is checked against the body. */
     public Manifest manifest(String repository, String reference) {
-        HttpResponse<byte[]> r = send(repository, "manifests/" + reference, HttpResponse.BodyHandlers.ofByteArray(), ACCEPT, null);
-        byte[] body = r.body();
+        Response r = send(repository, "manifests/" + reference, ACCEPT, null);
+        byte[] body;
+        try (InputStream in = r.body()) {
+            body = in.readNBytes(MAX_MANIFEST + 1);
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, registry + "/" + repository + ": the manifest broke off: " + e.getMessage(), e);
+        }
         if (body.length > MAX_MANIFEST) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, registry + "/" + repository + ": a manifest of " + body.length + " bytes is refused");
         }
@@ -156,7 +157,7 @@ public final class RegistryClient {
         if (reference.startsWith("sha256:") && !digest.toString().equals(reference)) {
             throw new BerthException(BerthException.Kind.FAILED, registry + "/" + repository + "@" + reference + ": the manifest sent does not match its digest");
         }
-        String type = r.headers().firstValue("Content-Type").map(t -> t.split(";")[0].strip()).orElse("");
+        String type = r.header("Content-Type") == null ? "" : r.header("Content-Type").split(";")[0].strip();
         Object declared = Json.parseObject(new String(body, StandardCharsets.UTF_8)).get("mediaType");
         return new Manifest(declared instanceof String s ? s : type, body, digest);
     }
@@ -246,10 +247,9 @@ public final class RegistryClient {
         }
 
         private void connect() throws IOException {
-            HttpResponse<InputStream> r = send(repository, "blobs/" + digest, HttpResponse.BodyHandlers.ofInputStream(), "*/*",
-                    position > 0 ? "bytes=" + position + "-" : null);
+            Response r = send(repository, "blobs/" + digest, "*/*", position > 0 ? "bytes=" + position + "-" : null);
             in = r.body();
-            if (position > 0 && r.statusCode() != 206) { // the whole blob again: skip what was read already
+            if (position > 0 && r.status() != 206) { // the whole blob again: skip what was read already
                 in.skipNBytes(position);
             }
         }
@@ -277,26 +277,29 @@ public final class RegistryClient {
         }
     }
 
+    /** A response whose body is read by the caller, who closes it. */
+    private record Response(int status, HttpURLConnection connection, InputStream body) {
+        String header(String name) {
+            return connection.getHeaderField(name);
+        }
+    }
+
     /**
      * A GET with the auth the registry asks for, retried on 429, 5xx and broken connections.
+     * Written on {@link HttpURLConnection}: blocking I/O leaves no thread waiting in native code at
+     * exit (java.net.http's selector thread costs every command 300 ms when the JVM exits) and
+     * loads far fewer classes.
      *
      * @param repository null for the API's root ({@code /v2/})
      * @param range      a Range header value, or null
      */
-    private <T> HttpResponse<T> send(String repository, String path, HttpResponse.BodyHandler<T> handler, String accept, String range) {
+    private Response send(String repository, String path, String accept, String range) {
         URI uri = URI.create(base + (repository == null ? "" : repository + "/" + path));
         boolean challenged = false;
         for (int attempt = 1; ; attempt++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10)).header("Accept", accept);
-            if (authorization != null) {
-                b.header("Authorization", authorization);
-            }
-            if (range != null) {
-                b.header("Range", range);
-            }
-            HttpResponse<T> r;
+            Response r;
             try {
-                r = http.send(b.GET().build(), handler);
+                r = get(uri, accept, range, authorization);
             } catch (IOException e) {
                 if (attempt < ATTEMPTS) {
                     pause(attempt, null);
@@ -304,27 +307,24 @@ public final class RegistryClient {
                 }
                 throw new BerthException(BerthException.Kind.HOST, "cannot reach " + registry + ": " + e.getMessage()
                         + (base.startsWith("https") ? " (a registry without TLS: --tls-verify=false)" : ""), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BerthException(BerthException.Kind.FAILED, "interrupted while talking to " + registry);
             }
-            int status = r.statusCode();
+            int status = r.status();
             if (status == 401 && !challenged) {
                 challenged = true;
-                discard(r);
-                authorization = answer(r.headers().firstValue("WWW-Authenticate").orElse(""), repository);
+                discard(r.body());
+                authorization = answer(String.valueOf(r.header("WWW-Authenticate")), repository);
                 attempt--;
                 continue;
             }
             if ((status == 429 || status >= 500) && attempt < ATTEMPTS) {
-                discard(r);
-                pause(attempt, r.headers().firstValue("Retry-After").orElse(null));
+                discard(r.body());
+                pause(attempt, r.header("Retry-After"));
                 continue;
             }
             if (status / 100 == 2) {
                 return r;
             }
-            discard(r);
+            discard(r.body());
             String what = repository == null ? registry : registry + "/" + repository + " " + path.replace("manifests/", "");
             throw switch (status) {
                 case 401, 403 -> new BerthException(BerthException.Kind.INVALID_INPUT, what + ": access denied (" + status + ")"
@@ -335,14 +335,44 @@ public final class RegistryClient {
         }
     }
 
-    /** Closes a streamed body that will not be read, so that its connection is freed. */
-    private static void discard(HttpResponse<?> r) {
-        if (r.body() instanceof InputStream in) {
-            discard(in);
+    /**
+     * One GET, following redirects (blobs are often served from elsewhere); the Authorization
+     * header goes only to the registry itself, never to where it redirects.
+     */
+    private Response get(URI uri, String accept, String range, String auth) throws IOException {
+        URI at = uri;
+        for (int hops = 0; ; hops++) {
+            HttpURLConnection c = (HttpURLConnection) at.toURL().openConnection();
+            if (c instanceof HttpsURLConnection https && tlsContext != null) {
+                https.setSSLSocketFactory(tlsContext.getSocketFactory());
+            }
+            c.setInstanceFollowRedirects(false);
+            c.setConnectTimeout(15_000);
+            c.setReadTimeout(120_000);
+            c.setRequestProperty("Accept", accept);
+            c.setRequestProperty("User-Agent", "berth");
+            if (range != null) {
+                c.setRequestProperty("Range", range);
+            }
+            if (auth != null && hops == 0) {
+                c.setRequestProperty("Authorization", auth);
+            }
+            int status = c.getResponseCode();
+            String location = c.getHeaderField("Location");
+            if (status / 100 == 3 && location != null && hops < 5) {
+                discard(status >= 400 ? c.getErrorStream() : c.getInputStream());
+                at = at.resolve(location);
+                continue;
+            }
+            InputStream body = status >= 400 ? c.getErrorStream() : c.getInputStream();
+            return new Response(status, c, body == null ? InputStream.nullInputStream() : body);
         }
     }
 
     private static void discard(InputStream in) {
+        if (in == null) {
+            return;
+        }
         try {
             in.close();
         } catch (IOException ignored) {
@@ -377,17 +407,17 @@ public final class RegistryClient {
         if (scope != null) {
             query.append(query.isEmpty() ? "" : "&").append("scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
         }
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(realm + (realm.contains("?") ? "&" : "?") + query)).timeout(Duration.ofSeconds(30));
-        if (basic != null) {
-            b.header("Authorization", basic);
-        }
         try {
-            HttpResponse<String> r = http.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                throw new BerthException(BerthException.Kind.INVALID_INPUT, registry + ": the token service refused ("
-                        + r.statusCode() + ")" + (credentials == null ? "" : "; the credentials were refused"));
+            Response r = get(URI.create(realm + (realm.contains("?") ? "&" : "?") + query), "application/json", null, basic);
+            String body;
+            try (InputStream in = r.body()) {
+                body = new String(in.readNBytes(MAX_MANIFEST), StandardCharsets.UTF_8);
             }
-            Map<String, Object> json = Json.parseObject(r.body());
+            if (r.status() != 200) {
+                throw new BerthException(BerthException.Kind.INVALID_INPUT, registry + ": the token service refused ("
+                        + r.status() + ")" + (credentials == null ? "" : "; the credentials were refused"));
+            }
+            Map<String, Object> json = Json.parseObject(body);
             Object token = json.containsKey("token") ? json.get("token") : json.get("access_token");
             if (!(token instanceof String t)) {
                 throw new BerthException(BerthException.Kind.HOST, registry + ": the token service sent no token");
@@ -395,9 +425,6 @@ public final class RegistryClient {
             return "Bearer " + t;
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot reach the token service of " + registry + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BerthException(BerthException.Kind.FAILED, "interrupted while talking to " + registry);
         }
     }
 
