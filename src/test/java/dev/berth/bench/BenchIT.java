@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** bench/compare runs end to end in its quick mode (one run each) and prints every row; no timing is asserted. */
+/** bench/compare and bench/pull run end to end in their quick mode (one run each) and print every row; no timing is asserted. */
 class BenchIT {
     static final List<String> ROWS = List.of("run --rm true", "run --rm true (podman --network none)", "demo play", "play 20x2",
             "down 20x2", "generate 10 pods", "limit 20x2 (bare runc run -d)", "plan 200 pods (berth only)",
@@ -27,5 +27,17 @@ class BenchIT {
         }
         assertThat(out).containsPattern("(?m)^play 20x2 +\\d+ +\\d+ +\\d+\\.\\d\\d +\\d+ MB$");
         assertThat(out).contains("play 20x2 against the bare-runc limit: ");
+    }
+
+    @Test
+    void pullQuickPrintsEveryRowWithARatio() throws Exception {
+        assumeTrue(Linux.isRoot(), "bench/pull drives podman and a registry and needs root");
+        Process p = new ProcessBuilder("bench/pull", "--quick").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(15, TimeUnit.MINUTES)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        for (String row : List.of("pull nginx (cold, gzip, schema 2)", "pull redis (cold, zstd, OCI)", "pull nginx:again (layers in store)")) {
+            assertThat(out).as(out).containsPattern("(?m)^" + java.util.regex.Pattern.quote(row) + " +\\d+ +\\d+ +\\d+\\.\\d\\d$");
+        }
     }
 }

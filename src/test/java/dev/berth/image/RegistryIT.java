@@ -262,6 +262,18 @@ class RegistryIT {
             assertThat(pull.code()).as(pull.err()).isZero();
             assertThat(b.berth("run", "--rm", byDigest, "echo", "by digest").ok().out()).isEqualTo("by digest\n");
             assertThat(b.berth("image", "ls", "--digests").ok().out()).contains(pushed[0]);
+            b.berth("image", "rm", byDigest).ok();
+            BerthRoot.Run json = b.berth("--format", "json", "image", "pull", "--tls-verify=false", byDigest);
+            assertThat(json.code()).as(json.err()).isZero();
+            List<String> lines = json.out().lines().toList();
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            var schema = com.networknt.schema.JsonSchemaFactory.getInstance(com.networknt.schema.SpecVersion.VersionFlag.V202012)
+                    .getSchema(mapper.readTree(Path.of("schemas/pull-event.schema.json").toFile()));
+            for (String event : lines.subList(0, lines.size() - 1)) {
+                assertThat(schema.validate(mapper.readTree(event))).as(event).isEmpty();
+            }
+            assertThat(lines).hasSize(4).anyMatch(l -> l.contains("\"event\":\"done\"") && l.contains(pushed[1]));
+            assertThat(Json.parseObject(lines.get(3))).containsKey("Id");
             BerthRoot.Run wrong = b.berth("image", "pull", "--tls-verify=false", r.address + "/sample@sha256:" + "0".repeat(64));
             assertThat(wrong.code()).isEqualTo(1);
             assertThat(wrong.err()).contains("not found in the registry");
