@@ -677,6 +677,23 @@ public final class ImageStore {
                 return Optional.of(new Image(r.get(), Json.parseObject(r.get().config())));
             }
         }
+        return ImageRef.isShort(reference) ? pulledThroughASearchRegistry(candidates.get(0)) : Optional.empty();
+    }
+
+    /**
+     * A short name pulled from another search registry than Docker Hub ({@code app:1} pulled as
+     * {@code registry.example.com/app:1}): the newest image with a name {@code REGISTRY/} + the
+     * short name, whichever the registry.
+     */
+    private Optional<Image> pulledThroughASearchRegistry(String localName) {
+        String rest = localName.substring("localhost".length()); // "/path:tag" or "/path@sha256:…"
+        for (ImageRecord r : state.images()) {
+            for (String n : r.names()) {
+                if (n.endsWith(rest) && n.length() > rest.length() && n.substring(0, n.length() - rest.length()).indexOf('/') < 0) {
+                    return Optional.of(new Image(r, Json.parseObject(r.config())));
+                }
+            }
+        }
         return Optional.empty();
     }
 

@@ -2,8 +2,6 @@ package dev.berth.image;
 
 /** What a pull tells as it goes; called from the threads that fetch layers, so implementations are thread-safe. */
 public interface PullProgress {
-    PullProgress QUIET = new PullProgress() {};
-
     /** The name was resolved to this registry's repository, and its manifest is {@code digest}. */
     default void resolved(String name, String digest) {}
 

@@ -39,11 +39,6 @@ public record Registries(RegistriesConf conf, boolean tlsVerify, RegistryClient.
         return files;
     }
 
-    /** Docker Hub over TLS, credentials from the usual files: what a berth without options pulls with. */
-    public static Registries defaults() {
-        return new Registries(RegistriesConf.load(confFiles(null)), true, null, AuthFile.searchPath(null), CERT_DIRS);
-    }
-
     /** One place a repository can be pulled from. */
     public record Endpoint(String host, String path, boolean tls) {
         String repository() {

@@ -295,6 +295,7 @@ class RegistryIT {
             assertThat(shortName.code()).as(shortName.err()).isZero();
             assertThat(shortName.out()).contains("Pulling registry.invalid/sample:1.0"); // found on the mirror of the first search registry
             assertThat(b.berth("image", "inspect", "registry.invalid/sample:1.0").ok().out()).contains(pushed[0]);
+            assertThat(b.berth("run", "--rm", "sample:1.0", "echo", "by its short name").ok().out()).isEqualTo("by its short name\n");
 
             assertThat(b.berth("image", "tag", byDigest, "mine:2").code()).isZero();
             assertThat(b.berth("run", "--rm", "mine:2", "true").code()).isZero();
