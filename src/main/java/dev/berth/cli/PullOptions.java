@@ -30,10 +30,17 @@ final class PullOptions {
             description = "registries.conf to read (default: $CONTAINERS_REGISTRIES_CONF, /etc/containers/registries.conf and its .d, ~/.config/containers/registries.conf).")
     Path registriesConf;
 
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", defaultValue = "linux/amd64",
+            description = "The variant picked from a multi-platform image (default linux/amd64).")
+    String platform;
+
     /** Where and with what credentials images are pulled. */
     Registries registries() {
+        if (!platform.matches("[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?")) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "--platform " + platform + ": give OS/ARCH[/VARIANT], e.g. linux/arm64/v8");
+        }
         return new Registries(RegistriesConf.load(Registries.confFiles(registriesConf)), tlsVerify, credentials(creds, "--creds"),
-                AuthFile.searchPath(authfile), certDir != null ? List.of(certDir) : Registries.CERT_DIRS);
+                AuthFile.searchPath(authfile), certDir != null ? List.of(certDir) : Registries.CERT_DIRS, platform);
     }
 
     static RegistryClient.Credentials credentials(String userColonPassword, String option) {

@@ -314,7 +314,7 @@ public final class ImageStore {
                     last = notThere;
                     continue; // the next mirror, the registry itself, or the next search registry
                 }
-                return pullFrom(ref, e, client, manifest, progress);
+                return pullFrom(ref, e, client, manifest, registries.platform(), progress);
             }
         }
         if (candidates.size() > 1) {
@@ -324,7 +324,7 @@ public final class ImageStore {
         throw last;
     }
 
-    private Image pullFrom(ImageRef ref, Registries.Endpoint at, RegistryClient client, RegistryClient.Manifest top, PullProgress progress) {
+    private Image pullFrom(ImageRef ref, Registries.Endpoint at, RegistryClient client, RegistryClient.Manifest top, String platform, PullProgress progress) {
         List<String> names = new ArrayList<>();
         if (ref.digest() == null) {
             names.add(ref.toString());
@@ -332,7 +332,7 @@ public final class ImageStore {
         names.add(ref.withDigest(top.digest().toString()).toString());
         RegistryClient.Manifest manifest = top;
         if (top.isIndex()) {
-            manifest = client.manifest(at.path(), platform(top.json(), ref.toString()));
+            manifest = client.manifest(at.path(), platform(top.json(), ref.toString(), platform));
             names.add(ref.withDigest(manifest.digest().toString()).toString());
         }
         progress.resolved(ref.toString(), top.digest().toString());
@@ -493,17 +493,19 @@ public final class ImageStore {
         return ImageRef.isShort(name) ? ref.in("docker.io") : ref;
     }
 
-    /** The digest of the linux/amd64 manifest of an index. */
-    private static String platform(Map<String, Object> index, String name) {
+    /** The digest of the manifest of an index for {@code os/arch[/variant]}. */
+    private static String platform(Map<String, Object> index, String name, String platform) {
+        String[] want = platform.split("/");
         for (Object o : Json.array(index, "manifests")) {
             @SuppressWarnings("unchecked")
             Map<String, Object> d = (Map<String, Object>) o;
             Map<String, Object> p = Json.object(d, "platform");
-            if ("linux".equals(Json.string(p, "os")) && "amd64".equals(Json.string(p, "architecture"))) {
+            if (want[0].equals(Json.string(p, "os")) && want.length > 1 && want[1].equals(Json.string(p, "architecture"))
+                    && (want.length < 3 || want[2].equals(Json.string(p, "variant")))) {
                 return Json.string(d, "digest");
             }
         }
-        throw new BerthException(BerthException.Kind.NOT_FOUND, name + ": the image has no linux/amd64 variant");
+        throw new BerthException(BerthException.Kind.NOT_FOUND, name + ": the image has no " + platform + " variant");
     }
 
     private static long size(Map<String, Object> descriptor) {

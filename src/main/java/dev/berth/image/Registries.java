@@ -16,8 +16,10 @@ import java.util.Map;
  * @param creds     {@code --creds}: used for every registry; null to look them up
  * @param authFiles where credentials are looked up, in order
  * @param certDirs  directories holding {@code HOST[:PORT]/} CA directories
+ * @param platform  {@code os/arch[/variant]} picked from an index ({@code linux/amd64} here)
  */
-public record Registries(RegistriesConf conf, boolean tlsVerify, RegistryClient.Credentials creds, List<Path> authFiles, List<Path> certDirs) {
+public record Registries(RegistriesConf conf, boolean tlsVerify, RegistryClient.Credentials creds, List<Path> authFiles, List<Path> certDirs,
+        String platform) {
     public static final List<Path> CERT_DIRS = List.of(Path.of("/etc/containers/certs.d"), Path.of("/etc/docker/certs.d"));
 
     /** The registries.conf files podman reads: {@code $CONTAINERS_REGISTRIES_CONF}, else the system file, its drop-ins, the user's. */

@@ -183,6 +183,9 @@ class RegistryIT {
                     Map.of("mediaType", RegistryClient.DOCKER_MANIFEST, "digest", pushed[0], "size", Integer.parseInt(pushed[2]),
                             "platform", Map.of("os", "linux", "architecture", "amd64"))));
             r.manifest("sample", "multi", RegistryClient.OCI_INDEX, Json.write(index).getBytes(StandardCharsets.UTF_8));
+            BerthRoot.Run arm = b.berth("image", "pull", "--tls-verify=false", "--platform", "linux/s390x", r.address + "/sample:multi");
+            assertThat(arm.code()).isEqualTo(1);
+            assertThat(arm.err()).contains("has no linux/s390x variant");
             BerthRoot.Run again = b.berth("image", "pull", "--tls-verify=false", r.address + "/sample:multi");
             assertThat(again.code()).as(again.err()).isZero();
             assertThat(again.out()).contains("already in the store").doesNotContain("pulling");
