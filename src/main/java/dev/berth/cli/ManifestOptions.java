@@ -15,10 +15,13 @@ final class ManifestOptions {
             description = "Warn, instead of failing, when a ConfigMap, Secret or PVC referenced is not in the manifests.")
     boolean allowMissingRefs;
 
-    @Option(names = "--ignore-unknown", description = "Warn, instead of failing, on documents of kinds berth does not play.")
+    @Option(names = "--strict", description = "Fail on fields berth does not apply on one host (nodeSelector, affinity…), not only on unknown ones.")
+    boolean strict;
+
+    @Option(names = "--ignore-unknown", hidden = true, description = "No longer needed: every kind is accepted (kept for old scripts).")
     boolean ignoreUnknown;
 
     ManifestReader.Options readerOptions() {
-        return new ManifestReader.Options(allowMissingRefs, ignoreUnknown);
+        return new ManifestReader.Options(allowMissingRefs, strict);
     }
 }

@@ -52,6 +52,7 @@ final class Field {
             error("must be an object");
             return new Field(null, childPath, file, line, problems);
         }
+        problems.consume(mapping, key);
         Node found = null;
         int foundLine = line;
         for (NodeTuple t : mapping.getValue()) {
@@ -66,6 +67,15 @@ final class Field {
         return found == null
                 ? new Field(null, childPath, file, line, problems)
                 : new Field(found, childPath, file, foundLine, problems);
+    }
+
+    /** The YAML node (null when the field is absent): for the strict field check. */
+    Node node() {
+        return node;
+    }
+
+    String file() {
+        return file;
     }
 
     boolean present() {
@@ -254,6 +264,7 @@ final class Field {
                 continue;
             }
             String childPath = path + "[\"" + k.getValue() + "\"]";
+            problems.consume(mapping, k.getValue());
             Node v = t.getValueNode();
             entries.put(k.getValue(), new Field(v, childPath, file, k.getStartMark().getLine() + 1, problems));
         }

@@ -35,15 +35,33 @@ public final class ManifestReader {
 
     /**
      * @param allowMissingRefs missing ConfigMaps, Secrets and PVCs are warnings, not errors
-     * @param ignoreUnknown    documents of unsupported kinds are warnings, not errors
+     * @param strict           fields berth does not apply on one host are errors, not warnings
      */
-    public record Options(boolean allowMissingRefs, boolean ignoreUnknown) {
-        public static final Options STRICT = new Options(false, false);
+    public record Options(boolean allowMissingRefs, boolean strict) {
+        public static final Options DEFAULT = new Options(false, false);
     }
 
-    private static final Map<String, String> API_VERSIONS = Map.of(
-            "Pod", "v1", "ConfigMap", "v1", "Secret", "v1", "PersistentVolumeClaim", "v1", "Service", "v1",
-            "List", "v1", "Deployment", "apps/v1", "DaemonSet", "apps/v1", "Job", "batch/v1");
+    /** The kinds berth plays; every other built-in kind is accepted, checked and reported as not applied. */
+    private static final Set<String> PLAYED = Set.of("Pod", "ConfigMap", "Secret", "PersistentVolumeClaim", "Service",
+            "Deployment", "DaemonSet", "Job");
+    /** Why a built-in kind berth accepts is not applied on one host. */
+    private static final Map<String, String> NOT_APPLIED = Map.ofEntries(
+            Map.entry("Namespace", "namespaces are names here: objects keep their metadata.namespace"),
+            Map.entry("ServiceAccount", "no API server: containers get no token"),
+            Map.entry("Role", "no API server to authorize"), Map.entry("ClusterRole", "no API server to authorize"),
+            Map.entry("RoleBinding", "no API server to authorize"), Map.entry("ClusterRoleBinding", "no API server to authorize"),
+            Map.entry("PodSecurityPolicy", "no admission control; each pod's securityContext is applied as written"),
+            Map.entry("PodDisruptionBudget", "no voluntary disruptions (drains) on one host"),
+            Map.entry("NetworkPolicy", "pods on berth's bridge reach each other freely"),
+            Map.entry("HorizontalPodAutoscaler", "no metrics: replicas stay as written"),
+            Map.entry("LimitRange", "no admission defaults: each container's resources are applied as written"),
+            Map.entry("ResourceQuota", "no quota on one host"), Map.entry("PriorityClass", "no scheduler, no preemption"),
+            Map.entry("PersistentVolume", "claims get local named volumes"), Map.entry("StorageClass", "claims get local named volumes"),
+            Map.entry("Ingress", "no ingress controller; reach Services through hostPort or NodePort"),
+            Map.entry("IngressClass", "no ingress controller"), Map.entry("Endpoints", "berth computes Service endpoints from readiness"),
+            Map.entry("CronJob", "no scheduler of Jobs; run its jobTemplate as a Job"),
+            Map.entry("StatefulSet", "not played yet"), Map.entry("ReplicaSet", "not played yet"),
+            Map.entry("ReplicationController", "not played yet"));
     private static final int MAX_REPLICAS = 1000;
 
     private final InputStream stdin;
@@ -54,7 +72,7 @@ public final class ManifestReader {
 
     public Manifests read(List<String> paths, Options options) {
         Problems problems = new Problems();
-        Run run = new Run(problems);
+        Run run = new Run(problems, options.strict());
         for (ManifestFiles.Document d : new ManifestFiles(stdin).read(paths, problems)) {
             run.document(Field.root(d.root(), d.file(), problems), options);
         }
@@ -62,10 +80,10 @@ public final class ManifestReader {
         if (problems.hasErrors()) {
             throw new ManifestException(problems.errors());
         }
-        if (run.pods.isEmpty() && run.objects.isEmpty() && run.services.isEmpty()) {
+        if (run.pods.isEmpty() && run.objects.isEmpty() && run.services.isEmpty() && run.accepted == 0) {
             // as kubectl's "no objects passed to apply": an empty file is a mistake, not success
-            throw new BerthException(BerthException.Kind.INVALID_INPUT, "no objects in " + String.join(", ", paths)
-                    + ": the manifests are empty (or hold only comments, ---, or kinds that were ignored)");
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "nothing to play in " + String.join(", ", paths)
+                    + ": the manifests are empty, or hold only comments, ---, or kinds that berth does not apply");
         }
         return new Manifests(run.pods, run.objects, run.services, problems.warnings());
     }
@@ -79,9 +97,13 @@ public final class ManifestReader {
         private final List<ObjectSpec> objects = new ArrayList<>();
         private final List<ServiceSpec> services = new ArrayList<>();
         private final Map<String, Source> names = new HashMap<>();
+        private final FieldCheck fieldCheck;
+        /** Documents of kinds accepted but not applied. */
+        private int accepted;
 
-        Run(Problems problems) {
+        Run(Problems problems, boolean strict) {
             this.problems = problems;
+            this.fieldCheck = new FieldCheck(problems, strict);
         }
 
         void document(Field doc, ManifestReader.Options options) {
@@ -96,20 +118,18 @@ public final class ManifestReader {
             if (kind == null) {
                 return;
             }
-            String expected = API_VERSIONS.get(kind);
-            if (expected == null) {
-                String message = "unsupported kind \"" + kind + "\" (berth plays Pod, Deployment, DaemonSet, Job, ConfigMap, Secret, PersistentVolumeClaim, Service and List)";
-                if (options.ignoreUnknown()) {
-                    kindField.warning(message + "; ignored");
-                } else {
-                    kindField.error(message + "; pass --ignore-unknown to skip it");
-                }
-                return;
-            }
             Field apiVersion = doc.get("apiVersion");
             String version = apiVersion.required();
-            if (version != null && !version.equals(expected)) {
-                apiVersion.error(kind + " needs apiVersion " + expected + ", got \"" + version + "\"");
+            KubernetesSchema.Kind builtIn = kind.equals("List") ? null : KubernetesSchema.get().kind(kind);
+            if (!kind.equals("List") && builtIn == null) {
+                accepted++;
+                kindField.warning("custom resource " + kind + (version == null ? "" : " (" + version + ")")
+                        + ": accepted, not applied (berth knows no controller for it)");
+                return;
+            }
+            List<String> versions = builtIn == null ? List.of("v1") : builtIn.apiVersions();
+            if (version != null && !versions.contains(version)) {
+                apiVersion.error(kind + " needs apiVersion " + String.join(" or ", versions) + ", got \"" + version + "\"");
             }
             if (kind.equals("List")) {
                 List<Field> items = doc.get("items").list();
@@ -139,12 +159,20 @@ public final class ManifestReader {
                     namespace.error(nsProblem);
                 }
             }
-            switch (kind) {
+            boolean played = PLAYED.contains(kind);
+            switch (played ? kind : "") {
                 case "Pod" -> addPod(podReader.read(name, metadata, doc.get("spec"), null), nameField);
                 case "Deployment", "DaemonSet", "Job" -> workload(kind, name, doc, nameField);
                 case "Service" -> service(name, doc, nameField);
-                default -> object(kind, name, doc, nameField);
+                case "ConfigMap", "Secret", "PersistentVolumeClaim" -> object(kind, name, doc, nameField);
+                default -> {
+                    if (unique(kind, name, nameField)) {
+                        accepted++;
+                        kindField.warning(kind + "/" + name + ": accepted, not applied on one host: " + NOT_APPLIED.get(kind));
+                    }
+                }
             }
+            fieldCheck.document(doc, builtIn, played);
         }
 
         private void workload(String kind, String name, Field doc, Field nameField) {

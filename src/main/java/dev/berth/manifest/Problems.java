@@ -18,6 +18,16 @@ final class Problems {
     private final Set<Problem> errors = new LinkedHashSet<>();
     private final Set<Problem> warnings = new LinkedHashSet<>();
     private final Map<String, Integer> fileOrder = new HashMap<>();
+    /** The keys of each YAML mapping that berth's reader looked at: the others are checked by {@link FieldCheck}. */
+    private final Map<org.yaml.snakeyaml.nodes.Node, Set<String>> consumed = new java.util.IdentityHashMap<>();
+
+    void consume(org.yaml.snakeyaml.nodes.Node mapping, String key) {
+        consumed.computeIfAbsent(mapping, k -> new java.util.HashSet<>()).add(key);
+    }
+
+    boolean consumed(org.yaml.snakeyaml.nodes.Node mapping, String key) {
+        return consumed.getOrDefault(mapping, Set.of()).contains(key);
+    }
 
     /** A problem with a whole file ({@code line} 0) or at a line of it; {@code text} follows {@code FILE:LINE: }. */
     void error(String file, int line, String text) {

@@ -162,9 +162,9 @@ class CliTest {
     @Test
     void warningsGoToStderr() throws Exception {
         Path unknown = dir.resolve("unknown.yaml");
-        Files.writeString(unknown, "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\n---\n" + Files.readString(Path.of("manifests/demo.yaml")));
-        Result r = berth("kube", "plan", "--ignore-unknown", unknown.toString());
+        Files.writeString(unknown, "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: db}\n---\n" + Files.readString(Path.of("manifests/demo.yaml")));
+        Result r = berth("kube", "plan", "--ignore-unknown", unknown.toString()); // no longer needed, still accepted
         assertThat(r.code()).isZero();
-        assertThat(r.err()).startsWith("warning: " + unknown + ":2: kind: unsupported kind \"StatefulSet\"");
+        assertThat(r.err()).startsWith("warning: " + unknown + ":2: kind: custom resource Widget (example.com/v1): accepted");
     }
 }

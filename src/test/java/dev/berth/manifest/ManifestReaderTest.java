@@ -304,13 +304,28 @@ class ManifestReaderTest {
     }
 
     @Test
-    void unknownKindIsAnErrorOrWithIgnoreUnknownAWarning() {
-        String manifest = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\n---\n" + Yaml.pod("web", "");
-        assertThat(yaml.problems(manifest)).containsExactly(
-                "m0.yaml:2: kind: unsupported kind \"StatefulSet\" (berth plays Pod, Deployment, DaemonSet, Job, ConfigMap, Secret, PersistentVolumeClaim, Service and List); pass --ignore-unknown to skip it");
-        Manifests m = yaml.read(new ManifestReader.Options(false, true), manifest);
+    void everyKindIsAcceptedAndWhatIsNotAppliedIsSaid() {
+        String manifest = """
+                apiVersion: monitoring.coreos.com/v1
+                kind: ServiceMonitor
+                metadata: {name: web}
+                spec: {anything: [goes]}
+                ---
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: Role
+                metadata: {name: reader}
+                rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+                ---
+                """ + Yaml.pod("web", "");
+        Manifests m = yaml.read(ManifestReader.Options.DEFAULT, manifest);
         assertThat(m.pods()).extracting(PodSpec::name).containsExactly("web");
-        assertThat(m.warnings()).singleElement().asString().contains("m0.yaml:2: kind: unsupported kind \"StatefulSet\"");
+        assertThat(m.warnings()).extracting(w -> w.substring(w.indexOf("m0.yaml"))).containsExactly(
+                "m0.yaml:2: kind: custom resource ServiceMonitor (monitoring.coreos.com/v1): accepted, not applied (berth knows no controller for it)",
+                "m0.yaml:7: kind: Role/reader: accepted, not applied on one host: no API server to authorize");
+        assertThat(yaml.problems(manifest.replace("verbs:", "verb:"))).containsExactly(
+                "m0.yaml:9: rules[0].verb: unknown field \"verb\" in PolicyRule; did you mean \"verbs\"?");
+        assertThat(yaml.problems(manifest.replace("rbac.authorization.k8s.io/v1", "rbac/v1")))
+                .containsExactly("m0.yaml:6: apiVersion: Role needs apiVersion rbac.authorization.k8s.io/v1, got \"rbac/v1\"");
     }
 
     @Test
@@ -592,7 +607,7 @@ class ManifestReaderTest {
                 out.write(line);
             }
         }
-        assertThatThrownBy(() -> new ManifestReader(new ByteArrayInputStream(new byte[0])).read(List.of(big.toString()), ManifestReader.Options.STRICT))
+        assertThatThrownBy(() -> new ManifestReader(new ByteArrayInputStream(new byte[0])).read(List.of(big.toString()), ManifestReader.Options.DEFAULT))
                 .isInstanceOf(ManifestException.class)
                 .hasMessage(big + ": larger than 10 MiB; refused");
     }
@@ -601,7 +616,7 @@ class ManifestReaderTest {
     void nonUtf8IsRefused() throws Exception {
         Path latin1 = dir.resolve("latin1.yaml");
         Files.write(latin1, "metadata: {name: caf\u00e9}\n".getBytes(StandardCharsets.ISO_8859_1));
-        assertThatThrownBy(() -> new ManifestReader(new ByteArrayInputStream(new byte[0])).read(List.of(latin1.toString()), ManifestReader.Options.STRICT))
+        assertThatThrownBy(() -> new ManifestReader(new ByteArrayInputStream(new byte[0])).read(List.of(latin1.toString()), ManifestReader.Options.DEFAULT))
                 .hasMessage(latin1 + ": not UTF-8 text; refused");
     }
 
@@ -620,21 +635,21 @@ class ManifestReaderTest {
         Files.writeString(d.resolve(".hidden.yaml"), "not: [valid");
         Files.writeString(d.resolve("notes.txt"), "not: [valid");
         Files.createDirectory(d.resolve("sub.yaml"));
-        Manifests m = new ManifestReader(new ByteArrayInputStream(new byte[0])).read(List.of(d.toString()), ManifestReader.Options.STRICT);
+        Manifests m = new ManifestReader(new ByteArrayInputStream(new byte[0])).read(List.of(d.toString()), ManifestReader.Options.DEFAULT);
         assertThat(m.pods()).extracting(PodSpec::name).containsExactly("a", "b", "c");
     }
 
     @Test
     void stdinIsReadForDash() {
         byte[] text = Yaml.pod("from-stdin", "").getBytes(StandardCharsets.UTF_8);
-        Manifests m = new ManifestReader(new ByteArrayInputStream(text)).read(List.of("-"), ManifestReader.Options.STRICT);
+        Manifests m = new ManifestReader(new ByteArrayInputStream(text)).read(List.of("-"), ManifestReader.Options.DEFAULT);
         assertThat(m.pods().get(0).name()).isEqualTo("from-stdin");
         assertThat(m.pods().get(0).source().file()).isEqualTo("-");
     }
 
     @Test
     void missingFileIsOneLine() {
-        assertThatThrownBy(() -> new ManifestReader(new ByteArrayInputStream(new byte[0])).read(List.of(dir.resolve("nope.yaml").toString()), ManifestReader.Options.STRICT))
+        assertThatThrownBy(() -> new ManifestReader(new ByteArrayInputStream(new byte[0])).read(List.of(dir.resolve("nope.yaml").toString()), ManifestReader.Options.DEFAULT))
                 .hasMessage(dir.resolve("nope.yaml") + ": no such file or directory");
     }
 
@@ -648,7 +663,7 @@ class ManifestReaderTest {
     void anEmptyFileIsAnError() {
         for (String empty : new String[] {"", "---\n", "# only a comment\n---\n---\n"}) {
             assertThatThrownBy(() -> yaml.read(empty)).as("<%s>", empty).isInstanceOf(dev.berth.api.BerthException.class)
-                    .hasMessageContaining("no objects in");
+                    .hasMessageContaining("nothing to play in");
         }
     }
 

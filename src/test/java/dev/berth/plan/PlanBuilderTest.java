@@ -44,7 +44,7 @@ class PlanBuilderTest {
     @Test
     void theDemoClientWaitsForWebToBeReadyByInference() {
         Manifests demo = new ManifestReader(new ByteArrayInputStream(new byte[0]))
-                .read(List.of("manifests/demo.yaml"), ManifestReader.Options.STRICT);
+                .read(List.of("manifests/demo.yaml"), ManifestReader.Options.DEFAULT);
         Plan plan = PlanBuilder.build(demo, INFER);
         Edge e = edge(plan, "Container/demo/web", "Container/demo/client");
         assertThat(e.kind()).isEqualTo(Edge.Kind.INFERRED);
@@ -57,7 +57,7 @@ class PlanBuilderTest {
     @Test
     void noInferLeavesOnlyTheSandboxEdges() {
         Manifests demo = new ManifestReader(new ByteArrayInputStream(new byte[0]))
-                .read(List.of("manifests/demo.yaml"), ManifestReader.Options.STRICT);
+                .read(List.of("manifests/demo.yaml"), ManifestReader.Options.DEFAULT);
         Plan plan = PlanBuilder.build(demo, new PlanBuilder.Options(false));
         assertThat(plan.edges()).allMatch(e -> e.kind() == Edge.Kind.SANDBOX).hasSize(2);
     }
@@ -278,7 +278,7 @@ class PlanBuilderTest {
     @Test
     void crossPodServiceMentionWaitsForTheSelectedPods() {
         Plan plan = PlanBuilder.build(new ManifestReader(new ByteArrayInputStream(new byte[0]))
-                .read(List.of("manifests/service-link.yaml"), ManifestReader.Options.STRICT), INFER);
+                .read(List.of("manifests/service-link.yaml"), ManifestReader.Options.DEFAULT), INFER);
         Edge e = edge(plan, "Container/api/server", "Container/frontend/ui");
         assertThat(e.kind()).isEqualTo(Edge.Kind.INFERRED);
         assertThat(e.condition()).isEqualTo(StartCondition.READY);

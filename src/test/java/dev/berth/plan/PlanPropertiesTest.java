@@ -109,7 +109,7 @@ class PlanPropertiesTest {
 
     static Manifests read(String yaml) {
         return new ManifestReader(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
-                .read(List.of("-"), ManifestReader.Options.STRICT);
+                .read(List.of("-"), ManifestReader.Options.DEFAULT);
     }
 
     @Property(tries = 300)

@@ -43,7 +43,7 @@ class EnvironmentTest {
                         - {name: CPU, valueFrom: {resourceFieldRef: {resource: limits.cpu}}}
                         - {name: IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
                         - {name: URL, value: "http://$(IP):8080/$(TIER)"}
-                """.getBytes(StandardCharsets.UTF_8))).read(List.of("-"), ManifestReader.Options.STRICT);
+                """.getBytes(StandardCharsets.UTF_8))).read(List.of("-"), ManifestReader.Options.DEFAULT);
         Environment.Resolved r = Environment.of(m, m.pods().get(0), m.pods().get(0).containers().get(0),
                 new Environment.PodFields("10.89.0.5", "10.89.0.1", "node"));
         assertThat(r.env()).containsExactly("S_token=t0k", "TIER=web", "MEM=64", "CPU=2", "IP=10.89.0.5", "URL=http://10.89.0.5:8080/web");

@@ -31,7 +31,7 @@ public final class Yaml {
     }
 
     public Manifests read(String... texts) {
-        return read(ManifestReader.Options.STRICT, texts);
+        return read(ManifestReader.Options.DEFAULT, texts);
     }
 
     public Manifests read(ManifestReader.Options options, String... texts) {

@@ -1,0 +1,150 @@
+package dev.berth.manifest;
+
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Checks a document against the Kubernetes schema of its kind once berth's reader is done with
+ * it, as {@code kubectl apply --validate=strict} would: a field that does not exist in Kubernetes
+ * is an error, with the closest field as a suggestion ({@code comand}: did you mean
+ * {@code command}?). A field that exists but that berth's reader did not read is not applied on
+ * one host: a warning (an error with {@code --strict}), once per field of an object; inside it,
+ * only misspellings are reported. Documents whose every key berth read are not walked twice:
+ * the schema is loaded only for a document with a key left over.
+ */
+final class FieldCheck {
+    /** Fields berth reads nothing from but that change nothing on one host: never reported. */
+    private static final Set<String> QUIET = Set.of("status", "metadata", "accessModes", "storageClassName", "volumeMode", "immutable",
+            "terminationMessagePath", "terminationMessagePolicy", "revisionHistoryLimit", "dnsPolicy", "enableServiceLinks",
+            "sessionAffinity", "ipFamilyPolicy", "ipFamilies", "internalTrafficPolicy", "clusterIPs", "schedulerName");
+
+    private final Problems problems;
+    private final boolean strict;
+
+    FieldCheck(Problems problems, boolean strict) {
+        this.problems = problems;
+        this.strict = strict;
+    }
+
+    /**
+     * @param played false for kinds berth accepts but does not apply: only misspellings are reported
+     */
+    void document(Field doc, KubernetesSchema.Kind kind, boolean played) {
+        if (played && !leftOver(doc.node())) {
+            return; // every key was read: the fast path, no schema needed
+        }
+        walk(doc.node(), kind.type(), doc.path(), doc.file(), played);
+    }
+
+    /** Whether some mapping under {@code node} has a key berth's reader did not read. */
+    private boolean leftOver(Node node) {
+        if (node instanceof MappingNode m) {
+            for (NodeTuple t : m.getValue()) {
+                String key = t.getKeyNode() instanceof ScalarNode k ? k.getValue() : null;
+                if (key == null || !problems.consumed(m, key) || leftOver(t.getValueNode())) {
+                    return true;
+                }
+            }
+        } else if (node instanceof SequenceNode s) {
+            for (Node item : s.getValue()) {
+                if (leftOver(item)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void walk(Node node, String type, String path, String file, boolean reportUnapplied) {
+        if (type.equals("s") || type.equals("*")) {
+            return;
+        }
+        if (type.startsWith("[")) {
+            if (node instanceof SequenceNode s) {
+                int i = 0;
+                for (Node item : s.getValue()) {
+                    walk(item, type.substring(1, type.length() - 1), path + "[" + i++ + "]", file, reportUnapplied);
+                }
+            }
+            return;
+        }
+        if (!(node instanceof MappingNode m)) {
+            return; // a value of the wrong shape: berth's reader says so where it reads it
+        }
+        if (type.startsWith("{")) {
+            for (NodeTuple t : m.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k) {
+                    walk(t.getValueNode(), type.substring(1, type.length() - 1), path + "[\"" + k.getValue() + "\"]", file, reportUnapplied);
+                }
+            }
+            return;
+        }
+        Map<String, String> fields = KubernetesSchema.get().fields(type);
+        for (NodeTuple t : m.getValue()) {
+            if (!(t.getKeyNode() instanceof ScalarNode k)) {
+                continue;
+            }
+            String key = k.getValue();
+            String childPath = path.isEmpty() ? key : path + "." + key;
+            int line = k.getStartMark().getLine() + 1;
+            String fieldType = fields.get(key);
+            if (fieldType == null) {
+                String suggestion = closest(key, fields.keySet());
+                problems.error(file, line, childPath + ": unknown field \"" + key + "\" in " + type.substring(type.lastIndexOf('.') + 1)
+                        + (suggestion == null ? "" : "; did you mean \"" + suggestion + "\"?"));
+                continue;
+            }
+            boolean read = problems.consumed(m, key);
+            boolean quiet = QUIET.contains(key);
+            if (reportUnapplied && !read && !quiet) {
+                String message = childPath + ": not applied on one host: berth does not use " + key + " (--strict makes this an error)";
+                if (strict) {
+                    problems.error(file, line, childPath + ": not applied on one host (--strict)");
+                } else {
+                    problems.warning(file, line, message);
+                }
+            }
+            walk(t.getValueNode(), fieldType, childPath, file, reportUnapplied && read && !quiet);
+        }
+    }
+
+    /** The field nearest to a misspelt one (edit distance at most 2, or 3 for long names; case ignored first). */
+    static String closest(String key, Set<String> fields) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String f : fields) {
+            int d = f.equalsIgnoreCase(key) ? 0 : distance(key.toLowerCase(java.util.Locale.ROOT), f.toLowerCase(java.util.Locale.ROOT));
+            if (d < bestDistance) {
+                best = f;
+                bestDistance = d;
+            }
+        }
+        return bestDistance <= (key.length() > 10 ? 3 : 2) ? best : null;
+    }
+
+    /** Levenshtein distance, with a transposition counting as one edit. */
+    static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+}
