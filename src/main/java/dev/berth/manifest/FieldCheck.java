@@ -113,18 +113,29 @@ final class FieldCheck {
         }
     }
 
-    /** The field nearest to a misspelt one (edit distance at most 2, or 3 for long names; case ignored first). */
+    /**
+     * The field nearest to a misspelt one: the same but for case, else the nearest by edit distance
+     * (at most 1 for short names, 2 from 4 letters, 3 from 7), else one that starts with it or
+     * that it starts with ({@code initialDelay} → {@code initialDelaySeconds}).
+     */
     static String closest(String key, Set<String> fields) {
+        String lower = key.toLowerCase(java.util.Locale.ROOT);
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String f : fields) {
-            int d = f.equalsIgnoreCase(key) ? 0 : distance(key.toLowerCase(java.util.Locale.ROOT), f.toLowerCase(java.util.Locale.ROOT));
+            int d = distance(lower, f.toLowerCase(java.util.Locale.ROOT));
             if (d < bestDistance) {
                 best = f;
                 bestDistance = d;
             }
         }
-        return bestDistance <= (key.length() > 10 ? 3 : 2) ? best : null;
+        int allowed = key.length() >= 7 ? 3 : key.length() >= 4 ? 2 : 1;
+        if (bestDistance <= allowed) {
+            return best;
+        }
+        return key.length() < 4 ? null : fields.stream()
+                .filter(f -> f.toLowerCase(java.util.Locale.ROOT).startsWith(lower) || lower.startsWith(f.toLowerCase(java.util.Locale.ROOT)))
+                .min(java.util.Comparator.comparingInt(String::length)).orElse(null);
     }
 
     /** Levenshtein distance, with a transposition counting as one edit. */

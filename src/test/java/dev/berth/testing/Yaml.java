@@ -44,8 +44,12 @@ public final class Yaml {
 
     /** The problems reading {@code text} (as {@code m0.yaml}) reports; fails when there are none. */
     public List<String> problems(String text) {
+        return problems(text, ManifestReader.Options.DEFAULT);
+    }
+
+    public List<String> problems(String text, ManifestReader.Options options) {
         try {
-            read(text);
+            read(options, text);
         } catch (ManifestException e) {
             return e.problems().stream().map(p -> p.replace(dir.toString() + "/", "")).toList();
         }
