@@ -23,6 +23,7 @@ public record PodSpec(
         boolean hostNetwork,
         boolean shareProcessNamespace,
         String hostname,
+        String subdomain,
         Long terminationGracePeriodSeconds,
         List<DeclaredDependency> dependsOn,
         boolean infer,
@@ -71,19 +72,26 @@ public record PodSpec(
     /** The same pod under another name, made from a workload. */
     public PodSpec withIdentity(String newName, Owner newOwner) {
         return new PodSpec(newName, namespace, labels, annotations, initContainers, containers, volumes, restartPolicy,
-                hostNetwork, shareProcessNamespace, hostname, terminationGracePeriodSeconds, dependsOn, infer, securityContext,
+                hostNetwork, shareProcessNamespace, hostname, subdomain, terminationGracePeriodSeconds, dependsOn, infer, securityContext,
                 imagePullSecrets, newOwner, source);
     }
 
     public PodSpec withMetadata(Map<String, String> newLabels, Map<String, String> newAnnotations) {
         return new PodSpec(name, namespace, newLabels, newAnnotations, initContainers, containers, volumes, restartPolicy,
-                hostNetwork, shareProcessNamespace, hostname, terminationGracePeriodSeconds, dependsOn, infer, securityContext,
+                hostNetwork, shareProcessNamespace, hostname, subdomain, terminationGracePeriodSeconds, dependsOn, infer, securityContext,
+                imagePullSecrets, owner, source);
+    }
+
+    /** A StatefulSet's pod: its own claims in place of the templates', the pod before it to wait for, its Service as subdomain. */
+    public PodSpec withStatefulIdentity(List<Volume> newVolumes, List<DeclaredDependency> newDependsOn, String newSubdomain) {
+        return new PodSpec(name, namespace, labels, annotations, initContainers, containers, newVolumes, restartPolicy,
+                hostNetwork, shareProcessNamespace, hostname, newSubdomain, terminationGracePeriodSeconds, newDependsOn, infer, securityContext,
                 imagePullSecrets, owner, source);
     }
 
     public PodSpec withRestartPolicy(String policy) {
         return new PodSpec(name, namespace, labels, annotations, initContainers, containers, volumes, policy,
-                hostNetwork, shareProcessNamespace, hostname, terminationGracePeriodSeconds, dependsOn, infer, securityContext,
+                hostNetwork, shareProcessNamespace, hostname, subdomain, terminationGracePeriodSeconds, dependsOn, infer, securityContext,
                 imagePullSecrets, owner, source);
     }
 

@@ -52,10 +52,13 @@ public final class Generator {
             Map<String, Object> object;
             switch (type) {
                 case "pod" -> object = KubeYaml.pod(pod.owner() == null ? pod : pod.withIdentity(pod.name(), null));
-                case "deployment", "daemonset", "job" -> {
+                case "deployment", "daemonset", "job", "statefulset", "replicaset", "replicationcontroller" -> {
                     String kind = switch (type) {
                         case "deployment" -> "Deployment";
                         case "daemonset" -> "DaemonSet";
+                        case "statefulset" -> "StatefulSet";
+                        case "replicaset" -> "ReplicaSet";
+                        case "replicationcontroller" -> "ReplicationController";
                         default -> "Job";
                     };
                     if (!workloadsDone.add(kind + "/" + objectName)) {
@@ -65,7 +68,7 @@ public final class Generator {
                     PodSpec template = kind.equals("Job") && pod.restartPolicy().equals("Always") ? pod.withRestartPolicy("Never") : pod;
                     object = KubeYaml.workload(kind, objectName, template, count);
                 }
-                default -> throw new BerthException(BerthException.Kind.INVALID_INPUT, "--type must be pod, deployment, daemonset or job");
+                default -> throw new BerthException(BerthException.Kind.INVALID_INPUT, "--type must be pod, deployment, daemonset, job, statefulset, replicaset or replicationcontroller");
             }
             documents.add(object);
             if (options.service()) {
@@ -107,7 +110,7 @@ public final class Generator {
                 Json.strings(config, "args"), List.of(), "/".equals(cwd) ? null : cwd, env, List.of(), List.of(), List.of(), null, null,
                 null, null, null, Map.of(), Map.of(), null, null, dev.berth.api.Source.NONE);
         return new PodSpec(c.name().replaceAll("[^a-z0-9.-]", "-"), "default", Map.of(), Map.of(), List.of(), List.of(container),
-                List.of(), "Never", false, false, null, null, List.of(), true, null, null, null, dev.berth.api.Source.NONE);
+                List.of(), "Never", false, false, null, null, null, List.of(), true, null, null, null, dev.berth.api.Source.NONE);
     }
 
     private static Map<String, Object> service(String name, PodSpec pod) {

@@ -58,7 +58,7 @@ public final class KubeYaml {
     /** A workload (Deployment, DaemonSet, Job) whose pods are like {@code pod}. */
     public static Map<String, Object> workload(String kind, String name, PodSpec pod, int count) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("apiVersion", kind.equals("Job") ? "batch/v1" : "apps/v1");
+        m.put("apiVersion", kind.equals("Job") ? "batch/v1" : kind.equals("ReplicationController") ? "v1" : "apps/v1");
         m.put("kind", kind);
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("name", name);
@@ -67,11 +67,30 @@ public final class KubeYaml {
         }
         m.put("metadata", meta);
         Map<String, Object> spec = new LinkedHashMap<>();
+        List<Map<String, Object>> claims = new ArrayList<>();
         switch (kind) {
-            case "Deployment" -> {
+            case "Deployment", "ReplicaSet", "ReplicationController" -> {
                 if (count != 1) {
                     spec.put("replicas", count);
                 }
+            }
+            case "StatefulSet" -> {
+                if (pod.subdomain() != null) {
+                    spec.put("serviceName", pod.subdomain());
+                }
+                if (count != 1) {
+                    spec.put("replicas", count);
+                }
+                // the first pod's own claims (TEMPLATE-NAME-0) are the claim templates
+                List<Volume> kept = new ArrayList<>();
+                for (Volume v : pod.volumes()) {
+                    if (v.source() instanceof Volume.PersistentVolumeClaim c && c.claimName().equals(v.name() + "-" + name + "-0")) {
+                        claims.add(Map.of("metadata", Map.of("name", v.name()), "spec", Map.of("accessModes", List.of("ReadWriteOnce"))));
+                    } else {
+                        kept.add(v);
+                    }
+                }
+                pod = pod.withStatefulIdentity(kept, pod.dependsOn(), null);
             }
             case "Job" -> {
                 if (count != 1) {
@@ -90,7 +109,9 @@ public final class KubeYaml {
             default -> {
             }
         }
-        if (!kind.equals("Job") && !pod.labels().isEmpty()) {
+        if (kind.equals("ReplicationController") && !pod.labels().isEmpty()) {
+            spec.put("selector", new LinkedHashMap<>(pod.labels()));
+        } else if (!kind.equals("Job") && !pod.labels().isEmpty()) {
             spec.put("selector", Map.of("matchLabels", new LinkedHashMap<>(pod.labels())));
         }
         Map<String, Object> template = new LinkedHashMap<>();
@@ -100,6 +121,9 @@ public final class KubeYaml {
         }
         template.put("spec", podSpec(pod));
         spec.put("template", template);
+        if (!claims.isEmpty()) {
+            spec.put("volumeClaimTemplates", claims);
+        }
         m.put("spec", spec);
         return m;
     }
@@ -135,6 +159,9 @@ public final class KubeYaml {
         }
         if (pod.shareProcessNamespace()) {
             spec.put("shareProcessNamespace", true);
+        }
+        if (pod.subdomain() != null) {
+            spec.put("subdomain", pod.subdomain());
         }
         if (!pod.pullSecrets().isEmpty()) {
             spec.put("imagePullSecrets", pod.pullSecrets().stream().map(n -> Map.of("name", n)).toList());

@@ -21,7 +21,7 @@ final class FieldCheck {
     /** Fields berth reads nothing from but that change nothing on one host: never reported. */
     private static final Set<String> QUIET = Set.of("status", "metadata", "accessModes", "storageClassName", "volumeMode", "immutable",
             "terminationMessagePath", "terminationMessagePolicy", "revisionHistoryLimit", "dnsPolicy", "enableServiceLinks",
-            "sessionAffinity", "ipFamilyPolicy", "ipFamilies", "internalTrafficPolicy", "clusterIPs", "schedulerName");
+            "sessionAffinity", "ipFamilyPolicy", "ipFamilies", "internalTrafficPolicy", "clusterIP", "clusterIPs", "schedulerName");
 
     private final Problems problems;
     private final boolean strict;

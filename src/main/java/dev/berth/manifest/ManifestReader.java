@@ -43,7 +43,7 @@ public final class ManifestReader {
 
     /** The kinds berth plays; every other built-in kind is accepted, checked and reported as not applied. */
     private static final Set<String> PLAYED = Set.of("Pod", "ConfigMap", "Secret", "PersistentVolumeClaim", "Service",
-            "Deployment", "DaemonSet", "Job");
+            "Deployment", "DaemonSet", "Job", "StatefulSet", "ReplicaSet", "ReplicationController");
     /** Why a built-in kind berth accepts is not applied on one host. */
     private static final Map<String, String> NOT_APPLIED = Map.ofEntries(
             Map.entry("Namespace", "namespaces are names here: objects keep their metadata.namespace"),
@@ -60,8 +60,7 @@ public final class ManifestReader {
             Map.entry("Ingress", "no ingress controller; reach Services through hostPort or NodePort"),
             Map.entry("IngressClass", "no ingress controller"), Map.entry("Endpoints", "berth computes Service endpoints from readiness"),
             Map.entry("CronJob", "no scheduler of Jobs; run its jobTemplate as a Job"),
-            Map.entry("StatefulSet", "not played yet"), Map.entry("ReplicaSet", "not played yet"),
-            Map.entry("ReplicationController", "not played yet"));
+            Map.entry("CertificateSigningRequest", "no API server"));
     private static final int MAX_REPLICAS = 1000;
 
     private final InputStream stdin;
@@ -162,7 +161,7 @@ public final class ManifestReader {
             boolean played = PLAYED.contains(kind);
             switch (played ? kind : "") {
                 case "Pod" -> addPod(podReader.read(name, metadata, doc.get("spec"), null), nameField);
-                case "Deployment", "DaemonSet", "Job" -> workload(kind, name, doc, nameField);
+                case "Deployment", "DaemonSet", "Job", "StatefulSet", "ReplicaSet", "ReplicationController" -> workload(kind, name, doc, nameField);
                 case "Service" -> service(name, doc, nameField);
                 case "ConfigMap", "Secret", "PersistentVolumeClaim" -> object(kind, name, doc, nameField);
                 default -> {
@@ -185,7 +184,7 @@ public final class ManifestReader {
                 return;
             }
             int count = switch (kind) {
-                case "Deployment" -> bounded(spec.get("replicas"), 1);
+                case "Deployment", "StatefulSet", "ReplicaSet", "ReplicationController" -> bounded(spec.get("replicas"), 1);
                 case "Job" -> bounded(spec.get("completions"), 1);
                 default -> 1;
             };
@@ -203,13 +202,22 @@ public final class ManifestReader {
                 }
             }
             Map<String, String> labels = podMetadata.get("labels").stringMap();
-            Field selector = spec.get("selector").get("matchLabels");
+            // a ReplicationController's selector is a plain map; the others' are matchLabels
+            Field selector = kind.equals("ReplicationController") ? spec.get("selector") : spec.get("selector").get("matchLabels");
             for (Map.Entry<String, String> e : selector.stringMap().entrySet()) {
                 if (!e.getValue().equals(labels.get(e.getKey()))) {
                     selector.error("selects " + e.getKey() + "=" + e.getValue() + ", which the template's labels do not have");
                 }
             }
-            PodSpec template0 = podReader.read(name, podMetadata, podSpec, new Owner(kind, name, 0));
+            List<Field> claimTemplates = kind.equals("StatefulSet") ? spec.get("volumeClaimTemplates").list() : List.of();
+            List<dev.berth.api.Volume> claimed = new ArrayList<>();
+            for (Field t : claimTemplates) {
+                String claim = t.get("metadata").get("name").required();
+                if (claim != null) {
+                    claimed.add(new dev.berth.api.Volume(claim, new dev.berth.api.Volume.PersistentVolumeClaim(claim + "-" + name + "-0", false)));
+                }
+            }
+            PodSpec template0 = podReader.read(name, podMetadata, podSpec, new Owner(kind, name, 0), claimed);
             if (kind.equals("Job") && !podSpec.get("restartPolicy").present()) {
                 template0 = template0.withRestartPolicy("Never");
             }
@@ -231,8 +239,50 @@ public final class ManifestReader {
             rollout = Rollout.DEFAULT.equals(rollout) ? null : rollout; // the pods of a Deployment that does not say keep the hash they had
             for (int i = 0; i < count; i++) {
                 String podName = name + "-" + i;
-                addPod(template0.withIdentity(podName, new Owner(kind, name, i, parallelism, backoffLimit, deadline, rollout)), nameField);
+                PodSpec pod = template0.withIdentity(podName, new Owner(kind, name, i, parallelism, backoffLimit, deadline, rollout));
+                if (kind.equals("StatefulSet")) {
+                    pod = statefulPod(pod, spec, name, i, claimTemplates, doc.get("metadata").get("namespace").string("default"));
+                }
+                addPod(pod, nameField);
             }
+        }
+
+        /**
+         * Pod {@code i} of a StatefulSet: its own claim {@code TEMPLATE-NAME-i} for each
+         * volumeClaimTemplate (kept across down, as claims are), with OrderedReady a wait for pod
+         * {@code i-1} to be ready, and {@code serviceName} as its subdomain ({@code NAME-i.SERVICE}).
+         */
+        private PodSpec statefulPod(PodSpec pod, Field spec, String name, int i, List<Field> claimTemplates, String namespace) {
+            Field policyField = spec.get("podManagementPolicy");
+            String policy = policyField.string("OrderedReady");
+            if (!policy.equals("OrderedReady") && !policy.equals("Parallel")) {
+                policyField.error("must be OrderedReady or Parallel");
+            }
+            List<dev.berth.api.Volume> volumes = new ArrayList<>();
+            for (dev.berth.api.Volume v : pod.volumes()) {
+                boolean template = claimTemplates.stream().anyMatch(t -> v.name().equals(t.get("metadata").get("name").string()));
+                volumes.add(template ? new dev.berth.api.Volume(v.name(), new dev.berth.api.Volume.PersistentVolumeClaim(v.name() + "-" + name + "-" + i, false)) : v);
+            }
+            for (Field t : claimTemplates) {
+                String claim = t.get("metadata").get("name").string();
+                if (claim != null) {
+                    Map<String, String> data = new LinkedHashMap<>();
+                    String storage = t.get("spec").get("resources").get("requests").get("storage").quantity();
+                    if (storage != null) {
+                        data.put("storage", storage);
+                    }
+                    String claimName = claim + "-" + name + "-" + i;
+                    if (unique("PersistentVolumeClaim", claimName, t.get("metadata").get("name"))) {
+                        objects.add(new ObjectSpec(ObjectKind.PERSISTENT_VOLUME_CLAIM, claimName, namespace, data, t.source()));
+                    }
+                }
+            }
+            List<dev.berth.api.DeclaredDependency> dependsOn = new ArrayList<>(pod.dependsOn());
+            if (i > 0 && policy.equals("OrderedReady")) {
+                dependsOn.add(new dev.berth.api.DeclaredDependency(null, name + "-" + (i - 1), dev.berth.api.StartCondition.READY,
+                        "podManagementPolicy: OrderedReady", policyField.source(), spec.path() + ".podManagementPolicy"));
+            }
+            return pod.withStatefulIdentity(volumes, dependsOn, spec.get("serviceName").string());
         }
 
         /** A Deployment's {@code strategy}, {@code minReadySeconds} and {@code progressDeadlineSeconds}. */

@@ -43,6 +43,11 @@ final class PodReader {
     }
 
     PodSpec read(String name, Field metadata, Field spec, Owner owner) {
+        return read(name, metadata, spec, owner, List.of());
+    }
+
+    /** @param claimed volumes the pod has besides its spec's: a StatefulSet's claim templates */
+    PodSpec read(String name, Field metadata, Field spec, Owner owner, List<Volume> claimed) {
         String namespace = metadata.get("namespace").string("default");
         Map<String, String> labels = metadata.get("labels").stringMap();
         Field annotationsField = metadata.get("annotations");
@@ -52,7 +57,8 @@ final class PodReader {
         if (containersField.list().isEmpty()) {
             containersField.error(containersField.present() ? "must list at least one container" : "required: a pod needs at least one container");
         }
-        List<Volume> volumes = volumes(spec.get("volumes"), namespace);
+        List<Volume> volumes = new ArrayList<>(volumes(spec.get("volumes"), namespace));
+        volumes.addAll(claimed);
         Set<String> volumeNames = new HashSet<>();
         volumes.forEach(v -> volumeNames.add(v.name()));
 
@@ -120,8 +126,18 @@ final class PodReader {
 
         return new PodSpec(name, namespace, labels, annotations, inits, apps, volumes, restartPolicy,
                 spec.get("hostNetwork").bool(false), spec.get("shareProcessNamespace").bool(false), hostname,
-                graceSeconds, dependsOn, infer, securityContext(spec.get("securityContext"), true), pullSecrets(spec.get("imagePullSecrets")),
+                subdomain(spec.get("subdomain")), graceSeconds, dependsOn, infer, securityContext(spec.get("securityContext"), true), pullSecrets(spec.get("imagePullSecrets")),
                 owner, metadata.source());
+    }
+
+    private static String subdomain(Field f) {
+        String s = f.string();
+        String problem = s == null ? null : Names.checkLabel(s);
+        if (problem != null) {
+            f.error(problem);
+            return null;
+        }
+        return s;
     }
 
     /** {@code imagePullSecrets: [{name: S}]}: the Secrets must be in the manifests (checked when play pulls). */

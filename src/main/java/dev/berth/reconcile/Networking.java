@@ -312,6 +312,19 @@ final class Networking {
         }
     }
 
+    /**
+     * A pod's names in the others' /etc/hosts: its hostname and name and, with a subdomain (a
+     * StatefulSet's serviceName), {@code HOSTNAME.SUBDOMAIN} and its longer DNS forms.
+     */
+    private List<String> podNames(String pod, String hostname) {
+        List<String> all = new ArrayList<>(hostname.equals(pod) ? List.of(pod) : List.of(hostname, pod));
+        manifests.pod(pod).filter(s -> s.subdomain() != null).ifPresent(s -> {
+            String fqdn = hostname + "." + s.subdomain();
+            all.addAll(List.of(fqdn, fqdn + "." + s.namespace(), fqdn + "." + s.namespace() + ".svc", fqdn + "." + s.namespace() + ".svc.cluster.local"));
+        });
+        return all;
+    }
+
     private void refreshHostsLocked(String only) {
         Map<String, List<String>> names = new LinkedHashMap<>();
         for (StateStore.ServiceRecord s : berth.state().services()) {
@@ -336,7 +349,7 @@ final class Networking {
             Map<String, List<String>> others = new LinkedHashMap<>(names);
             ips.forEach((pod, ip) -> {
                 if (!pod.equals(p.name())) {
-                    others.put(ip, hostnames.get(pod).equals(pod) ? List.of(pod) : List.of(hostnames.get(pod), pod));
+                    others.put(ip, podNames(pod, hostnames.get(pod)));
                 }
             });
             String hostname = manifests.pod(p.name()).map(s -> s.hostname() != null ? s.hostname() : s.name()).orElse(p.name());

@@ -228,7 +228,13 @@ public final class Reconciler {
             Networking.updateEndpoints(berth);
             sleep(Duration.ofMillis(500));
         }
-        Manifests manifests = new Manifests(specs, List.of(), List.of(), List.of());
+        // waits on pods that stay (a StatefulSet's db-1 on db-0) do not order a removal
+        Set<String> leaving = new HashSet<>();
+        specs.forEach(p -> leaving.add(p.name()));
+        List<PodSpec> alone = specs.stream().map(p -> p.withStatefulIdentity(p.volumes(),
+                p.dependsOn().stream().filter(d -> leaving.contains(d.target().split("/")[0]) || d.target().equals(d.target().split("/")[0])
+                        && p.container(d.target()).isPresent()).toList(), p.subdomain())).toList();
+        Manifests manifests = new Manifests(alone, List.of(), List.of(), List.of());
         Plan plan = PlanBuilder.build(manifests, new PlanBuilder.Options(false));
         failures.addAll(KubeDown.downExactly(berth, manifests, plan, null, options.play().parallelism(), events));
     }

@@ -284,7 +284,7 @@ public final class Supervisor {
         ContainerSpec c = new ContainerSpec(r.name(), r.imageName(), null, List.of(), List.of(), null, List.of(), List.of(), List.of(), List.of(),
                 null, null, null, null, null, Map.of(), Map.of(), null, null, dev.berth.api.Source.NONE);
         return new PodSpec(r.name(), "default", Map.of(), Map.of(), List.of(), List.of(c), List.of(), policy.startsWith("on-failure") ? "OnFailure" : "Always",
-                false, false, null, null, List.of(), true, null, null, null, dev.berth.api.Source.NONE);
+                false, false, null, null, null, List.of(), true, null, null, null, dev.berth.api.Source.NONE);
     }
 
     /** N of {@code on-failure:N}, else 0 (no limit). */

@@ -24,10 +24,13 @@ import java.util.Map;
  */
 public final class StrictKubernetes {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Map<String, Class<? extends KubernetesResource>> KINDS = Map.of(
-            "Pod", Pod.class, "Deployment", Deployment.class, "DaemonSet", DaemonSet.class, "Job", Job.class,
-            "ConfigMap", ConfigMap.class, "Secret", Secret.class, "PersistentVolumeClaim", PersistentVolumeClaim.class,
-            "Service", Service.class);
+    private static final Map<String, Class<? extends KubernetesResource>> KINDS = Map.ofEntries(
+            Map.entry("Pod", Pod.class), Map.entry("Deployment", Deployment.class), Map.entry("DaemonSet", DaemonSet.class),
+            Map.entry("Job", Job.class), Map.entry("ConfigMap", ConfigMap.class), Map.entry("Secret", Secret.class),
+            Map.entry("PersistentVolumeClaim", PersistentVolumeClaim.class), Map.entry("Service", Service.class),
+            Map.entry("StatefulSet", io.fabric8.kubernetes.api.model.apps.StatefulSet.class),
+            Map.entry("ReplicaSet", io.fabric8.kubernetes.api.model.apps.ReplicaSet.class),
+            Map.entry("ReplicationController", io.fabric8.kubernetes.api.model.ReplicationController.class));
 
     private StrictKubernetes() {}
 
