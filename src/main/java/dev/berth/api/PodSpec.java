@@ -89,6 +89,10 @@ public record PodSpec(
                 imagePullSecrets, owner, source);
     }
 
+    public PodSpec withDependsOn(List<DeclaredDependency> newDependsOn) {
+        return withStatefulIdentity(volumes, newDependsOn, subdomain);
+    }
+
     public PodSpec withRestartPolicy(String policy) {
         return new PodSpec(name, namespace, labels, annotations, initContainers, containers, volumes, policy,
                 hostNetwork, shareProcessNamespace, hostname, subdomain, terminationGracePeriodSeconds, dependsOn, infer, securityContext,

@@ -36,9 +36,8 @@ final class KubePlayCommand implements Callable<Integer> {
     @Mixin
     ManifestOptions manifests;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
-            description = "How long a container may take to become ready, or a container may wait (default 120).")
-    int timeout;
+    @picocli.CommandLine.Mixin
+    StartOptions start;
 
     @Option(names = "--replace", description = "Replace pods even when unchanged.")
     boolean replace;
@@ -46,14 +45,10 @@ final class KubePlayCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print the plan (as kube plan does) and start nothing.")
     boolean dryRun;
 
-    @Option(names = "--no-infer", description = "Do not infer dependencies from localhost:PORT and SERVICE:PORT mentions.")
-    boolean noInfer;
 
     @Option(names = {"-q", "--quiet"}, description = "Print only the summary.")
     boolean quiet;
 
-    @Option(names = "--parallel", paramLabel = "N", defaultValue = "6", description = "Sandboxes and containers created at once (default 6).")
-    int parallel;
 
     @Option(names = "--configmap", paramLabel = "FILE",
             description = "Read ConfigMaps (and Secrets) from FILE too, as podman's kube play --configmap does.")
@@ -107,7 +102,7 @@ final class KubePlayCommand implements Callable<Integer> {
         java.util.List<String> paths = new java.util.ArrayList<>(configmaps);
         paths.addAll(manifests.paths);
         Manifests read = new ManifestReader(root.stdin).read(paths, manifests.readerOptions());
-        Plan plan = PlanBuilder.build(read, new PlanBuilder.Options(!noInfer));
+        Plan plan = PlanBuilder.build(read, new PlanBuilder.Options(!start.noInfer));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         read.warnings().forEach(w -> err.println("warning: " + w));
@@ -119,7 +114,7 @@ final class KubePlayCommand implements Callable<Integer> {
         PlayView.Mode mode = PlayView.mode(root.global, quiet);
         PlayView view = new PlayView(out, mode, plan.startOrder().stream().filter(n -> n.kind() == Node.Kind.POD || n.kind() == Node.Kind.CONTAINER).map(Node::id).toList());
         try (Berth berth = Engines.open(root.global); Events events = new Events(berth.state())) {
-            KubePlay play = new KubePlay(berth, read, plan, new PlayOptions(Duration.ofSeconds(timeout), replace, parallel, publish, logLimits(), backoff(),
+            KubePlay play = new KubePlay(berth, read, plan, new PlayOptions(Duration.ofSeconds(start.timeout), replace, start.parallel, publish, logLimits(), backoff(),
                     pull.registries()),
                     view.andThen(events.fromPlay()));
             CountDownLatch done = new CountDownLatch(1);

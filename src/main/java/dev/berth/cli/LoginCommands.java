@@ -2,7 +2,6 @@ package dev.berth.cli;
 
 import dev.berth.api.BerthException;
 import dev.berth.image.AuthFile;
-import dev.berth.image.Registries;
 import dev.berth.image.RegistryClient;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -61,16 +60,10 @@ final class LoginCommands {
                 }
             }
             RegistryClient.Credentials credentials = new RegistryClient.Credentials(user, secret);
-            Registries r = pull.registries();
-            new RegistryClient(registry, r.tlsVerify() && !insecure(r), credentials, r.certDirs().stream().map(d -> d.resolve(registry)).toList()).ping();
+            pull.registries().client(registry, credentials).ping();
             AuthFile.store(AuthFile.writable(pull.authfile), registry, credentials);
             spec.commandLine().getOut().println("Login Succeeded!");
             return Main.OK;
-        }
-
-        private boolean insecure(Registries r) {
-            var entry = r.conf().match(registry);
-            return entry != null && entry.insecure();
         }
     }
 

@@ -91,14 +91,10 @@ final class ReconcileCommand extends BerthCall {
     @Option(names = {"-r", "--recursive"}, description = "Read the manifests of subdirectories too.")
     boolean recursive;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120", description = "How long a container may take to become ready (default 120).")
-    int timeout;
+    @picocli.CommandLine.Mixin
+    StartOptions start;
 
-    @Option(names = "--parallel", paramLabel = "N", defaultValue = "6", description = "Sandboxes and containers created at once (default 6).")
-    int parallel;
 
-    @Option(names = "--no-infer", description = "Do not infer dependencies from localhost:PORT and SERVICE:PORT mentions.")
-    boolean noInfer;
 
     @picocli.CommandLine.Mixin
     PullOptions pull;
@@ -129,8 +125,8 @@ final class ReconcileCommand extends BerthCall {
         PlayView view = new PlayView(out, mode == PlayView.Mode.LIVE ? PlayView.Mode.LINES : mode, List.of());
         Duration backoff = Duration.ofSeconds(60);
         try (Events events = new Events(berth.state())) {
-            Reconciler reconciler = new Reconciler(berth, new Reconciler.Options(reconcile, prune, adopt, !noInfer,
-                    new PlayOptions(Duration.ofSeconds(timeout), false, parallel, List.of(), dev.berth.api.LogLimits.DEFAULT, backoff,
+            Reconciler reconciler = new Reconciler(berth, new Reconciler.Options(reconcile, prune, adopt, !start.noInfer,
+                    new PlayOptions(Duration.ofSeconds(start.timeout), false, start.parallel, List.of(), dev.berth.api.LogLimits.DEFAULT, backoff,
                     pull.registries())),
                     view.andThen(events.fromPlay()));
             if (dryRun) {
@@ -160,7 +156,7 @@ final class ReconcileCommand extends BerthCall {
         if (once && watch) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "--once and --watch: choose one");
         }
-        if (interval < 1 || timeout < 1 || parallel < 1) {
+        if (interval < 1 || start.timeout < 1 || start.parallel < 1) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "--interval, --timeout and --parallel must be at least 1");
         }
         if (downOnExit && !watch) {
@@ -187,7 +183,7 @@ final class ReconcileCommand extends BerthCall {
             files.addAll(recursive ? expand(p) : List.of(p));
         }
         Manifests manifests = new ManifestReader(ContainerCommands.root(spec).stdin).read(files, new ManifestReader.Options(false, false));
-        PlanBuilder.build(manifests, new PlanBuilder.Options(!noInfer));
+        PlanBuilder.build(manifests, new PlanBuilder.Options(!start.noInfer));
         return new Read(manifests, revision);
     }
 

@@ -140,6 +140,22 @@ public final class AuthFile {
             auths.put(registry, Map.of("auth", auth));
         }
         json.put("auths", auths);
+        write(file, json);
+        return had;
+    }
+
+    /** Removes every entry; false when the file had none. */
+    public static boolean clear(Path file) {
+        Map<String, Object> json = new LinkedHashMap<>(read(file));
+        if (Json.object(json, "auths").isEmpty()) {
+            return false;
+        }
+        json.put("auths", Map.of());
+        write(file, json);
+        return true;
+    }
+
+    private static void write(Path file, Map<String, Object> json) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Path tmp = file.resolveSibling("." + file.getFileName() + "-" + UUID.randomUUID());
@@ -149,17 +165,5 @@ public final class AuthFile {
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot write " + file + ": " + e.getMessage(), e);
         }
-        return had;
-    }
-
-    /** Removes every entry; false when the file had none. */
-    public static boolean clear(Path file) {
-        if (Json.object(read(file), "auths").isEmpty()) {
-            return false;
-        }
-        for (String registry : List.copyOf(Json.object(read(file), "auths").keySet())) {
-            store(file, registry, null);
-        }
-        return true;
     }
 }

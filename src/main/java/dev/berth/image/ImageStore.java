@@ -339,17 +339,13 @@ public final class ImageStore {
         Map<String, Object> m = manifest.json();
         Map<String, Object> configDescriptor = Json.object(m, "config");
         byte[] config = client.blobBytes(at.path(), Json.string(configDescriptor, "digest"), size(configDescriptor));
-        List<String> diffIds = diffIds(config);
         List<Map<String, Object>> layers = new ArrayList<>();
         for (Object l : Json.array(m, "layers")) {
             @SuppressWarnings("unchecked")
             Map<String, Object> layer = (Map<String, Object>) l;
             layers.add(layer);
         }
-        if (diffIds.size() != layers.size()) {
-            throw new BerthException(BerthException.Kind.INVALID_INPUT, "the image config lists " + diffIds.size()
-                    + " layers but the manifest " + layers.size() + "; refused");
-        }
+        List<String> diffIds = diffIds(config, layers.size());
         Path work = layout.tmp().resolve("pull-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
         try {
             Map<Integer, LayerUnpacker.Unpacked> unpacked = fetchLayers(at, client, layers, diffIds, work, progress);
@@ -448,28 +444,18 @@ public final class ImageStore {
         }
     }
 
-    /** Where the layers of an image being stored come from, opened only for those the store lacks. */
+    /** Where the layers of an image being loaded come from, opened only for those the store lacks. */
     private interface LayerSource {
         InputStream open(int layer) throws IOException;
-
-        default void inStore(int layer) {}
     }
 
-    /**
-     * Unpacks the layers the store lacks, each checked against its diff ID in the config, and
-     * records the image: what a load and a pull share.
-     */
+    /** Unpacks the layers of a loaded image the store lacks, each checked against its diff ID in the config, and records the image. */
     private Image storeImage(byte[] config, int layerCount, LayerSource layers, List<String> names) throws IOException {
-        List<String> diffIds = diffIds(config);
-        if (diffIds.size() != layerCount) {
-            throw new BerthException(BerthException.Kind.INVALID_INPUT, "the image config lists " + diffIds.size()
-                    + " layers but the manifest " + layerCount + "; refused");
-        }
+        List<String> diffIds = diffIds(config, layerCount);
         long size = 0;
         for (int i = 0; i < layerCount; i++) {
             Digest expected = Digest.parse(diffIds.get(i));
             if (Files.isDirectory(layout.layerDiff(expected.hex()))) {
-                layers.inStore(i);
                 continue;
             }
             try (InputStream in = layers.open(i)) {
@@ -479,12 +465,19 @@ public final class ImageStore {
         return commitImage(config, names, size);
     }
 
-    private static List<String> diffIds(byte[] config) {
+    /** The config's diff IDs, which must be as many as the manifest's layers. */
+    private static List<String> diffIds(byte[] config, int layerCount) {
+        List<String> diffIds;
         try {
-            return Json.strings(Json.object(Json.parseObject(new String(config, StandardCharsets.UTF_8)), "rootfs"), "diff_ids");
+            diffIds = Json.strings(Json.object(Json.parseObject(new String(config, StandardCharsets.UTF_8)), "rootfs"), "diff_ids");
         } catch (IllegalArgumentException e) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "the image config is not valid JSON: " + e.getMessage());
         }
+        if (diffIds.size() != layerCount) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "the image config lists " + diffIds.size()
+                    + " layers but the manifest " + layerCount + "; refused");
+        }
+        return diffIds;
     }
 
     /** A loaded name as podman reads it: a short name is Docker Hub's ({@code busybox} → {@code docker.io/library/busybox:latest}). */

@@ -75,6 +75,16 @@ public record Registries(RegistriesConf conf, boolean tlsVerify, RegistryClient.
         return new Endpoint(repository.substring(0, slash), repository.substring(slash + 1), tlsVerify && !insecure);
     }
 
+    /** A client for a registry itself ({@code berth login}): over http when marked insecure, with its CAs and these credentials. */
+    public RegistryClient client(String registry, RegistryClient.Credentials credentials) {
+        RegistriesConf.Registry entry = conf.match(registry);
+        return new RegistryClient(registry, tlsVerify && (entry == null || !entry.insecure()), credentials, caDirs(registry));
+    }
+
+    private List<Path> caDirs(String host) {
+        return certDirs.stream().map(d -> d.resolve(host)).toList();
+    }
+
     /**
      * A client for an endpoint, with the credentials that apply to it: {@code --creds}, else those
      * of the pod's pull Secrets, else the auth files'.
@@ -89,6 +99,6 @@ public record Registries(RegistriesConf conf, boolean tlsVerify, RegistryClient.
         if (c == null) {
             c = AuthFile.find(authFiles, e.repository());
         }
-        return new RegistryClient(e.host(), e.tls(), c, certDirs.stream().map(d -> d.resolve(e.host())).toList());
+        return new RegistryClient(e.host(), e.tls(), c, caDirs(e.host()));
     }
 }

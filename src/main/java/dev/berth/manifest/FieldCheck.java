@@ -32,13 +32,14 @@ final class FieldCheck {
     }
 
     /**
+     * @param kind   a built-in kind
      * @param played false for kinds berth accepts but does not apply: only misspellings are reported
      */
-    void document(Field doc, KubernetesSchema.Kind kind, boolean played) {
+    void document(Field doc, String kind, boolean played) {
         if (played && !leftOver(doc.node())) {
             return; // every key was read: the fast path, no schema needed
         }
-        walk(doc.node(), kind.type(), doc.path(), doc.file(), played);
+        walk(doc.node(), KubernetesSchema.get().kind(kind).type(), doc.path(), doc.file(), played);
     }
 
     /** Whether some mapping under {@code node} has a key berth's reader did not read. */

@@ -41,9 +41,14 @@ public final class ManifestReader {
         public static final Options DEFAULT = new Options(false, false);
     }
 
-    /** The kinds berth plays; every other built-in kind is accepted, checked and reported as not applied. */
-    private static final Set<String> PLAYED = Set.of("Pod", "ConfigMap", "Secret", "PersistentVolumeClaim", "Service",
-            "Deployment", "DaemonSet", "Job", "StatefulSet", "ReplicaSet", "ReplicationController");
+    /**
+     * The kinds berth plays, with their apiVersion (checked without loading the Kubernetes schema);
+     * every other built-in kind is accepted, checked and reported as not applied.
+     */
+    private static final Map<String, String> PLAYED = Map.ofEntries(Map.entry("Pod", "v1"), Map.entry("ConfigMap", "v1"),
+            Map.entry("Secret", "v1"), Map.entry("PersistentVolumeClaim", "v1"), Map.entry("Service", "v1"), Map.entry("List", "v1"),
+            Map.entry("ReplicationController", "v1"), Map.entry("Deployment", "apps/v1"), Map.entry("DaemonSet", "apps/v1"),
+            Map.entry("StatefulSet", "apps/v1"), Map.entry("ReplicaSet", "apps/v1"), Map.entry("Job", "batch/v1"));
     /** Why a built-in kind berth accepts is not applied on one host. */
     private static final Map<String, String> NOT_APPLIED = Map.ofEntries(
             Map.entry("Namespace", "namespaces are names here: objects keep their metadata.namespace"),
@@ -59,8 +64,7 @@ public final class ManifestReader {
             Map.entry("PersistentVolume", "claims get local named volumes"), Map.entry("StorageClass", "claims get local named volumes"),
             Map.entry("Ingress", "no ingress controller; reach Services through hostPort or NodePort"),
             Map.entry("IngressClass", "no ingress controller"), Map.entry("Endpoints", "berth computes Service endpoints from readiness"),
-            Map.entry("CronJob", "no scheduler of Jobs; run its jobTemplate as a Job"),
-            Map.entry("CertificateSigningRequest", "no API server"));
+            Map.entry("CronJob", "no scheduler of Jobs; run its jobTemplate as a Job"));
     private static final int MAX_REPLICAS = 1000;
 
     private final InputStream stdin;
@@ -119,14 +123,15 @@ public final class ManifestReader {
             }
             Field apiVersion = doc.get("apiVersion");
             String version = apiVersion.required();
-            KubernetesSchema.Kind builtIn = kind.equals("List") ? null : KubernetesSchema.get().kind(kind);
-            if (!kind.equals("List") && builtIn == null) {
+            boolean played = PLAYED.containsKey(kind);
+            KubernetesSchema.Kind builtIn = played ? null : KubernetesSchema.get().kind(kind);
+            if (!played && builtIn == null) {
                 accepted++;
                 kindField.warning("custom resource " + kind + (version == null ? "" : " (" + version + ")")
                         + ": accepted, not applied (berth knows no controller for it)");
                 return;
             }
-            List<String> versions = builtIn == null ? List.of("v1") : builtIn.apiVersions();
+            List<String> versions = played ? List.of(PLAYED.get(kind)) : builtIn.apiVersions();
             if (version != null && !versions.contains(version)) {
                 apiVersion.error(kind + " needs apiVersion " + String.join(" or ", versions) + ", got \"" + version + "\"");
             }
@@ -158,7 +163,6 @@ public final class ManifestReader {
                     namespace.error(nsProblem);
                 }
             }
-            boolean played = PLAYED.contains(kind);
             switch (played ? kind : "") {
                 case "Pod" -> addPod(podReader.read(name, metadata, doc.get("spec"), null), nameField);
                 case "Deployment", "DaemonSet", "Job", "StatefulSet", "ReplicaSet", "ReplicationController" -> workload(kind, name, doc, nameField);
@@ -171,7 +175,7 @@ public final class ManifestReader {
                     }
                 }
             }
-            fieldCheck.document(doc, builtIn, played);
+            fieldCheck.document(doc, kind, played);
         }
 
         private void workload(String kind, String name, Field doc, Field nameField) {

@@ -231,9 +231,8 @@ public final class Reconciler {
         // waits on pods that stay (a StatefulSet's db-1 on db-0) do not order a removal
         Set<String> leaving = new HashSet<>();
         specs.forEach(p -> leaving.add(p.name()));
-        List<PodSpec> alone = specs.stream().map(p -> p.withStatefulIdentity(p.volumes(),
-                p.dependsOn().stream().filter(d -> leaving.contains(d.target().split("/")[0]) || d.target().equals(d.target().split("/")[0])
-                        && p.container(d.target()).isPresent()).toList(), p.subdomain())).toList();
+        List<PodSpec> alone = specs.stream().map(p -> p.withDependsOn(p.dependsOn().stream()
+                .filter(d -> p.container(d.target()).isPresent() || leaving.contains(d.target().split("/")[0])).toList())).toList();
         Manifests manifests = new Manifests(alone, List.of(), List.of(), List.of());
         Plan plan = PlanBuilder.build(manifests, new PlanBuilder.Options(false));
         failures.addAll(KubeDown.downExactly(berth, manifests, plan, null, options.play().parallelism(), events));
