@@ -89,6 +89,10 @@ public record PodSpec(
                 imagePullSecrets, owner, source);
     }
 
+    public PodSpec withVolumes(List<Volume> newVolumes) {
+        return withStatefulIdentity(newVolumes, dependsOn, subdomain);
+    }
+
     public PodSpec withDependsOn(List<DeclaredDependency> newDependsOn) {
         return withStatefulIdentity(volumes, newDependsOn, subdomain);
     }

@@ -41,7 +41,15 @@ public record Volume(String name, Volume.Source source) {
         }
     }
 
-    public record PersistentVolumeClaim(String claimName, boolean readOnly) implements Source {}
+    /**
+     * @param hostPath the path of the hostPath or local PersistentVolume the claim is bound to,
+     *                 or null: the claim's own named volume
+     */
+    public record PersistentVolumeClaim(String claimName, boolean readOnly, String hostPath) implements Source {
+        public PersistentVolumeClaim(String claimName, boolean readOnly) {
+            this(claimName, readOnly, null);
+        }
+    }
 
     /** Downward API items: {@code key} holds the field path (e.g. {@code metadata.labels}). */
     public record DownwardApi(List<Item> items, Integer defaultMode) implements Source {

@@ -36,7 +36,7 @@ final class KubeDownCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         BerthCommand root = ContainerCommands.root(spec);
-        Manifests read = new ManifestReader(root.stdin).read(manifests.paths, new ManifestReader.Options(true, false));
+        Manifests read = new ManifestReader(root.stdin).read(manifests.paths, new ManifestReader.Options(true, false, true));
         Plan plan = PlanBuilder.build(read, new PlanBuilder.Options(true));
         PlayView view = new PlayView(spec.commandLine().getOut(), PlayView.mode(root.global, false) == PlayView.Mode.JSON
                 ? PlayView.Mode.JSON : PlayView.Mode.LINES, List.of());

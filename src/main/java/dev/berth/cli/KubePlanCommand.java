@@ -52,9 +52,9 @@ final class KubePlanCommand implements Callable<Integer> {
         Output chosen = output != null ? output : root.global.format == GlobalOptions.Format.json ? Output.json : Output.text;
         PrintWriter out = spec.commandLine().getOut();
         out.print(switch (chosen) {
-            case text -> PlanRendering.text(plan);
-            case json -> PlanRendering.json(plan);
-            case dot -> PlanRendering.dot(plan);
+            case text -> PlanRendering.text(plan, read.dispositions());
+            case json -> PlanRendering.json(plan, read.dispositions());
+            case dot -> PlanRendering.dot(plan, read.dispositions());
         });
         out.flush();
         return Main.OK;

@@ -108,7 +108,7 @@ final class KubePlayCommand implements Callable<Integer> {
         read.warnings().forEach(w -> err.println("warning: " + w));
         plan.warnings().forEach(w -> err.println("warning: " + w));
         if (dryRun) {
-            out.print(root.global.format == GlobalOptions.Format.json ? PlanRendering.json(plan) : PlanRendering.text(plan));
+            out.print(root.global.format == GlobalOptions.Format.json ? PlanRendering.json(plan, read.dispositions()) : PlanRendering.text(plan, read.dispositions()));
             return Main.OK;
         }
         PlayView.Mode mode = PlayView.mode(root.global, quiet);

@@ -18,10 +18,14 @@ final class ManifestOptions {
     @Option(names = "--strict", description = "Fail on fields berth does not apply on one host (nodeSelector, affinity…), not only on unknown ones.")
     boolean strict;
 
+    @Option(names = "--substitute-volumes",
+            description = "Make each cloud or storage-cluster volume (nfs, awsElasticBlockStore, csi…) a local named volume, with a warning, instead of an error.")
+    boolean substituteVolumes;
+
     @Option(names = "--ignore-unknown", hidden = true, description = "No longer needed: every kind is accepted (kept for old scripts).")
     boolean ignoreUnknown;
 
     ManifestReader.Options readerOptions() {
-        return new ManifestReader.Options(allowMissingRefs, strict);
+        return new ManifestReader.Options(allowMissingRefs, strict, substituteVolumes);
     }
 }

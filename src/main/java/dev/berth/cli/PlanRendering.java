@@ -1,5 +1,6 @@
 package dev.berth.cli;
 
+import dev.berth.api.Disposition;
 import dev.berth.api.Json;
 import dev.berth.plan.Edge;
 import dev.berth.plan.Node;
@@ -9,11 +10,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A plan shown as text (start order, one line per node), JSON (see schemas/plan.schema.json) or Graphviz dot. */
+/**
+ * A plan shown as text (start order, one line per node, then what becomes of each object of the
+ * manifests), JSON (see schemas/plan.schema.json) or Graphviz dot.
+ */
 final class PlanRendering {
     private PlanRendering() {}
 
-    static String text(Plan plan) {
+    static String text(Plan plan, List<Disposition> objects) {
         StringBuilder s = new StringBuilder();
         int width = plan.startOrder().stream().mapToInt(n -> n.id().length()).max().orElse(0);
         int step = 1;
@@ -34,10 +38,18 @@ final class PlanRendering {
             s.setLength(s.toString().stripTrailing().length());
             s.append('\n');
         }
+        if (!objects.isEmpty()) {
+            s.append(s.length() == 0 ? "" : "\n").append("objects:\n");
+            int idWidth = objects.stream().mapToInt(d -> d.id().length()).max().orElse(0);
+            for (Disposition d : objects) {
+                s.append(String.format("  %-" + idWidth + "s  %s: %s", d.id(), d.fate().label(), d.detail()));
+                s.append(d.pods().isEmpty() || d.kind().equals("Pod") ? "" : " (" + String.join(", ", d.pods()) + ")").append('\n');
+            }
+        }
         return s.toString();
     }
 
-    static String json(Plan plan) {
+    static String json(Plan plan, List<Disposition> objects) {
         List<Object> nodes = new ArrayList<>();
         for (Node n : plan.startOrder()) {
             Map<String, Object> node = new LinkedHashMap<>();
@@ -63,13 +75,26 @@ final class PlanRendering {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("nodes", nodes);
         root.put("edges", edges);
+        List<Object> dispositions = new ArrayList<>();
+        for (Disposition d : objects) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("kind", d.kind());
+            o.put("name", d.name());
+            o.put("namespace", d.namespace());
+            o.put("fate", d.fate().label());
+            o.put("detail", d.detail());
+            o.put("pods", d.pods());
+            o.put("source", d.source().toString());
+            dispositions.add(o);
+        }
+        root.put("objects", dispositions);
         if (!plan.warnings().isEmpty()) {
             root.put("warnings", plan.warnings());
         }
         return Json.write(root) + "\n";
     }
 
-    static String dot(Plan plan) {
+    static String dot(Plan plan, List<Disposition> objects) {
         StringBuilder s = new StringBuilder("digraph berth {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n");
         for (Node n : plan.startOrder()) {
             String label = switch (n.kind()) {
@@ -90,6 +115,20 @@ final class PlanRendering {
             s.append("  ").append(quote(e.from().id())).append(" -> ").append(quote(e.to().id()))
                     .append(" [label=").append(quote(label)).append(e.kind() == Edge.Kind.INFERRED ? ", style=dashed" : "")
                     .append("];\n");
+        }
+        // workloads own their pods; objects not applied stand apart, greyed
+        java.util.Set<String> nodes = new java.util.HashSet<>();
+        plan.startOrder().forEach(n -> nodes.add(n.id()));
+        for (Disposition d : objects) {
+            if (nodes.contains(d.id())) {
+                continue;
+            }
+            String style = d.fate() == Disposition.Fate.NOT_APPLIED ? ", style=\"dashed\", color=gray50, fontcolor=gray50" : ", style=solid";
+            s.append("  ").append(quote(d.id())).append(" [label=").append(quote(d.kind() + " " + d.name() + "\n" + d.fate().label()
+                    + ": " + wrap(d.detail(), 40))).append(", shape=folder").append(style).append("];\n");
+            for (String pod : d.pods()) {
+                s.append("  ").append(quote(d.id())).append(" -> ").append(quote("Pod/" + pod)).append(" [style=dotted, arrowhead=none];\n");
+            }
         }
         return s.append("}\n").toString();
     }

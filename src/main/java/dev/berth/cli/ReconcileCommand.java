@@ -182,7 +182,7 @@ final class ReconcileCommand extends BerthCall {
         for (String p : source == null ? paths : List.of(source.manifests().toString())) {
             files.addAll(recursive ? expand(p) : List.of(p));
         }
-        Manifests manifests = new ManifestReader(ContainerCommands.root(spec).stdin).read(files, new ManifestReader.Options(false, false));
+        Manifests manifests = new ManifestReader(ContainerCommands.root(spec).stdin).read(files, ManifestReader.Options.DEFAULT);
         PlanBuilder.build(manifests, new PlanBuilder.Options(!start.noInfer));
         return new Read(manifests, revision);
     }

@@ -163,7 +163,7 @@ public final class PodEngine {
             return Path.of(h.path());
         }
         if (v.source() instanceof dev.berth.api.Volume.PersistentVolumeClaim c) {
-            return layout.volumes().resolve(c.claimName()).resolve("_data");
+            return c.hostPath() != null ? Path.of(c.hostPath()) : layout.volumes().resolve(c.claimName()).resolve("_data");
         }
         return layout.pod(pod.name()).resolve("volumes").resolve(v.name());
     }
@@ -182,7 +182,8 @@ public final class PodEngine {
             try {
                 VolumeFiles.prepare(pod, v, dir, objects);
                 Long fsGroup = pod.securityContext().fsGroup();
-                boolean owned = v.source() instanceof dev.berth.api.Volume.EmptyDir || v.source() instanceof dev.berth.api.Volume.PersistentVolumeClaim
+                boolean owned = v.source() instanceof dev.berth.api.Volume.EmptyDir
+                        || v.source() instanceof dev.berth.api.Volume.PersistentVolumeClaim c && c.hostPath() == null
                         || v.source() instanceof dev.berth.api.Volume.ConfigMap || v.source() instanceof dev.berth.api.Volume.Secret;
                 if (fsGroup != null && owned) {
                     VolumeFiles.ownByGroup(dir, fsGroup.intValue());

@@ -1,6 +1,7 @@
 package dev.berth.manifest;
 
 import dev.berth.api.BerthException;
+import dev.berth.api.Disposition;
 import dev.berth.api.ManifestException;
 import dev.berth.api.Manifests;
 import dev.berth.api.ObjectKind;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +38,10 @@ public final class ManifestReader {
     /**
      * @param allowMissingRefs missing ConfigMaps, Secrets and PVCs are warnings, not errors
      * @param strict           fields berth does not apply on one host are errors, not warnings
+     * @param substituteVolumes  cloud and storage-cluster volume types become local named volumes
      */
-    public record Options(boolean allowMissingRefs, boolean strict) {
-        public static final Options DEFAULT = new Options(false, false);
+    public record Options(boolean allowMissingRefs, boolean strict, boolean substituteVolumes) {
+        public static final Options DEFAULT = new Options(false, false, false);
     }
 
     /**
@@ -51,7 +54,6 @@ public final class ManifestReader {
             Map.entry("StatefulSet", "apps/v1"), Map.entry("ReplicaSet", "apps/v1"), Map.entry("Job", "batch/v1"));
     /** Why a built-in kind berth accepts is not applied on one host. */
     private static final Map<String, String> NOT_APPLIED = Map.ofEntries(
-            Map.entry("Namespace", "namespaces are names here: objects keep their metadata.namespace"),
             Map.entry("ServiceAccount", "no API server: containers get no token"),
             Map.entry("Role", "no API server to authorize"), Map.entry("ClusterRole", "no API server to authorize"),
             Map.entry("RoleBinding", "no API server to authorize"), Map.entry("ClusterRoleBinding", "no API server to authorize"),
@@ -75,38 +77,54 @@ public final class ManifestReader {
 
     public Manifests read(List<String> paths, Options options) {
         Problems problems = new Problems();
-        Run run = new Run(problems, options.strict());
+        Run run = new Run(problems, options);
         for (ManifestFiles.Document d : new ManifestFiles(stdin).read(paths, problems)) {
             run.document(Field.root(d.root(), d.file(), problems), options);
         }
         run.checkReferences(options);
+        run.bindClaims(options);
         if (problems.hasErrors()) {
             throw new ManifestException(problems.errors());
         }
-        if (run.pods.isEmpty() && run.objects.isEmpty() && run.services.isEmpty() && run.accepted == 0) {
+        if (run.dispositions.isEmpty()) {
             // as kubectl's "no objects passed to apply": an empty file is a mistake, not success
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "nothing to play in " + String.join(", ", paths)
                     + ": the manifests are empty, or hold only comments, ---, or kinds that berth does not apply");
         }
-        return new Manifests(run.pods, run.objects, run.services, problems.warnings());
+        return new Manifests(run.pods, run.objects, run.services, problems.warnings(), run.dispositions);
     }
 
     /** The state of one read: what was found so far, by name, for the duplicate and reference checks. */
     private static final class Run {
         private final Problems problems;
         private final List<PodReader.Reference> references = new ArrayList<>();
-        private final PodReader podReader = new PodReader(references);
+        private final PodReader podReader;
         private final List<PodSpec> pods = new ArrayList<>();
         private final List<ObjectSpec> objects = new ArrayList<>();
         private final List<ServiceSpec> services = new ArrayList<>();
         private final Map<String, Source> names = new HashMap<>();
+        private final List<Disposition> dispositions = new ArrayList<>();
+        /** ServiceAccounts by {@code NAMESPACE/NAME}: what pods' serviceAccountName resolves against. */
+        private final Set<String> serviceAccounts = new HashSet<>();
+        /** PersistentVolumes by name and claims by {@code NAMESPACE/NAME}, for binding claims to volumes. */
+        private final Map<String, Field> persistentVolumes = new LinkedHashMap<>();
+        private final Map<String, Field> claims = new LinkedHashMap<>();
         private final FieldCheck fieldCheck;
-        /** Documents of kinds accepted but not applied. */
-        private int accepted;
 
-        Run(Problems problems, boolean strict) {
+        Run(Problems problems, ManifestReader.Options options) {
             this.problems = problems;
-            this.fieldCheck = new FieldCheck(problems, strict);
+            this.fieldCheck = new FieldCheck(problems, options.strict());
+            this.podReader = new PodReader(references, options.substituteVolumes());
+        }
+
+        private void notApplied(String kind, String name, Field doc, Field kindField) {
+            report(kind, name, doc, Disposition.Fate.NOT_APPLIED, NOT_APPLIED.get(kind), List.of());
+            kindField.warning(kind + "/" + name + ": accepted, not applied on one host: " + NOT_APPLIED.get(kind));
+        }
+
+        private void report(String kind, String name, Field doc, Disposition.Fate fate, String detail, List<String> podNames) {
+            dispositions.add(new Disposition(kind, name, doc.get("metadata").get("namespace").string("default"), fate, detail, podNames,
+                    doc.get("metadata").get("name").source()));
         }
 
         void document(Field doc, ManifestReader.Options options) {
@@ -126,7 +144,9 @@ public final class ManifestReader {
             boolean played = PLAYED.containsKey(kind);
             KubernetesSchema.Kind builtIn = played ? null : KubernetesSchema.get().kind(kind);
             if (!played && builtIn == null) {
-                accepted++;
+                String crName = doc.get("metadata").get("name").string("?");
+                dispositions.add(new Disposition(kind, crName, doc.get("metadata").get("namespace").string("default"), Disposition.Fate.NOT_APPLIED,
+                        "custom resource: berth knows no controller for it", List.of(), kindField.source()));
                 kindField.warning("custom resource " + kind + (version == null ? "" : " (" + version + ")")
                         + ": accepted, not applied (berth knows no controller for it)");
                 return;
@@ -163,15 +183,35 @@ public final class ManifestReader {
                     namespace.error(nsProblem);
                 }
             }
-            switch (played ? kind : "") {
-                case "Pod" -> addPod(podReader.read(name, metadata, doc.get("spec"), null), nameField);
+            switch (played ? kind : kind.equals("Namespace") || kind.equals("ServiceAccount") || kind.equals("PersistentVolume") ? kind : "") {
+                case "Pod" -> {
+                    if (addPod(podReader.read(name, metadata, doc.get("spec"), null), nameField)) {
+                        report(kind, name, doc, Disposition.Fate.PLAYED, "pod", List.of(name));
+                    }
+                }
                 case "Deployment", "DaemonSet", "Job", "StatefulSet", "ReplicaSet", "ReplicationController" -> workload(kind, name, doc, nameField);
                 case "Service" -> service(name, doc, nameField);
                 case "ConfigMap", "Secret", "PersistentVolumeClaim" -> object(kind, name, doc, nameField);
+                case "Namespace" -> {
+                    if (unique(kind, name, nameField)) {
+                        report(kind, name, doc, Disposition.Fate.CREATED, "a name its objects keep: in Service names, fieldRef metadata.namespace", List.of());
+                    }
+                }
+                case "ServiceAccount" -> {
+                    if (unique(kind, name, nameField)) {
+                        serviceAccounts.add(doc.get("metadata").get("namespace").string("default") + "/" + name);
+                        notApplied(kind, name, doc, kindField);
+                    }
+                }
+                case "PersistentVolume" -> {
+                    if (unique(kind, name, nameField)) {
+                        persistentVolumes.put(name, doc);
+                        report(kind, name, doc, Disposition.Fate.NOT_APPLIED, "no claim in the manifests binds it", List.of());
+                    }
+                }
                 default -> {
                     if (unique(kind, name, nameField)) {
-                        accepted++;
-                        kindField.warning(kind + "/" + name + ": accepted, not applied on one host: " + NOT_APPLIED.get(kind));
+                        notApplied(kind, name, doc, kindField);
                     }
                 }
             }
@@ -221,7 +261,8 @@ public final class ManifestReader {
                     claimed.add(new dev.berth.api.Volume(claim, new dev.berth.api.Volume.PersistentVolumeClaim(claim + "-" + name + "-0", false)));
                 }
             }
-            PodSpec template0 = podReader.read(name, podMetadata, podSpec, new Owner(kind, name, 0), claimed);
+            PodSpec template0 = podReader.read(name, doc.get("metadata").get("namespace").string("default"), podMetadata, podSpec,
+                    new Owner(kind, name, 0), claimed);
             if (kind.equals("Job") && !podSpec.get("restartPolicy").present()) {
                 template0 = template0.withRestartPolicy("Never");
             }
@@ -241,14 +282,24 @@ public final class ManifestReader {
             }
             Rollout rollout = kind.equals("Deployment") ? rollout(spec) : null;
             rollout = Rollout.DEFAULT.equals(rollout) ? null : rollout; // the pods of a Deployment that does not say keep the hash they had
+            List<String> podNames = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 String podName = name + "-" + i;
                 PodSpec pod = template0.withIdentity(podName, new Owner(kind, name, i, parallelism, backoffLimit, deadline, rollout));
                 if (kind.equals("StatefulSet")) {
                     pod = statefulPod(pod, spec, name, i, claimTemplates, doc.get("metadata").get("namespace").string("default"));
                 }
-                addPod(pod, nameField);
+                if (addPod(pod, nameField)) {
+                    podNames.add(podName);
+                }
             }
+            String detail = count + (count == 1 ? " pod" : " pods") + switch (kind) {
+                case "Job" -> ", run to completion";
+                case "DaemonSet" -> " on the one node, this host";
+                case "StatefulSet" -> count > 1 ? ", " + (spec.get("podManagementPolicy").string("OrderedReady").equals("Parallel") ? "in parallel" : "each once the one before is ready") : "";
+                default -> "";
+            };
+            report(kind, name, doc, Disposition.Fate.PLAYED, detail, podNames);
         }
 
         /**
@@ -339,10 +390,12 @@ public final class ManifestReader {
             return n.intValue();
         }
 
-        private void addPod(PodSpec pod, Field nameField) {
+        private boolean addPod(PodSpec pod, Field nameField) {
             if (unique("Pod", pod.name(), nameField)) {
                 pods.add(pod);
+                return true;
             }
+            return false;
         }
 
         /** Pod names are unique across namespaces: berth runs one machine, and containers are named after their pod. */
@@ -372,6 +425,8 @@ public final class ManifestReader {
                 }
                 default -> {
                     objectKind = ObjectKind.PERSISTENT_VOLUME_CLAIM;
+                    doc.get("spec").get("volumeName").string(); // read when claims are bound to volumes, after every file
+
                     String storage = doc.get("spec").get("resources").get("requests").get("storage").quantity();
                     if (storage != null) {
                         data.put("storage", storage);
@@ -380,6 +435,11 @@ public final class ManifestReader {
             }
             if (unique(kind, name, nameField)) {
                 objects.add(new ObjectSpec(objectKind, name, namespace, data, nameField.source()));
+                if (objectKind == ObjectKind.PERSISTENT_VOLUME_CLAIM) {
+                    claims.put(namespace + "/" + name, doc);
+                }
+                report(kind, name, doc, Disposition.Fate.CREATED, objectKind == ObjectKind.PERSISTENT_VOLUME_CLAIM ? "the named volume " + name
+                        : data.size() + (data.size() == 1 ? " key" : " keys"), List.of());
             }
         }
 
@@ -433,11 +493,24 @@ public final class ManifestReader {
             }
             if (unique("Service", name, nameField)) {
                 services.add(new ServiceSpec(name, namespace, type, spec.get("selector").stringMap(), ports, nameField.source()));
+                report("Service", name, doc, Disposition.Fate.PLAYED, type + (spec.get("clusterIP").string("").equals("None") ? " (headless)" : "")
+                        + ", port" + (ports.size() == 1 ? " " : "s ") + String.join(", ", ports.stream().map(p -> p.port() + "").toList()), List.of());
             }
         }
 
         void checkReferences(ManifestReader.Options options) {
             for (PodReader.Reference r : references) {
+                if (r.kind() == null) {
+                    if (!serviceAccounts.contains(r.namespace() + "/" + r.name())) {
+                        String message = "ServiceAccount \"" + r.name() + "\" is not in the given manifests";
+                        if (options.allowMissingRefs()) {
+                            r.field().warning(message + " (allowed by --allow-missing-refs)");
+                        } else {
+                            r.field().error(message + "; add it (berth accepts it, with nothing to apply), or pass --allow-missing-refs");
+                        }
+                    }
+                    continue;
+                }
                 ObjectSpec target = objects.stream()
                         .filter(o -> o.kind() == r.kind() && o.name().equals(r.name()) && o.namespace().equals(r.namespace()))
                         .findFirst().orElse(null);
@@ -456,6 +529,78 @@ public final class ManifestReader {
                     r.field().error(r.kind().kubernetesName() + " \"" + r.name() + "\" has no key \"" + r.key() + "\"");
                 }
             }
+        }
+    
+        /**
+         * Binds claims to the manifests' PersistentVolumes as Kubernetes does: by the claim's
+         * {@code volumeName}, by a volume's {@code claimRef}, or to the first free volume of the
+         * claim's {@code storageClassName}. A claim bound to a hostPath or local volume uses that
+         * path; bound to any other type, it keeps its local named volume.
+         */
+        void bindClaims(ManifestReader.Options options) {
+            Map<String, String> paths = new HashMap<>();
+            Set<String> bound = new HashSet<>();
+            for (Map.Entry<String, Field> c : claims.entrySet()) {
+                String claim = c.getKey();
+                Field spec = c.getValue().get("spec");
+                Field volumeName = spec.get("volumeName");
+                String className = spec.get("storageClassName").string("");
+                String pv = volumeName.string();
+                if (pv != null && !persistentVolumes.containsKey(pv)) {
+                    String message = "PersistentVolume \"" + pv + "\" is not in the given manifests";
+                    if (options.allowMissingRefs()) {
+                        volumeName.warning(message + " (allowed by --allow-missing-refs): the claim gets a local named volume");
+                    } else {
+                        volumeName.error(message + "; add it, or leave volumeName out for a local named volume");
+                    }
+                    continue;
+                }
+                if (pv == null) {
+                    pv = persistentVolumes.entrySet().stream().filter(e -> claim.equals(claimRef(e.getValue()))).map(Map.Entry::getKey)
+                            .findFirst().orElse(null);
+                }
+                if (pv == null && !className.isEmpty()) {
+                    pv = persistentVolumes.entrySet().stream().filter(e -> !bound.contains(e.getKey()) && claimRef(e.getValue()) == null
+                            && className.equals(e.getValue().get("spec").get("storageClassName").string(""))).map(Map.Entry::getKey)
+                            .findFirst().orElse(null);
+                }
+                if (pv == null || !bound.add(pv)) {
+                    continue;
+                }
+                Field pvSpec = persistentVolumes.get(pv).get("spec");
+                Field pathField = pvSpec.get("hostPath").present() ? pvSpec.get("hostPath").get("path") : pvSpec.get("local").get("path");
+                String path = pathField.string();
+                if (path != null && !path.startsWith("/")) {
+                    pathField.error("must be an absolute path");
+                    path = null;
+                }
+                String name = claim.substring(claim.indexOf('/') + 1);
+                if (path != null) {
+                    paths.put(claim, path);
+                }
+                redispose("PersistentVolumeClaim", name, "bound to PersistentVolume " + pv
+                        + (path != null ? ": the host's " + path : ": the named volume " + name + " (its storage is not on this host)"));
+                redispose("PersistentVolume", pv, "bound to claim " + name + (path != null ? ": the host's " + path : ": a local named volume"));
+            }
+            if (paths.isEmpty()) {
+                return;
+            }
+            pods.replaceAll(pod -> pod.withVolumes(pod.volumes().stream().map(v -> v.source() instanceof dev.berth.api.Volume.PersistentVolumeClaim c
+                    && paths.containsKey(pod.namespace() + "/" + c.claimName())
+                    ? new dev.berth.api.Volume(v.name(), new dev.berth.api.Volume.PersistentVolumeClaim(c.claimName(), c.readOnly(),
+                    paths.get(pod.namespace() + "/" + c.claimName()))) : v).toList()));
+        }
+
+        /** {@code NAMESPACE/NAME} of the claim a PersistentVolume is reserved for, or null. */
+        private static String claimRef(Field pv) {
+            Field ref = pv.get("spec").get("claimRef");
+            String name = ref.get("name").string();
+            return name == null ? null : ref.get("namespace").string("default") + "/" + name;
+        }
+
+        private void redispose(String kind, String name, String detail) {
+            dispositions.replaceAll(d -> d.kind().equals(kind) && d.name().equals(name)
+                    ? new Disposition(kind, name, d.namespace(), Disposition.Fate.CREATED, detail, d.pods(), d.source()) : d);
         }
     }
 }

@@ -34,21 +34,35 @@ final class PodReader {
     private static final Set<String> RESTART_POLICIES = Set.of("Always", "OnFailure", "Never");
 
     /** A reference to a ConfigMap, Secret or PVC, checked once every manifest has been read. */
+    /**
+     * A ConfigMap, Secret or claim a pod needs (kind non-null), or the ServiceAccount it runs as
+     * (kind null: checked against the manifests' ServiceAccounts, never a plan node).
+     */
     record Reference(ObjectKind kind, String name, String key, String namespace, boolean optional, Field field) {}
 
-    private final List<Reference> references;
+    /** Volume types that need a cloud or a storage cluster, which one host does not have. */
+    private static final List<String> REMOTE_VOLUMES = List.of("awsElasticBlockStore", "azureDisk", "azureFile", "cephfs", "cinder",
+            "csi", "fc", "flexVolume", "flocker", "gcePersistentDisk", "gitRepo", "glusterfs", "iscsi", "nfs", "photonPersistentDisk",
+            "portworxVolume", "quobyte", "rbd", "scaleIO", "storageos", "vsphereVolume");
 
-    PodReader(List<Reference> references) {
+    private final List<Reference> references;
+    private final boolean substituteVolumes;
+
+    /** @param substituteVolumes remote volume types become local named volumes (with a warning) instead of errors */
+    PodReader(List<Reference> references, boolean substituteVolumes) {
         this.references = references;
+        this.substituteVolumes = substituteVolumes;
     }
 
     PodSpec read(String name, Field metadata, Field spec, Owner owner) {
-        return read(name, metadata, spec, owner, List.of());
+        return read(name, metadata.get("namespace").string("default"), metadata, spec, owner, List.of());
     }
 
-    /** @param claimed volumes the pod has besides its spec's: a StatefulSet's claim templates */
-    PodSpec read(String name, Field metadata, Field spec, Owner owner, List<Volume> claimed) {
-        String namespace = metadata.get("namespace").string("default");
+    /**
+     * @param namespace the pod's, or its workload's (a template's metadata has none)
+     * @param claimed   volumes the pod has besides its spec's: a StatefulSet's claim templates
+     */
+    PodSpec read(String name, String namespace, Field metadata, Field spec, Owner owner, List<Volume> claimed) {
         Map<String, String> labels = metadata.get("labels").stringMap();
         Field annotationsField = metadata.get("annotations");
         Map<String, String> annotations = annotationsField.stringMap();
@@ -57,7 +71,7 @@ final class PodReader {
         if (containersField.list().isEmpty()) {
             containersField.error(containersField.present() ? "must list at least one container" : "required: a pod needs at least one container");
         }
-        List<Volume> volumes = new ArrayList<>(volumes(spec.get("volumes"), namespace));
+        List<Volume> volumes = new ArrayList<>(volumes(spec.get("volumes"), name, namespace));
         volumes.addAll(claimed);
         Set<String> volumeNames = new HashSet<>();
         volumes.forEach(v -> volumeNames.add(v.name()));
@@ -81,6 +95,11 @@ final class PodReader {
         String hostname = hostnameField.string();
         if (hostname != null) {
             check(hostnameField, Names.checkLabel(hostname));
+        }
+        Field account = spec.get("serviceAccountName").present() ? spec.get("serviceAccountName") : spec.get("serviceAccount");
+        String accountName = account.string("default");
+        if (!accountName.equals("default")) {
+            references.add(new Reference(null, accountName, null, namespace, false, account));
         }
         Field grace = spec.get("terminationGracePeriodSeconds");
         Long graceSeconds = grace.integer();
@@ -589,7 +608,8 @@ final class PodReader {
         return sources;
     }
 
-    private List<Volume> volumes(Field volumes, String namespace) {
+    /** @param pod the pod's name, or its workload's: a remote volume substituted is the named volume {@code POD-VOLUME} */
+    private List<Volume> volumes(Field volumes, String pod, String namespace) {
         List<Volume> result = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (Field v : volumes.list()) {
@@ -607,6 +627,20 @@ final class PodReader {
                 if (v.get(k).present()) {
                     kinds.add(k);
                 }
+            }
+            String remote = REMOTE_VOLUMES.stream().filter(k -> v.get(k).present()).findFirst().orElse(null);
+            if (remote != null && kinds.isEmpty()) {
+                String local = pod + "-" + name;
+                v.get(remote).entries(); // its server, path…: nothing of it applies, reported once here
+                if (substituteVolumes) {
+                    v.get(remote).warning(remote + " needs storage one host does not have: volume \"" + name + "\" is the local named volume "
+                            + local + " (--substitute-volumes)");
+                } else {
+                    v.get(remote).error(remote + " needs storage one host does not have: use a persistentVolumeClaim (a local named volume)"
+                            + " or a hostPath, or pass --substitute-volumes to make it the local named volume " + local);
+                }
+                result.add(new Volume(name, new Volume.PersistentVolumeClaim(local, false)));
+                continue;
             }
             if (kinds.size() != 1) {
                 v.error(kinds.isEmpty()

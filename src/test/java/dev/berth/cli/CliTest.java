@@ -74,6 +74,9 @@ class CliTest {
                 1. Pod/demo
                 2. Container/demo/web     waits for Pod/demo ready; ready when TCP port 8080 accepts connections (implicit)
                 3. Container/demo/client  waits for Pod/demo ready; Container/demo/web ready (inferred: args mention "localhost:8080"; container "web" declares containerPort 8080); ready when running
+
+                objects:
+                  Pod/demo  played: pod
                 """);
     }
 
@@ -88,6 +91,7 @@ class CliTest {
         Set<ValidationMessage> errors = schema.validate(plan);
         assertThat(errors).isEmpty();
         assertThat(plan.get("edges").findValuesAsText("kind")).contains("sandbox", "init", "object", "inferred");
+        assertThat(plan.get("objects").findValuesAsText("fate")).contains("played", "created");
         JsonNode broken = mapper.readTree(r.out().replace("\"condition\":\"ready\"", "\"condition\":\"healthy\""));
         assertThat(schema.validate(broken)).isNotEmpty();
     }

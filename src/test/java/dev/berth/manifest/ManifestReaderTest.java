@@ -265,7 +265,7 @@ class ManifestReaderTest {
                 "m0.yaml:11: spec.containers[0].env[0].valueFrom.configMapKeyRef: ConfigMap \"settings\" is not in the given manifests; add it, mark the reference optional: true, or pass --allow-missing-refs",
                 "m0.yaml:16: spec.containers[0].envFrom[0].secretRef: Secret \"tokens\" is not in the given manifests; add it, mark the reference optional: true, or pass --allow-missing-refs",
                 "m0.yaml:21: spec.volumes[0].persistentVolumeClaim: PersistentVolumeClaim \"data-claim\" is not in the given manifests; add it, or pass --allow-missing-refs");
-        Manifests relaxed = yaml.read(new ManifestReader.Options(true, false), manifest);
+        Manifests relaxed = yaml.read(new ManifestReader.Options(true, false, false), manifest);
         assertThat(relaxed.warnings()).hasSize(3).allMatch(w -> w.endsWith("(allowed by --allow-missing-refs)"));
     }
 
@@ -682,5 +682,118 @@ class ManifestReaderTest {
                 """);
         assertThat(m.warnings()).hasSize(2).anyMatch(w -> w.contains("hostPath / gives the pod the host's whole file system"))
                 .anyMatch(w -> w.contains("mounted at / hides"));
+    }
+
+    private static final String SA_POD = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: agent, namespace: logging}
+            spec:
+              selector: {matchLabels: {app: agent}}
+              template:
+                metadata: {labels: {app: agent}}
+                spec:
+                  serviceAccountName: collector
+                  containers: [{name: c, image: busybox}]
+            """;
+
+    @Test
+    void aServiceAccountNameMustNameAServiceAccountOfTheManifestsInTheWorkloadsNamespace() {
+        assertThat(yaml.problems(SA_POD)).containsExactly("m0.yaml:9: spec.template.spec.serviceAccountName: ServiceAccount \"collector\""
+                + " is not in the given manifests; add it (berth accepts it, with nothing to apply), or pass --allow-missing-refs");
+        assertThat(yaml.problems(SA_POD + "---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: collector}\n"))
+                .as("in another namespace").hasSize(1);
+        Manifests m = yaml.read(SA_POD + "---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: collector, namespace: logging}\n");
+        assertThat(m.pods()).singleElement().satisfies(p -> assertThat(p.namespace()).isEqualTo("logging"));
+        assertThat(m.dispositions()).extracting(d -> d.id() + " " + d.fate().label())
+                .containsExactly("Deployment/agent played", "ServiceAccount/collector not applied");
+        assertThat(yaml.read(new ManifestReader.Options(true, false, false), SA_POD).warnings()).singleElement().asString()
+                .contains("(allowed by --allow-missing-refs)");
+    }
+
+    private static final String NFS_POD = Yaml.pod("files", "volumeMounts: [{name: shared, mountPath: /shared}]")
+            + "  volumes:\n    - name: shared\n      nfs: {server: nfs.example.com, path: /exports}\n";
+
+    @Test
+    void aCloudVolumeIsRefusedOrWithSubstituteVolumesALocalNamedVolume() {
+        assertThat(yaml.problems(NFS_POD)).containsExactly("m0.yaml:12: spec.volumes[0].nfs: nfs needs storage one host does not have:"
+                + " use a persistentVolumeClaim (a local named volume) or a hostPath, or pass --substitute-volumes to make it the local"
+                + " named volume files-shared");
+        Manifests m = yaml.read(new ManifestReader.Options(false, false, true), NFS_POD);
+        assertThat(m.pods().get(0).volumes()).containsExactly(new Volume("shared", new Volume.PersistentVolumeClaim("files-shared", false)));
+        assertThat(m.warnings()).singleElement().asString().contains("volume \"shared\" is the local named volume files-shared (--substitute-volumes)");
+    }
+
+    private static final String CLAIMS = """
+            apiVersion: v1
+            kind: PersistentVolume
+            metadata: {name: fast}
+            spec:
+              storageClassName: ssd
+              capacity: {storage: 1Gi}
+              hostPath: {path: /srv/fast}
+            ---
+            apiVersion: v1
+            kind: PersistentVolume
+            metadata: {name: reserved}
+            spec:
+              claimRef: {name: logs}
+              local: {path: /srv/logs}
+            ---
+            apiVersion: v1
+            kind: PersistentVolume
+            metadata: {name: remote}
+            spec:
+              nfs: {server: nfs.example.com, path: /e}
+            ---
+            apiVersion: v1
+            kind: PersistentVolumeClaim
+            metadata: {name: data}
+            spec: {storageClassName: ssd}
+            ---
+            apiVersion: v1
+            kind: PersistentVolumeClaim
+            metadata: {name: logs}
+            ---
+            apiVersion: v1
+            kind: PersistentVolumeClaim
+            metadata: {name: other}
+            spec: {volumeName: remote}
+            ---
+            apiVersion: v1
+            kind: PersistentVolumeClaim
+            metadata: {name: plain}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: p}
+            spec:
+              containers: [{name: c, image: busybox}]
+              volumes:
+                - {name: a, persistentVolumeClaim: {claimName: data}}
+                - {name: b, persistentVolumeClaim: {claimName: logs, readOnly: true}}
+                - {name: c, persistentVolumeClaim: {claimName: other}}
+                - {name: d, persistentVolumeClaim: {claimName: plain}}
+            """;
+
+    @Test
+    void claimsBindToPersistentVolumesByClassClaimRefOrVolumeNameAndAHostPathVolumeGivesItsPath() {
+        Manifests m = yaml.read(CLAIMS);
+        assertThat(m.pods().get(0).volumes()).extracting(Volume::source).containsExactly(
+                new Volume.PersistentVolumeClaim("data", false, "/srv/fast"), new Volume.PersistentVolumeClaim("logs", true, "/srv/logs"),
+                new Volume.PersistentVolumeClaim("other", false), new Volume.PersistentVolumeClaim("plain", false));
+        assertThat(m.dispositions()).extracting(d -> d.id() + " " + d.fate().label() + ": " + d.detail()).containsExactly(
+                "PersistentVolume/fast created: bound to claim data: the host's /srv/fast",
+                "PersistentVolume/reserved created: bound to claim logs: the host's /srv/logs",
+                "PersistentVolume/remote created: bound to claim other: a local named volume",
+                "PersistentVolumeClaim/data created: bound to PersistentVolume fast: the host's /srv/fast",
+                "PersistentVolumeClaim/logs created: bound to PersistentVolume reserved: the host's /srv/logs",
+                "PersistentVolumeClaim/other created: bound to PersistentVolume remote: the named volume other (its storage is not on this host)",
+                "PersistentVolumeClaim/plain created: the named volume plain",
+                "Pod/p played: pod");
+        assertThat(m.warnings()).isEmpty();
+        assertThat(yaml.problems(CLAIMS.replace("volumeName: remote", "volumeName: gone"))).containsExactly(
+                "m0.yaml:34: spec.volumeName: PersistentVolume \"gone\" is not in the given manifests; add it, or leave volumeName out"
+                        + " for a local named volume");
     }
 }

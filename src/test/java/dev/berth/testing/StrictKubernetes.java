@@ -36,11 +36,11 @@ public final class StrictKubernetes {
 
     /** The unknown fields of a document (empty when it is strictly valid); throws when it does not deserialize. */
     public static List<String> unknownFields(Map<String, Object> document) {
-        Class<? extends KubernetesResource> type = KINDS.get((String) document.get("kind"));
-        if (type == null) {
-            throw new IllegalArgumentException("unexpected kind " + document.get("kind"));
+        Class<? extends KubernetesResource> type = KINDS.getOrDefault((String) document.get("kind"), KubernetesResource.class);
+        Object model = MAPPER.convertValue(document, type); // other kinds: fabric8 picks the class by apiVersion and kind
+        if (model instanceof io.fabric8.kubernetes.api.model.GenericKubernetesResource) {
+            return List.of(); // a custom resource: no schema to check against
         }
-        Object model = MAPPER.convertValue(document, type);
         List<String> unknown = new ArrayList<>();
         walk(model, document.get("kind").toString(), unknown, new IdentityHashMap<>());
         return unknown;
