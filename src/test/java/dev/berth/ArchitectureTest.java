@@ -67,8 +67,16 @@ class ArchitectureTest {
     }
 
     @Test
-    void onlyTheCliPrints() {
-        noClasses().that().resideOutsideOfPackage("dev.berth.cli..")
+    void theIngressProxyUsesOnlyTheJdk() {
+        // it runs in a container with the JDK and berth's jar, without berth's libraries
+        noClasses().that().resideInAPackage("dev.berth.ingress..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("dev.berth.ingress..", "java..")
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheCliAndTheIngressProxyPrint() {
+        noClasses().that().resideOutsideOfPackages("dev.berth.cli..", "dev.berth.ingress..")
                 .should().accessField(System.class, "out")
                 .orShould().accessField(System.class, "err")
                 .check(classes);

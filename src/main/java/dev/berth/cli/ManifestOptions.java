@@ -22,10 +22,18 @@ final class ManifestOptions {
             description = "Make each cloud or storage-cluster volume (nfs, awsElasticBlockStore, csi…) a local named volume, with a warning, instead of an error.")
     boolean substituteVolumes;
 
+    @Option(names = "--ingress-port", paramLabel = "PORT",
+            description = "Serve the manifests' Ingresses (host and path rules to Services) on this host port, from berth's ingress pod.")
+    int ingressPort;
+
     @Option(names = "--ignore-unknown", hidden = true, description = "No longer needed: every kind is accepted (kept for old scripts).")
     boolean ignoreUnknown;
 
     ManifestReader.Options readerOptions() {
-        return new ManifestReader.Options(allowMissingRefs, strict, substituteVolumes);
+        if (ingressPort < 0 || ingressPort > 65535) {
+            throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT,
+                    "--ingress-port must be a port from 1 to 65535, got " + ingressPort);
+        }
+        return new ManifestReader.Options(allowMissingRefs, strict, substituteVolumes, ingressPort);
     }
 }

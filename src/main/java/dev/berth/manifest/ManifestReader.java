@@ -12,6 +12,7 @@ import dev.berth.api.PodSpec;
 import dev.berth.api.PortRef;
 import dev.berth.api.ServiceSpec;
 import dev.berth.api.Source;
+import dev.berth.ingress.Route;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.yaml.snakeyaml.nodes.MappingNode;
 
 /**
  * Reads manifest files into berth's records: Pods, workloads expanded into pods, ConfigMaps,
@@ -39,9 +41,14 @@ public final class ManifestReader {
      * @param allowMissingRefs missing ConfigMaps, Secrets and PVCs are warnings, not errors
      * @param strict           fields berth does not apply on one host are errors, not warnings
      * @param substituteVolumes  cloud and storage-cluster volume types become local named volumes
+     * @param ingressPort        the host port of berth's ingress pod, which serves the Ingresses; 0: no ingress
      */
-    public record Options(boolean allowMissingRefs, boolean strict, boolean substituteVolumes) {
-        public static final Options DEFAULT = new Options(false, false, false);
+    public record Options(boolean allowMissingRefs, boolean strict, boolean substituteVolumes, int ingressPort) {
+        public static final Options DEFAULT = new Options(false, false, false, 0);
+
+        public Options(boolean allowMissingRefs, boolean strict, boolean substituteVolumes) {
+            this(allowMissingRefs, strict, substituteVolumes, 0);
+        }
     }
 
     /**
@@ -64,7 +71,7 @@ public final class ManifestReader {
             Map.entry("LimitRange", "no admission defaults: each container's resources are applied as written"),
             Map.entry("ResourceQuota", "no quota on one host"), Map.entry("PriorityClass", "no scheduler, no preemption"),
             Map.entry("PersistentVolume", "claims get local named volumes"), Map.entry("StorageClass", "claims get local named volumes"),
-            Map.entry("Ingress", "no ingress controller; reach Services through hostPort or NodePort"),
+            Map.entry("Ingress", "no ingress controller without --ingress-port PORT; reach Services through hostPort or NodePort"),
             Map.entry("IngressClass", "no ingress controller"), Map.entry("Endpoints", "berth computes Service endpoints from readiness"),
             Map.entry("CronJob", "no scheduler of Jobs; run its jobTemplate as a Job"));
     private static final int MAX_REPLICAS = 1000;
@@ -83,6 +90,7 @@ public final class ManifestReader {
         }
         run.checkReferences(options);
         run.bindClaims(options);
+        run.ingress(options);
         if (problems.hasErrors()) {
             throw new ManifestException(problems.errors());
         }
@@ -109,6 +117,9 @@ public final class ManifestReader {
         /** PersistentVolumes by name and claims by {@code NAMESPACE/NAME}, for binding claims to volumes. */
         private final Map<String, Field> persistentVolumes = new LinkedHashMap<>();
         private final Map<String, Field> claims = new LinkedHashMap<>();
+        /** The paths of every Ingress, their Services resolved once every file is read. */
+        private final List<IngressPath> ingressPaths = new ArrayList<>();
+        private final Map<String, Field> ingresses = new LinkedHashMap<>();
         private final FieldCheck fieldCheck;
 
         Run(Problems problems, ManifestReader.Options options) {
@@ -183,7 +194,7 @@ public final class ManifestReader {
                     namespace.error(nsProblem);
                 }
             }
-            switch (played ? kind : kind.equals("Namespace") || kind.equals("ServiceAccount") || kind.equals("PersistentVolume") ? kind : "") {
+            switch (played || Set.of("Namespace", "ServiceAccount", "PersistentVolume", "Ingress").contains(kind) ? kind : "") {
                 case "Pod" -> {
                     if (addPod(podReader.read(name, metadata, doc.get("spec"), null), nameField)) {
                         report(kind, name, doc, Disposition.Fate.PLAYED, "pod", List.of(name));
@@ -201,6 +212,13 @@ public final class ManifestReader {
                     if (unique(kind, name, nameField)) {
                         serviceAccounts.add(doc.get("metadata").get("namespace").string("default") + "/" + name);
                         notApplied(kind, name, doc, kindField);
+                    }
+                }
+                case "Ingress" -> {
+                    if (unique(kind, name, nameField)) {
+                        ingressRoutes(name, doc);
+                        report(kind, name, doc, Disposition.Fate.NOT_APPLIED, NOT_APPLIED.get(kind), List.of());
+                        ingresses.put(name, doc);
                     }
                 }
                 case "PersistentVolume" -> {
@@ -599,8 +617,92 @@ public final class ManifestReader {
         }
 
         private void redispose(String kind, String name, String detail) {
+            redispose(kind, name, Disposition.Fate.CREATED, detail, List.of());
+        }
+
+        private void redispose(String kind, String name, Disposition.Fate fate, String detail, List<String> podNames) {
             dispositions.replaceAll(d -> d.kind().equals(kind) && d.name().equals(name)
-                    ? new Disposition(kind, name, d.namespace(), Disposition.Fate.CREATED, detail, d.pods(), d.source()) : d);
+                    ? new Disposition(kind, name, d.namespace(), fate, detail, podNames, d.source()) : d);
+        }
+
+        /** One path of an Ingress rule, before its Service's port is known. */
+        private record IngressPath(String ingress, String host, String path, boolean exact, String namespace, Field service) {}
+
+        /** Reads an Ingress's rules and default backend (its tls and annotations are not applied: berth serves plain HTTP). */
+        private void ingressRoutes(String name, Field doc) {
+            Field spec = doc.get("spec");
+            String namespace = doc.get("metadata").get("namespace").string("default");
+            spec.get("ingressClassName").string(); // whatever the class, berth's is the one controller here
+            if (spec.get("defaultBackend").present()) {
+                ingressPaths.add(new IngressPath(name, Route.ANY_HOST, "/", false, namespace, spec.get("defaultBackend").get("service")));
+            }
+            for (Field rule : spec.get("rules").list()) {
+                Field hostField = rule.get("host");
+                String host = hostField.string(Route.ANY_HOST);
+                if (!host.equals(Route.ANY_HOST) && Names.checkSubdomain(host.replaceFirst("^\\*\\.", "")) != null) {
+                    hostField.error("must be a DNS name, optionally starting with \"*.\", got \"" + host + "\"");
+                }
+                for (Field p : rule.get("http").get("paths").list()) {
+                    Field typeField = p.get("pathType");
+                    String type = typeField.required();
+                    if (type != null && !Set.of("Exact", "Prefix", "ImplementationSpecific").contains(type)) {
+                        typeField.error("must be Exact, Prefix or ImplementationSpecific");
+                    }
+                    String path = p.get("path").string("/");
+                    if (!path.startsWith("/") || path.contains(" ")) {
+                        p.get("path").error("must be an absolute path without spaces");
+                    }
+                    ingressPaths.add(new IngressPath(name, host, path, "Exact".equals(type), namespace, p.get("backend").get("service")));
+                }
+            }
+        }
+
+        /**
+         * The Ingresses' routes to their Services and, with {@code --ingress-port}, the pod that
+         * serves them; a backend Service not in the manifests is a warning (its requests get 502).
+         */
+        void ingress(ManifestReader.Options options) {
+            List<Route> routes = new ArrayList<>();
+            Map<String, Integer> pathsOf = new LinkedHashMap<>();
+            for (IngressPath p : ingressPaths) {
+                String serviceName = p.service().get("name").required();
+                Field port = p.service().get("port");
+                Long number = port.get("number").integer();
+                String portName = port.get("name").string();
+                if (serviceName == null) {
+                    continue;
+                }
+                ServiceSpec service = services.stream().filter(s -> s.name().equals(serviceName) && s.namespace().equals(p.namespace()))
+                        .findFirst().orElse(null);
+                if (service == null) {
+                    p.service().get("name").warning("Service \"" + serviceName + "\" is not in the given manifests: the ingress answers 502 for it");
+                }
+                if (number == null && service != null && portName != null) {
+                    number = service.ports().stream().filter(sp -> portName.equals(sp.name())).map(sp -> (long) sp.port()).findFirst().orElse(null);
+                    if (number == null) {
+                        port.get("name").error("Service \"" + serviceName + "\" has no port named \"" + portName + "\"");
+                    }
+                }
+                if (number == null) {
+                    if (portName == null) {
+                        port.error("required: number or name");
+                    }
+                    continue;
+                }
+                routes.add(new Route(p.host(), p.path(), p.exact(), serviceName + "." + p.namespace() + ".svc.cluster.local", number.intValue()));
+                pathsOf.merge(p.ingress(), 1, Integer::sum);
+            }
+            if (options.ingressPort() == 0 || routes.isEmpty()) {
+                ingresses.forEach((name, doc) -> doc.get("kind").warning("Ingress/" + name + ": accepted, not applied on one host: "
+                        + NOT_APPLIED.get("Ingress")));
+                return;
+            }
+            ingresses.values().stream().map(doc -> doc.get("spec").get("tls")).filter(Field::present)
+                    .forEach(tls -> tls.warning("not applied on one host: berth's ingress serves plain HTTP on --ingress-port"));
+            MappingNode pod = (MappingNode) new org.yaml.snakeyaml.Yaml().compose(new java.io.StringReader(IngressPod.manifest(options.ingressPort(), routes)));
+            document(Field.root(pod, IngressPod.NAME, problems), options);
+            pathsOf.forEach((ingress, n) -> redispose("Ingress", ingress, Disposition.Fate.PLAYED,
+                    n + (n == 1 ? " path" : " paths") + " served on port " + options.ingressPort() + " by berth's ingress pod", List.of(IngressPod.NAME)));
         }
     }
 }

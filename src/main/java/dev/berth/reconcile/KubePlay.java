@@ -187,6 +187,9 @@ public final class KubePlay {
         Map<String, java.util.Set<String>> pulls = new LinkedHashMap<>();
         for (PodSpec pod : manifests.pods()) {
             for (ContainerSpec c : pod.allContainers()) {
+                if (c.image().equals(dev.berth.engine.IngressImage.NAME)) {
+                    dev.berth.engine.IngressImage.ensure(berth.images(), berth.layout().tmp());
+                }
                 boolean present = berth.images().find(c.image()).isPresent();
                 boolean pullable = !c.image().startsWith("localhost/") && !c.pullPolicy().equals("Never");
                 if (pullable && (!present || c.pullPolicy().equals("Always"))) {
