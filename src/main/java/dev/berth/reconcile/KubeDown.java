@@ -26,7 +26,8 @@ import java.util.function.Consumer;
 /**
  * {@code kube down}: removes the pods of the manifests, in parallel, each stopped in reverse
  * dependency order (dependents first, sidecars after the main containers) with SIGTERM then
- * SIGKILL after its grace period. Whatever is missing is skipped, so it also cleans up after an
+ * SIGKILL after its grace period. A pod that others wait for in the plan (a StatefulSet's
+ * {@code NAME-i} for {@code NAME-i+1}, a server its clients) is removed after them. Whatever is missing is skipped, so it also cleans up after an
  * interrupted play.
  */
 public final class KubeDown {
@@ -79,20 +80,31 @@ public final class KubeDown {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, parallelism));
         List<Future<?>> futures = new ArrayList<>();
         List<String> failures = new ArrayList<>();
-        List<String> pods = all.keySet().stream().map(PodSpec::name).toList();
+        // dependents are submitted first, so a pod waits only for tasks that have already started
+        List<String> podOrder = plan.stopOrder().stream().filter(n -> n.kind() == Node.Kind.POD).map(Node::pod).toList();
+        List<Map.Entry<PodSpec, PodSpec>> entries = all.entrySet().stream()
+                .sorted(java.util.Comparator.comparingInt(e -> podOrder.indexOf(e.getValue().name()))).toList();
+        List<String> pods = entries.stream().map(e -> e.getKey().name()).toList();
+        Map<String, List<java.util.concurrent.CompletableFuture<Void>>> removedByPlanPod = new HashMap<>();
+        Map<PodSpec, java.util.concurrent.CompletableFuture<Void>> removed = new HashMap<>();
+        for (Map.Entry<PodSpec, PodSpec> e : entries) {
+            removed.put(e.getKey(), new java.util.concurrent.CompletableFuture<>());
+            removedByPlanPod.computeIfAbsent(e.getValue().name(), k -> new ArrayList<>()).add(removed.get(e.getKey()));
+        }
         try {
-            for (Map.Entry<PodSpec, PodSpec> entry : all.entrySet()) {
+            for (Map.Entry<PodSpec, PodSpec> entry : entries) {
                 PodSpec pod = entry.getKey();
+                List<java.util.concurrent.CompletableFuture<Void>> dependents = plan.edges().stream()
+                        .filter(edge -> entry.getValue().name().equals(edge.from().pod()) && edge.to().pod() != null
+                                && !edge.to().pod().equals(edge.from().pod()))
+                        .flatMap(edge -> removedByPlanPod.getOrDefault(edge.to().pod(), List.of()).stream()).toList();
                 futures.add(pool.submit(() -> {
-                    List<String> order = plan.stopOrder().stream()
-                            .filter(n -> n.kind() == Node.Kind.CONTAINER && n.pod().equals(entry.getValue().name())).map(Node::container).toList();
-                    Duration grace = timeout != null ? timeout : Duration.ofSeconds(KubePlay.grace(pod));
-                    boolean existed;
-                    try (PodLocks held = PodLocks.take(berth, List.of(pod.name()), events)) {
-                        events.accept(new PlayEvent(Instant.now(), "Pod/" + pod.name(), "stopping", ""));
-                        existed = Hooks.removePod(berth, pod.name(), order, grace);
+                    try {
+                        java.util.concurrent.CompletableFuture.allOf(dependents.toArray(java.util.concurrent.CompletableFuture[]::new)).handle((v, t) -> v).join();
+                        removeOne(berth, plan, pod, entry.getValue(), timeout, events);
+                    } finally {
+                        removed.get(pod).complete(null);
                     }
-                    events.accept(new PlayEvent(Instant.now(), "Pod/" + pod.name(), existed ? "removed" : "absent", existed ? "" : "nothing to remove"));
                 }));
             }
             for (int i = 0; i < futures.size(); i++) {
@@ -116,5 +128,18 @@ public final class KubeDown {
             pool.shutdown();
         }
         return failures;
+    }
+
+    /** Stops and removes one pod, its containers in the reverse of the plan's order for {@code planPod}. */
+    private static void removeOne(Berth berth, Plan plan, PodSpec pod, PodSpec planPod, Duration timeout, Consumer<PlayEvent> events) {
+        List<String> order = plan.stopOrder().stream()
+                .filter(n -> n.kind() == Node.Kind.CONTAINER && n.pod().equals(planPod.name())).map(Node::container).toList();
+        Duration grace = timeout != null ? timeout : Duration.ofSeconds(KubePlay.grace(pod));
+        boolean existed;
+        try (PodLocks held = PodLocks.take(berth, List.of(pod.name()), events)) {
+            events.accept(new PlayEvent(Instant.now(), "Pod/" + pod.name(), "stopping", ""));
+            existed = Hooks.removePod(berth, pod.name(), order, grace);
+        }
+        events.accept(new PlayEvent(Instant.now(), "Pod/" + pod.name(), existed ? "removed" : "absent", existed ? "" : "nothing to remove"));
     }
 }

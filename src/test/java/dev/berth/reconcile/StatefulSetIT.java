@@ -26,8 +26,12 @@ class StatefulSetIT {
                 assertThat(b.berth("exec", "db-2-member", "wget", "-qO-", "http://db-1.db.default.svc.cluster.local:8080/").ok().out())
                         .startsWith("db-1 started");
 
+                // down in reverse order: db-2 is gone before db-1 stops, db-1 before db-0
+                String down = b.berth("kube", "down", "--timeout", "1", m.toString()).ok().out();
+                assertThat(down.indexOf("Pod/db-2  removed")).isPositive().isLessThan(down.indexOf("Pod/db-1  stopping"));
+                assertThat(down.indexOf("Pod/db-1  removed")).isPositive().isLessThan(down.indexOf("Pod/db-0  stopping"));
+
                 // the claims outlive down: a second play finds what the first wrote
-                b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
                 assertThat(b.berth("volume", "ls").ok().out()).contains("data-db-0", "data-db-1", "data-db-2");
                 assertThat(b.berth("kube", "play", "-q", m.toString()).code()).isZero();
                 assertThat(b.berth("exec", "db-1-member", "cat", "/data/log").ok().out().lines().filter(l -> l.startsWith("db-1 started")).count())
