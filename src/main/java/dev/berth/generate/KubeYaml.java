@@ -81,6 +81,9 @@ public final class KubeYaml {
                 if (count != 1) {
                     spec.put("replicas", count);
                 }
+                if (pod.owner() != null && pod.owner().podManagementPolicy() != null) {
+                    spec.put("podManagementPolicy", pod.owner().podManagementPolicy());
+                }
                 // the first pod's own claims (TEMPLATE-NAME-0) are the claim templates
                 List<Volume> kept = new ArrayList<>();
                 for (Volume v : pod.volumes()) {

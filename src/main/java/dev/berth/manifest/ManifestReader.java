@@ -300,10 +300,11 @@ public final class ManifestReader {
             }
             Rollout rollout = kind.equals("Deployment") ? rollout(spec) : null;
             rollout = Rollout.DEFAULT.equals(rollout) ? null : rollout; // the pods of a Deployment that does not say keep the hash they had
+            String parallel = kind.equals("StatefulSet") && "Parallel".equals(spec.get("podManagementPolicy").string()) ? "Parallel" : null;
             List<String> podNames = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 String podName = name + "-" + i;
-                PodSpec pod = template0.withIdentity(podName, new Owner(kind, name, i, parallelism, backoffLimit, deadline, rollout));
+                PodSpec pod = template0.withIdentity(podName, new Owner(kind, name, i, parallelism, backoffLimit, deadline, rollout, parallel));
                 if (kind.equals("StatefulSet")) {
                     pod = statefulPod(pod, spec, name, i, claimTemplates, doc.get("metadata").get("namespace").string("default"));
                 }
@@ -314,7 +315,7 @@ public final class ManifestReader {
             String detail = count + (count == 1 ? " pod" : " pods") + switch (kind) {
                 case "Job" -> ", run to completion";
                 case "DaemonSet" -> " on the one node, this host";
-                case "StatefulSet" -> count > 1 ? ", " + (spec.get("podManagementPolicy").string("OrderedReady").equals("Parallel") ? "in parallel" : "each once the one before is ready") : "";
+                case "StatefulSet" -> count > 1 ? ", " + (parallel != null ? "in parallel" : "each once the one before is ready") : "";
                 default -> "";
             };
             report(kind, name, doc, Disposition.Fate.PLAYED, detail, podNames);
