@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** bench/compare and bench/pull run end to end in their quick mode (one run each) and print every row; no timing is asserted. */
+/** bench/compare, bench/pull and bench/plan run end to end in their quick mode (one run each) and print every row; no timing is asserted. */
 class BenchIT {
     static final List<String> ROWS = List.of("run --rm true", "run --rm true (podman --network none)", "demo play", "play 20x2",
             "down 20x2", "generate 10 pods", "limit 20x2 (bare runc run -d)", "plan 200 pods (berth only)",
@@ -39,5 +39,15 @@ class BenchIT {
         for (String row : List.of("pull nginx (cold, gzip, schema 2)", "pull redis (cold, zstd, OCI)", "pull nginx:again (layers in store)")) {
             assertThat(out).as(out).containsPattern("(?m)^" + java.util.regex.Pattern.quote(row) + " +\\d+ +\\d+ +\\d+\\.\\d\\d$");
         }
+    }
+
+    @Test
+    void planPrintsBothRowsWithARatioToTheJvmStart() throws Exception {
+        Process p = new ProcessBuilder("bench/plan", "1").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).containsPattern("200 pods \\(400 containers\\), cold: runs \\d+ ms\nmedian \\d+ ms \\(\\d+\\.\\d× --version\\)")
+                .containsPattern("200 objects of 20 kinds, cold: runs \\d+ ms\nmedian \\d+ ms \\(\\d+\\.\\d× --version\\)");
     }
 }
