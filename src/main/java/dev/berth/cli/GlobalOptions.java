@@ -10,11 +10,11 @@ final class GlobalOptions {
     enum LogLevel { error, warn, info, debug }
 
     @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
-            description = "Where images, volumes and state live (default: /var/lib/berth).")
+            description = "Where images, volumes and state live (default: /var/lib/berth as root, else $XDG_DATA_HOME/berth or ~/.local/share/berth).")
     String root;
 
     @Option(names = "--runroot", scope = ScopeType.INHERIT, paramLabel = "DIR",
-            description = "Where runtime files live: bundles, logs, netns files (default: /run/berth).")
+            description = "Where runtime files live: bundles, logs, netns files (default: /run/berth as root, else $XDG_RUNTIME_DIR/berth or /tmp/berth-UID).")
     String runroot;
 
     @Option(names = "--runtime", scope = ScopeType.INHERIT, paramLabel = "runc|crun",

@@ -44,6 +44,10 @@ final class SystemCommands extends GroupCommand {
             PrintWriter out = spec.commandLine().getOut();
             String state = stateProblem(root.global);
             boolean missing = parts.stream().anyMatch(p -> !p.found() && !p.name().equals("crun"));
+            int uid = dev.berth.sys.Linux.effectiveUid();
+            List<dev.berth.runtime.Rootless.Requirement> rootless = uid == 0 ? List.of()
+                    : dev.berth.runtime.Rootless.check(System.getProperty("user.name"), uid);
+            missing |= rootless.stream().anyMatch(r -> !r.met());
             if (root.global.format == GlobalOptions.Format.json) {
                 List<Object> list = new ArrayList<>();
                 for (HostComponents.Component p : parts) {
@@ -61,6 +65,18 @@ final class SystemCommands extends GroupCommand {
                 report.put("runtime", runtime);
                 report.put("runtimeReason", reason);
                 report.put("state", state == null ? "ok" : state);
+                if (uid != 0) {
+                    List<Object> needs = new ArrayList<>();
+                    for (dev.berth.runtime.Rootless.Requirement r : rootless) {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("name", r.name());
+                        m.put("met", r.met());
+                        m.put("detail", r.detail());
+                        m.put("fix", r.met() ? null : r.fix());
+                        needs.add(m);
+                    }
+                    report.put("rootless", needs);
+                }
                 out.println(Json.write(report));
             } else {
                 List<List<String>> rows = new ArrayList<>();
@@ -73,6 +89,15 @@ final class SystemCommands extends GroupCommand {
                 out.println("cgroups: " + HostComponents.cgroupMode());
                 out.println("runtime: " + (runtime == null ? "none" : runtime) + " (" + reason + ")");
                 out.println("state: " + (state == null ? "ok" : state));
+                if (uid != 0) {
+                    List<List<String>> needs = new ArrayList<>();
+                    for (dev.berth.runtime.Rootless.Requirement r : rootless) {
+                        needs.add(List.of(r.name(), r.met() ? "ok" : "MISSING", r.met() ? r.detail() : r.detail() + "; fix " + r.fix()));
+                    }
+                    out.println();
+                    out.println("without root (uid " + uid + "; containers without root are not supported yet, this is what they will need):");
+                    out.print(Tables.render(List.of("REQUIREMENT", "STATUS", "DETAIL"), needs));
+                }
             }
             return missing || runtime == null || state != null ? Main.FAILED : Main.OK;
         }

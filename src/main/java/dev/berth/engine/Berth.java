@@ -39,14 +39,16 @@ public final class Berth implements AutoCloseable {
     /** Opens berth's store; containers need root (rootless is not supported yet). */
     public static Berth open(Path root, Path runroot, String runtime) {
         if (!Linux.isRoot()) {
-            throw new BerthException(BerthException.Kind.HOST, "berth needs root (rootless containers are not supported yet); run it with sudo");
+            throw new BerthException(BerthException.Kind.HOST, "berth needs root for now: containers without root are not supported yet"
+                    + " (berth system check lists what this host would need for them); run it with sudo");
         }
         return new Berth(layout(root, runroot), runtime);
     }
 
-    /** The layout of a root and runroot, the defaults where they are null. */
+    /** The layout of a root and runroot, this user's defaults where they are null ({@link Layout#defaults}). */
     public static Layout layout(Path root, Path runroot) {
-        return new Layout(root != null ? root : Layout.DEFAULT_ROOT, runroot != null ? runroot : Layout.DEFAULT_RUNROOT);
+        Layout defaults = Layout.defaults(Linux.effectiveUid(), System.getenv(), System.getProperty("user.home"));
+        return new Layout(root != null ? root : defaults.root(), runroot != null ? runroot : defaults.runroot());
     }
 
     public Layout layout() {

@@ -10,6 +10,23 @@ public record Layout(Path root, Path runroot) {
     public static final Path DEFAULT_ROOT = Path.of("/var/lib/berth");
     public static final Path DEFAULT_RUNROOT = Path.of("/run/berth");
 
+    /**
+     * The default root and runroot of a user, as DESIGN.md and podman have them: for root
+     * {@code /var/lib/berth} and {@code /run/berth}; for anyone else {@code $XDG_DATA_HOME/berth}
+     * (default {@code ~/.local/share/berth}) and {@code $XDG_RUNTIME_DIR/berth} (default
+     * {@code /tmp/berth-UID}).
+     */
+    public static Layout defaults(int uid, java.util.Map<String, String> env, String home) {
+        if (uid == 0) {
+            return new Layout(DEFAULT_ROOT, DEFAULT_RUNROOT);
+        }
+        String data = env.get("XDG_DATA_HOME");
+        String runtime = env.get("XDG_RUNTIME_DIR");
+        Path root = data != null && data.startsWith("/") ? Path.of(data, "berth") : Path.of(home, ".local", "share", "berth");
+        Path runroot = runtime != null && runtime.startsWith("/") ? Path.of(runtime, "berth") : Path.of("/tmp", "berth-" + uid);
+        return new Layout(root, runroot);
+    }
+
     public Layout {
         root = root.toAbsolutePath().normalize();
         runroot = runroot.toAbsolutePath().normalize();

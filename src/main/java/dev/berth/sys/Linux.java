@@ -123,6 +123,11 @@ public final class Linux {
         return root;
     }
 
+    /** The effective uid, read from /proc (no JNA). */
+    public static int effectiveUid() {
+        return readEffectiveUid();
+    }
+
     private static int readEffectiveUid() {
         try {
             for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
