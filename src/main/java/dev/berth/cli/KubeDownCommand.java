@@ -36,7 +36,8 @@ final class KubeDownCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         BerthCommand root = ContainerCommands.root(spec);
-        Manifests read = new ManifestReader(root.stdin).read(manifests.paths, new ManifestReader.Options(true, false, true, 80)); // any port: the ingress pod's name is all down needs;
+        // any ingress port will do: down needs only the ingress pod's name
+        Manifests read = new ManifestReader(root.stdin).read(manifests.paths, new ManifestReader.Options(true, false, true, 80));
         Plan plan = PlanBuilder.build(read, new PlanBuilder.Options(true));
         PlayView view = new PlayView(spec.commandLine().getOut(), PlayView.mode(root.global, false) == PlayView.Mode.JSON
                 ? PlayView.Mode.JSON : PlayView.Mode.LINES, List.of());

@@ -45,10 +45,6 @@ public final class ManifestReader {
      */
     public record Options(boolean allowMissingRefs, boolean strict, boolean substituteVolumes, int ingressPort) {
         public static final Options DEFAULT = new Options(false, false, false, 0);
-
-        public Options(boolean allowMissingRefs, boolean strict, boolean substituteVolumes) {
-            this(allowMissingRefs, strict, substituteVolumes, 0);
-        }
     }
 
     /**
@@ -155,9 +151,8 @@ public final class ManifestReader {
             boolean played = PLAYED.containsKey(kind);
             KubernetesSchema.Kind builtIn = played ? null : KubernetesSchema.get().kind(kind);
             if (!played && builtIn == null) {
-                String crName = doc.get("metadata").get("name").string("?");
-                dispositions.add(new Disposition(kind, crName, doc.get("metadata").get("namespace").string("default"), Disposition.Fate.NOT_APPLIED,
-                        "custom resource: berth knows no controller for it", List.of(), kindField.source()));
+                report(kind, doc.get("metadata").get("name").string("?"), doc, Disposition.Fate.NOT_APPLIED,
+                        "custom resource: berth knows no controller for it", List.of());
                 kindField.warning("custom resource " + kind + (version == null ? "" : " (" + version + ")")
                         + ": accepted, not applied (berth knows no controller for it)");
                 return;
@@ -445,7 +440,6 @@ public final class ManifestReader {
                 default -> {
                     objectKind = ObjectKind.PERSISTENT_VOLUME_CLAIM;
                     doc.get("spec").get("volumeName").string(); // read when claims are bound to volumes, after every file
-
                     String storage = doc.get("spec").get("resources").get("requests").get("storage").quantity();
                     if (storage != null) {
                         data.put("storage", storage);
@@ -521,12 +515,7 @@ public final class ManifestReader {
             for (PodReader.Reference r : references) {
                 if (r.kind() == null) {
                     if (!serviceAccounts.contains(r.namespace() + "/" + r.name())) {
-                        String message = "ServiceAccount \"" + r.name() + "\" is not in the given manifests";
-                        if (options.allowMissingRefs()) {
-                            r.field().warning(message + " (allowed by --allow-missing-refs)");
-                        } else {
-                            r.field().error(message + "; add it (berth accepts it, with nothing to apply), or pass --allow-missing-refs");
-                        }
+                        missing(r.field(), "ServiceAccount \"" + r.name() + "\"", "", "add it (berth accepts it, with nothing to apply), or pass --allow-missing-refs", options);
                     }
                     continue;
                 }
@@ -535,21 +524,28 @@ public final class ManifestReader {
                         .findFirst().orElse(null);
                 if (target == null) {
                     if (!r.optional()) {
-                        String message = r.kind().kubernetesName() + " \"" + r.name() + "\" is not in the given manifests";
-                        if (options.allowMissingRefs()) {
-                            r.field().warning(message + " (allowed by --allow-missing-refs)");
-                        } else {
-                            r.field().error(message + "; add it, "
-                                    + (r.kind() == ObjectKind.PERSISTENT_VOLUME_CLAIM ? "" : "mark the reference optional: true, ")
-                                    + "or pass --allow-missing-refs");
-                        }
+                        missing(r.field(), r.kind().kubernetesName() + " \"" + r.name() + "\"", "", "add it, "
+                                + (r.kind() == ObjectKind.PERSISTENT_VOLUME_CLAIM ? "" : "mark the reference optional: true, ") + "or pass --allow-missing-refs", options);
                     }
                 } else if (r.key() != null && !target.data().containsKey(r.key()) && !r.optional()) {
                     r.field().error(r.kind().kubernetesName() + " \"" + r.name() + "\" has no key \"" + r.key() + "\"");
                 }
             }
         }
-    
+
+        /**
+         * A reference to an object that is not in the manifests: an error that says how to fix
+         * it, or with {@code --allow-missing-refs} a warning that says what happens instead.
+         */
+        private static void missing(Field field, String object, String instead, String fix, ManifestReader.Options options) {
+            String message = object + " is not in the given manifests";
+            if (options.allowMissingRefs()) {
+                field.warning(message + " (allowed by --allow-missing-refs)" + instead);
+            } else {
+                field.error(message + "; " + fix);
+            }
+        }
+
         /**
          * Binds claims to the manifests' PersistentVolumes as Kubernetes does: by the claim's
          * {@code volumeName}, by a volume's {@code claimRef}, or to the first free volume of the
@@ -566,12 +562,8 @@ public final class ManifestReader {
                 String className = spec.get("storageClassName").string("");
                 String pv = volumeName.string();
                 if (pv != null && !persistentVolumes.containsKey(pv)) {
-                    String message = "PersistentVolume \"" + pv + "\" is not in the given manifests";
-                    if (options.allowMissingRefs()) {
-                        volumeName.warning(message + " (allowed by --allow-missing-refs): the claim gets a local named volume");
-                    } else {
-                        volumeName.error(message + "; add it, or leave volumeName out for a local named volume");
-                    }
+                    missing(volumeName, "PersistentVolume \"" + pv + "\"", ": the claim gets a local named volume",
+                            "add it, or leave volumeName out for a local named volume", options);
                     continue;
                 }
                 if (pv == null) {

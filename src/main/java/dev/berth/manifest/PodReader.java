@@ -33,10 +33,10 @@ final class PodReader {
     static final String NETWORK = "berth.dev/network";
     private static final Set<String> RESTART_POLICIES = Set.of("Always", "OnFailure", "Never");
 
-    /** A reference to a ConfigMap, Secret or PVC, checked once every manifest has been read. */
     /**
      * A ConfigMap, Secret or claim a pod needs (kind non-null), or the ServiceAccount it runs as
-     * (kind null: checked against the manifests' ServiceAccounts, never a plan node).
+     * (kind null: checked against the manifests' ServiceAccounts, never a plan node); checked
+     * once every manifest has been read.
      */
     record Reference(ObjectKind kind, String name, String key, String namespace, boolean optional, Field field) {}
 

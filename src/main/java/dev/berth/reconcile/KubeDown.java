@@ -27,8 +27,8 @@ import java.util.function.Consumer;
  * {@code kube down}: removes the pods of the manifests, in parallel, each stopped in reverse
  * dependency order (dependents first, sidecars after the main containers) with SIGTERM then
  * SIGKILL after its grace period. A pod that others wait for in the plan (a StatefulSet's
- * {@code NAME-i} for {@code NAME-i+1}, a server its clients) is removed after them. Whatever is missing is skipped, so it also cleans up after an
- * interrupted play.
+ * {@code NAME-i} for {@code NAME-i+1}, a server for its clients) is removed after them.
+ * Whatever is missing is skipped, so it also cleans up after an interrupted play.
  */
 public final class KubeDown {
     private KubeDown() {}
@@ -100,7 +100,7 @@ public final class KubeDown {
                         .flatMap(edge -> removedByPlanPod.getOrDefault(edge.to().pod(), List.of()).stream()).toList();
                 futures.add(pool.submit(() -> {
                     try {
-                        java.util.concurrent.CompletableFuture.allOf(dependents.toArray(java.util.concurrent.CompletableFuture[]::new)).handle((v, t) -> v).join();
+                        java.util.concurrent.CompletableFuture.allOf(dependents.toArray(java.util.concurrent.CompletableFuture[]::new)).join(); // each completes, failed or not
                         removeOne(berth, plan, pod, entry.getValue(), timeout, events);
                     } finally {
                         removed.get(pod).complete(null);

@@ -28,7 +28,7 @@ class RoundTripTest {
 
     static Manifests read(String text) {
         return new ManifestReader(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)))
-                .read(List.of("-"), new ManifestReader.Options(true, false, false));
+                .read(List.of("-"), new ManifestReader.Options(true, false, false, 0));
     }
 
     static List<String> canonical(List<PodSpec> pods) {

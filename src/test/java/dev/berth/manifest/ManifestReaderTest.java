@@ -265,7 +265,7 @@ class ManifestReaderTest {
                 "m0.yaml:11: spec.containers[0].env[0].valueFrom.configMapKeyRef: ConfigMap \"settings\" is not in the given manifests; add it, mark the reference optional: true, or pass --allow-missing-refs",
                 "m0.yaml:16: spec.containers[0].envFrom[0].secretRef: Secret \"tokens\" is not in the given manifests; add it, mark the reference optional: true, or pass --allow-missing-refs",
                 "m0.yaml:21: spec.volumes[0].persistentVolumeClaim: PersistentVolumeClaim \"data-claim\" is not in the given manifests; add it, or pass --allow-missing-refs");
-        Manifests relaxed = yaml.read(new ManifestReader.Options(true, false, false), manifest);
+        Manifests relaxed = yaml.read(new ManifestReader.Options(true, false, false, 0), manifest);
         assertThat(relaxed.warnings()).hasSize(3).allMatch(w -> w.endsWith("(allowed by --allow-missing-refs)"));
     }
 
@@ -707,7 +707,7 @@ class ManifestReaderTest {
         assertThat(m.pods()).singleElement().satisfies(p -> assertThat(p.namespace()).isEqualTo("logging"));
         assertThat(m.dispositions()).extracting(d -> d.id() + " " + d.fate().label())
                 .containsExactly("Deployment/agent played", "ServiceAccount/collector not applied");
-        assertThat(yaml.read(new ManifestReader.Options(true, false, false), SA_POD).warnings()).singleElement().asString()
+        assertThat(yaml.read(new ManifestReader.Options(true, false, false, 0), SA_POD).warnings()).singleElement().asString()
                 .contains("(allowed by --allow-missing-refs)");
     }
 
@@ -719,7 +719,7 @@ class ManifestReaderTest {
         assertThat(yaml.problems(NFS_POD)).containsExactly("m0.yaml:12: spec.volumes[0].nfs: nfs needs storage one host does not have:"
                 + " use a persistentVolumeClaim (a local named volume) or a hostPath, or pass --substitute-volumes to make it the local"
                 + " named volume files-shared");
-        Manifests m = yaml.read(new ManifestReader.Options(false, false, true), NFS_POD);
+        Manifests m = yaml.read(new ManifestReader.Options(false, false, true, 0), NFS_POD);
         assertThat(m.pods().get(0).volumes()).containsExactly(new Volume("shared", new Volume.PersistentVolumeClaim("files-shared", false)));
         assertThat(m.warnings()).singleElement().asString().contains("volume \"shared\" is the local named volume files-shared (--substitute-volumes)");
     }

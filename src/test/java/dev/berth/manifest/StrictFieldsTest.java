@@ -146,7 +146,7 @@ class StrictFieldsTest {
         assertThat(m.warnings()).extracting(w -> w.substring(w.indexOf("m0.yaml"))).containsExactly(
                 "m0.yaml:18: spec.template.spec.nodeSelector: not applied on one host: berth does not use nodeSelector (--strict makes this an error)",
                 "m0.yaml:19: spec.template.spec.priorityClassName: not applied on one host: berth does not use priorityClassName (--strict makes this an error)");
-        assertThat(new Yaml(dir).problems(text, new ManifestReader.Options(false, true, false))).containsExactly(
+        assertThat(new Yaml(dir).problems(text, new ManifestReader.Options(false, true, false, 0))).containsExactly(
                 "m0.yaml:18: spec.template.spec.nodeSelector: not applied on one host (--strict)",
                 "m0.yaml:19: spec.template.spec.priorityClassName: not applied on one host (--strict)");
     }

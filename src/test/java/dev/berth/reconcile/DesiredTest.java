@@ -44,7 +44,7 @@ class DesiredTest {
             """;
 
     static Manifests read(String yaml) {
-        return new ManifestReader(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).read(List.of("-"), new ManifestReader.Options(false, false, false));
+        return new ManifestReader(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).read(List.of("-"), new ManifestReader.Options(false, false, false, 0));
     }
 
     static Manifests app(String greeting, int replicas, String strategy, String image) {
