@@ -21,10 +21,65 @@ public final class Main {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-        int code = run(out, err, System.in, args);
+        int code;
+        try {
+            code = needsUserNamespace(args) ? dev.berth.engine.UserNamespace.run(userLayout(args), ownCommandLine(args)) : run(out, err, System.in, args);
+        } catch (BerthException e) {
+            err.println("Error: " + e.getMessage());
+            code = FAILED;
+        }
         out.flush();
         err.flush();
         System.exit(code);
+    }
+
+    /** Commands an ordinary user runs where they are: they read no store and start nothing. */
+    private static final java.util.Set<String> OUTSIDE = java.util.Set.of("berth system check", "berth kube plan", "berth login",
+            "berth logout", "berth help");
+
+    /**
+     * Whether this command line runs again inside the user's namespaces (see
+     * {@code engine/UserNamespace}): an ordinary user's command that uses the store. Help, version
+     * and a command line picocli refuses are answered here.
+     */
+    private static boolean needsUserNamespace(String[] args) {
+        if (dev.berth.sys.Linux.isRoot()) {
+            return false;
+        }
+        try {
+            CommandLine.ParseResult parsed = new CommandLine(new BerthCommand(InputStream.nullInputStream())).parseArgs(args);
+            for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+                if (p.isUsageHelpRequested() || p.isVersionHelpRequested() || p.subcommand() == null
+                        && (OUTSIDE.contains(p.commandSpec().qualifiedName()) || p == parsed)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (CommandLine.ParameterException e) {
+            return false;
+        }
+    }
+
+    /** The root and runroot this command line names, or the user's defaults. */
+    private static dev.berth.state.Layout userLayout(String[] args) {
+        BerthCommand root = new BerthCommand(InputStream.nullInputStream());
+        new CommandLine(root).parseArgs(args);
+        return Engines.layout(root.global);
+    }
+
+    /** How this JVM was started, to start it again: from /proc, else the java binary, class path and main class. */
+    private static List<String> ownCommandLine(String[] args) {
+        ProcessHandle.Info info = ProcessHandle.current().info();
+        List<String> line = new java.util.ArrayList<>();
+        if (info.command().isPresent() && info.arguments().isPresent()) {
+            line.add(info.command().get());
+            line.addAll(List.of(info.arguments().get()));
+        } else {
+            line.addAll(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), Main.class.getName()));
+            line.addAll(List.of(args));
+        }
+        return line;
     }
 
     /** Runs one command line with the given streams; tests call this directly. */

@@ -36,18 +36,21 @@ public final class Berth implements AutoCloseable {
         this.runtimeName = runtimeName;
     }
 
-    /** Opens berth's store; containers need root (rootless is not supported yet). */
+    /**
+     * Opens berth's store: as root, or as uid 0 of an ordinary user's namespaces, where
+     * {@code cli/Main} runs that user's commands (see {@link UserNamespace}).
+     */
     public static Berth open(Path root, Path runroot, String runtime) {
         if (!Linux.isRoot()) {
-            throw new BerthException(BerthException.Kind.HOST, "berth needs root for now: containers without root are not supported yet"
-                    + " (berth system check lists what this host would need for them); run it with sudo");
+            throw new BerthException(BerthException.Kind.HOST, "berth runs an ordinary user's commands inside that user's namespaces;"
+                    + " this one was not (berth system check lists what containers without root need)");
         }
         return new Berth(layout(root, runroot), runtime);
     }
 
     /** The layout of a root and runroot, this user's defaults where they are null ({@link Layout#defaults}). */
     public static Layout layout(Path root, Path runroot) {
-        Layout defaults = Layout.defaults(Linux.effectiveUid(), System.getenv(), System.getProperty("user.home"));
+        Layout defaults = Layout.defaults(Linux.hostUid(), System.getenv(), System.getProperty("user.home"));
         return new Layout(root != null ? root : defaults.root(), runroot != null ? runroot : defaults.runroot());
     }
 
@@ -107,6 +110,9 @@ public final class Berth implements AutoCloseable {
 
     @Override
     public void close() {
+        if (Linux.inUserNamespace()) {
+            UserNamespace.markIdle(layout, state);
+        }
         state.close();
     }
 }

@@ -283,6 +283,9 @@ public final class ContainerEngine {
         if (security.requests().containsKey("cpu")) {
             shares = Math.max(2, dev.berth.api.Quantities.parse(security.requests().get("cpu")).multiply(java.math.BigDecimal.valueOf(1024)).longValue());
         }
+        if (Linux.inUserNamespace()) {
+            memory = quota = shares = 0; // no cgroup is the user's to write (kube play says so)
+        }
         boolean limited = memory > 0 || quota > 0 || shares > 0;
         return new OciConfig.Extra(caps, Boolean.FALSE.equals(sc.allowPrivilegeEscalation()),
                 !privileged && !"Unmasked".equals(sc.procMount()), sc.sysctls(), memory, quota, shares,

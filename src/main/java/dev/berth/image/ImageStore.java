@@ -788,7 +788,8 @@ public final class ImageStore {
             }
             lower.add(layout.shortLinks().resolve(hex.substring(0, SHORT_LINK)).toString());
         }
-        String options = "lowerdir=" + String.join(":", lower) + ",upperdir=" + upper + ",workdir=" + work;
+        String options = "lowerdir=" + String.join(":", lower) + ",upperdir=" + upper + ",workdir=" + work
+                + (Linux.inUserNamespace() ? ",userxattr" : ""); // an ordinary user's overlay keeps its marks in user.overlay.*
         if (options.length() >= 4096) {
             throw new BerthException(BerthException.Kind.HOST, "image " + image.id().substring(0, 12) + " has too many layers ("
                     + diffIds.size() + ") for one overlay mount under " + layout.root());

@@ -123,7 +123,7 @@ public final class LayerUnpacker {
         String last = parts.get(parts.size() - 1);
         Path parent = resolveParent(root, parts.subList(0, parts.size() - 1), name);
         if (last.equals(OPAQUE)) {
-            Linux.setXattr(parent, "trusted.overlay.opaque", "y");
+            Linux.setXattr(parent, Linux.inUserNamespace() ? "user.overlay.opaque" : "trusted.overlay.opaque", "y"); // see ImageStore.mountRootFs
             return;
         }
         if (last.startsWith(WHITEOUT)) {
@@ -194,8 +194,17 @@ public final class LayerUnpacker {
 
     private static void owner(Path path, TarArchiveEntry e) throws IOException {
         if (Linux.isRoot()) {
-            Files.setAttribute(path, "unix:uid", (int) e.getLongUserId(), NOFOLLOW);
-            Files.setAttribute(path, "unix:gid", (int) e.getLongGroupId(), NOFOLLOW);
+            try {
+                Files.setAttribute(path, "unix:uid", (int) e.getLongUserId(), NOFOLLOW);
+                Files.setAttribute(path, "unix:gid", (int) e.getLongGroupId(), NOFOLLOW);
+            } catch (java.nio.file.FileSystemException unmapped) {
+                if (!Linux.inUserNamespace()) {
+                    throw unmapped;
+                }
+                throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.HOST, "layer entry \"" + e.getName() + "\" belongs to uid " + e.getLongUserId() + " gid "
+                        + e.getLongGroupId() + ", which this user's namespace does not map; give the user subordinate ids of at least 65536"
+                        + " (berth system check says how)");
+            }
         }
     }
 

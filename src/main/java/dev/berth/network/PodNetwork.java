@@ -64,9 +64,28 @@ public final class PodNetwork {
         try (Locks.Held held = locks.network(network.name())) {
             state.setPodNetwork(pod, attachment.toJson());
         }
-        attachment = attachment.withResult(network.add(attachment.id(), netns, pod, ports));
+        attachment = attachment.withResult(network.add(attachment.id(), netns, pod, cniPorts(ports)));
         state.setPodNetwork(pod, attachment.toJson());
+        if (Linux.inUserNamespace() && !ports.isEmpty()) {
+            hostForwards().add(pod, ports);
+        }
         return attachment;
+    }
+
+    /**
+     * The mappings portmap gets: as given for root; for an ordinary user without their host
+     * address, which slirp4netns binds on the host (see {@link HostForwards}), as the traffic it
+     * forwards arrives at its own address in the user's network namespace.
+     */
+    private static List<CniNetwork.PortMapping> cniPorts(List<CniNetwork.PortMapping> ports) {
+        if (!Linux.inUserNamespace()) {
+            return ports;
+        }
+        return ports.stream().map(m -> new CniNetwork.PortMapping(m.hostPort(), m.containerPort(), m.protocol(), null)).toList();
+    }
+
+    private HostForwards hostForwards() {
+        return new HostForwards(layout.slirp4netnsSocket());
     }
 
     /** A new network namespace, kept by a bind mount on {@code file}, with loopback up. */
@@ -100,7 +119,10 @@ public final class PodNetwork {
             Attachment a = recorded.get();
             CniNetwork network = network(a.network());
             Map<String, Object> result = a.result() != null ? a.result() : network.resultFromLease(layout.ipam(), a.id(), netns);
-            network.del(a.id(), netns, pod, a.ports(), result);
+            if (Linux.inUserNamespace()) {
+                hostForwards().remove(a.ports());
+            }
+            network.del(a.id(), netns, pod, cniPorts(a.ports()), result);
             forget(pod, network);
         }
         removeNetns(netns);

@@ -17,6 +17,7 @@ import dev.berth.plan.Plan;
 import dev.berth.probe.ProbeResult;
 import dev.berth.probe.Prober;
 import dev.berth.state.PodRecord;
+import dev.berth.sys.Linux;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -164,9 +165,13 @@ public final class KubePlay {
         for (PodSpec pod : manifests.pods()) {
             for (ContainerSpec c : pod.allContainers()) {
                 List<String> skipped = new ArrayList<>();
-                c.limits().keySet().stream().filter(k -> !k.equals("cpu") && !k.equals("memory")).forEach(k -> skipped.add("limits." + k));
-                c.requests().keySet().stream().filter(k -> !k.equals("cpu")).forEach(k -> skipped.add("requests." + k));
-                if (!skipped.isEmpty()) {
+                boolean user = Linux.inUserNamespace();
+                c.limits().keySet().stream().filter(k -> user || !k.equals("cpu") && !k.equals("memory")).forEach(k -> skipped.add("limits." + k));
+                c.requests().keySet().stream().filter(k -> user || !k.equals("cpu")).forEach(k -> skipped.add("requests." + k));
+                if (user && !skipped.isEmpty()) {
+                    emit(Node.container(pod.name(), c.name()), "note", "not applied without root (no cgroup is this user's to write): "
+                            + String.join(", ", skipped));
+                } else if (!skipped.isEmpty()) {
                     emit(Node.container(pod.name(), c.name()), "note", "not applied (no cgroup setting for it on one host): "
                             + String.join(", ", skipped) + "; applied: limits.cpu (cfs quota), limits.memory, requests.cpu (shares)");
                 }

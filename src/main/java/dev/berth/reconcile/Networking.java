@@ -15,10 +15,13 @@ import dev.berth.network.CniNetwork;
 import dev.berth.network.ServiceRules;
 import dev.berth.state.PodRecord;
 import dev.berth.state.StateStore;
+import dev.berth.sys.Linux;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,7 +109,11 @@ final class Networking {
             for (CniNetwork.PortMapping m : portMappings(pod)) {
                 String key = m.hostPort() + "/" + m.protocol();
                 String holder = taken.putIfAbsent(key, pod.name());
-                if (holder != null && !holder.equals(pod.name())) {
+                if (Linux.inUserNamespace() && m.hostPort() < UNPRIVILEGED_PORT_START) {
+                    problems.add("pod " + pod.name() + ": hostPort " + key + " is below " + UNPRIVILEGED_PORT_START + ", which only root may"
+                            + " publish (net.ipv4.ip_unprivileged_port_start); use a higher port, or as root: sysctl -w"
+                            + " net.ipv4.ip_unprivileged_port_start=" + m.hostPort());
+                } else if (holder != null && !holder.equals(pod.name())) {
                     problems.add("pod " + pod.name() + ": hostPort " + key + " is already taken by pod " + holder);
                 } else if (holder == null && m.protocol().equals("TCP") && !free(m)) {
                     problems.add("pod " + pod.name() + ": hostPort " + key + " is already taken by another process on this host");
@@ -115,6 +122,17 @@ final class Networking {
         }
         if (!problems.isEmpty()) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "nothing was started: " + String.join("; ", problems));
+        }
+    }
+
+    /** The first port an ordinary user may listen on (the host's sysctl; this user's network namespace has its own). */
+    private static final int UNPRIVILEGED_PORT_START = unprivilegedPortStart();
+
+    private static int unprivilegedPortStart() {
+        try {
+            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start")).strip());
+        } catch (IOException | NumberFormatException e) {
+            return 1024;
         }
     }
 

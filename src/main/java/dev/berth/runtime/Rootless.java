@@ -1,7 +1,5 @@
 package dev.berth.runtime;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +8,7 @@ import java.util.List;
  * What this host needs for containers without root, as {@code berth system check} lists it for
  * an ordinary user: subordinate id ranges, {@code newuidmap}/{@code newgidmap}, user namespaces
  * the kernel lets a user create, overlayfs inside one (kernel 5.11) or {@code fuse-overlayfs},
- * and {@code pasta} or {@code slirp4netns} for the pods' way out. Each missing part comes with
+ * {@code slirp4netns} and a /dev/net/tun it may open, for the pods' way out and their hostPorts. Each missing part comes with
  * the command that fixes it.
  */
 public final class Rootless {
@@ -45,10 +43,13 @@ public final class Rootless {
         all.add(new Requirement("overlay in a user namespace", nativeOverlay || fuse != null,
                 nativeOverlay ? "native overlayfs (kernel " + release + ")" : fuse != null ? "fuse-overlayfs (kernel " + release + " < 5.11)" : "kernel " + release + " < 5.11",
                 "as root: apt-get install -y fuse-overlayfs"));
-        Path pasta = HostComponents.find("pasta");
         Path slirp = HostComponents.find("slirp4netns");
-        all.add(new Requirement("pasta or slirp4netns", pasta != null || slirp != null,
-                pasta != null ? pasta.toString() : slirp != null ? slirp.toString() : "neither installed", "as root: apt-get install -y passt"));
+        all.add(new Requirement("slirp4netns", slirp != null, slirp != null ? slirp.toString() : "not installed (pods would not reach the host's network, nor it their hostPorts)",
+                "as root: apt-get install -y slirp4netns"));
+        Path tun = Path.of("/dev/net/tun");
+        boolean tunUsable = java.nio.file.Files.isReadable(tun) && java.nio.file.Files.isWritable(tun);
+        all.add(new Requirement("/dev/net/tun", tunUsable, tunUsable ? "usable" : "not usable by " + user + " (slirp4netns needs it)",
+                "as root: chmod 0666 /dev/net/tun (Debian's default)"));
         return all;
     }
 
@@ -82,12 +83,7 @@ public final class Rootless {
         }
     }
 
-    /** A file's text, read to its end: {@code Files.readString} stops short on /proc/sys files (their size is 0). */
     private static String read(Path p) {
-        try (var in = Files.newInputStream(p)) {
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+        return dev.berth.sys.Linux.readProc(p.toString());
     }
 }

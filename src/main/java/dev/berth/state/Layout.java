@@ -133,6 +133,19 @@ public record Layout(Path root, Path runroot) {
         return root.resolve("seccomp");
     }
 
+    /**
+     * An ordinary user's namespaces: the pause process's pid, slirp4netns's pid and API socket,
+     * the lock berth commands hold while they run inside, and the idle marker (see {@code engine/UserNamespace}).
+     */
+    public Path rootless() {
+        return runroot.resolve("rootless");
+    }
+
+    /** slirp4netns's API socket, through which an ordinary user's hostPorts are published. */
+    public Path slirp4netnsSocket() {
+        return rootless().resolve("slirp4netns.sock");
+    }
+
     public Path volumes() {
         return root.resolve("volumes");
     }

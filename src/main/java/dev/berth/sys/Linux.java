@@ -123,6 +123,49 @@ public final class Linux {
         return root;
     }
 
+    private static Boolean userNamespace;
+
+    /**
+     * Whether this process runs in a user namespace of its own rather than the host's: a berth
+     * command of an ordinary user, which runs as uid 0 inside the namespace that user's pause
+     * process holds (see {@code engine/UserNamespace}).
+     */
+    public static synchronized boolean inUserNamespace() {
+        if (userNamespace == null) {
+            userNamespace = !readProc("/proc/self/uid_map").strip().matches("0\\s+0\\s+4294967295");
+        }
+        return userNamespace;
+    }
+
+    /** The uid this process has on the host: its effective uid mapped out of its user namespace. */
+    public static int hostUid() {
+        return (int) hostId(readProc("/proc/self/uid_map"), effectiveUid());
+    }
+
+    /** An id of a user namespace as the host sees it, given the namespace's {@code uid_map}; -1 when unmapped. */
+    public static long hostId(String map, long id) {
+        for (String line : map.strip().split("\n")) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length == 3) {
+                long inside = Long.parseLong(f[0]);
+                long outside = Long.parseLong(f[1]);
+                if (id >= inside && id < inside + Long.parseLong(f[2])) {
+                    return outside + id - inside;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** A /proc file's text, read to its end ({@code Files.readString} stops short on files whose size is 0). */
+    public static String readProc(String path) {
+        try (var in = java.nio.file.Files.newInputStream(Path.of(path))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
     /** The effective uid, read from /proc (no JNA). */
     public static int effectiveUid() {
         return readEffectiveUid();

@@ -1,0 +1,309 @@
+package dev.berth.engine;
+
+import dev.berth.api.BerthException;
+import dev.berth.proc.Command;
+import dev.berth.proc.ProcessRunner;
+import dev.berth.proc.Processes;
+import dev.berth.runtime.HostComponents;
+import dev.berth.runtime.Rootless;
+import dev.berth.state.Layout;
+import dev.berth.state.StateStore;
+import dev.berth.sys.Linux;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How an ordinary user's berth runs, as podman's rootless mode does: every command that touches
+ * the store runs again inside the user's namespaces, as uid 0 there. A pause process
+ * ({@code catatonit -P}, started by {@code unshare}) holds them: a user namespace (uid 0 is the
+ * user, 1… the user's subordinate ids), a mount namespace (overlay and netns mounts live there;
+ * a fresh sysfs shows the namespace's interfaces) and a network namespace (the "rootless netns":
+ * pods' bridge and iptables rules live there as they live on the host for root). slirp4netns
+ * connects that network namespace to the host, and publishes hostPorts through its API socket.
+ *
+ * <p>Commands take {@code <runroot>/rootless/lock} shared while they run inside; the namespaces are
+ * made under it exclusively, and ended under it exclusively when the last command leaves no
+ * container (the command inside writes the {@code idle} marker), so {@code kube down} leaves no
+ * process behind.
+ */
+public final class UserNamespace {
+    private static final Duration STARTUP = Duration.ofSeconds(10);
+
+    private final Layout layout;
+    private final Path dir;
+    private final ProcessRunner processes = new Processes();
+
+    private UserNamespace(Layout layout) {
+        this.layout = layout;
+        this.dir = layout.rootless();
+    }
+
+    /**
+     * Runs this JVM's own command line again inside the user's namespaces (made first when there
+     * are none), with this terminal, and returns its exit code.
+     */
+    public static int run(Layout layout, List<String> commandLine) {
+        UserNamespace ns = new UserNamespace(layout);
+        ns.makeRunroot(layout.runroot());
+        try (FileChannel lockFile = FileChannel.open(ns.dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            FileLock held = lockFile.lock(0, Long.MAX_VALUE, true);
+            int pause = ns.pause();
+            if (pause == 0) {
+                held.release();
+                held = lockFile.lock();
+                pause = ns.pause();
+                if (pause == 0) {
+                    ns.stop();
+                    pause = ns.start();
+                }
+                held.release();
+                held = lockFile.lock(0, Long.MAX_VALUE, true);
+            }
+            int code = ns.runInside(pause, commandLine);
+            held.release();
+            if (Files.exists(ns.dir.resolve("idle"))) {
+                FileLock alone = lockFile.tryLock();
+                if (alone != null) {
+                    ns.stopIfIdle();
+                    alone.release();
+                }
+            }
+            return code;
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot use " + ns.dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Marks the namespaces idle when the store has no container left (called inside, as a command ends). */
+    public static void markIdle(Layout layout, StateStore state) {
+        Path idle = layout.rootless().resolve("idle");
+        try {
+            if (state.containers().isEmpty()) {
+                Files.writeString(idle, "");
+            } else {
+                Files.deleteIfExists(idle);
+            }
+        } catch (IOException e) {
+            // a marker only: the namespaces stay until the next command finds the store empty
+        }
+    }
+
+    /** The runroot (0700, the user's own: /tmp/berth-UID is in a directory everyone can write) and its rootless/. */
+    private void makeRunroot(Path runroot) {
+        try {
+            Files.createDirectories(runroot.getParent());
+            if (!Files.exists(runroot)) {
+                Files.createDirectory(runroot, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            int owner = (Integer) Files.getAttribute(runroot, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (owner != Linux.hostUid()) {
+                throw new BerthException(BerthException.Kind.HOST, runroot + " belongs to uid " + owner + ", not to you; remove it"
+                        + " or give berth another runroot (--runroot, or XDG_RUNTIME_DIR)");
+            }
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot make " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The pid of the pause process that holds this user's namespaces, or 0 when there is none ready. */
+    private int pause() {
+        int pid = pid("pause.pid");
+        return pid != 0 && Linux.readProc("/proc/" + pid + "/comm").strip().equals("catatonit") ? pid : 0;
+    }
+
+    private int pid(String file) {
+        try {
+            return Integer.parseInt(Files.readString(dir.resolve(file)).strip());
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Starts the pause process in new user, mount and network namespaces (the user's subordinate
+     * ids mapped when {@code /etc/subuid} has some), prepares them (sysfs of the new network
+     * namespace with the host's cgroups kept, loopback up), connects them to the host through
+     * slirp4netns when {@code /dev/net/tun} allows it, and writes {@code pause.pid} last.
+     */
+    private int start() {
+        Path unshare = require("unshare", "util-linux");
+        Path catatonit = require("catatonit", "catatonit");
+        List<String> argv = new ArrayList<>(List.of(unshare.toString(), "--user", "--map-root-user"));
+        String user = System.getProperty("user.name");
+        if (Rootless.range(Linux.readProc("/etc/subuid"), user, Linux.hostUid()) != null
+                && Rootless.range(Linux.readProc("/etc/subgid"), user, Linux.hostUid()) != null) {
+            argv.add("--map-auto");
+        }
+        argv.addAll(List.of("--mount", "--net", "--propagation", "private", catatonit.toString(), "-P"));
+        int pid = detach("pause", argv);
+        waitFor(() -> Linux.readProc("/proc/" + pid + "/comm").strip().equals("catatonit"), "the pause process (log: " + log("pause") + ")");
+        Path cgroups = dir.resolve("cgroup");
+        processes.check(Command.of(nsenter(pid, List.of("/bin/sh", "-c", """
+                set -e
+                if [ -d /sys/fs/cgroup ]; then mkdir -p "$0"; mount -n --rbind /sys/fs/cgroup "$0"; fi
+                mount -n -t sysfs sysfs /sys
+                if [ -d "$0" ]; then mount -n --move "$0" /sys/fs/cgroup; rmdir "$0"; fi
+                ip link set lo up
+                """, cgroups.toString()))).withTimeout(STARTUP));
+        connect(pid);
+        try {
+            Files.writeString(dir.resolve("pause.pid"), Integer.toString(pid));
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot write " + dir.resolve("pause.pid") + ": " + e.getMessage(), e);
+        }
+        return pid;
+    }
+
+    /**
+     * slirp4netns on the pause's network namespace: a tap device with 10.0.2.100 and a route out
+     * through 10.0.2.2, and an API socket for hostPorts. Without a usable {@code /dev/net/tun}
+     * pods still reach each other, but not the host's network; {@code system check} says so.
+     */
+    private void connect(int pause) {
+        Path slirp = HostComponents.find("slirp4netns");
+        Path tun = Path.of("/dev/net/tun");
+        if (slirp == null || !Files.isReadable(tun) || !Files.isWritable(tun)) {
+            return;
+        }
+        Path socket = layout.slirp4netnsSocket();
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot remove " + socket + ": " + e.getMessage(), e);
+        }
+        detach("slirp4netns", List.of(slirp.toString(), "--configure", "--mtu=65520", "--disable-host-loopback",
+                "--api-socket", socket.toString(), Integer.toString(pause), "tap0"));
+        waitFor(() -> Files.exists(socket), "slirp4netns (log: " + log("slirp4netns") + ")");
+    }
+
+    /** Starts a process in a session of its own that outlives this command; returns its pid (written to NAME.pid.new). */
+    private int detach(String name, List<String> argv) {
+        Path pidFile = dir.resolve(name + ".pid.new");
+        List<String> all = new ArrayList<>(List.of("setsid", "-f", "/bin/sh", "-c", "echo $$ >\"$0\"; exec \"$@\"", pidFile.toString()));
+        all.addAll(argv);
+        try {
+            Files.deleteIfExists(pidFile);
+            Files.deleteIfExists(log(name));
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot write in " + dir + ": " + e.getMessage(), e);
+        }
+        processes.check(Command.of(all).withOutputFile(log(name)).withTimeout(STARTUP));
+        waitFor(() -> Files.exists(pidFile) && pidIn(pidFile) > 0, name);
+        int pid = pidIn(pidFile);
+        try {
+            Files.move(pidFile, dir.resolve(name + ".pid"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot write " + name + ".pid: " + e.getMessage(), e);
+        }
+        return pid;
+    }
+
+    private static int pidIn(Path file) {
+        try {
+            String text = Files.readString(file).strip();
+            return text.isEmpty() ? 0 : Integer.parseInt(text);
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private Path log(String name) {
+        return dir.resolve(name + ".log");
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier ready, String what) {
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        while (!ready.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new BerthException(BerthException.Kind.HOST, "cannot make this user's namespaces: " + what + " did not start within "
+                        + STARTUP.toSeconds() + " s (berth system check lists what containers without root need)");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BerthException(BerthException.Kind.FAILED, "interrupted while starting " + what, e);
+            }
+        }
+    }
+
+    private static List<String> nsenter(int pid, List<String> command) {
+        List<String> argv = new ArrayList<>(List.of(require("nsenter", "util-linux").toString(), "--target", Integer.toString(pid),
+                "--user", "--mount", "--net", "--preserve-credentials", "--wd=" + Path.of("").toAbsolutePath()));
+        argv.addAll(command);
+        return argv;
+    }
+
+    private static Path require(String program, String debianPackage) {
+        Path p = HostComponents.find(program);
+        if (p == null) {
+            throw new BerthException(BerthException.Kind.HOST, "containers without root need " + program + "; as root: apt-get install -y " + debianPackage);
+        }
+        return p;
+    }
+
+    /**
+     * Runs the command line inside: the JVM told its user's home and name (uid 0's would be
+     * root's), iptables its lock file in the runroot (the host's /run is not the user's to write).
+     * SIGINT, SIGTERM and SIGHUP are passed on, so the command inside ends as it would alone.
+     */
+    private int runInside(int pause, List<String> commandLine) {
+        List<String> inside = new ArrayList<>(List.of("env", "XTABLES_LOCKFILE=" + dir.resolve("xtables.lock"), commandLine.get(0),
+                "-Duser.home=" + System.getProperty("user.home"), "-Duser.name=" + System.getProperty("user.name")));
+        inside.addAll(commandLine.subList(1, commandLine.size()));
+        ProcessBuilder pb = new ProcessBuilder(nsenter(pause, inside)).inheritIO();
+        try {
+            Process child = pb.start();
+            for (String signal : List.of("INT", "TERM", "HUP")) {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> Linux.kill((int) child.pid(), s.getNumber()));
+            }
+            return child.waitFor();
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot run berth in this user's namespaces: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130; // as a shell reports a command ended by SIGINT
+        }
+    }
+
+    /** Ends the namespaces when the store has no container (the marker can be older than the last command's work). */
+    private void stopIfIdle() {
+        try (StateStore state = StateStore.open(layout)) {
+            if (!state.containers().isEmpty()) {
+                return;
+            }
+        }
+        stop();
+    }
+
+    /** Ends slirp4netns and the pause process (the namespaces, their mounts and interfaces go with it), and forgets them. */
+    private void stop() {
+        for (String name : List.of("slirp4netns", "pause")) {
+            int pid = pid(name + ".pid");
+            String comm = pid == 0 ? "" : Linux.readProc("/proc/" + pid + "/comm").strip();
+            if (comm.equals(name.equals("pause") ? "catatonit" : name)) {
+                Linux.kill(pid, 9);
+            }
+            try {
+                Files.deleteIfExists(dir.resolve(name + ".pid"));
+            } catch (IOException e) {
+                throw new BerthException(BerthException.Kind.HOST, "cannot remove " + name + ".pid: " + e.getMessage(), e);
+            }
+        }
+        try {
+            Files.deleteIfExists(dir.resolve("idle"));
+            Files.deleteIfExists(layout.slirp4netnsSocket());
+        } catch (IOException e) {
+            // markers only
+        }
+    }
+}
