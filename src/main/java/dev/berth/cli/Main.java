@@ -23,7 +23,8 @@ public final class Main {
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         int code;
         try {
-            code = needsUserNamespace(args) ? dev.berth.engine.UserNamespace.run(userLayout(args), ownCommandLine(args)) : run(out, err, System.in, args);
+            dev.berth.state.Layout user = userNamespaceLayout(args);
+            code = user != null ? dev.berth.engine.UserNamespace.run(user, ownCommandLine(args)) : run(out, err, System.in, args);
         } catch (BerthException e) {
             err.println("Error: " + e.getMessage());
             code = FAILED;
@@ -38,33 +39,36 @@ public final class Main {
             "berth logout", "berth help");
 
     /**
-     * Whether this command line runs again inside the user's namespaces (see
-     * {@code engine/UserNamespace}): an ordinary user's command that uses the store. Help, version
-     * and a command line picocli refuses are answered here.
+     * The root and runroot of this command line when it runs again inside the user's namespaces
+     * (see {@code engine/UserNamespace}): an ordinary user's command that uses the store; null
+     * otherwise. Help, version and a command line picocli refuses are answered here.
      */
-    private static boolean needsUserNamespace(String[] args) {
+    private static dev.berth.state.Layout userNamespaceLayout(String[] args) {
         if (dev.berth.sys.Linux.isRoot()) {
-            return false;
+            return null;
         }
+        BerthCommand root = new BerthCommand(InputStream.nullInputStream());
         try {
-            CommandLine.ParseResult parsed = new CommandLine(new BerthCommand(InputStream.nullInputStream())).parseArgs(args);
+            CommandLine.ParseResult parsed = commandLine(root).parseArgs(args);
             for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
                 if (p.isUsageHelpRequested() || p.isVersionHelpRequested() || p.subcommand() == null
                         && (OUTSIDE.contains(p.commandSpec().qualifiedName()) || p == parsed)) {
-                    return false;
+                    return null;
                 }
             }
-            return true;
+            return Engines.layout(root.global);
         } catch (CommandLine.ParameterException e) {
-            return false;
+            return null;
         }
     }
 
-    /** The root and runroot this command line names, or the user's defaults. */
-    private static dev.berth.state.Layout userLayout(String[] args) {
-        BerthCommand root = new BerthCommand(InputStream.nullInputStream());
-        new CommandLine(root).parseArgs(args);
-        return Engines.layout(root.global);
+    /** berth's command line parser, configured as every run uses it. */
+    private static CommandLine commandLine(BerthCommand root) {
+        CommandLine cli = new CommandLine(root).setCaseInsensitiveEnumValuesAllowed(true);
+        for (String positionalTail : List.of("run", "exec")) {
+            cli.getSubcommands().get(positionalTail).setStopAtPositional(true);
+        }
+        return cli;
     }
 
     /** How this JVM was started, to start it again: from /proc, else the java binary, class path and main class. */
@@ -85,14 +89,10 @@ public final class Main {
     /** Runs one command line with the given streams; tests call this directly. */
     public static int run(PrintWriter out, PrintWriter err, InputStream in, String... args) {
         BerthCommand root = new BerthCommand(in);
-        CommandLine cli = new CommandLine(root)
+        CommandLine cli = commandLine(root)
                 .setOut(out)
                 .setErr(err)
-                .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, commandLine, root.global));
-        for (String positionalTail : List.of("run", "exec")) {
-            cli.getSubcommands().get(positionalTail).setStopAtPositional(true);
-        }
         cli.setParameterExceptionHandler((e, a) -> {
             err.println("Error: " + e.getMessage());
             err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");

@@ -110,9 +110,6 @@ public final class Berth implements AutoCloseable {
 
     @Override
     public void close() {
-        if (Linux.inUserNamespace()) {
-            UserNamespace.markIdle(layout, state);
-        }
         state.close();
     }
 }

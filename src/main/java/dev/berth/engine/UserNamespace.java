@@ -7,7 +7,6 @@ import dev.berth.proc.Processes;
 import dev.berth.runtime.HostComponents;
 import dev.berth.runtime.Rootless;
 import dev.berth.state.Layout;
-import dev.berth.state.StateStore;
 import dev.berth.sys.Linux;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -30,12 +29,13 @@ import java.util.List;
  * connects that network namespace to the host, and publishes hostPorts through its API socket.
  *
  * <p>Commands take {@code <runroot>/rootless/lock} shared while they run inside; the namespaces are
- * made under it exclusively, and ended under it exclusively when the last command leaves no
- * container (the command inside writes the {@code idle} marker), so {@code kube down} leaves no
- * process behind.
+ * made under it exclusively, and ended under it exclusively when a command leaves no container
+ * and no pod behind and no other command runs, so {@code kube down} leaves no process behind.
  */
 public final class UserNamespace {
     private static final Duration STARTUP = Duration.ofSeconds(10);
+    /** The system property that tells a command inside the host's {@code net.ipv4.ip_unprivileged_port_start}. */
+    public static final String UNPRIVILEGED_PORT_START = "berth.hostUnprivilegedPortStart";
 
     private final Layout layout;
     private final Path dir;
@@ -69,30 +69,16 @@ public final class UserNamespace {
             }
             int code = ns.runInside(pause, commandLine);
             held.release();
-            if (Files.exists(ns.dir.resolve("idle"))) {
-                FileLock alone = lockFile.tryLock();
-                if (alone != null) {
-                    ns.stopIfIdle();
-                    alone.release();
+            FileLock alone = lockFile.tryLock();
+            if (alone != null) {
+                if (ns.idle()) {
+                    ns.stop();
                 }
+                alone.release();
             }
             return code;
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot use " + ns.dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Marks the namespaces idle when the store has no container left (called inside, as a command ends). */
-    public static void markIdle(Layout layout, StateStore state) {
-        Path idle = layout.rootless().resolve("idle");
-        try {
-            if (state.containers().isEmpty()) {
-                Files.writeString(idle, "");
-            } else {
-                Files.deleteIfExists(idle);
-            }
-        } catch (IOException e) {
-            // a marker only: the namespaces stay until the next command finds the store empty
         }
     }
 
@@ -253,12 +239,16 @@ public final class UserNamespace {
 
     /**
      * Runs the command line inside: the JVM told its user's home and name (uid 0's would be
-     * root's), iptables its lock file in the runroot (the host's /run is not the user's to write).
+     * root's), iptables its lock file in the runroot (the host's /run is not the user's to write),
+     * the sbin directories added to PATH (a user's PATH on Debian has none), and the host's first
+     * unprivileged port (the network namespace inside has its own).
      * SIGINT, SIGTERM and SIGHUP are passed on, so the command inside ends as it would alone.
      */
     private int runInside(int pause, List<String> commandLine) {
-        List<String> inside = new ArrayList<>(List.of("env", "XTABLES_LOCKFILE=" + dir.resolve("xtables.lock"), commandLine.get(0),
-                "-Duser.home=" + System.getProperty("user.home"), "-Duser.name=" + System.getProperty("user.name")));
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin"; // CNI plugins look for iptables there
+        List<String> inside = new ArrayList<>(List.of("env", "PATH=" + path, "XTABLES_LOCKFILE=" + dir.resolve("xtables.lock"), commandLine.get(0),
+                "-Duser.home=" + System.getProperty("user.home"), "-Duser.name=" + System.getProperty("user.name"),
+                "-D" + UNPRIVILEGED_PORT_START + "=" + Linux.readProc("/proc/sys/net/ipv4/ip_unprivileged_port_start").strip()));
         inside.addAll(commandLine.subList(1, commandLine.size()));
         ProcessBuilder pb = new ProcessBuilder(nsenter(pause, inside)).inheritIO();
         try {
@@ -275,14 +265,23 @@ public final class UserNamespace {
         }
     }
 
-    /** Ends the namespaces when the store has no container (the marker can be older than the last command's work). */
-    private void stopIfIdle() {
-        try (StateStore state = StateStore.open(layout)) {
-            if (!state.containers().isEmpty()) {
-                return;
+    /**
+     * Whether nothing lives in the namespaces: no container has a bundle (a container keeps it
+     * from create to rm, exited or not) and no pod a network namespace file.
+     */
+    private boolean idle() {
+        for (Path d : List.of(layout.bundles(), layout.netns())) {
+            try (var entries = Files.list(d)) {
+                if (entries.findAny().isPresent()) {
+                    return false;
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                // none made yet
+            } catch (IOException e) {
+                return false;
             }
         }
-        stop();
+        return true;
     }
 
     /** Ends slirp4netns and the pause process (the namespaces, their mounts and interfaces go with it), and forgets them. */
@@ -300,7 +299,6 @@ public final class UserNamespace {
             }
         }
         try {
-            Files.deleteIfExists(dir.resolve("idle"));
             Files.deleteIfExists(layout.slirp4netnsSocket());
         } catch (IOException e) {
             // markers only

@@ -9,6 +9,7 @@ import dev.berth.api.Manifests;
 import dev.berth.api.PodSpec;
 import dev.berth.api.ServiceSpec;
 import dev.berth.engine.Berth;
+import dev.berth.engine.UserNamespace;
 import dev.berth.state.Locks;
 import dev.berth.network.Cidr;
 import dev.berth.network.CniNetwork;
@@ -20,8 +21,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,16 +124,8 @@ final class Networking {
         }
     }
 
-    /** The first port an ordinary user may listen on (the host's sysctl; this user's network namespace has its own). */
-    private static final int UNPRIVILEGED_PORT_START = unprivilegedPortStart();
-
-    private static int unprivilegedPortStart() {
-        try {
-            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start")).strip());
-        } catch (IOException | NumberFormatException e) {
-            return 1024;
-        }
-    }
+    /** The first port an ordinary user may listen on, on the host (told by {@code engine/UserNamespace}: the user's network namespace has a value of its own). */
+    private static final int UNPRIVILEGED_PORT_START = Integer.getInteger(UserNamespace.UNPRIVILEGED_PORT_START, 1024);
 
     private static boolean free(CniNetwork.PortMapping m) {
         try (ServerSocket s = new ServerSocket()) {

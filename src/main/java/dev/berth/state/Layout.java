@@ -73,9 +73,14 @@ public record Layout(Path root, Path runroot) {
         return root.resolve("containers").resolve(id);
     }
 
+    /** Every container's bundle. */
+    public Path bundles() {
+        return runroot.resolve("containers");
+    }
+
     /** A container's bundle: config.json, rootfs mount point, pid files, log. */
     public Path bundle(String id) {
-        return runroot.resolve("containers").resolve(id);
+        return bundles().resolve(id);
     }
 
     /**
@@ -135,7 +140,7 @@ public record Layout(Path root, Path runroot) {
 
     /**
      * An ordinary user's namespaces: the pause process's pid, slirp4netns's pid and API socket,
-     * the lock berth commands hold while they run inside, and the idle marker (see {@code engine/UserNamespace}).
+     * the lock berth commands hold while they run inside, logs (see {@code engine/UserNamespace}).
      */
     public Path rootless() {
         return runroot.resolve("rootless");

@@ -12,9 +12,18 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 public final class Tars {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes);
+    private int uid;
+    private int gid;
 
     public Tars() {
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+    }
+
+    /** The owner of the entries added after this call (root until then). */
+    public Tars owner(int uid, int gid) {
+        this.uid = uid;
+        this.gid = gid;
+        return this;
     }
 
     public Tars dir(String name) {
@@ -51,6 +60,8 @@ public final class Tars {
     }
 
     private Tars entry(TarArchiveEntry e, byte[] content) {
+        e.setUserId(uid);
+        e.setGroupId(gid);
         try {
             tar.putArchiveEntry(e);
             if (content != null) {
