@@ -47,12 +47,9 @@ public final class AuthFile {
         return files;
     }
 
+    /** The user's uid on the host (inside an ordinary user's namespaces berth runs as 0, and /run/containers/0 is root's). */
     private static String uid() {
-        try {
-            return String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
-        } catch (IOException | UnsupportedOperationException e) {
-            return "0";
-        }
+        return String.valueOf(dev.berth.sys.Linux.hostUid());
     }
 
     /** The file {@code login} writes: the first of {@link #searchPath}. */
