@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * What this host needs for containers without root, as {@code berth system check} lists it for
  * an ordinary user: subordinate id ranges, {@code newuidmap}/{@code newgidmap}, user namespaces
- * the kernel lets a user create, overlayfs inside one (kernel 5.11) or {@code fuse-overlayfs},
+ * the kernel lets a user create, overlayfs inside one (kernel 5.11),
  * {@code slirp4netns} and a /dev/net/tun it may open, for the pods' way out and their hostPorts. Each missing part comes with
  * the command that fixes it.
  */
@@ -39,10 +39,8 @@ public final class Rootless {
                 "as root: sysctl -w user.max_user_namespaces=15000 kernel.unprivileged_userns_clone=1"));
         String release = read(Path.of("/proc/sys/kernel/osrelease")).strip();
         boolean nativeOverlay = kernelAtLeast(release, 5, 11);
-        Path fuse = HostComponents.find("fuse-overlayfs");
-        all.add(new Requirement("overlay in a user namespace", nativeOverlay || fuse != null,
-                nativeOverlay ? "native overlayfs (kernel " + release + ")" : fuse != null ? "fuse-overlayfs (kernel " + release + " < 5.11)" : "kernel " + release + " < 5.11",
-                "as root: apt-get install -y fuse-overlayfs"));
+        all.add(new Requirement("overlay in a user namespace", nativeOverlay, "kernel " + release + (nativeOverlay ? "" : " < 5.11"),
+                "a kernel 5.11 or later (berth does not use fuse-overlayfs)"));
         Path slirp = HostComponents.find("slirp4netns");
         all.add(new Requirement("slirp4netns", slirp != null, slirp != null ? slirp.toString() : "not installed (pods would not reach the host's network, nor it their hostPorts)",
                 "as root: apt-get install -y slirp4netns"));
