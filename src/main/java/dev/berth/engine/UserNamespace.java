@@ -128,6 +128,9 @@ public final class UserNamespace {
         if (Rootless.range(Linux.readProc("/etc/subuid"), user, Linux.hostUid()) != null
                 && Rootless.range(Linux.readProc("/etc/subgid"), user, Linux.hostUid()) != null) {
             argv.add("--map-auto");
+        } else {
+            System.err.println("berth: " + user + " has no subordinate ids in /etc/subuid and /etc/subgid: containers see one user, root"
+                    + " (you); images with files of other users cannot be unpacked (berth system check says how to add a range)");
         }
         argv.addAll(List.of("--mount", "--net", "--propagation", "private", catatonit.toString(), "-P"));
         int pid = detach("pause", argv);
