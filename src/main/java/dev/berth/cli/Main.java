@@ -24,7 +24,7 @@ public final class Main {
         int code;
         try {
             dev.berth.state.Layout user = userNamespaceLayout(args);
-            code = user != null ? dev.berth.engine.UserNamespace.run(user, ownCommandLine(args)) : run(out, err, System.in, args);
+            code = user != null ? dev.berth.engine.UserNamespace.run(user, ownCommandLine(args), err::println) : run(out, err, System.in, args);
         } catch (BerthException e) {
             err.println("Error: " + e.getMessage());
             code = FAILED;

@@ -39,19 +39,22 @@ public final class UserNamespace {
 
     private final Layout layout;
     private final Path dir;
+    private final java.util.function.Consumer<String> notes;
     private final ProcessRunner processes = new Processes();
 
-    private UserNamespace(Layout layout) {
+    private UserNamespace(Layout layout, java.util.function.Consumer<String> notes) {
         this.layout = layout;
         this.dir = layout.rootless();
+        this.notes = notes;
     }
 
     /**
      * Runs this JVM's own command line again inside the user's namespaces (made first when there
-     * are none), with this terminal, and returns its exit code.
+     * are none), with this terminal, and returns its exit code. What the user should know about
+     * new namespaces goes to {@code notes}.
      */
-    public static int run(Layout layout, List<String> commandLine) {
-        UserNamespace ns = new UserNamespace(layout);
+    public static int run(Layout layout, List<String> commandLine, java.util.function.Consumer<String> notes) {
+        UserNamespace ns = new UserNamespace(layout, notes);
         ns.makeRunroot(layout.runroot());
         try (FileChannel lockFile = FileChannel.open(ns.dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             FileLock held = lockFile.lock(0, Long.MAX_VALUE, true);
@@ -129,7 +132,7 @@ public final class UserNamespace {
                 && Rootless.range(Linux.readProc("/etc/subgid"), user, Linux.hostUid()) != null) {
             argv.add("--map-auto");
         } else {
-            System.err.println("berth: " + user + " has no subordinate ids in /etc/subuid and /etc/subgid: containers see one user, root"
+            notes.accept("berth: " + user + " has no subordinate ids in /etc/subuid and /etc/subgid: containers see one user, root"
                     + " (you); images with files of other users cannot be unpacked (berth system check says how to add a range)");
         }
         argv.addAll(List.of("--mount", "--net", "--propagation", "private", catatonit.toString(), "-P"));

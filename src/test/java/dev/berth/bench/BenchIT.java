@@ -9,11 +9,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** bench/compare, bench/pull and bench/plan run end to end in their quick mode (one run each) and print every row; no timing is asserted. */
+/** bench/compare (with bench/rootless), bench/pull and bench/plan run end to end in their quick mode (one run each) and print every row; no timing is asserted. */
 class BenchIT {
     static final List<String> ROWS = List.of("run --rm true", "run --rm true (podman --network none)", "demo play", "play 20x2",
             "down 20x2", "generate 10 pods", "limit 20x2 (bare runc run -d)", "plan 200 pods (berth only)",
-            "readiness gate (port open -> dependent starting)");
+            "readiness gate (port open -> dependent starting)", "rootless run --rm true", "rootless demo play", "rootless play 20x2",
+            "rootless down 20x2");
 
     @Test
     void compareQuickPrintsEveryRow() throws Exception {
