@@ -105,16 +105,30 @@ public final class UserNamespace {
 
     /** The pid of the pause process that holds this user's namespaces, or 0 when there is none ready. */
     private int pause() {
-        int pid = pid("pause.pid");
-        return pid != 0 && Linux.readProc("/proc/" + pid + "/comm").strip().equals("catatonit") ? pid : 0;
+        return pid("pause");
     }
 
-    private int pid(String file) {
+    /**
+     * The pid {@code NAME.pid} records ("PID START", START the process's start time from
+     * /proc/PID/stat), or 0 when no such process lives: a pid used again by another process has
+     * another start time.
+     */
+    private int pid(String name) {
         try {
-            return Integer.parseInt(Files.readString(dir.resolve(file)).strip());
+            String[] recorded = Files.readString(dir.resolve(name + ".pid")).strip().split(" ");
+            int pid = Integer.parseInt(recorded[0]);
+            return recorded.length == 2 && recorded[1].equals(startTime(pid)) ? pid : 0;
         } catch (IOException | NumberFormatException e) {
             return 0;
         }
+    }
+
+    /** Field 22 of /proc/PID/stat (after the command name in parentheses), or "" when the process is gone. */
+    private static String startTime(int pid) {
+        String stat = Linux.readProc("/proc/" + pid + "/stat");
+        int end = stat.lastIndexOf(')');
+        String[] fields = end < 0 ? new String[0] : stat.substring(end + 2).split(" ");
+        return fields.length > 19 ? fields[19] : "";
     }
 
     /**
@@ -147,12 +161,19 @@ public final class UserNamespace {
                 ip link set lo up
                 """, cgroups.toString()))).withTimeout(STARTUP));
         connect(pid);
-        try {
-            Files.writeString(dir.resolve("pause.pid"), Integer.toString(pid));
-        } catch (IOException e) {
-            throw new BerthException(BerthException.Kind.HOST, "cannot write " + dir.resolve("pause.pid") + ": " + e.getMessage(), e);
-        }
+        record("pause", pid);
         return pid;
+    }
+
+    /** Writes NAME.pid ("PID START", see {@link #pid}) through a rename, once the process is ready. */
+    private void record(String name, int pid) {
+        Path tmp = dir.resolve(name + ".pid.tmp");
+        try {
+            Files.writeString(tmp, pid + " " + startTime(pid));
+            Files.move(tmp, dir.resolve(name + ".pid"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot write " + name + ".pid: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -172,12 +193,13 @@ public final class UserNamespace {
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot remove " + socket + ": " + e.getMessage(), e);
         }
-        detach("slirp4netns", List.of(slirp.toString(), "--configure", "--mtu=65520", "--disable-host-loopback",
+        int pid = detach("slirp4netns", List.of(slirp.toString(), "--configure", "--mtu=65520", "--disable-host-loopback",
                 "--api-socket", socket.toString(), Integer.toString(pause), "tap0"));
         waitFor(() -> Files.exists(socket), "slirp4netns (log: " + log("slirp4netns") + ")");
+        record("slirp4netns", pid);
     }
 
-    /** Starts a process in a session of its own that outlives this command; returns its pid (written to NAME.pid.new). */
+    /** Starts a process in a session of its own that outlives this command; returns its pid (which it writes to NAME.pid.new). */
     private int detach(String name, List<String> argv) {
         Path pidFile = dir.resolve(name + ".pid.new");
         List<String> all = new ArrayList<>(List.of("setsid", "-f", "/bin/sh", "-c", "echo $$ >\"$0\"; exec \"$@\"", pidFile.toString()));
@@ -192,9 +214,9 @@ public final class UserNamespace {
         waitFor(() -> Files.exists(pidFile) && pidIn(pidFile) > 0, name);
         int pid = pidIn(pidFile);
         try {
-            Files.move(pidFile, dir.resolve(name + ".pid"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.delete(pidFile);
         } catch (IOException e) {
-            throw new BerthException(BerthException.Kind.HOST, "cannot write " + name + ".pid: " + e.getMessage(), e);
+            throw new BerthException(BerthException.Kind.HOST, "cannot remove " + pidFile + ": " + e.getMessage(), e);
         }
         return pid;
     }
@@ -290,12 +312,11 @@ public final class UserNamespace {
         return true;
     }
 
-    /** Ends slirp4netns and the pause process (the namespaces, their mounts and interfaces go with it), and forgets them. */
+    /** Ends slirp4netns and the pause process (the namespaces, their mounts and interfaces go with it), and forgets them; pids are checked by start time. */
     private void stop() {
         for (String name : List.of("slirp4netns", "pause")) {
-            int pid = pid(name + ".pid");
-            String comm = pid == 0 ? "" : Linux.readProc("/proc/" + pid + "/comm").strip();
-            if (comm.equals(name.equals("pause") ? "catatonit" : name)) {
+            int pid = pid(name);
+            if (pid != 0) {
                 Linux.kill(pid, 9);
             }
             try {

@@ -47,12 +47,17 @@ final class HostForwards {
         }
     }
 
-    /** Withdraws each mapping's forward; one already gone is no error. */
+    /** Withdraws each mapping's forward; one already gone (or slirp4netns with it) is no error. */
     void remove(List<CniNetwork.PortMapping> ports) {
         if (ports.isEmpty() || !Files.exists(socket)) {
             return;
         }
-        Map<String, Object> listed = ask("list_hostfwd", Map.of());
+        Map<String, Object> listed;
+        try {
+            listed = ask("list_hostfwd", Map.of());
+        } catch (BerthException gone) {
+            return; // slirp4netns ended, and its forwards with it
+        }
         for (Object o : Json.array(Json.object(listed, "return"), "entries")) {
             Map<?, ?> entry = (Map<?, ?>) o;
             boolean ours = ports.stream().anyMatch(m -> String.valueOf(entry.get("host_port")).equals(Integer.toString(m.hostPort()))
