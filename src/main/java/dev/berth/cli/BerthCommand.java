@@ -1,23 +1,27 @@
 package dev.berth.cli;
 
 import java.io.InputStream;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The root command: global options and the list of commands. */
+/** The root command: global options and the list of commands ({@link #COMMANDS}, added by {@code Main.commandLine}). */
 @Command(name = "berth",
         mixinStandardHelpOptions = true,
         versionProvider = BerthCommand.Version.class,
         description = "Runs Kubernetes manifests on this machine, without a cluster and without a daemon.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {KubeCommand.class, ContainerCommands.Run.class, ContainerCommands.Ps.class, ContainerCommands.Logs.class,
-                ContainerCommands.Exec.class, ContainerCommands.Stop.class, ContainerCommands.Kill.class, ContainerCommands.Rm.class,
-                ContainerCommands.Inspect.class, PodCommands.class, JobCommands.class, ImageCommands.class, NetworkCommands.class, VolumeCommands.class, SystemCommands.class, EventsCommand.class, ReconcileCommand.class,
-                LoginCommands.Login.class, LoginCommands.Logout.class},
         footer = {"", "Examples:", "  berth kube plan manifests/demo.yaml", "  berth run --rm localhost/berth-busybox echo hello"})
 final class BerthCommand implements Runnable {
+    /** Every command, in the order help lists them. */
+    static final List<Class<?>> COMMANDS = List.of(KubeCommand.class, ContainerCommands.Run.class, ContainerCommands.Ps.class,
+            ContainerCommands.Logs.class, ContainerCommands.Exec.class, ContainerCommands.Stop.class, ContainerCommands.Kill.class,
+            ContainerCommands.Rm.class, ContainerCommands.Inspect.class, PodCommands.class, JobCommands.class, ImageCommands.class,
+            NetworkCommands.class, VolumeCommands.class, SystemCommands.class, EventsCommand.class, ReconcileCommand.class,
+            LoginCommands.Login.class, LoginCommands.Logout.class);
+
     @Mixin
     GlobalOptions global = new GlobalOptions();
 

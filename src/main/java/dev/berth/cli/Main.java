@@ -49,7 +49,7 @@ public final class Main {
         }
         BerthCommand root = new BerthCommand(InputStream.nullInputStream());
         try {
-            CommandLine.ParseResult parsed = commandLine(root).parseArgs(args);
+            CommandLine.ParseResult parsed = commandLine(root, args).parseArgs(args);
             for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
                 if (p.isUsageHelpRequested() || p.isVersionHelpRequested() || p.subcommand() == null
                         && (OUTSIDE.contains(p.commandSpec().qualifiedName()) || p == parsed)) {
@@ -62,13 +62,48 @@ public final class Main {
         }
     }
 
-    /** berth's command line parser, configured as every run uses it. */
-    private static CommandLine commandLine(BerthCommand root) {
+    /**
+     * berth's command line parser for these arguments, configured as every run uses it. Only the
+     * command the arguments name is added (picocli building the model of every command took ~0.15 s
+     * of each start); all of them when they name none, for help, suggestions and errors.
+     */
+    static CommandLine commandLine(BerthCommand root, String[] args) {
         CommandLine cli = new CommandLine(root).setCaseInsensitiveEnumValuesAllowed(true);
+        String word = commandWord(cli, args);
+        boolean named = word != null && BerthCommand.COMMANDS.stream().anyMatch(c -> names(c).contains(word));
+        for (Class<?> c : BerthCommand.COMMANDS) {
+            if (!named || names(c).contains(word)) {
+                cli.addSubcommand(c);
+            }
+        }
         for (String positionalTail : List.of("run", "exec")) {
-            cli.getSubcommands().get(positionalTail).setStopAtPositional(true);
+            CommandLine sub = cli.getSubcommands().get(positionalTail);
+            if (sub != null) {
+                sub.setStopAtPositional(true);
+            }
         }
         return cli;
+    }
+
+    /** The first argument that is neither a global option nor its value: the command's name, or null. */
+    private static String commandWord(CommandLine cli, String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("-")) {
+                return args[i];
+            }
+            CommandLine.Model.OptionSpec option = cli.getCommandSpec().findOption(args[i]);
+            if (option != null && !option.typeInfo().isBoolean() && !args[i].contains("=")) {
+                i++;
+            }
+        }
+        return null;
+    }
+
+    private static List<String> names(Class<?> command) {
+        CommandLine.Command c = command.getAnnotation(CommandLine.Command.class);
+        List<String> names = new java.util.ArrayList<>(List.of(c.aliases()));
+        names.add(c.name());
+        return names;
     }
 
     /** How this JVM was started, to start it again: from /proc, else the java binary, class path and main class. */
@@ -89,7 +124,7 @@ public final class Main {
     /** Runs one command line with the given streams; tests call this directly. */
     public static int run(PrintWriter out, PrintWriter err, InputStream in, String... args) {
         BerthCommand root = new BerthCommand(in);
-        CommandLine cli = commandLine(root)
+        CommandLine cli = commandLine(root, args)
                 .setOut(out)
                 .setErr(err)
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, commandLine, root.global));

@@ -52,7 +52,7 @@ class CliTest {
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("kube").contains("--log-level");
         List<CommandLine> all = new ArrayList<>();
-        collect(new CommandLine(new BerthCommand(System.in)), all);
+        collect(Main.commandLine(new BerthCommand(System.in), new String[0]), all);
         for (CommandLine c : all) {
             StringWriter usage = new StringWriter();
             c.usage(new PrintWriter(usage));
