@@ -50,3 +50,24 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(
 
 # ratio A B: A/B with two decimals
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+
+pods_file() { # N: N pods of 2 containers that exit on SIGTERM
+  local i
+  for ((i = 0; i < $1; i++)); do
+    cat <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: bench-$i
+spec:
+  containers:
+    - name: a
+      image: $IMAGE
+      command: ["sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"]
+    - name: b
+      image: $IMAGE
+      command: ["sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"]
+---
+YAML
+  done
+}
