@@ -546,8 +546,9 @@ public final class ContainerEngine {
 
     // status
 
+    /** Every container, each checked as {@link #look} does (the runtime asked only where the files do not answer). */
     public List<Container> list() {
-        return state.containers().stream().map(this::withReality).toList();
+        return state.containers().stream().map(this::look).toList();
     }
 
     /** Finds a container by name or ID prefix. */
@@ -561,7 +562,10 @@ public final class ContainerEngine {
      * agree is the runtime asked. For looks over many containers (a reconcile pass, pod ps).
      */
     public Container look(String reference) {
-        ContainerRecord r = record(reference);
+        return look(record(reference));
+    }
+
+    private Container look(ContainerRecord r) {
         int pid = r.status() == ContainerRecord.Status.RUNNING ? pidOrZero(r.id()) : 0;
         if (pid != 0 && exitCode(r.id()) == null && !zombie(pid)) {
             return new Container(r, "running", null, pid);

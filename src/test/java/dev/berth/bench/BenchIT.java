@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** bench/compare (with bench/rootless), bench/pull and bench/plan run end to end in their quick mode (one run each) and print every row; no timing is asserted. */
 class BenchIT {
     static final List<String> ROWS = List.of("run --rm true", "run --rm true (podman --network none)", "demo play", "play 20x2",
-            "down 20x2", "generate 10 pods", "limit 20x2 (bare runc run -d)", "plan 200 pods (berth only)",
+            "down 20x2", "generate 10 pods", "ps -a (30 containers)", "limit 20x2 (bare runc run -d)", "plan 200 pods (berth only)",
             "readiness gate (port open -> dependent starting)", "rootless run --rm true", "rootless demo play", "rootless play 20x2",
             "rootless down 20x2");
 
@@ -28,6 +28,7 @@ class BenchIT {
         }
         assertThat(out).containsPattern("(?m)^play 20x2 +\\d+ +\\d+ +\\d+\\.\\d\\d +\\d+ MB$");
         assertThat(out).contains("play 20x2 against the bare-runc limit: ");
+        assertThat(out).containsPattern("(?m)^20 +\\d+ +\\d+ +\\d+ +\\d+ +\\d+ MB$");
     }
 
     @Test
