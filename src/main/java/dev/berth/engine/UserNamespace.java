@@ -183,8 +183,7 @@ public final class UserNamespace {
      */
     private void connect(int pause) {
         Path slirp = HostComponents.find("slirp4netns");
-        Path tun = Path.of("/dev/net/tun");
-        if (slirp == null || !Files.isReadable(tun) || !Files.isWritable(tun)) {
+        if (slirp == null || !Rootless.tunUsable()) {
             return;
         }
         Path socket = layout.slirp4netnsSocket();

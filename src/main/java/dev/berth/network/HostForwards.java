@@ -72,19 +72,9 @@ final class HostForwards {
         try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             c.write(ByteBuffer.wrap(Json.write(Map.of("execute", execute, "arguments", arguments)).getBytes(StandardCharsets.UTF_8)));
             c.shutdownOutput();
-            return Json.parseObject(new String(readAll(c), StandardCharsets.UTF_8));
+            return Json.parseObject(new String(java.nio.channels.Channels.newInputStream(c).readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException | IllegalArgumentException e) {
             throw new BerthException(BerthException.Kind.HOST, "slirp4netns (" + socket + ") did not answer " + execute + ": " + e.getMessage(), e);
         }
-    }
-
-    private static byte[] readAll(SocketChannel c) throws IOException {
-        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-        ByteBuffer buf = ByteBuffer.allocate(8192);
-        while (c.read(buf) > 0) {
-            all.write(buf.array(), 0, buf.position());
-            buf.clear();
-        }
-        return all.toByteArray();
     }
 }

@@ -1,5 +1,6 @@
 package dev.berth.runtime;
 
+import dev.berth.sys.Linux;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,7 @@ public final class Rootless {
         List<Requirement> all = new ArrayList<>();
         String addRanges = "as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 " + user;
         for (String file : List.of("/etc/subuid", "/etc/subgid")) {
-            Range r = range(read(Path.of(file)), user, uid);
+            Range r = range(Linux.readProc(file), user, uid);
             all.add(new Requirement(file, r != null, r == null ? "no range for " + user
                     : r.count() + " ids from " + r.start() + (r.count() < 65536 ? " (fewer than 65536: images with high ids fail)" : ""), addRanges));
         }
@@ -32,20 +33,19 @@ public final class Rootless {
             Path p = HostComponents.find(helper);
             all.add(new Requirement(helper, p != null, p == null ? "not installed" : p.toString(), "as root: apt-get install -y uidmap"));
         }
-        String max = read(Path.of("/proc/sys/user/max_user_namespaces")).strip();
-        String clone = read(Path.of("/proc/sys/kernel/unprivileged_userns_clone")).strip(); // Debian's switch, when the kernel has it
+        String max = Linux.readProc("/proc/sys/user/max_user_namespaces").strip();
+        String clone = Linux.readProc("/proc/sys/kernel/unprivileged_userns_clone").strip(); // Debian's switch, when the kernel has it
         boolean allowed = !max.equals("0") && !clone.equals("0");
         all.add(new Requirement("user namespaces", allowed, allowed ? "allowed (max_user_namespaces " + max + ")" : "not allowed to users",
                 "as root: sysctl -w user.max_user_namespaces=15000 kernel.unprivileged_userns_clone=1"));
-        String release = read(Path.of("/proc/sys/kernel/osrelease")).strip();
+        String release = Linux.readProc("/proc/sys/kernel/osrelease").strip();
         boolean nativeOverlay = kernelAtLeast(release, 5, 11);
         all.add(new Requirement("overlay in a user namespace", nativeOverlay, "kernel " + release + (nativeOverlay ? "" : " < 5.11"),
                 "a kernel 5.11 or later (berth does not use fuse-overlayfs)"));
         Path slirp = HostComponents.find("slirp4netns");
         all.add(new Requirement("slirp4netns", slirp != null, slirp != null ? slirp.toString() : "not installed (pods would not reach the host's network, nor it their hostPorts)",
                 "as root: apt-get install -y slirp4netns"));
-        Path tun = Path.of("/dev/net/tun");
-        boolean tunUsable = java.nio.file.Files.isReadable(tun) && java.nio.file.Files.isWritable(tun);
+        boolean tunUsable = tunUsable();
         all.add(new Requirement("/dev/net/tun", tunUsable, tunUsable ? "usable" : "not usable by " + user + " (slirp4netns needs it)",
                 "as root: chmod 0666 /dev/net/tun (Debian's default)"));
         return all;
@@ -81,7 +81,9 @@ public final class Rootless {
         }
     }
 
-    private static String read(Path p) {
-        return dev.berth.sys.Linux.readProc(p.toString());
+    /** Whether this user may open /dev/net/tun, which slirp4netns needs for its tap device. */
+    public static boolean tunUsable() {
+        Path tun = Path.of("/dev/net/tun");
+        return java.nio.file.Files.isReadable(tun) && java.nio.file.Files.isWritable(tun);
     }
 }

@@ -25,19 +25,12 @@ class RootlessIT {
     record Run(int code, String out) {}
 
     @Test
-    void aUserSeesWhatIsMissingForContainersWithoutRootAndRootsStoreIsNotTouched() throws Exception {
+    void aUserSeesWhatIsMissingForContainersWithoutRootAndHowToFixIt() throws Exception {
         assumeTrue(Linux.isRoot(), "making a user needs root");
-        String user = "bt" + UUID.randomUUID().toString().substring(0, 8);
-        Path dir = Files.createTempDirectory("bt-rootless-");
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path home = dir.resolve("home");
-        try {
-            // a system user: useradd gives other new users subordinate ranges of their own
-            run("useradd", "--system", "--create-home", "--home-dir", home.toString(), "--shell", "/bin/sh", user);
-            // the user cannot read the build directory under root's home: give it a copy of the jar and its libraries
-            run("cp", "-r", "target/berth.jar", "target/lib", home.toString());
-            run("chown", "-R", user + ":", home.toString());
-
+        String user;
+        try (TestUser u = TestUser.make()) {
+            user = u.name();
+            Path home = u.home();
             Run check = asUser(user, home, "system", "check");
             assertThat(check.code()).as(check.out()).isEqualTo(125);
             assertThat(check.out()).containsPattern("/etc/subuid +MISSING +no range for " + user + "; fix as root: usermod --add-subuids"
@@ -48,10 +41,6 @@ class RootlessIT {
             assertThat(fixed.out()).containsPattern("/etc/subuid +ok +65536 ids from 300000")
                     .containsPattern("/etc/subgid +ok +65536 ids from 300000");
             assertThat(fixed.code()).as("0 once nothing is missing").isEqualTo(fixed.out().contains("MISSING") ? 125 : 0);
-
-        } finally {
-            run("userdel", "--remove", user);
-            run("rm", "-rf", dir.toString());
         }
         assertThat(Files.readString(Path.of("/etc/subuid"))).doesNotContain(user + ":");
     }
@@ -63,100 +52,122 @@ class RootlessIT {
     @Test
     void anOrdinaryUserRunsContainersAndPodsAsRootDoesAndDownLeavesNothing() throws Exception {
         assumeTrue(Linux.isRoot(), "making a user needs root");
-        String user = "bt" + UUID.randomUUID().toString().substring(0, 8);
-        Path dir = Files.createTempDirectory("bt-rootless-");
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path home = dir.resolve("home");
         Path tun = Path.of("/dev/net/tun");
         var tunMode = Files.getPosixFilePermissions(tun);
         int uid = -1;
-        try {
-            run("useradd", "--system", "--create-home", "--home-dir", home.toString(), "--shell", "/bin/sh", user);
-            run("usermod", "--add-subuids", "300000-365535", "--add-subgids", "300000-365535", user);
-            uid = Integer.parseInt(capture("id", "-u", user).strip());
-            // Debian makes /dev/net/tun 0666; this machine's is 0600 (slirp4netns opens it as the user)
-            Files.setPosixFilePermissions(tun, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
-            run("cp", "-r", "target/berth.jar", "target/lib", BerthRoot.sampleTar().toString(), home.toString());
-            Path sample = home.resolve(BerthRoot.sampleTar().getFileName());
-            byte[] base = Files.readAllBytes(BerthRoot.sampleTar());
-            byte[] top = new Tars().owner(1000, 1000).dir("www").file("www/.wh..wh..opq", new byte[0], 0644).file("www/app.txt", "app's\n")
-                    .owner(33, 33).dir("var").dir("var/www").file("var/www/data.txt", "www-data's\n").owner(0, 0)
-                    .dir("etc").file("etc/.wh.group", new byte[0], 0644).bytes();
-            Files.write(home.resolve("owners.tar"), Archives.dockerArchive("localhost/owners:1", List.of(base, top),
-                    List.of(dev.berth.image.Digest.of(base).toString(), dev.berth.image.Digest.of(top).toString())));
-            for (String m : List.of("demo.yaml", "two-tier.yaml")) {
-                Files.copy(Path.of("manifests", m), home.resolve(m));
-            }
-            Files.writeString(home.resolve("low-port.yaml"), """
-                    apiVersion: v1
-                    kind: Pod
-                    metadata: {name: low}
-                    spec:
-                      containers:
-                      - name: c
-                        image: localhost/berth-busybox:latest
-                        command: [sleep, "60"]
-                        ports: [{containerPort: 80, hostPort: 80}]
-                    """);
-            run("chown", "-R", user + ":", home.toString());
-
-            ok(asUser(user, home, "image", "import", sample.toString(), "localhost/berth-busybox:latest"));
-            Run id = ok(asUser(user, home, "run", "--rm", "localhost/berth-busybox:latest", "sh", "-c", "id -u; cat /proc/self/uid_map"));
-            assertThat(id.out()).as("container root is the user, the others its subordinate ids")
-                    .containsPattern("^0\n +0 +" + uid + " +1\n +1 +300000 +65535\n$");
-
-            ok(asUser(user, home, "run", "-d", "--name", "bt-sleeper", "localhost/berth-busybox:latest", "sleep", "300"));
-            assertThat(ok(asUser(user, home, "exec", "bt-sleeper", "ps")).out()).contains("sleep 300");
-            String pid = ok(asUser(user, home, "inspect", "bt-sleeper")).out().replaceAll("(?s).*\"Pid\" *: *(\\d+).*", "$1");
-            assertThat(capture("stat", "-c", "%u", "/proc/" + pid).strip()).as("the container's root is the user on the host").isEqualTo(Integer.toString(uid));
-            run("runuser", "-u", user, "--", "kill", "-9", pid);
-            assertThat(waitFor(() -> ok(asUser(user, home, "ps", "-a")).out(), out -> out.contains("Exited (137)")))
-                    .containsPattern("bt-sleeper");
-
-            ok(asUser(user, home, "image", "load", "-i", home.resolve("owners.tar").toString()));
-            Run owners = ok(asUser(user, home, "run", "--rm", "localhost/owners:1", "sh", "-c",
-                    "stat -c '%u:%g %n' /www/app.txt /var/www/data.txt; ls /www; test -e /etc/group || echo group gone"));
-            assertThat(owners.out()).isEqualTo("1000:1000 /www/app.txt\n33:33 /var/www/data.txt\napp.txt\ngroup gone\n");
-            Path layer = home.resolve(".local/share/berth/layers").resolve(dev.berth.image.Digest.of(top).hex()).resolve("diff");
-            assertThat(capture("stat", "-c", "%u %g", layer.resolve("www/app.txt").toString()).strip()).as("1000 is subordinate id 300999").isEqualTo("300999 300999");
-            assertThat(capture("stat", "-c", "%u", layer.resolve("var/www/data.txt").toString()).strip()).isEqualTo("300032");
-
-            Run low = asUser(user, home, "kube", "play", home.resolve("low-port.yaml").toString());
-            assertThat(low.code()).as(low.out()).isEqualTo(1);
-            assertThat(low.out()).contains("hostPort 80/TCP is below 1024", "sysctl -w net.ipv4.ip_unprivileged_port_start=80");
-
-            ok(asUser(user, home, "kube", "play", home.resolve("demo.yaml").toString()));
-            assertThat(ok(asUser(user, home, "logs", "demo-client")).out()).isEqualTo("hello from web\n");
-            ok(asUser(user, home, "kube", "play", home.resolve("two-tier.yaml").toString()));
-            assertThat(fetch("http://127.0.0.1:8088/cgi-bin/page")).as("hostPort 8088 from the host, catalog by its Service")
-                    .contains("catalog answered from catalog-");
-
-            String generated = ok(asUser(user, home, "kube", "generate", "demo")).out();
-            Files.writeString(home.resolve("generated.yaml"), generated);
-            ok(asUser(user, home, "kube", "down", home.resolve("demo.yaml").toString()));
-            ok(asUser(user, home, "kube", "play", home.resolve("generated.yaml").toString()));
-            assertThat(ok(asUser(user, home, "kube", "generate", "demo")).out()).as("generate → play → generate").isEqualTo(generated);
-
-            Run rootStore = asUser(user, home, "--root", "/var/lib/berth", "--runroot", home.resolve("elsewhere").toString(), "ps");
-            assertThat(rootStore.code()).as(rootStore.out()).isEqualTo(125);
-            assertThat(rootStore.out()).doesNotContain("Exception");
-
-            ok(asUser(user, home, "kube", "down", home.resolve("generated.yaml").toString(), home.resolve("two-tier.yaml").toString()));
-            ok(asUser(user, home, "rm", "bt-sleeper"));
-            assertThat(ok(asUser(user, home, "ps", "-a")).out().lines()).hasSize(1);
-            int u = uid;
-            assertThat(waitFor(() -> processesOf(u), List::isEmpty)).as("no process of the user's berth left").isEmpty();
-            assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(home.toString());
-            assertThat(Path.of("/tmp/berth-" + uid, "rootless", "pause.pid")).doesNotExist();
-        } finally {
-            if (uid >= 0) {
-                for (String process : processesOf(uid)) {
-                    run("kill", "-9", process.split(" ")[0]);
+        try (TestUser u = TestUser.make()) {
+            String user = u.name();
+            Path home = u.home();
+            try {
+                run("usermod", "--add-subuids", "300000-365535", "--add-subgids", "300000-365535", user);
+                uid = Integer.parseInt(capture("id", "-u", user).strip());
+                // Debian makes /dev/net/tun 0666; this machine's is 0600 (slirp4netns opens it as the user)
+                Files.setPosixFilePermissions(tun, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+                run("cp", BerthRoot.sampleTar().toString(), home.toString());
+                Path sample = home.resolve(BerthRoot.sampleTar().getFileName());
+                byte[] base = Files.readAllBytes(BerthRoot.sampleTar());
+                byte[] top = new Tars().owner(1000, 1000).dir("www").file("www/.wh..wh..opq", new byte[0], 0644).file("www/app.txt", "app's\n")
+                        .owner(33, 33).dir("var").dir("var/www").file("var/www/data.txt", "www-data's\n").owner(0, 0)
+                        .dir("etc").file("etc/.wh.group", new byte[0], 0644).bytes();
+                Files.write(home.resolve("owners.tar"), Archives.dockerArchive("localhost/owners:1", List.of(base, top),
+                        List.of(dev.berth.image.Digest.of(base).toString(), dev.berth.image.Digest.of(top).toString())));
+                for (String m : List.of("demo.yaml", "two-tier.yaml")) {
+                    Files.copy(Path.of("manifests", m), home.resolve(m));
                 }
-                run("rm", "-rf", "/tmp/berth-" + uid);
+                Files.writeString(home.resolve("low-port.yaml"), """
+                        apiVersion: v1
+                        kind: Pod
+                        metadata: {name: low}
+                        spec:
+                          containers:
+                          - name: c
+                            image: localhost/berth-busybox:latest
+                            command: [sleep, "60"]
+                            ports: [{containerPort: 80, hostPort: 80}]
+                        """);
+                run("chown", "-R", user + ":", home.toString());
+
+                ok(asUser(user, home, "image", "import", sample.toString(), "localhost/berth-busybox:latest"));
+                Run id = ok(asUser(user, home, "run", "--rm", "localhost/berth-busybox:latest", "sh", "-c", "id -u; cat /proc/self/uid_map"));
+                assertThat(id.out()).as("container root is the user, the others its subordinate ids")
+                        .containsPattern("^0\n +0 +" + uid + " +1\n +1 +300000 +65535\n$");
+
+                ok(asUser(user, home, "run", "-d", "--name", "bt-sleeper", "localhost/berth-busybox:latest", "sleep", "300"));
+                assertThat(ok(asUser(user, home, "exec", "bt-sleeper", "ps")).out()).contains("sleep 300");
+                String pid = ok(asUser(user, home, "inspect", "bt-sleeper")).out().replaceAll("(?s).*\"Pid\" *: *(\\d+).*", "$1");
+                assertThat(capture("stat", "-c", "%u", "/proc/" + pid).strip()).as("the container's root is the user on the host").isEqualTo(Integer.toString(uid));
+                run("runuser", "-u", user, "--", "kill", "-9", pid);
+                assertThat(waitFor(() -> ok(asUser(user, home, "ps", "-a")).out(), out -> out.contains("Exited (137)")))
+                        .containsPattern("bt-sleeper");
+
+                ok(asUser(user, home, "image", "load", "-i", home.resolve("owners.tar").toString()));
+                Run owners = ok(asUser(user, home, "run", "--rm", "localhost/owners:1", "sh", "-c",
+                        "stat -c '%u:%g %n' /www/app.txt /var/www/data.txt; ls /www; test -e /etc/group || echo group gone"));
+                assertThat(owners.out()).isEqualTo("1000:1000 /www/app.txt\n33:33 /var/www/data.txt\napp.txt\ngroup gone\n");
+                Path layer = home.resolve(".local/share/berth/layers").resolve(dev.berth.image.Digest.of(top).hex()).resolve("diff");
+                assertThat(capture("stat", "-c", "%u %g", layer.resolve("www/app.txt").toString()).strip()).as("1000 is subordinate id 300999").isEqualTo("300999 300999");
+                assertThat(capture("stat", "-c", "%u", layer.resolve("var/www/data.txt").toString()).strip()).isEqualTo("300032");
+
+                Run low = asUser(user, home, "kube", "play", home.resolve("low-port.yaml").toString());
+                assertThat(low.code()).as(low.out()).isEqualTo(1);
+                assertThat(low.out()).contains("hostPort 80/TCP is below 1024", "sysctl -w net.ipv4.ip_unprivileged_port_start=80");
+
+                ok(asUser(user, home, "kube", "play", home.resolve("demo.yaml").toString()));
+                assertThat(ok(asUser(user, home, "logs", "demo-client")).out()).isEqualTo("hello from web\n");
+                ok(asUser(user, home, "kube", "play", home.resolve("two-tier.yaml").toString()));
+                assertThat(fetch("http://127.0.0.1:8088/cgi-bin/page")).as("hostPort 8088 from the host, catalog by its Service")
+                        .contains("catalog answered from catalog-");
+
+                String generated = ok(asUser(user, home, "kube", "generate", "demo")).out();
+                Files.writeString(home.resolve("generated.yaml"), generated);
+                ok(asUser(user, home, "kube", "down", home.resolve("demo.yaml").toString()));
+                ok(asUser(user, home, "kube", "play", home.resolve("generated.yaml").toString()));
+                assertThat(ok(asUser(user, home, "kube", "generate", "demo")).out()).as("generate → play → generate").isEqualTo(generated);
+
+                Run rootStore = asUser(user, home, "--root", "/var/lib/berth", "--runroot", home.resolve("elsewhere").toString(), "ps");
+                assertThat(rootStore.code()).as(rootStore.out()).isEqualTo(125);
+                assertThat(rootStore.out()).doesNotContain("Exception");
+
+                ok(asUser(user, home, "kube", "down", home.resolve("generated.yaml").toString(), home.resolve("two-tier.yaml").toString()));
+                ok(asUser(user, home, "rm", "bt-sleeper"));
+                assertThat(ok(asUser(user, home, "ps", "-a")).out().lines()).hasSize(1);
+                int userUid = uid;
+                assertThat(waitFor(() -> processesOf(userUid), List::isEmpty)).as("no process of the user's berth left").isEmpty();
+                assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(home.toString());
+                assertThat(Path.of("/tmp/berth-" + uid, "rootless", "pause.pid")).doesNotExist();
+            } finally {
+                if (uid >= 0) {
+                    for (String process : processesOf(uid)) {
+                        run("kill", "-9", process.split(" ")[0]);
+                    }
+                    run("rm", "-rf", "/tmp/berth-" + uid);
+                }
+                Files.setPosixFilePermissions(tun, tunMode);
             }
-            Files.setPosixFilePermissions(tun, tunMode);
-            run("userdel", "--remove", user);
+        }
+    }
+
+    /**
+     * An ordinary user made for a test, removed by close: a system user (useradd gives other new
+     * users subordinate ranges of their own), its home in a temporary directory anyone may enter,
+     * with a copy of the jar and its libraries (the user cannot read the build directory under
+     * root's home).
+     */
+    private record TestUser(String name, Path dir, Path home) implements AutoCloseable {
+        static TestUser make() throws Exception {
+            String name = "bt" + UUID.randomUUID().toString().substring(0, 8);
+            Path dir = Files.createTempDirectory("bt-rootless-");
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path home = dir.resolve("home");
+            run("useradd", "--system", "--create-home", "--home-dir", home.toString(), "--shell", "/bin/sh", name);
+            run("cp", "-r", "target/berth.jar", "target/lib", home.toString());
+            run("chown", "-R", name + ":", home.toString());
+            return new TestUser(name, dir, home);
+        }
+
+        @Override
+        public void close() throws Exception {
+            run("userdel", "--remove", name);
             run("rm", "-rf", dir.toString());
         }
     }
