@@ -18,9 +18,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A CNI network: a plugin list (bridge + host-local IPAM + portmap + firewall + tuning, as
- * podman's default) kept as {@code <root>/networks/<name>.conflist}, and the ADD and DEL calls
- * that attach a pod's network namespace to it.
+ * A CNI network: a plugin list (bridge + host-local IPAM + portmap + tuning; podman's default
+ * without firewall, as berth writes the masquerade and forward rules itself, once per bridge:
+ * {@link ServiceRules#network}) kept as {@code <root>/networks/<name>.conflist}, and the ADD and
+ * DEL calls that attach a pod's network namespace to it.
  */
 public final class CniNetwork {
     public static final String DEFAULT = "berth";
@@ -51,7 +52,7 @@ public final class CniNetwork {
         }
     }
 
-    /** The plugin list of a new network: a bridge with its own subnet, masquerade for egress. */
+    /** The plugin list of a new network: a bridge with its own subnet (its masquerade is berth's rule, not the plugin's). */
     public static Map<String, Object> conflist(String name, String bridge, String subnet, String gateway, Path ipamDir) {
         Map<String, Object> ipam = new LinkedHashMap<>();
         ipam.put("type", "host-local");
@@ -62,7 +63,7 @@ public final class CniNetwork {
         bridgePlugin.put("type", "bridge");
         bridgePlugin.put("bridge", bridge);
         bridgePlugin.put("isGateway", true);
-        bridgePlugin.put("ipMasq", true);
+        bridgePlugin.put("ipMasq", false);
         bridgePlugin.put("hairpinMode", true);
         bridgePlugin.put("ipam", ipam);
         Map<String, Object> portmap = new LinkedHashMap<>();
@@ -71,7 +72,7 @@ public final class CniNetwork {
         Map<String, Object> list = new LinkedHashMap<>();
         list.put("cniVersion", "1.0.0");
         list.put("name", name);
-        list.put("plugins", List.of(bridgePlugin, portmap, Map.of("type", "firewall"), Map.of("type", "tuning")));
+        list.put("plugins", List.of(bridgePlugin, portmap, Map.of("type", "tuning")));
         return list;
     }
 
@@ -293,18 +294,24 @@ public final class CniNetwork {
     /**
      * Deletes the bridge once no interface is attached to it (the CNI plugin leaves it behind);
      * a bridge another root or a pod still uses keeps its ports and so is kept. The caller holds
-     * the network's lock and knows no pod of its root is on it.
+     * the network's lock and knows no pod of its root is on it. Returns whether the bridge is gone.
      */
-    public void removeBridgeIfUnused() {
+    public boolean removeBridgeIfUnused() {
         Path ports = Path.of("/sys/class/net", bridge(), "brif");
         try (java.util.stream.Stream<Path> attached = Files.list(ports)) {
             if (attached.findAny().isPresent()) {
-                return;
+                return false;
             }
         } catch (IOException e) {
-            return; // no such bridge
+            return true; // no such bridge
         }
         processes.run(Command.of("ip", "link", "del", bridge()).withTimeout(Duration.ofSeconds(10)));
+        return true;
+    }
+
+    /** Whether the bridge exists (a pod's ADD makes it). */
+    public boolean bridgeExists() {
+        return Files.exists(Path.of("/sys/class/net", bridge()));
     }
 
     /** The gateway of the pod's first IPv4 address in an ADD result. */

@@ -61,11 +61,18 @@ public final class PodNetwork {
         createNetns(netns);
         CniNetwork network = network(networkName);
         Attachment attachment = new Attachment(network.name(), cniId(pod), ports, null);
+        boolean newBridge;
         try (Locks.Held held = locks.network(network.name())) {
             state.setPodNetwork(pod, attachment.toJson());
+            newBridge = !network.bridgeExists(); // from here on a down sees this pod and keeps bridge and rules
         }
         attachment = attachment.withResult(network.add(attachment.id(), netns, pod, cniPorts(ports)));
         state.setPodNetwork(pod, attachment.toJson());
+        if (newBridge) {
+            try (Locks.Held held = locks.network(network.name())) {
+                rules().restore(networkRules(network)); // once per bridge, not per pod; a second first pod finds them
+            }
+        }
         if (Linux.inUserNamespace() && !ports.isEmpty()) {
             hostForwards().add(pod, ports);
         }
@@ -148,14 +155,22 @@ public final class PodNetwork {
         return found;
     }
 
-    /** Forgets a pod's attachment, and removes the bridge when no pod of the root is left on it. */
+    /** Forgets a pod's attachment, and removes the bridge and its rules when no pod of the root is left on it. */
     private void forget(String pod, CniNetwork network) {
         try (Locks.Held held = locks.network(network.name())) {
             state.setPodNetwork(pod, null);
-            if (state.podsOnNetwork(network.name(), pod) == 0) {
-                network.removeBridgeIfUnused(); // the CNI plugin leaves it behind
+            if (state.podsOnNetwork(network.name(), pod) == 0 && network.removeBridgeIfUnused()) { // the CNI plugin leaves it behind
+                rules().remove(networkRules(network));
             }
         }
+    }
+
+    private ServiceRules rules() {
+        return new ServiceRules(processes, layout.root().toString());
+    }
+
+    private List<List<String>> networkRules(CniNetwork network) {
+        return rules().network(network.bridge(), network.subnet(), network.serviceSubnet());
     }
 
     private static void removeNetns(Path netns) {

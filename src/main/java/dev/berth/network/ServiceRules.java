@@ -14,11 +14,13 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * A Service's forwarding rules, as kube-proxy's iptables mode writes them: per Service port a
- * chain that DNATs to one ready endpoint chosen at random (the statistic match), jumps to it
- * from OUTPUT and PREROUTING for the virtual IP (and the nodePort), and a masquerade so replies
- * between pods on one bridge come back through the host. The rules are returned as argv lists,
- * kept in the state, and removed from them.
+ * berth's iptables rules. A Service's forwarding rules, as kube-proxy's iptables mode writes
+ * them: per Service port a chain that DNATs to one ready endpoint chosen at random (the
+ * statistic match), jumps to it from OUTPUT and PREROUTING for the virtual IP (and the
+ * nodePort), and a masquerade so replies between pods on one bridge come back through the host.
+ * A network's rules: masquerade and FORWARD accepts for its whole subnet, once per bridge. The
+ * rules are argv lists, applied in one {@code iptables-restore} each change, kept in the state,
+ * and removed from them.
  */
 public final class ServiceRules {
     /** One endpoint: a ready pod's address and the port its container listens on. */
@@ -77,6 +79,27 @@ public final class ServiceRules {
     }
 
     /**
+     * A network's rules, written once for its bridge where the bridge plugin's {@code ipMasq} and
+     * the firewall plugin would write rules per pod (18 iptables processes each): what pods send
+     * off the subnet is masqueraded (multicast aside, as the bridge plugin does), and FORWARD
+     * accepts what they send and the replies to them. What they send to the Service range is
+     * left to the guard, whichever of the two was inserted first.
+     */
+    public List<List<String>> network(String bridge, String subnet, String serviceSubnet) {
+        String chain = chain("network " + bridge, 0);
+        return List.of(
+                List.of("-t", "nat", "-N", chain),
+                List.of("-t", "nat", "-A", chain, "-d", subnet, "-j", "RETURN"),
+                List.of("-t", "nat", "-A", chain, "-d", "224.0.0.0/4", "-j", "RETURN"),
+                List.of("-t", "nat", "-A", chain, "-j", "MASQUERADE"),
+                List.of("-t", "nat", "-A", "POSTROUTING", "-s", subnet, "-m", "comment", "--comment", chain, "-j", chain),
+                List.of("-t", "filter", "-I", "FORWARD", "1", "-s", subnet, "!", "-d", serviceSubnet, "-m", "comment", "--comment", chain,
+                        "-j", "ACCEPT"),
+                List.of("-t", "filter", "-I", "FORWARD", "1", "-d", subnet, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED",
+                        "-m", "comment", "--comment", chain, "-j", "ACCEPT"));
+    }
+
+    /**
      * The rules that keep a root's Service addresses on the host: anything sent to the Service
      * range that no Service rule translated (an empty Service, a port no Service has) is
      * rejected at once, as kube-proxy does, instead of following the default route off the host.
@@ -109,7 +132,7 @@ public final class ServiceRules {
     }
 
     private boolean present(List<List<String>> rules) {
-        return rules.stream().allMatch(r -> iptables(withAction(r, "-C")).exitCode() == 0);
+        return rules.stream().filter(r -> !r.get(2).equals("-N")).allMatch(r -> iptables(withAction(r, "-C")).exitCode() == 0);
     }
 
     /** Applies rules again when some of them are gone (flushed by hand, a firewall reloaded); returns whether it had to. */
@@ -194,7 +217,7 @@ public final class ServiceRules {
     /** A rule without its table, as a line of iptables-restore input. */
     private static String line(List<String> rule) {
         return String.join(" ", rule.subList(2, rule.size()).stream()
-                .map(a -> a.matches("[-A-Za-z0-9_./:=,]+") ? a : "\"" + a.replace("\"", "\\\"") + "\"").toList());
+                .map(a -> a.matches("[-A-Za-z0-9_./:=,!]+") ? a : "\"" + a.replace("\"", "\\\"") + "\"").toList());
     }
 
     /** The same rule with another action: {@code -A C …} or {@code -I C 1 …} as {@code -D C …} or {@code -C C …}. */

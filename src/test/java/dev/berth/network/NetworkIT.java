@@ -223,6 +223,53 @@ class NetworkIT {
         }
     }
 
+    /**
+     * A server "beyond the host": in a network namespace of the test's own, on a veth pair with a
+     * /30 of its own and no route back to the pods' subnet, so only the network's masquerade
+     * brings the answer back to the pod.
+     */
+    @Test
+    void aPodReachesAnAddressBeyondTheHostThroughTheNetworksMasquerade() throws Exception {
+        String name = "bt-" + Long.toHexString(System.nanoTime() & 0xffffffL);
+        String prefix = "198.18." + new java.util.Random().nextInt(256) + ".";
+        Path site = Files.createDirectories(b.dir.resolve("site"));
+        Files.writeString(site.resolve("index.html"), "from beyond the host\n");
+        Process server = null;
+        try {
+            for (String[] step : new String[][] {{"ip", "netns", "add", name},
+                    {"ip", "link", "add", name + "h", "type", "veth", "peer", "name", name + "n", "netns", name},
+                    {"ip", "addr", "add", prefix + "1/30", "dev", name + "h"}, {"ip", "link", "set", name + "h", "up"},
+                    {"ip", "-n", name, "addr", "add", prefix + "2/30", "dev", name + "n"}, {"ip", "-n", name, "link", "set", name + "n", "up"},
+                    {"ip", "-n", name, "link", "set", "lo", "up"}}) {
+                assertThat(new ProcessBuilder(step).inheritIO().start().waitFor()).as(String.join(" ", step)).isZero();
+            }
+            server = new ProcessBuilder("ip", "netns", "exec", name, "busybox", "httpd", "-f", "-p", prefix + "2:8080", "-h", site.toString())
+                    .inheritIO().start();
+            Path m = manifest("beyond.yaml", """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: beyond}
+                    spec:
+                      terminationGracePeriodSeconds: 1
+                      containers: [{name: c, image: %s, command: ["sleep", "1000"]}]
+                    """.formatted(IMAGE));
+            b.berth("kube", "play", m.toString()).ok();
+            assertThat(b.rulesOfThisRoot()).anyMatch(r -> r.startsWith("nat -A POSTROUTING -s " + subnetPrefix))
+                    .anyMatch(r -> r.startsWith("filter -A FORWARD -s " + subnetPrefix));
+            String answer = "";
+            for (int i = 0; i < 10 && answer.isEmpty(); i++) { // httpd may still be starting (busybox's wget -T crashes: timeout)
+                answer = b.berth("exec", "beyond-c", "timeout", "5", "wget", "-q", "-O", "-", "http://" + prefix + "2:8080/").out();
+            }
+            assertThat(answer).isEqualTo("from beyond the host\n");
+            b.berth("kube", "down", m.toString()).ok();
+        } finally {
+            if (server != null) {
+                server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            new ProcessBuilder("ip", "netns", "del", name).inheritIO().start().waitFor(); // takes the veth pair with it
+        }
+    }
+
     @Test
     void theTwoTierSampleIsReachedFromTheHost() throws Exception {
         int port = freePort();

@@ -62,4 +62,19 @@ class ServiceRulesTest {
         assertThat(rules.forwards(one, "default/api", 80)).isTrue();
         assertThat(rules.forwards(one, "default/api", 81)).isFalse();
     }
+
+    @Test
+    void aNetworksRulesMasqueradeWhatLeavesItsSubnetAndGoInOneTransactionPerTable() {
+        List<List<String>> network = rules.network("berth0", "10.89.0.0/16", "10.96.0.0/16");
+        String chain = network.get(0).get(3);
+        String input = ServiceRules.restoreInput(List.of(), network);
+        assertThat(input).startsWith("*filter\n").contains("\nCOMMIT\n*nat\n:" + chain + " - [0:0]\n")
+                .contains("-A " + chain + " -d 10.89.0.0/16 -j RETURN\n-A " + chain + " -d 224.0.0.0/4 -j RETURN\n-A " + chain + " -j MASQUERADE\n")
+                .contains("-A POSTROUTING -s 10.89.0.0/16 -m comment --comment " + chain + " -j " + chain)
+                .contains("-I FORWARD 1 -s 10.89.0.0/16 ! -d 10.96.0.0/16 -m comment") // "!" as a word, not quoted
+                .contains("-I FORWARD 1 -d 10.89.0.0/16 -m conntrack --ctstate RELATED,ESTABLISHED");
+        assertThat(ServiceRules.restoreInput(network, List.of())).contains("-D FORWARD -s 10.89.0.0/16 ! -d 10.96.0.0/16")
+                .contains("-D POSTROUTING -s 10.89.0.0/16").contains("-F " + chain + "\n-X " + chain);
+        assertThat(rules.network("berth1", "10.89.0.0/16", "10.96.0.0/16").get(0).get(3)).isNotEqualTo(chain);
+    }
 }
