@@ -114,7 +114,7 @@ public final class PodEngine {
         long deadline = System.nanoTime() + grace.toNanos();
         List<ContainerEngine.Container> live = new ArrayList<>();
         for (ContainerRecord c : members) {
-            ContainerEngine.Container container = containers.find(c.id());
+            ContainerEngine.Container container = containers.look(c.id()); // the files answer for a running one: no runtime call
             if (container.running()) {
                 if (!c.id().equals(infraId)) {
                     beforeStop.run(container, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
