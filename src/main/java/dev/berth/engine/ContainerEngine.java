@@ -684,13 +684,35 @@ public final class ContainerEngine {
         if (!c.running()) {
             return c.exitCode();
         }
-        runtime.kill(c.id(), "TERM");
+        signal(c, "TERM");
         Integer code = waitForStop(c.id(), timeout, 128 + 15);
         if (code == null) {
-            runtime.kill(c.id(), "KILL");
+            signal(c, "KILL");
             code = waitForStop(c.id(), Duration.ofSeconds(10), 128 + 9);
         }
         return code;
+    }
+
+    /**
+     * Sends TERM or KILL to a running container's process: directly when the pid is the one in
+     * the container's cgroup (named after its ID, so a recycled pid is never signalled), as
+     * {@code runc kill} would, without a runtime process per signal; else through the runtime.
+     */
+    private void signal(Container c, String name) {
+        int number = name.equals("KILL") ? 9 : 15;
+        if (c.running() && c.pid() > 0 && inCgroupOf(c.pid(), c.id())) {
+            Linux.kill(c.pid(), number);
+        } else {
+            runtime.kill(c.id(), name);
+        }
+    }
+
+    private static boolean inCgroupOf(int pid, String id) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/cgroup")).contains(id);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
@@ -767,7 +789,7 @@ public final class ContainerEngine {
         state.updateContainer(c.id(), ContainerRecord.Status.REMOVING, null, null, null);
         if (c.running() || c.status().equals("created") || c.status().equals("unknown") || c.status().equals("creating")
                 || c.status().equals("removing")) {
-            runtime.kill(c.id(), "KILL");
+            signal(c, "KILL");
             waitForStop(c.id(), Duration.ofSeconds(5), 128 + 9);
         }
         cleanUp(c.id());
@@ -888,7 +910,7 @@ public final class ContainerEngine {
 
     /** Sends a container's log to {@code sink}: the last {@code tail} lines (all when negative), then, with {@code follow}, new ones until it exits. */
     public void logs(String reference, boolean follow, int tail, LogSink sink) {
-        Container c = find(reference);
+        Container c = look(reference);
         List<Path> files = logFiles(c.id());
         CriLog log = new CriLog(files.get(files.size() - 1));
         try {
