@@ -87,7 +87,7 @@ public final class Berth implements AutoCloseable {
 
     public synchronized PodEngine pods() {
         if (pods == null) {
-            pods = new PodEngine(layout, state, images, containers(), network());
+            pods = new PodEngine(layout, state, images, containers(), network(), processes);
         }
         return pods;
     }

@@ -153,7 +153,7 @@ public final class ContainerEngine {
                 throw new BerthException(BerthException.Kind.INVALID_INPUT, "no command: image " + o.image()
                         + " has neither entrypoint nor cmd; give one (berth run IMAGE COMMAND…)");
             }
-            String hostname = o.hostname() != null ? o.hostname() : id.substring(0, 12);
+            String hostname = o.hostname() != null ? o.hostname() : o.sandbox() != null ? podHostname(o.sandbox()) : id.substring(0, 12);
             List<String> env = environment(Json.strings(run, "Env"), o.env(), hostname, who.home());
             String cwd = o.workingDir() != null ? o.workingDir() : Json.string(run, "WorkingDir");
             if (cwd == null || cwd.isEmpty()) {
@@ -217,6 +217,11 @@ public final class ContainerEngine {
         List<String> out = new ArrayList<>();
         env.forEach((k, v) -> out.add(k + "=" + v));
         return out;
+    }
+
+    /** A pod's hostname, as its /etc/hostname has it (a member container's $HOSTNAME, as Kubernetes sets it). */
+    private static String podHostname(Sandbox sandbox) throws IOException {
+        return Files.readString(sandbox.files().resolve("hostname")).strip();
     }
 
     /** Writes /etc/hosts, /etc/hostname and /etc/resolv.conf for a container or a pod into {@code dir}. */
@@ -339,14 +344,14 @@ public final class ContainerEngine {
 
     private OciConfig.Spec spec(Path bundle, ContainerConfig c, List<OciConfig.Mount> mounts, Sandbox sandbox, OciConfig.Extra extra,
             boolean readOnlyRoot) {
-        if (sandbox != null && sandbox.infraId() != null) {
+        if (sandbox != null && sandbox.joinable()) {
             List<OciConfig.Namespace> joined = new ArrayList<>();
             if (sandbox.netns() != null) {
                 joined.add(new OciConfig.Namespace("network", sandbox.netns().toString()));
             }
-            joined.add(new OciConfig.Namespace("ipc", sandbox.infraNamespace("ipc")));
-            joined.add(new OciConfig.Namespace("uts", sandbox.infraNamespace("uts")));
-            joined.add(new OciConfig.Namespace("pid", sandbox.sharePid() ? sandbox.infraNamespace("pid") : null));
+            joined.add(new OciConfig.Namespace("ipc", sandbox.namespace("ipc")));
+            joined.add(new OciConfig.Namespace("uts", sandbox.namespace("uts")));
+            joined.add(new OciConfig.Namespace("pid", sandbox.namespace("pid")));
             joined.add(new OciConfig.Namespace("mount", null));
             return new OciConfig.Spec(c.args(), c.env(), c.cwd(), c.uid(), c.gid(), c.additionalGids(),
                     bundle.resolve("rootfs").toString(), readOnlyRoot, null, joined, mounts, nofileLimit(), extra);

@@ -4,6 +4,8 @@ import dev.berth.api.BerthException;
 import dev.berth.image.LayerUnpacker;
 import dev.berth.network.CniNetwork;
 import dev.berth.network.PodNetwork;
+import dev.berth.proc.Command;
+import dev.berth.proc.ProcessRunner;
 import dev.berth.state.ContainerRecord;
 import dev.berth.state.Layout;
 import dev.berth.state.PodRecord;
@@ -20,8 +22,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Pods: a sandbox (a network namespace file with loopback up, and an infra container running
- * {@code catatonit -P} that holds the shared IPC, UTS and PID namespaces) and the member
+ * Pods: a sandbox (a network namespace file with loopback up; IPC and UTS namespace files in the
+ * pod's directory, the UTS one with the pod's hostname; with {@code shareProcessNamespace} an
+ * infra container running {@code catatonit -P} to hold the shared PID namespace) and the member
  * containers that join it. The pod's record comes first, so whatever a crash leaves behind is
  * found and removed by {@link #remove}.
  */
@@ -31,8 +34,11 @@ public final class PodEngine {
     private final ContainerEngine containers;
     private final dev.berth.image.ImageStore images;
     private final PodNetwork network;
+    private final ProcessRunner processes;
 
-    public PodEngine(Layout layout, StateStore state, dev.berth.image.ImageStore images, ContainerEngine containers, PodNetwork network) {
+    public PodEngine(Layout layout, StateStore state, dev.berth.image.ImageStore images, ContainerEngine containers, PodNetwork network,
+            ProcessRunner processes) {
+        this.processes = processes;
         this.layout = layout;
         this.network = network;
         this.state = state;
@@ -44,18 +50,26 @@ public final class PodEngine {
     public record SandboxSpec(String pod, String namespace, String hostname, boolean hostNetwork, boolean sharePid,
             String specHash, String spec, String network, List<CniNetwork.PortMapping> ports) {}
 
-    /** Creates a pod's sandbox and starts its infra container. */
+    /**
+     * Creates a pod's sandbox: its namespaces, and an infra container when the pod shares its PID
+     * namespace (the one namespace a file cannot keep: it needs a process as its init).
+     */
     public Sandbox createSandbox(SandboxSpec s) {
         state.requireRoom("create pod " + s.pod());
-        dev.berth.image.ImageStore.Image infra = InfraImage.ensure(images, layout.tmp());
         Path netns = s.hostNetwork() ? null : layout.netns(s.pod());
         state.insertPod(new PodRecord(s.pod(), s.namespace(), s.specHash(), s.spec(), null,
                 netns == null ? null : netns.toString(), PodRecord.Status.CREATING, Instant.now()));
         try {
             Path files = layout.pod(s.pod());
             ContainerEngine.writeEtcFiles(files, s.hostname());
+            createNamespaces(files, s.hostname());
             String ip = netns == null ? null : network.attach(s.pod(), s.network(), s.ports()).address();
             Sandbox sandbox = new Sandbox(s.pod(), netns, null, 0, s.sharePid(), files, ip);
+            if (!s.sharePid()) {
+                state.updatePod(s.pod(), null, PodRecord.Status.RUNNING);
+                return sandbox;
+            }
+            InfraImage.ensure(images, layout.tmp());
             ContainerEngine.Container c = containers.create(new ContainerEngine.CreateOptions(s.pod() + "-infra", InfraImage.NAME,
                     null, null, List.of(), null, null, null, false, sandbox, s.hostname(), List.of(), List.of(), null, false, null));
             c = containers.start(c);
@@ -67,13 +81,48 @@ public final class PodEngine {
         }
     }
 
-    /** The sandbox of an existing pod, with its infra process's current pid. */
+    /**
+     * Makes the pod's IPC and UTS namespaces, kept by bind mounts on files in its directory (as
+     * the network namespace is), the UTS one with the pod's hostname: one {@code unshare} running
+     * {@code hostname} in them.
+     */
+    private void createNamespaces(Path files, String hostname) throws IOException {
+        Path unshare = dev.berth.runtime.HostComponents.find("unshare");
+        Path tool = dev.berth.runtime.HostComponents.find("hostname");
+        if (unshare == null || tool == null) {
+            throw new BerthException(BerthException.Kind.HOST, "pods need unshare (util-linux) and hostname; install them: apt-get install -y util-linux hostname");
+        }
+        List<String> argv = new ArrayList<>(List.of(unshare.toString()));
+        for (String type : List.of("ipc", "uts")) {
+            Path file = Sandbox.namespaceFile(files, type);
+            if (!Files.exists(file)) {
+                Files.createFile(file);
+            }
+            argv.add("--" + type + "=" + file);
+        }
+        argv.addAll(List.of(tool.toString(), hostname));
+        processes.check(Command.of(argv).withTimeout(Duration.ofSeconds(10)));
+    }
+
+    /** The sandbox of an existing pod, with its infra process's current pid when it has one. */
     public Optional<Sandbox> sandbox(String pod) {
-        return state.pod(pod).filter(p -> p.infraId() != null && state.containersByIdPrefix(p.infraId()).size() == 1).map(p -> {
-            ContainerEngine.Container infra = containers.look(p.infraId());
+        return state.pod(pod).filter(p -> p.infraId() == null || state.containersByIdPrefix(p.infraId()).size() == 1).map(p -> {
+            int infraPid = p.infraId() == null ? 0 : containers.look(p.infraId()).pid();
             boolean sharePid = p.spec().contains("\"shareProcessNamespace\":true");
-            return new Sandbox(pod, p.netns() == null ? null : Path.of(p.netns()), p.infraId(), infra.pid(), sharePid, layout.pod(pod), network.address(pod));
+            return new Sandbox(pod, p.netns() == null ? null : Path.of(p.netns()), p.infraId(), infraPid, sharePid, layout.pod(pod), network.address(pod));
         });
+    }
+
+    /** Whether a pod's namespaces are there: its infra container runs, or (without one) its namespace files are kept. */
+    public boolean sandboxUp(PodRecord p) {
+        if (p.infraId() == null) {
+            return Files.exists(Sandbox.namespaceFile(layout.pod(p.name()), "uts")) && (p.netns() == null || Files.exists(Path.of(p.netns())));
+        }
+        try {
+            return containers.look(p.infraId()).running();
+        } catch (BerthException gone) {
+            return false;
+        }
     }
 
     /**

@@ -292,21 +292,26 @@ public final class CniNetwork {
     }
 
     /**
-     * Deletes the bridge once no interface is attached to it (the CNI plugin leaves it behind);
-     * a bridge another root or a pod still uses keeps its ports and so is kept. The caller holds
-     * the network's lock and knows no pod of its root is on it. Returns whether the bridge is gone.
+     * Whether no interface is attached to the bridge (or there is no bridge): a bridge another
+     * root or a pod still uses keeps its ports.
      */
-    public boolean removeBridgeIfUnused() {
+    public boolean bridgeUnused() {
         Path ports = Path.of("/sys/class/net", bridge(), "brif");
         try (java.util.stream.Stream<Path> attached = Files.list(ports)) {
-            if (attached.findAny().isPresent()) {
-                return false;
-            }
+            return attached.findAny().isEmpty();
         } catch (IOException e) {
             return true; // no such bridge
         }
-        processes.run(Command.of("ip", "link", "del", bridge()).withTimeout(Duration.ofSeconds(10)));
-        return true;
+    }
+
+    /**
+     * Deletes the bridge, which the CNI plugin leaves behind; one already gone is no error. The
+     * caller holds the network's lock and knows it is unused and no pod of its root is on it.
+     */
+    public void removeBridge() {
+        if (bridgeExists()) {
+            processes.run(Command.of("ip", "link", "del", bridge()).withTimeout(Duration.ofSeconds(10)));
+        }
     }
 
     /** Whether the bridge exists (a pod's ADD makes it). */

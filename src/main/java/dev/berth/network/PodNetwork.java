@@ -155,13 +155,18 @@ public final class PodNetwork {
         return found;
     }
 
-    /** Forgets a pod's attachment, and removes the bridge and its rules when no pod of the root is left on it. */
+    /**
+     * Forgets a pod's attachment, after removing the bridge's rules and the bridge (which the CNI
+     * plugin leaves behind) when no pod of the root is left on it. The attachment is forgotten
+     * last, so that a berth killed half-way leaves it for the next detach to finish.
+     */
     private void forget(String pod, CniNetwork network) {
         try (Locks.Held held = locks.network(network.name())) {
-            state.setPodNetwork(pod, null);
-            if (state.podsOnNetwork(network.name(), pod) == 0 && network.removeBridgeIfUnused()) { // the CNI plugin leaves it behind
+            if (state.podsOnNetwork(network.name(), pod) == 0 && network.bridgeUnused()) {
                 rules().remove(networkRules(network));
+                network.removeBridge();
             }
+            state.setPodNetwork(pod, null);
         }
     }
 

@@ -281,7 +281,7 @@ public final class KubePlay {
                 continue;
             }
             boolean unchanged = existing != null && !options.replace() && existing.status() == PodRecord.Status.RUNNING
-                    && existing.specHash().equals(Canonical.hash(pod)) && infraRunning(existing);
+                    && existing.specHash().equals(Canonical.hash(pod)) && berth.pods().sandboxUp(existing);
             if (unchanged) {
                 podOutcomes.put(pod.name(), "unchanged");
                 for (Run r : runs.values()) {
@@ -323,14 +323,6 @@ public final class KubePlay {
     private void updateEndpoints() {
         Networking.updateEndpoints(berth);
         services = berth.state().services();
-    }
-
-    private boolean infraRunning(PodRecord p) {
-        try {
-            return p.infraId() != null && berth.containers().look(p.infraId()).running();
-        } catch (BerthException e) {
-            return false;
-        }
     }
 
     /** The pod's containers in the order to stop them (names without the pod prefix). */
@@ -531,7 +523,7 @@ public final class KubePlay {
         pool.submit(() -> {
             try {
                 if (r.node.kind() == Node.Kind.POD) {
-                    emit(r.node, "creating", r.pod.hostNetwork() ? "host network" : "network namespace, infra container");
+                    emit(r.node, "creating", r.pod.hostNetwork() ? "host network" : "namespaces");
                     String hostname = r.pod.hostname() != null ? r.pod.hostname() : r.pod.name();
                     Sandbox s = berth.pods().createSandbox(new PodEngine.SandboxSpec(r.pod.name(), r.pod.namespace(), hostname,
                             r.pod.hostNetwork(), r.pod.shareProcessNamespace(), Canonical.hash(r.pod), Canonical.json(r.pod),

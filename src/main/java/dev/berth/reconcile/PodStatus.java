@@ -20,7 +20,8 @@ import java.util.Map;
  * A pod as {@code pod ps} and {@code pod inspect} show it: its phase, conditions and containers, checked now.
  *
  * @param reason what overrides the phase in a listing, as kubectl's STATUS does, or null: {@code Terminating}
- *               while (or after an interrupted) removal, {@code SandboxExited} when its infra container is gone
+ *               while (or after an interrupted) removal, {@code SandboxExited} when its namespaces are gone
+ *               (its infra container, for a pod that has one, or its namespace files)
  */
 public record PodStatus(String name, String phase, String reason, int ready, int total, Instant created, Map<String, Boolean> conditions,
         List<ContainerStatus> containers, dev.berth.api.Owner owner) {
@@ -124,7 +125,7 @@ public record PodStatus(String name, String phase, String reason, int ready, int
         } else {
             phase = "Pending";
         }
-        boolean sandboxUp = sandbox != null && isRunning(berth, sandbox.infraId());
+        boolean sandboxUp = berth.pods().sandboxUp(record);
         String reason = record.status() == PodRecord.Status.REMOVING ? "Terminating"
                 : record.status() == PodRecord.Status.RUNNING && !sandboxUp ? "SandboxExited"
                 : containers.stream().anyMatch(c -> c.state().equals("CrashLoopBackOff")) ? "CrashLoopBackOff" : null;
@@ -136,11 +137,4 @@ public record PodStatus(String name, String phase, String reason, int ready, int
         return new PodStatus(record.name(), phase, reason, ready, apps.size(), record.created(), conditions, containers, pod.owner());
     }
 
-    private static boolean isRunning(Berth berth, String id) {
-        try {
-            return berth.containers().look(id).running();
-        } catch (dev.berth.api.BerthException gone) {
-            return false;
-        }
-    }
 }

@@ -79,7 +79,9 @@ class FaultIT {
     void aKilledMonitorDoesNotMakeDownWaitAndAKilledInfraIsShown() throws Exception {
         try (BerthRoot b = new BerthRoot().withSampleImage()) {
             // Never: the killed container stays exited for ps to show (the supervisor would restart it)
-            Path m = Files.writeString(b.dir.resolve("pods.yaml"), pods(2, "Never"));
+            // f1 shares its PID namespace, so it has an infra container (the one pod kind that still does)
+            Path m = Files.writeString(b.dir.resolve("pods.yaml"), pods(2, "Never").replace("metadata: {name: f1}\nspec:\n",
+                    "metadata: {name: f1}\nspec:\n  shareProcessNamespace: true\n"));
             try {
                 b.berth("kube", "play", m.toString()).ok();
                 // the conmon of f0-a, by the pid it wrote

@@ -96,7 +96,34 @@ class PodIT {
         }
         assertThat(out).isEqualTo("shared-name shared-name\n");
         assertThat(b.berth("exec", "pair-server", "cat", "/etc/hosts").ok().out()).contains("shared-name");
+        // one IPC namespace (a file of the pod's, no infra container), $HOSTNAME as Kubernetes sets it, PID namespaces their own
+        String ipc = b.berth("exec", "pair-server", "readlink", "/proc/self/ns/ipc").ok().out();
+        assertThat(b.berth("exec", "pair-client", "readlink", "/proc/self/ns/ipc").ok().out()).isEqualTo(ipc).startsWith("ipc:");
+        assertThat(b.berth("exec", "pair-client", "sh", "-c", "echo $HOSTNAME").ok().out()).isEqualTo("shared-name\n");
+        assertThat(b.berth("exec", "pair-client", "ps").ok().out()).doesNotContain("httpd");
+        assertThat(b.berth("ps", "-a").ok().out()).contains("pair-client").doesNotContain("pair-infra");
         b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
+        b.assertNothingLeft();
+    }
+
+    @Test
+    void aSharedProcessNamespaceShowsEachContainersProcessesToTheOthers() throws Exception {
+        Path m = manifest("shared.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: shared}
+                spec:
+                  shareProcessNamespace: true
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                    - {name: a, image: %s, command: ["sleep", "1001"]}
+                    - {name: b, image: %s, command: ["sleep", "1002"]}
+                """.formatted(IMAGE, IMAGE));
+        b.berth("kube", "play", m.toString()).ok();
+        // the infra container's catatonit is the namespace's init, as in Kubernetes
+        assertThat(b.berth("exec", "shared-b", "ps").ok().out()).contains("sleep 1001").contains("sleep 1002").contains("catatonit");
+        assertThat(b.berth("pod", "ps").ok().out()).containsPattern("shared +Running");
+        b.berth("kube", "down", m.toString()).ok();
         b.assertNothingLeft();
     }
 
