@@ -2,11 +2,14 @@ package dev.berth.cli;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -34,6 +37,21 @@ public final class Training {
             for (String[] command : commands) {
                 Main.run(quiet, quiet, new ByteArrayInputStream(new byte[0]), command);
             }
+            // what those commands stop short of without real pods and containers: pods generated back
+            // as YAML, a container's OCI config with the default seccomp filter, JNA's libc
+            String manifest = args.length > 0 ? Path.of(args[0], "demo.yaml").toString() : "manifests/demo.yaml";
+            if (Files.exists(Path.of(manifest))) {
+                var pods = new dev.berth.manifest.ManifestReader(InputStream.nullInputStream())
+                        .read(List.of(manifest), dev.berth.manifest.ManifestReader.Options.DEFAULT).pods();
+                quiet.print(dev.berth.generate.KubeYaml.dump(dev.berth.generate.Generator.documents(pods, pods,
+                        new dev.berth.generate.Generator.Options("pod", 0, false))));
+            }
+            var extra = new dev.berth.runtime.OciConfig.Extra(null, true, true, Map.of(), 0, 0, 0, null,
+                    dev.berth.runtime.Seccomp.runtimeDefault(dev.berth.runtime.OciConfig.DEFAULT_CAPABILITIES));
+            quiet.print(dev.berth.api.Json.write(dev.berth.runtime.OciConfig.build(new dev.berth.runtime.OciConfig.Spec(List.of("true"),
+                    List.of("PATH=/bin"), "/", 0, 0, List.of(), "/", false, "training", dev.berth.runtime.OciConfig.ownNamespaces(), List.of(),
+                    1024, extra))));
+            dev.berth.sys.Linux.isAlive(1);
         } finally {
             try (Stream<Path> files = Files.walk(scratch)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
