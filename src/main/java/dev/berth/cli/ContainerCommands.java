@@ -47,7 +47,8 @@ final class ContainerCommands {
 
     /**
      * What the supervisor does with a pod's containers, as a listing shows it: the restart count,
-     * and {@code CrashLoopBackOff} for an exited one that will start again (each pod's spec read once).
+     * and {@code CrashLoopBackOff} for an exited one that will start again; and the pod's labels
+     * (each pod's spec read once).
      */
     static final class Restarting {
         private final Berth berth;
@@ -63,13 +64,22 @@ final class ContainerCommands {
             return counts.getOrDefault(c.id(), 0);
         }
 
+        private java.util.Optional<dev.berth.api.PodSpec> pod(Container c) {
+            String pod = c.record().pod();
+            return pod == null ? java.util.Optional.empty() : pods.computeIfAbsent(pod, p -> berth.state().pod(p)
+                    .map(r -> dev.berth.api.Canonical.read(Json.parse(r.spec()), dev.berth.api.PodSpec.class)));
+        }
+
+        Map<String, String> labels(Container c) {
+            return pod(c).map(dev.berth.api.PodSpec::labels).orElse(Map.of());
+        }
+
         java.time.Instant nextStart(Container c) {
             String pod = c.record().pod();
             if (pod == null || c.running()) {
                 return null;
             }
-            java.util.Optional<dev.berth.api.PodSpec> spec = pods.computeIfAbsent(pod, p -> berth.state().pod(p)
-                    .map(r -> dev.berth.api.Canonical.read(Json.parse(r.spec()), dev.berth.api.PodSpec.class)));
+            java.util.Optional<dev.berth.api.PodSpec> spec = pod(c);
             return spec.flatMap(s -> s.container(c.name().substring(pod.length() + 1)))
                     .map(cs -> dev.berth.reconcile.Supervisor.nextStart(berth, spec.get(), cs, c)).orElse(null);
         }
@@ -199,8 +209,13 @@ final class ContainerCommands {
         }
     }
 
-    @Command(name = "ps", mixinStandardHelpOptions = true, description = "List containers (running ones, or all with -a).",
-            footer = {"", "Examples:", "  berth ps", "  berth ps -a --format json"})
+    @Command(name = "ps", mixinStandardHelpOptions = true,
+            description = "List containers (running ones, or all with -a), the newest first.",
+            footer = {"", "Filters (--filter KEY=VALUE; the same key twice matches either, different keys all):",
+                "  name=REGEX, id=PREFIX, status=created|running|exited|unknown (shows stopped ones without -a),",
+                "  pod=POD, label=KEY[=VALUE] (the pod's), ancestor=IMAGE (name, with or without its tag, or ID)",
+                "", "Examples:", "  berth ps", "  berth ps -a --format json", "  berth ps -aq --filter status=exited",
+                "  berth rm -f $(berth ps -aq --filter pod=demo)"})
     static final class Ps extends BerthCall {
         @Option(names = {"-a", "--all"}, description = "Show all containers, not only running ones.")
         boolean all;
@@ -208,11 +223,33 @@ final class ContainerCommands {
         @Option(names = "--pod", description = "Show the pod each container belongs to.")
         boolean pod;
 
+        @Option(names = {"-q", "--quiet"}, description = "Print only the container IDs.")
+        boolean quiet;
+
+        @Option(names = "--no-trunc", description = "Print full IDs and commands.")
+        boolean noTrunc;
+
+        @Option(names = {"-l", "--latest"}, description = "Show only the container created last (running or not).")
+        boolean latest;
+
+        @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Show only the containers that match (see below).")
+        List<String> filters = new ArrayList<>();
+
         @Override
         Integer call(Berth berth) {
-            List<Container> list = berth.containers().list().stream().filter(c -> all || c.running()).toList();
+            ContainerFilter filter = new ContainerFilter(filters);
             Restarting restarting = new Restarting(berth);
+            List<Container> list = berth.containers().list().stream()
+                    .filter(c -> all || latest || filters.stream().anyMatch(f -> f.startsWith("status=")) || c.running())
+                    .filter(c -> filter.matches(new ContainerFilter.Fields(c.id(), c.name(), c.status(), c.record().pod(), restarting.labels(c),
+                            c.record().imageName(), c.record().imageId())))
+                    .sorted(java.util.Comparator.comparing((Container c) -> c.record().created()).reversed())
+                    .limit(latest ? 1 : Long.MAX_VALUE).toList();
             PrintWriter out = out();
+            if (quiet) {
+                list.forEach(c -> out.println(noTrunc ? c.id() : c.id().substring(0, 12)));
+                return Main.OK;
+            }
             if (jsonFormat()) {
                 out.println(Json.write(list.stream().map(c -> {
                     Map<String, Object> m = json(c);
@@ -226,8 +263,8 @@ final class ContainerCommands {
             for (Container c : list) {
                 List<String> argv = Json.strings(Json.parseObject(c.record().config()), "args");
                 String command = String.join(" ", argv);
-                List<String> row = new ArrayList<>(List.of(c.id().substring(0, 12), c.record().imageName(),
-                        command.length() > 30 ? command.substring(0, 27) + "..." : command,
+                List<String> row = new ArrayList<>(List.of(noTrunc ? c.id() : c.id().substring(0, 12), c.record().imageName(),
+                        command.length() > 30 && !noTrunc ? command.substring(0, 27) + "..." : command,
                         Tables.ago(c.record().created()) + " ago", restarting.status(c), c.name()));
                 if (pod) {
                     row.add(c.record().pod() == null ? "" : c.record().pod());
@@ -321,15 +358,23 @@ final class ContainerCommands {
         @Spec
         CommandSpec spec;
 
-        @Option(names = {"-f", "--force"}, description = "Kill running containers first.")
+        @Option(names = {"-f", "--force"}, description = "Kill running containers first; a container that does not exist is no error.")
         boolean force;
 
-        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
-        List<String> containers;
+        @Option(names = {"-a", "--all"}, description = "Remove every container (running ones only with -f).")
+        boolean all;
+
+        @Parameters(arity = "0..*", paramLabel = "CONTAINER", description = "Containers by name or ID (prefix).")
+        List<String> containers = new ArrayList<>();
 
         @Override
         public Integer call() {
-            return eachName(spec, containers, (berth, name) -> berth.containers().remove(name, force));
+            if (containers.isEmpty() == !all) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), all ? "give containers or --all, not both"
+                        : "give the containers to remove, or --all");
+            }
+            return eachName(spec, berth -> all ? berth.containers().list().stream().map(Container::name).toList() : containers, force,
+                    (berth, name) -> berth.containers().remove(name, force));
         }
     }
 
@@ -355,14 +400,22 @@ final class ContainerCommands {
     }
 
     /** Applies an action to each named container, image or pod, going on when one fails (as podman does); prints each name done. */
-    static int eachName(CommandSpec spec, List<String> containers, PerName action) {
+    static int eachName(CommandSpec spec, List<String> names, PerName action) {
+        return eachName(spec, berth -> names, false, action);
+    }
+
+    /** As {@link #eachName(CommandSpec, List, PerName)}, the names found with berth open; with {@code ignoreMissing} a name that names nothing is skipped quietly. */
+    static int eachName(CommandSpec spec, java.util.function.Function<Berth, List<String>> names, boolean ignoreMissing, PerName action) {
         int code = Main.OK;
         try (Berth berth = Engines.open(root(spec).global)) {
-            for (String c : containers) {
+            for (String c : names.apply(berth)) {
                 try {
                     action.apply(berth, c);
                     spec.commandLine().getOut().println(c);
                 } catch (dev.berth.api.BerthException e) {
+                    if (ignoreMissing && e.kind() == dev.berth.api.BerthException.Kind.NOT_FOUND) {
+                        continue;
+                    }
                     spec.commandLine().getErr().println("Error: " + e.getMessage());
                     code = e.kind() == dev.berth.api.BerthException.Kind.NOT_FOUND || e.kind() == dev.berth.api.BerthException.Kind.INVALID_INPUT
                             ? Main.INVALID : Main.FAILED;

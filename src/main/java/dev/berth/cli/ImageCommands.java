@@ -105,15 +105,22 @@ final class ImageCommands extends GroupCommand {
     }
 
     @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List images.",
-            footer = {"", "Examples:", "  berth image ls --digests", "  berth image ls --format json"})
+            footer = {"", "Examples:", "  berth image ls --digests", "  berth image ls --format json", "  berth image ls -q"})
     static final class Ls extends BerthCall {
         @Option(names = "--digests", description = "Show the manifest digest each image was pulled with.")
         boolean digests;
+
+        @Option(names = {"-q", "--quiet"}, description = "Print only the image IDs (each once).")
+        boolean quiet;
 
         @Override
         Integer call(Berth berth) {
             List<ImageStore.Image> images = berth.images().list();
             PrintWriter out = out();
+            if (quiet) {
+                images.forEach(i -> out.println(i.id().substring(0, 12)));
+                return Main.OK;
+            }
             if (jsonFormat()) {
                 out.println(Json.write(images.stream().map(ImageCommands::json).toList()));
                 return Main.OK;

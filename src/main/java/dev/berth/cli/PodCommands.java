@@ -55,11 +55,17 @@ final class PodCommands extends GroupCommand {
     }
 
     @Command(name = "ps", aliases = "ls", mixinStandardHelpOptions = true, description = "List pods: phase, ready containers, age.",
-            footer = {"", "Examples:", "  berth pod ps", "  berth pod ps --format json"})
+            footer = {"", "Examples:", "  berth pod ps", "  berth pod ps --format json", "  berth pod rm -f $(berth pod ps -q)"})
     static final class Ps extends BerthCall {
+        @Option(names = {"-q", "--quiet"}, description = "Print only the pods' names.")
+        boolean quiet;
 
         @Override
         Integer call(Berth berth) {
+            if (quiet) { // no status to work out: the names are enough
+                berth.pods().list().forEach(p -> out().println(p.name()));
+                return Main.OK;
+            }
             List<PodStatus> pods = PodStatus.all(berth, true);
             PrintWriter out = out();
             if (jsonFormat()) {

@@ -44,6 +44,57 @@ class ContainerIT {
         assertThat(ps.out()).contains("Exited (3)").contains("three").doesNotContain("hello");
     }
 
+    /** The listing and removal habits of podman users (issue 18): -q, --filter, --no-trunc, -l, rm -a, rm -f of nothing. */
+    @Test
+    void listingsFilterAndQuietOutputAsPodmanUsersTypeThem() throws Exception {
+        Path demo = Path.of("manifests/demo.yaml").toAbsolutePath();
+        b.berth("kube", "play", "-q", demo.toString()).ok();
+        b.berth("run", "-d", "--name", "bt-sleeper", IMAGE, "sleep", "1000").ok();
+        b.berth("run", "--name", "bt-done", IMAGE, "true").ok();
+        String sleeper = b.berth("inspect", "bt-sleeper").ok().out().replaceAll("(?s).*\"Id\":\"([0-9a-f]{64})\".*", "$1");
+
+        assertThat(b.berth("ps", "-q").ok().out().lines()).containsExactlyInAnyOrder(sleeper.substring(0, 12), id("demo-web").substring(0, 12));
+        assertThat(b.berth("ps", "-q", "--no-trunc", "--filter", "name=sleep").ok().out()).isEqualTo(sleeper + "\n");
+        // status shows stopped containers without -a; the same key twice matches either
+        assertThat(names(b.berth("ps", "--filter", "status=exited").ok())).containsExactlyInAnyOrder("bt-done", "demo-client");
+        assertThat(names(b.berth("ps", "-f", "status=exited", "-f", "status=running").ok()))
+                .containsExactlyInAnyOrder("bt-done", "demo-client", "bt-sleeper", "demo-web");
+        assertThat(names(b.berth("ps", "-a", "--filter", "pod=demo", "--filter", "status=running").ok())).containsExactly("demo-web");
+        assertThat(names(b.berth("ps", "-a", "--filter", "label=app=demo").ok())).containsExactlyInAnyOrder("demo-web", "demo-client");
+        assertThat(b.berth("ps", "-aq", "--filter", "ancestor=berth-busybox").ok().out().lines()).hasSize(4);
+        // the newest first, as podman lists them; -l the newest of all
+        assertThat(names(b.berth("ps", "-a").ok())).startsWith("bt-done", "bt-sleeper");
+        assertThat(names(b.berth("ps", "-l").ok())).containsExactly("bt-done");
+        Run bad = b.berth("ps", "--filter", "colour=red");
+        assertThat(bad.code()).isNotZero();
+        assertThat(bad.err()).contains("name, id, status, pod, label, ancestor").doesNotContain("Exception");
+
+        assertThat(b.berth("image", "ls", "-q").ok().out()).matches("[0-9a-f]{12}\n");
+        assertThat(b.berth("pod", "ps", "-q").ok().out()).isEqualTo("demo\n");
+        // rm -f of what is not there is no error and says nothing; rm needs names or -a
+        Run missing = b.berth("rm", "-f", "bt-not-there");
+        assertThat(missing.code()).isZero();
+        assertThat(missing.out() + missing.err()).isEmpty();
+        assertThat(b.berth("rm", "bt-not-there").code()).isNotZero();
+        assertThat(b.berth("rm").err()).contains("give the containers to remove, or --all");
+        b.berth("kube", "down", "--timeout", "1", demo.toString()).ok();
+        Run all = b.berth("rm", "-a"); // as podman: what can go goes, a running one needs -f
+        assertThat(all.code()).isNotZero();
+        assertThat(all.out()).isEqualTo("bt-done\n");
+        assertThat(all.err()).contains("bt-sleeper is running");
+        assertThat(b.berth("rm", "-af").ok().out()).isEqualTo("bt-sleeper\n");
+        assertThat(b.berth("ps", "-aq").ok().out()).isEmpty();
+    }
+
+    String id(String name) {
+        return b.berth("ps", "-a", "--no-trunc", "--filter", "name=^" + name + "$", "-q").ok().out().strip();
+    }
+
+    /** The NAMES column of a ps table, in order. */
+    static List<String> names(Run ps) {
+        return ps.out().lines().skip(1).map(l -> l.substring(l.lastIndexOf(' ') + 1)).toList();
+    }
+
     @Test
     void theTalksFirstDemos() throws Exception {
         assertThat(b.berth("run", "-d", "--name", "sleeper", IMAGE, "sleep", "1000").ok().out()).matches("[0-9a-f]{64}\n");
