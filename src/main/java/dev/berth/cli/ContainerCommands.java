@@ -330,6 +330,9 @@ final class ContainerCommands {
 
         @Override
         public Integer call() {
+            if (seconds < 0) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--time must be 0 or more seconds, got " + seconds);
+            }
             return eachName(spec, containers, (berth, name) -> berth.containers().stop(name, Duration.ofSeconds(seconds)));
         }
     }
@@ -348,8 +351,24 @@ final class ContainerCommands {
 
         @Override
         public Integer call() {
-            return eachName(spec, containers, (berth, name) -> berth.containers().kill(name, signal));
+            String name = signal(signal);
+            return eachName(spec, containers, (berth, c) -> berth.containers().kill(c, name));
         }
+    }
+
+    /** The signals a container can be sent by name (as kill -l lists them on Linux, without SIG). */
+    static final List<String> SIGNALS = List.of("HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2",
+            "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF",
+            "WINCH", "IO", "PWR", "SYS");
+
+    /** A signal as given ({@code term}, {@code SIGTERM}, {@code 15}) as the runtime takes it, or an error listing the signals. */
+    static String signal(String given) {
+        String name = given.toUpperCase(java.util.Locale.ROOT).replaceFirst("^SIG", "");
+        if (SIGNALS.contains(name) || name.matches("[1-9]|[1-5][0-9]|6[0-4]")) {
+            return name;
+        }
+        throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT, "unknown signal \"" + given
+                + "\"; give a number from 1 to 64 or one of " + String.join(" ", SIGNALS));
     }
 
     @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove containers and everything they have on disk.",

@@ -36,6 +36,9 @@ final class KubeDownCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         BerthCommand root = ContainerCommands.root(spec);
+        if (timeout != null && timeout < 0) {
+            throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT, "--timeout must be 0 or more seconds, got " + timeout);
+        }
         // any ingress port will do: down needs only the ingress pod's name
         Manifests read = new ManifestReader(root.stdin).read(manifests.paths, new ManifestReader.Options(true, false, true, 80));
         Plan plan = PlanBuilder.build(read, new PlanBuilder.Options(true));

@@ -99,6 +99,7 @@ final class KubePlayCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         BerthCommand root = ContainerCommands.root(spec);
+        start.check();
         java.util.List<String> paths = new java.util.ArrayList<>(configmaps);
         paths.addAll(manifests.paths);
         Manifests read = new ManifestReader(root.stdin).read(paths, manifests.readerOptions());

@@ -156,8 +156,9 @@ final class ReconcileCommand extends BerthCall {
         if (once && watch) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "--once and --watch: choose one");
         }
-        if (interval < 1 || start.timeout < 1 || start.parallel < 1) {
-            throw new BerthException(BerthException.Kind.INVALID_INPUT, "--interval, --timeout and --parallel must be at least 1");
+        start.check();
+        if (interval < 1) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "--interval must be at least 1");
         }
         if (downOnExit && !watch) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "--down-on-exit goes with --watch");

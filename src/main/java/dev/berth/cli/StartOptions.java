@@ -13,4 +13,12 @@ final class StartOptions {
 
     @Option(names = "--no-infer", description = "Do not infer dependencies from localhost:PORT and SERVICE:PORT mentions.")
     boolean noInfer;
+
+    /** Refuses values that would make a play wait for nothing or start nothing. */
+    void check() {
+        if (timeout < 1 || parallel < 1) {
+            throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT,
+                    "--timeout and --parallel must be at least 1 (got " + timeout + " and " + parallel + ")");
+        }
+    }
 }

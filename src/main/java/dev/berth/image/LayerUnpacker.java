@@ -82,9 +82,18 @@ public final class LayerUnpacker {
         MessageDigest md = Digest.sha256();
         CountingInput counted = new CountingInput(decompressed(new BufferedInputStream(layer, 65536)), maxBytes);
         DigestInputStream digesting = new DigestInputStream(counted, md);
+        BufferedInputStream checked = new BufferedInputStream(digesting, 65536);
+        checked.mark(512);
+        byte[] header = checked.readNBytes(512);
+        checked.reset();
+        boolean empty = header.length == 0 || java.util.stream.IntStream.range(0, header.length).allMatch(i -> header[i] == 0);
+        if (!empty && !TarArchiveInputStream.matches(header, header.length)) {
+            // commons-compress would read anything else as a tar without entries
+            throw new IOException("not a tar archive (plain, gzip or zstd)");
+        }
         List<Runnable> directoryTimes = new ArrayList<>();
         long entries = 0;
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(digesting)) {
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(checked)) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 if (++entries > maxEntries) {
@@ -93,7 +102,7 @@ public final class LayerUnpacker {
                 entry(tar, e, root, directoryTimes);
             }
             // read the tar's end padding too, so the digest covers the whole stream
-            digesting.transferTo(OutputStream.nullOutputStream());
+            checked.transferTo(OutputStream.nullOutputStream());
         }
         for (int i = directoryTimes.size() - 1; i >= 0; i--) {
             directoryTimes.get(i).run();

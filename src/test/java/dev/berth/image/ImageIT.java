@@ -97,6 +97,12 @@ class ImageIT {
         Run missing = b.berth("run", IMAGE, "true");
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("image \"" + IMAGE + "\" is not in berth's store");
+        // a file that is not a tar is refused, and no image is made of it
+        Path text = Files.writeString(b.dir.resolve("notes.txt"), "not a tar\n");
+        Run notTar = b.berth("image", "import", text.toString(), "localhost/notes:1");
+        assertThat(notTar.code()).isNotZero();
+        assertThat(notTar.err()).contains("not a tar archive").doesNotContain("Exception");
+        assertThat(b.berth("image", "ls", "-q").ok().out()).isEmpty();
     }
 
     @Test

@@ -9,8 +9,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.zip.GZIPOutputStream;
+import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,6 +85,18 @@ class LayerUnpackerTest {
         LayerUnpacker.Unpacked u = unpacker.unpack(new ByteArrayInputStream(gz.toByteArray()), dir.resolve("layer"));
         assertThat(u.diffId()).isEqualTo(Digest.of(tar));
         assertThat(dir.resolve("layer/a")).hasContent("x");
+    }
+
+    @Test
+    void aFileThatIsNotATarIsRefusedAndAnEmptyTarIsNot() throws Exception {
+        for (byte[] junk : List.of("not a tar\n".getBytes(), new byte[600])) {
+            junk[0] = 'x';
+            assertThatThrownBy(() -> unpacker.unpack(new ByteArrayInputStream(junk), dir.resolve("layer")))
+                    .hasMessageContaining("not a tar archive");
+            assertThat(dir.resolve("layer")).doesNotExist();
+        }
+        byte[] empty = new byte[1024]; // the end-of-archive marker alone
+        assertThat(unpacker.unpack(new ByteArrayInputStream(empty), dir.resolve("layer")).diffId()).isEqualTo(Digest.of(empty));
     }
 
     @Test
