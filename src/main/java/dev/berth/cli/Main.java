@@ -5,7 +5,9 @@ import dev.berth.api.ManifestException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 
 /** berth's entry point: parses the command line, runs one command, and maps its outcome to an exit code. */
@@ -18,7 +20,8 @@ public final class Main {
 
     private Main() {}
 
-    public static void main(String[] args) {
+    public static void main(String[] given) {
+        String[] args = withAliases(given);
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         int code;
@@ -62,6 +65,34 @@ public final class Main {
         }
     }
 
+    /** The words podman users type for berth's commands: {@code images}, {@code container ls}, {@code rmi}… */
+    static final Map<String, List<String>> ALIASES = Map.of("images", List.of("image", "ls"), "rmi", List.of("image", "rm"),
+            "pull", List.of("image", "pull"), "version", List.of("--version"), "info", List.of("system", "check"));
+
+    /** {@code container COMMAND} as podman has it: the same commands, {@code ls} and {@code list} being {@code ps}. */
+    static final Map<String, String> CONTAINER = Map.of("ls", "ps", "list", "ps");
+
+    /** The arguments with an alias for a command (see {@link #ALIASES}, {@link #CONTAINER}) replaced by what it stands for. */
+    static String[] withAliases(String[] args) {
+        if (java.util.Arrays.stream(args).noneMatch(a -> ALIASES.containsKey(a) || a.equals("container"))) {
+            return args; // no parser built for nothing
+        }
+        int at = commandIndex(new CommandLine(new BerthCommand(InputStream.nullInputStream())), args);
+        if (at < 0) {
+            return args;
+        }
+        List<String> words = new ArrayList<>(List.of(args));
+        String word = words.get(at);
+        if (ALIASES.containsKey(word)) {
+            words.remove(at);
+            words.addAll(at, ALIASES.get(word));
+        } else if (word.equals("container") && at + 1 < words.size()) {
+            words.remove(at);
+            words.set(at, CONTAINER.getOrDefault(words.get(at), words.get(at)));
+        }
+        return words.toArray(String[]::new);
+    }
+
     /**
      * berth's command line parser for these arguments, configured as every run uses it. Only the
      * command the arguments name is added (picocli building the model of every command took ~0.15 s
@@ -87,16 +118,21 @@ public final class Main {
 
     /** The first argument that is neither a global option nor its value: the command's name, or null. */
     private static String commandWord(CommandLine cli, String[] args) {
+        int at = commandIndex(cli, args);
+        return at < 0 ? null : args[at];
+    }
+
+    private static int commandIndex(CommandLine cli, String[] args) {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("-")) {
-                return args[i];
+                return i;
             }
             CommandLine.Model.OptionSpec option = cli.getCommandSpec().findOption(args[i]);
             if (option != null && !option.typeInfo().isBoolean() && !args[i].contains("=")) {
                 i++;
             }
         }
-        return null;
+        return -1;
     }
 
     private static List<String> names(Class<?> command) {
@@ -122,7 +158,8 @@ public final class Main {
     }
 
     /** Runs one command line with the given streams; tests call this directly. */
-    public static int run(PrintWriter out, PrintWriter err, InputStream in, String... args) {
+    public static int run(PrintWriter out, PrintWriter err, InputStream in, String... given) {
+        String[] args = withAliases(given);
         BerthCommand root = new BerthCommand(in);
         CommandLine cli = commandLine(root, args)
                 .setOut(out)

@@ -36,6 +36,9 @@ final class Tables {
             return "";
         }
         long s = Math.max(0, Duration.between(then, Instant.now()).getSeconds());
+        if (s == 0) {
+            return "Less than a second"; // as podman says it
+        }
         if (s < 60) {
             return s + (s == 1 ? " second" : " seconds");
         }
@@ -48,16 +51,16 @@ final class Tables {
         return s / 86400 + (s / 86400 == 1 ? " day" : " days");
     }
 
+    /** A size as podman shows it: three significant digits, in B, kB, MB or GB ({@code 703 kB}, {@code 2.1 MB}). */
     static String size(long bytes) {
-        if (bytes < 1000) {
-            return bytes + " B";
+        String[] units = {"B", "kB", "MB", "GB", "TB"};
+        double value = bytes;
+        int unit = 0;
+        while (value >= 999.5 && unit < units.length - 1) {
+            value /= 1000;
+            unit++;
         }
-        if (bytes < 1_000_000) {
-            return String.format("%.1f kB", bytes / 1000.0);
-        }
-        if (bytes < 1_000_000_000) {
-            return String.format("%.1f MB", bytes / 1_000_000.0);
-        }
-        return String.format("%.2f GB", bytes / 1_000_000_000.0);
+        java.math.BigDecimal rounded = new java.math.BigDecimal(value).round(new java.math.MathContext(3)).stripTrailingZeros();
+        return rounded.toPlainString() + " " + units[unit];
     }
 }

@@ -121,7 +121,7 @@ public final class ContainerEngine {
         Instant now = Instant.now();
         // the record comes first, so a crash from here on leaves something rm can find and clean
         String pod = o.sandbox() == null ? null : o.sandbox().pod();
-        ContainerRecord record = new ContainerRecord(id, name, image.id(), o.image(), pod, "{}",
+        ContainerRecord record = new ContainerRecord(id, name, image.id(), shownName(o.image(), image), pod, "{}",
                 ContainerRecord.Status.CREATING, now, null, null, null);
         state.insertContainer(record);
         try {
@@ -172,7 +172,7 @@ public final class ContainerEngine {
             Files.writeString(bundle.resolve(LOG_LIMITS), logs.maxSize() + " " + logs.maxFiles());
             conmon.create(id, name, runtime, monitorFiles(id));
             state.updateContainer(id, ContainerRecord.Status.CREATED, null, null, null);
-            ContainerRecord created = new ContainerRecord(id, name, image.id(), o.image(), pod, config.toJson(),
+            ContainerRecord created = new ContainerRecord(id, name, image.id(), shownName(o.image(), image), pod, config.toJson(),
                     ContainerRecord.Status.CREATED, now, null, null, null);
             return new Container(created, "created", null, 0);
         } catch (IOException e) {
@@ -217,6 +217,20 @@ public final class ContainerEngine {
         List<String> out = new ArrayList<>();
         env.forEach((k, v) -> out.add(k + "=" + v));
         return out;
+    }
+
+    /**
+     * The image's name as listings show it: the reference with its tag, as podman shows it
+     * ({@code localhost/app} is {@code localhost/app:latest}), or as given when it is an ID or
+     * names the image another way.
+     */
+    private static String shownName(String given, ImageStore.Image image) {
+        try {
+            String full = dev.berth.image.ImageRef.parse(given).toString();
+            return image.record().names().contains(full) ? full : given;
+        } catch (IllegalArgumentException e) {
+            return given;
+        }
     }
 
     /** A pod's hostname, as its /etc/hostname has it (a member container's $HOSTNAME, as Kubernetes sets it). */

@@ -171,4 +171,15 @@ class CliTest {
         assertThat(r.code()).isZero();
         assertThat(r.err()).startsWith("warning: " + unknown + ":2: kind: custom resource Widget (example.com/v1): accepted");
     }
+
+    @Test
+    void theWordsPodmanUsersTypeStandForBerthsCommands() {
+        assertThat(Main.withAliases(new String[] {"--root", "/r", "images", "-q"})).containsExactly("--root", "/r", "image", "ls", "-q");
+        assertThat(Main.withAliases(new String[] {"rmi", "x"})).containsExactly("image", "rm", "x");
+        assertThat(Main.withAliases(new String[] {"container", "ls", "-a"})).containsExactly("ps", "-a");
+        assertThat(Main.withAliases(new String[] {"container", "rm", "-f", "c"})).containsExactly("rm", "-f", "c");
+        assertThat(Main.withAliases(new String[] {"run", "--rm", "img", "echo", "images"})).containsExactly("run", "--rm", "img", "echo", "images");
+        assertThat(berth("version").out()).startsWith("berth version ");
+        assertThat(berth("images", "--help").out()).contains("List images.");
+    }
 }

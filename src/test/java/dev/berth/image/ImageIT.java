@@ -79,7 +79,7 @@ class ImageIT {
     void importListInspectRemove() throws Exception {
         b.withSampleImage();
         Run ls = b.berth("image", "ls").ok();
-        assertThat(ls.out()).containsPattern("localhost/berth-busybox +latest +[0-9a-f]{12} +\\d+ seconds? ago +\\d\\.\\d MB");
+        assertThat(ls.out()).containsPattern("localhost/berth-busybox +latest +[0-9a-f]{12} +(\\d+ seconds?|Less than a second) ago +\\d+(\\.\\d+)? MB");
         List<?> json = (List<?>) Json.parse(b.berth("image", "ls", "--format", "json").ok().out());
         assertThat(json).hasSize(1);
         Map<?, ?> inspect = (Map<?, ?>) ((List<?>) Json.parse(b.berth("image", "inspect", "localhost/berth-busybox").ok().out())).get(0);
