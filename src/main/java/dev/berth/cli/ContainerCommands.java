@@ -307,12 +307,17 @@ final class ContainerCommands {
         @Parameters(index = "0", paramLabel = "CONTAINER")
         String container;
 
-        @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND")
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments (after --, when they look like options).")
         List<String> command;
 
         @Override
         Integer call(Berth berth) {
-            return berth.containers().exec(container, command, stream(out()), stream(spec.commandLine().getErr()));
+            // picocli stops at the first positional, so a "--" after the container is part of the command
+            List<String> argv = command.get(0).equals("--") ? command.subList(1, command.size()) : command;
+            if (argv.isEmpty()) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give the command to run after --");
+            }
+            return berth.containers().exec(container, argv, stream(out()), stream(spec.commandLine().getErr()));
         }
     }
 

@@ -139,6 +139,9 @@ class ContainerIT {
         b.berth("run", "-d", "--name", "box", IMAGE, "sleep", "1000").ok();
         assertThat(b.berth("exec", "box", "sh", "-c", "echo $HOSTNAME; exit 42").code()).isEqualTo(42);
         assertThat(b.berth("exec", "box", "cat", "/etc/hostname").ok().out()).matches("[0-9a-f]{12}\n");
+        // "--" before the command, as exec --help shows it
+        assertThat(b.berth("exec", "box", "--", "sh", "-c", "echo after the dashes; exit 3").out()).isEqualTo("after the dashes\n");
+        assertThat(b.berth("exec", "box", "--", "sh", "-c", "exit 3").code()).isEqualTo(3);
         b.berth("run", "--name", "done", IMAGE, "true").ok();
         Run r = b.berth("exec", "done", "true");
         assertThat(r.code()).isEqualTo(1);
