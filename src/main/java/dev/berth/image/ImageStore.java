@@ -242,13 +242,35 @@ public final class ImageStore {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "layer content does not match its digest: expected "
                     + expected + ", got " + u.diffId() + "; refused");
         }
-        commitLayer(scratch, u.diffId());
+        commitLayer(scratch, u);
         return u;
     }
 
-    /** Moves an unpacked layer into the store (or drops it when the store has it already) and links it under its short name. */
-    private void commitLayer(Path scratch, Digest diffId) throws IOException {
+    /** The uncompressed size of an image's layers, each as recorded when it was unpacked (0 for a layer unpacked before sizes were kept). */
+    private long layersSize(List<String> diffIds) {
+        long size = 0;
+        for (String d : diffIds) {
+            try {
+                size += Long.parseLong(Files.readString(layout.layerDiff(Digest.parse(d).hex()).resolveSibling("size")).strip());
+            } catch (IOException | NumberFormatException e) {
+                // unknown: counted as nothing
+            }
+        }
+        return size;
+    }
+
+    /**
+     * Moves an unpacked layer into the store (or drops it when the store has it already), keeps
+     * its size beside it (an image's SIZE counts its layers, present before or not), and links it
+     * under its short name.
+     */
+    private void commitLayer(Path scratch, LayerUnpacker.Unpacked layer) throws IOException {
+        Digest diffId = layer.diffId();
         LayerUnpacker.commit(scratch, layout.layerDiff(diffId.hex()));
+        Path sizeFile = layout.layerDiff(diffId.hex()).resolveSibling("size");
+        if (!Files.exists(sizeFile)) {
+            Files.writeString(sizeFile, Long.toString(layer.size()));
+        }
         Path link = layout.shortLinks().resolve(diffId.hex().substring(0, SHORT_LINK));
         if (!Files.isSymbolicLink(link)) {
             Files.createDirectories(link.getParent());
@@ -275,9 +297,17 @@ public final class ImageStore {
         String json = new String(config, StandardCharsets.UTF_8);
         Map<String, Object> parsed = Json.parseObject(json);
         List<String> diffIds = Json.strings(Json.object(parsed, "rootfs"), "diff_ids");
-        Instant created = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        state.putImage(new ImageRecord(id.hex(), names, json, diffIds, size, created));
+        state.putImage(new ImageRecord(id.hex(), names, json, diffIds, Math.max(size, layersSize(diffIds)), created(parsed)));
         return new Image(state.imagesByIdPrefix(id.hex()).get(0), parsed);
+    }
+
+    /** When the image was made, as its config says (podman shows that); now when it does not say. */
+    private static Instant created(Map<String, Object> config) {
+        try {
+            return Instant.parse(Json.string(config, "created")).truncatedTo(ChronoUnit.SECONDS);
+        } catch (RuntimeException e) {
+            return Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        }
     }
 
     // pull
@@ -353,7 +383,7 @@ public final class ImageStore {
                 try {
                     long size = 0;
                     for (Map.Entry<Integer, LayerUnpacker.Unpacked> u : unpacked.entrySet()) {
-                        commitLayer(work.resolve("layer-" + u.getKey()), u.getValue().diffId());
+                        commitLayer(work.resolve("layer-" + u.getKey()), u.getValue());
                         size += u.getValue().size();
                     }
                     return commitImage(config, names, size);

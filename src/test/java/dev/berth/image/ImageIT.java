@@ -128,6 +128,14 @@ class ImageIT {
                 List.of(Digest.of(base).toString(), Digest.of(top).toString()));
         Run load = b.berth("image", "load", "-i", write("two.tar", archive).toString()).ok();
         assertThat(load.out()).isEqualTo("Loaded image: docker.io/demo/two-layers:v2\n");
+        // loaded again under another name, all layers present: the same size, and when the image was made, not loaded
+        b.berth("image", "load", "-i", write("again.tar", dockerArchive("demo/again:v1", List.of(base, gzip(top)),
+                List.of(Digest.of(base).toString(), Digest.of(top).toString()))).toString()).ok();
+        for (Object image : (List<?>) Json.parse(b.berth("image", "ls", "--format", "json").ok().out())) {
+            Map<?, ?> m = (Map<?, ?>) image;
+            assertThat(((Number) m.get("Size")).longValue()).as("%s", m.get("Names")).isGreaterThanOrEqualTo(base.length + top.length - 2048L);
+            assertThat(m.get("Created")).isEqualTo("2024-05-01T10:00:00Z");
+        }
         assertThat(b.berth("run", "--rm", "demo/two-layers:v2").ok().out()).isEqualTo("default cmd\n");
         Run view = b.berth("run", "--rm", "docker.io/demo/two-layers:v2", "sh", "-c",
                 "cat /added.txt; ls /www; test -e /etc/group || echo group gone; test -e /etc/passwd && echo passwd kept; echo $FROM_IMAGE").ok();

@@ -18,6 +18,7 @@ public final class Archives {
         run.put("Env", List.of("PATH=/bin:/usr/bin", "FROM_IMAGE=yes"));
         run.put("Cmd", cmd);
         Map<String, Object> config = new LinkedHashMap<>();
+        config.put("created", "2024-05-01T10:00:00Z");
         config.put("architecture", "amd64");
         config.put("os", "linux");
         config.put("config", run);
