@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 final class JobCommands extends GroupCommand {
 
     @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true,
-            description = "List Jobs: completions succeeded of wanted, failed and active pods, status (Complete, Failed, Running).",
+            description = "List Jobs: completions succeeded of wanted, failed runs (retries included), active pods, status (Complete, Failed, Running).",
             footer = {"", "Example:", "  berth job ls --format json"})
     static final class Ls extends BerthCall {
 

@@ -49,10 +49,13 @@ public record PodStatus(String name, String phase, String reason, int ready, int
         List<JobStatus> jobs = new ArrayList<>();
         byJob.forEach((name, list) -> {
             int succeeded = (int) list.stream().filter(p -> p.phase().equals("Succeeded")).count();
-            int failed = (int) list.stream().filter(p -> p.phase().equals("Failed")).count();
+            int failedPods = (int) list.stream().filter(p -> p.phase().equals("Failed")).count();
+            // failed runs, as play counts them against the backoffLimit: Kubernetes makes a new pod per retry, berth
+            // starts the container again, so each restart of a Job's pod followed a failed run
+            int failedRuns = list.stream().mapToInt(p -> p.restarts() + (p.phase().equals("Failed") ? 1 : 0)).sum();
             int active = (int) list.stream().filter(p -> p.phase().equals("Running") || p.phase().equals("Pending")).count();
-            String status = succeeded == list.size() ? "Complete" : failed > 0 && active == 0 ? "Failed" : "Running";
-            jobs.add(new JobStatus(name, list.size(), succeeded, failed, active, status));
+            String status = succeeded == list.size() ? "Complete" : failedPods > 0 && active == 0 ? "Failed" : "Running";
+            jobs.add(new JobStatus(name, list.size(), succeeded, failedRuns, active, status));
         });
         return jobs;
     }
