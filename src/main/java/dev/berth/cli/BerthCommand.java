@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 final class BerthCommand implements Runnable {
     /** Every command, in the order help lists them. */
     static final List<Class<?>> COMMANDS = List.of(KubeCommand.class, ContainerCommands.Run.class, ContainerCommands.Ps.class,
-            ContainerCommands.Logs.class, ContainerCommands.Exec.class, ContainerCommands.Stop.class, ContainerCommands.Kill.class,
+            ContainerCommands.Logs.class, ContainerCommands.Exec.class, ContainerCommands.Start.class, ContainerCommands.Stop.class,
+            ContainerCommands.Restart.class, ContainerCommands.Kill.class,
             ContainerCommands.Rm.class, ContainerCommands.Inspect.class, PodCommands.class, JobCommands.class, ImageCommands.class,
             NetworkCommands.class, VolumeCommands.class, SystemCommands.class, EventsCommand.class, ReconcileCommand.class,
             LoginCommands.Login.class, LoginCommands.Logout.class);

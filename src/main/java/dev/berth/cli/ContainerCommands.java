@@ -342,6 +342,55 @@ final class ContainerCommands {
         }
     }
 
+    @Command(name = "start", mixinStandardHelpOptions = true,
+            description = "Start containers: a created one, or an exited one again (its writable layer and log kept); a running one is left as it is.",
+            footer = {"", "Example:", "  berth start sleeper"})
+    static final class Start implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Containers by name or ID (prefix).")
+        List<String> containers;
+
+        @Override
+        public Integer call() {
+            return eachName(spec, containers, (berth, name) -> start(berth, berth.containers().find(name)));
+        }
+    }
+
+    static void start(Berth berth, Container c) {
+        if (c.status().equals("created")) {
+            berth.containers().start(c);
+        } else if (!c.running()) {
+            berth.containers().restart(c);
+        }
+    }
+
+    @Command(name = "restart", mixinStandardHelpOptions = true,
+            description = "Stop containers (SIGTERM, then SIGKILL after the timeout) and start them again.",
+            footer = {"", "Example:", "  berth restart -t 2 sleeper"})
+    static final class Restart implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", defaultValue = "10", description = "Seconds to wait before SIGKILL (default 10).")
+        int seconds;
+
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Containers by name or ID (prefix).")
+        List<String> containers;
+
+        @Override
+        public Integer call() {
+            if (seconds < 0) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--time must be 0 or more seconds, got " + seconds);
+            }
+            return eachName(spec, containers, (berth, name) -> {
+                berth.containers().stop(name, Duration.ofSeconds(seconds));
+                start(berth, berth.containers().find(name));
+            });
+        }
+    }
+
     @Command(name = "kill", mixinStandardHelpOptions = true, description = "Send a signal to running containers (default KILL).",
             footer = {"", "Example:", "  berth kill -s TERM sleeper"})
     static final class Kill implements Callable<Integer> {

@@ -86,6 +86,24 @@ class ContainerIT {
         assertThat(b.berth("ps", "-aq").ok().out()).isEmpty();
     }
 
+    @Test
+    void startAndRestartAStoppedContainerKeepItsLogAndLayer() throws Exception {
+        b.berth("run", "-d", "--name", "bt-again", IMAGE, "sh", "-c", "echo run >> /count; cat /count | wc -l; trap 'exit 0' TERM; sleep 1000 & wait").ok();
+        b.berth("stop", "-t", "5", "bt-again").ok();
+        assertThat(b.berth("ps", "-a", "--filter", "name=bt-again").ok().out()).contains("Exited (0)");
+        assertThat(b.berth("start", "bt-again").ok().out()).isEqualTo("bt-again\n");
+        assertThat(b.berth("start", "bt-again").code()).isZero(); // running: left as it is
+        b.berth("restart", "-t", "5", "bt-again").ok();
+        assertThat(b.berth("ps", "--filter", "name=bt-again").ok().out()).contains("Up ");
+        String log = "";
+        for (int i = 0; i < 100 && !log.contains("3"); i++) {
+            TimeUnit.MILLISECONDS.sleep(20);
+            log = b.berth("logs", "bt-again").ok().out();
+        }
+        assertThat(log).isEqualTo("1\n2\n3\n"); // the same writable layer each time, the log appended to
+        b.berth("rm", "-f", "bt-again").ok();
+    }
+
     String id(String name) {
         return b.berth("ps", "-a", "--no-trunc", "--filter", "name=^" + name + "$", "-q").ok().out().strip();
     }
