@@ -199,7 +199,7 @@ final class ContainerCommands {
                     out.println(c.id());
                     return Main.OK;
                 }
-                engine.logs(c.id(), true, -1, (stderr, text) -> (stderr ? err : out).println(text));
+                engine.logs(c.id(), true, -1, l -> (l.stderr() ? err : out).println(l.text()));
                 Integer code = engine.waitForExit(c.id(), Duration.ofDays(365));
                 if (rm) {
                     engine.remove(c.id(), true);
@@ -281,22 +281,50 @@ final class ContainerCommands {
     }
 
     @Command(name = "logs", mixinStandardHelpOptions = true, description = "Print a container's output (stdout to stdout, stderr to stderr).",
-            footer = {"", "Examples:", "  berth logs sleeper", "  berth logs -f --tail 10 sleeper"})
+            footer = {"", "TIME is a duration before now (90s, 10m, 1h30m) or a date-time (2026-11-30T10:00:00Z).",
+                "", "Examples:", "  berth logs sleeper", "  berth logs -f --tail 10 sleeper", "  berth logs -t --since 5m sleeper"})
     static final class Logs extends BerthCall {
         @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the container exits.")
         boolean follow;
 
-        @Option(names = "--tail", paramLabel = "N", defaultValue = "-1", description = "Only the last N lines.")
+        @Option(names = {"-n", "--tail"}, paramLabel = "N", defaultValue = "-1", description = "Only the last N lines.")
         int tail;
 
-        @Parameters(index = "0", paramLabel = "CONTAINER")
+        @Option(names = {"-t", "--timestamps"}, description = "Show when each line was written.")
+        boolean timestamps;
+
+        @Option(names = "--since", paramLabel = "TIME", description = "Only lines written at or after TIME.")
+        String since;
+
+        @Option(names = "--until", paramLabel = "TIME", description = "Only lines written before TIME.")
+        String until;
+
+        @Parameters(index = "0", paramLabel = "CONTAINER", description = "A container by name or ID (prefix).")
         String container;
 
         @Override
         Integer call(Berth berth) {
             PrintWriter err = spec.commandLine().getErr();
-            berth.containers().logs(container, follow, tail, (stderr, text) -> (stderr ? err : out()).println(text));
+            java.time.Instant from = since == null ? null : time("--since", since);
+            java.time.Instant to = until == null ? null : time("--until", until);
+            berth.containers().logs(container, follow, tail, l -> {
+                java.time.Instant at = java.time.OffsetDateTime.parse(l.timestamp()).toInstant();
+                return (from == null || !at.isBefore(from)) && (to == null || at.isBefore(to));
+            }, l -> (l.stderr() ? err : out()).println(timestamps ? l.timestamp() + " " + l.text() : l.text()));
             return Main.OK;
+        }
+
+        /** A point in time: a duration before now ({@code 90s}, {@code 10m}, {@code 1h30m}) or an ISO date-time. */
+        static java.time.Instant time(String option, String given) {
+            if (given.matches("(\\d+h)?(\\d+m)?(\\d+s)?") && !given.isEmpty()) {
+                return java.time.Instant.now().minus(java.time.Duration.parse("PT" + given.toUpperCase(java.util.Locale.ROOT)));
+            }
+            try {
+                return java.time.OffsetDateTime.parse(given).toInstant();
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT, option + " " + given
+                        + ": give a duration before now (90s, 10m, 1h30m) or a date-time (2026-11-30T10:00:00Z)");
+            }
         }
     }
 

@@ -924,11 +924,19 @@ public final class ContainerEngine {
 
     /** Where a container's output goes as it is written. */
     public interface LogSink {
-        void line(boolean stderr, String text);
+        void line(CriLog.Line line);
     }
 
-    /** Sends a container's log to {@code sink}: the last {@code tail} lines (all when negative), then, with {@code follow}, new ones until it exits. */
+    /** {@link #logs(String, boolean, int, java.util.function.Predicate, LogSink)} of every line. */
     public void logs(String reference, boolean follow, int tail, LogSink sink) {
+        logs(reference, follow, tail, l -> true, sink);
+    }
+
+    /**
+     * Sends a container's log to {@code sink}: of the lines {@code shown} accepts, the last
+     * {@code tail} (all when negative), then, with {@code follow}, new ones until it exits.
+     */
+    public void logs(String reference, boolean follow, int tail, java.util.function.Predicate<CriLog.Line> shown, LogSink sink) {
         Container c = look(reference);
         List<Path> files = logFiles(c.id());
         CriLog log = new CriLog(files.get(files.size() - 1));
@@ -938,19 +946,20 @@ public final class ContainerEngine {
                 first.addAll(new CriLog(rotated).readNew());
             }
             first.addAll(log.readNew());
+            first.removeIf(shown.negate());
             int from = tail < 0 ? 0 : Math.max(0, first.size() - tail);
-            first.subList(from, first.size()).forEach(l -> sink.line(l.stderr(), l.text()));
+            first.subList(from, first.size()).forEach(sink::line);
             if (!follow) {
                 return;
             }
             long sleep = 10;
             while (exitCode(c.id()) == null && conmonAlive(c.id())) {
                 List<CriLog.Line> lines = log.readNew();
-                lines.forEach(l -> sink.line(l.stderr(), l.text()));
+                lines.stream().filter(shown).forEach(sink::line);
                 sleep = lines.isEmpty() ? Math.min(200, sleep * 2) : 10;
                 sleepMillis(sleep);
             }
-            log.readNew().forEach(l -> sink.line(l.stderr(), l.text()));
+            log.readNew().stream().filter(shown).forEach(sink::line);
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot read the log of " + c.name() + ": " + e.getMessage(), e);
         }

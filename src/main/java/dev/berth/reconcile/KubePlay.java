@@ -741,7 +741,7 @@ public final class KubePlay {
     private String lastLogLine(Run r) {
         List<String> lines = new ArrayList<>();
         try {
-            berth.containers().logs(r.containerId, false, 1, (stderr, text) -> lines.add(text));
+            berth.containers().logs(r.containerId, false, 1, l -> lines.add(l.text()));
         } catch (BerthException e) {
             return "";
         }

@@ -104,6 +104,26 @@ class ContainerIT {
         b.berth("rm", "-f", "bt-again").ok();
     }
 
+    @Test
+    void logsByTimeWithTimestampsAndTheLastLines() throws Exception {
+        b.berth("run", "-d", "--name", "bt-log", IMAGE, "sh", "-c", "echo one; sleep 1; echo two; exec sleep 1000").ok();
+        String stamped = "";
+        for (int i = 0; i < 150 && !stamped.contains("two"); i++) {
+            TimeUnit.MILLISECONDS.sleep(20);
+            stamped = b.berth("logs", "-t", "bt-log").ok().out();
+        }
+        List<String> lines = stamped.lines().toList();
+        assertThat(lines).hasSize(2).allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+[-+Z].* (one|two)"));
+        String second = lines.get(1).substring(0, lines.get(1).indexOf(' '));
+        assertThat(b.berth("logs", "--since", second, "bt-log").ok().out()).isEqualTo("two\n");
+        assertThat(b.berth("logs", "--until", second, "bt-log").ok().out()).isEqualTo("one\n");
+        assertThat(b.berth("logs", "--since", "10m", "-n", "1", "bt-log").ok().out()).isEqualTo("two\n");
+        Run bad = b.berth("logs", "--since", "yesterday", "bt-log");
+        assertThat(bad.code()).isNotZero();
+        assertThat(bad.err()).contains("give a duration before now");
+        b.berth("rm", "-f", "bt-log").ok();
+    }
+
     String id(String name) {
         return b.berth("ps", "-a", "--no-trunc", "--filter", "name=^" + name + "$", "-q").ok().out().strip();
     }
