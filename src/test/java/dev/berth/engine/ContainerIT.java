@@ -124,6 +124,20 @@ class ContainerIT {
         b.berth("rm", "-f", "bt-log").ok();
     }
 
+    @Test
+    void aCommandThatCannotBeRunExits127Or126AsPodmansDo() {
+        Run missing = b.berth("run", "--rm", IMAGE, "bt-no-such-command");
+        assertThat(missing.code()).isEqualTo(127);
+        assertThat(missing.err()).contains("executable file not found").doesNotContain("\tat ");
+        assertThat(b.berth("run", "--rm", IMAGE, "/etc/passwd").code()).isEqualTo(126);
+        b.berth("run", "-d", "--name", "bt-target", IMAGE, "sleep", "1000").ok();
+        assertThat(b.berth("exec", "bt-target", "bt-no-such-command").code()).isEqualTo(127);
+        assertThat(b.berth("exec", "bt-target", "/etc/passwd").code()).isEqualTo(126);
+        assertThat(b.berth("exec", "bt-target", "sh", "-c", "exit 255").code()).isEqualTo(255); // the command's own code stays
+        b.berth("rm", "-f", "bt-target").ok();
+        assertThat(b.berth("ps", "-aq").ok().out()).isEmpty(); // nothing left of the runs that could not start
+    }
+
     String id(String name) {
         return b.berth("ps", "-a", "--no-trunc", "--filter", "name=^" + name + "$", "-q").ok().out().strip();
     }
