@@ -392,24 +392,35 @@ final class ContainerCommands {
         }
     }
 
+    /** How long stop and restart wait after SIGTERM. */
+    static final class StopTime {
+        @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", defaultValue = "10", description = "Seconds to wait before SIGKILL (default 10).")
+        int seconds;
+
+        Duration grace(CommandSpec spec) {
+            if (seconds < 0) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--time must be 0 or more seconds, got " + seconds);
+            }
+            return Duration.ofSeconds(seconds);
+        }
+    }
+
     @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop containers: SIGTERM, then SIGKILL after the timeout.",
             footer = {"", "Example:", "  berth stop -t 5 sleeper"})
     static final class Stop implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", defaultValue = "10", description = "Seconds to wait before SIGKILL (default 10).")
-        int seconds;
+        @picocli.CommandLine.Mixin
+        StopTime time;
 
-        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Containers by name or ID (prefix).")
         List<String> containers;
 
         @Override
         public Integer call() {
-            if (seconds < 0) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--time must be 0 or more seconds, got " + seconds);
-            }
-            return eachName(spec, containers, (berth, name) -> berth.containers().stop(name, Duration.ofSeconds(seconds)));
+            Duration grace = time.grace(spec);
+            return eachName(spec, containers, (berth, name) -> berth.containers().stop(name, grace));
         }
     }
 
@@ -444,19 +455,17 @@ final class ContainerCommands {
         @Spec
         CommandSpec spec;
 
-        @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", defaultValue = "10", description = "Seconds to wait before SIGKILL (default 10).")
-        int seconds;
+        @picocli.CommandLine.Mixin
+        StopTime time;
 
         @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Containers by name or ID (prefix).")
         List<String> containers;
 
         @Override
         public Integer call() {
-            if (seconds < 0) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--time must be 0 or more seconds, got " + seconds);
-            }
+            Duration grace = time.grace(spec);
             return eachName(spec, containers, (berth, name) -> {
-                berth.containers().stop(name, Duration.ofSeconds(seconds));
+                berth.containers().stop(name, grace);
                 start(berth, berth.containers().find(name));
             });
         }
