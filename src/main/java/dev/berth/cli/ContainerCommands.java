@@ -102,6 +102,33 @@ final class ContainerCommands {
         };
     }
 
+    /**
+     * The variables of {@code --env-file}s, then {@code -e}, as podman reads them: {@code K=V} as
+     * given, {@code K} alone with the value {@code host} has (left out when it has none); blank
+     * lines and {@code #} comments in files skipped.
+     */
+    static List<String> environment(List<java.nio.file.Path> files, List<String> given, Map<String, String> host) {
+        List<String> all = new ArrayList<>();
+        for (java.nio.file.Path f : files) {
+            try {
+                java.nio.file.Files.readAllLines(f).stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).forEach(all::add);
+            } catch (java.io.IOException e) {
+                throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT, "--env-file " + f + ": cannot read it ("
+                        + e.getMessage() + ")");
+            }
+        }
+        all.addAll(given);
+        List<String> env = new ArrayList<>();
+        for (String v : all) {
+            if (v.contains("=")) {
+                env.add(v);
+            } else if (host.get(v) != null) {
+                env.add(v + "=" + host.get(v));
+            }
+        }
+        return env;
+    }
+
     /** Exit codes as podman's (and a shell's) for a command that could not be run: not found, or not executable. */
     static final int CANNOT_INVOKE = 126;
     static final int NOT_FOUND = 127;
@@ -149,8 +176,11 @@ final class ContainerCommands {
         @Option(names = "--name", paramLabel = "NAME", description = "Name of the container (default: berth-<id>).")
         String name;
 
-        @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "Set an environment variable.")
+        @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "Set an environment variable; K alone passes this shell's value of K (none when unset).")
         List<String> env = new ArrayList<>();
+
+        @Option(names = "--env-file", paramLabel = "FILE", description = "Read variables from a file: K=V lines (K alone as with -e); # starts a comment.")
+        List<java.nio.file.Path> envFiles = new ArrayList<>();
 
         @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside the container.")
         String workdir;
@@ -199,7 +229,7 @@ final class ContainerCommands {
                 try {
                     c = engine.create(ContainerEngine.CreateOptions.standalone(name, image,
                             entrypoint == null ? null : List.of(entrypoint), command == null || command.isEmpty() ? null : command,
-                            env, workdir, user, network, rm, restarts));
+                            environment(envFiles, env, System.getenv()), workdir, user, network, rm, restarts));
                 } catch (dev.berth.api.BerthException e) {
                     Integer code = invokeFailure(e.getMessage());
                     if (code == null) {
