@@ -167,6 +167,8 @@ public final class Main {
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, commandLine, root.global));
         cli.setParameterExceptionHandler((e, a) -> {
             err.println("Error: " + e.getMessage());
+            // "Did you mean: ps?" for a mistyped command, "Possible solutions: --all" for an option
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
             err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             return USAGE;
         });

@@ -182,4 +182,13 @@ class CliTest {
         assertThat(berth("version").out()).startsWith("berth version ");
         assertThat(berth("images", "--help").out()).contains("List images.");
     }
+
+    @Test
+    void aMistypedCommandOrOptionGetsASuggestion() {
+        Result command = berth("psx");
+        assertThat(command.code()).isEqualTo(2);
+        assertThat(command.err()).contains("Did you mean: berth ps?");
+        assertThat(berth("ps", "--al").err()).contains("Possible solutions: --all");
+        assertThat(berth("imgae", "ls").err()).contains("Did you mean: berth image?");
+    }
 }
