@@ -191,4 +191,19 @@ class CliTest {
         assertThat(berth("ps", "--al").err()).contains("Possible solutions: --all");
         assertThat(berth("imgae", "ls").err()).contains("Did you mean: berth image?");
     }
+
+    @Test
+    void theBashCompletionScriptCompletesCommandsAndOptions() throws Exception {
+        Result script = berth("completion", "bash");
+        assertThat(script.code()).isZero();
+        Path file = Files.writeString(dir.resolve("berth.bash"), script.out());
+        Process bash = new ProcessBuilder("bash", "-c", "source " + file + " 2>/dev/null; complete() { :; }"
+                + "; COMP_WORDS=(berth ps --al); COMP_CWORD=2; _complete_berth 2>/dev/null; echo \"${COMPREPLY[*]}\""
+                + "; COMP_WORDS=(berth ima); COMP_CWORD=1; _complete_berth 2>/dev/null; echo \"${COMPREPLY[*]}\"").start();
+        String out = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(bash.waitFor()).isZero();
+        assertThat(out).isEqualTo("--all\nimage\n");
+        assertThat(berth("completion", "zsh").out()).startsWith("autoload -U +X bashcompinit && bashcompinit\n");
+        assertThat(berth("completion", "fish").code()).isEqualTo(2);
+    }
 }
