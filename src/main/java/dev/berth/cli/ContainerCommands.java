@@ -129,21 +129,6 @@ final class ContainerCommands {
         return env;
     }
 
-    /** Exit codes as podman's (and a shell's) for a command that could not be run: not found, or not executable. */
-    static final int CANNOT_INVOKE = 126;
-    static final int NOT_FOUND = 127;
-
-    /** The exit code for the runtime's failure to start a container's command, from its message; null for another failure. */
-    static Integer invokeFailure(String message) {
-        if (!message.contains("exec:")) {
-            return null;
-        }
-        if (message.contains("executable file not found") || message.contains("no such file or directory")) {
-            return NOT_FOUND;
-        }
-        return message.contains("permission denied") ? CANNOT_INVOKE : null;
-    }
-
     private static OutputStream stream(PrintWriter w) {
         return new OutputStream() {
             @Override
@@ -231,7 +216,7 @@ final class ContainerCommands {
                             entrypoint == null ? null : List.of(entrypoint), command == null || command.isEmpty() ? null : command,
                             environment(envFiles, env, System.getenv()), workdir, user, network, rm, restarts));
                 } catch (dev.berth.api.BerthException e) {
-                    Integer code = invokeFailure(e.getMessage());
+                    Integer code = dev.berth.runtime.OciRuntime.cannotInvoke(e.getMessage());
                     if (code == null) {
                         throw e;
                     }
@@ -400,25 +385,7 @@ final class ContainerCommands {
             if (argv.isEmpty()) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give the command to run after --");
             }
-            // runc's own failure to start the command exits 255 with its reason on stderr: kept to tell 126 and 127 apart
-            java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
-            OutputStream err = stream(spec.commandLine().getErr());
-            int code = berth.containers().exec(container, argv, stream(out()), new OutputStream() {
-                @Override
-                public void write(int b) throws java.io.IOException {
-                    write(new byte[] {(byte) b}, 0, 1);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) throws java.io.IOException {
-                    if (said.size() < 8192) {
-                        said.write(b, off, len);
-                    }
-                    err.write(b, off, len);
-                }
-            });
-            Integer failure = code == 255 ? invokeFailure(said.toString(StandardCharsets.UTF_8)) : null;
-            return failure != null ? failure : code;
+            return berth.containers().exec(container, argv, stream(out()), stream(spec.commandLine().getErr()));
         }
     }
 

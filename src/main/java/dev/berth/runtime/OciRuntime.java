@@ -79,8 +79,44 @@ public final class OciRuntime {
                 || stderr.contains("process already finished");
     }
 
-    /** Runs a process in a running container, streaming its output; returns its exit code. */
+    /** Exit codes as podman's (and a shell's) for a command that could not be run: not executable, or not found. */
+    public static final int CANNOT_INVOKE = 126;
+    public static final int NOT_FOUND = 127;
+
+    /** The exit code for the runtime's failure to start a container's command, from its message; null for another failure. */
+    public static Integer cannotInvoke(String message) {
+        if (!message.contains("exec:")) {
+            return null;
+        }
+        if (message.contains("executable file not found") || message.contains("no such file or directory")) {
+            return NOT_FOUND;
+        }
+        return message.contains("permission denied") ? CANNOT_INVOKE : null;
+    }
+
+    /**
+     * Runs a process in a running container, streaming its output; returns its exit code, or 127
+     * or 126 when the runtime could not start it (runc then exits 255 with the reason on stderr,
+     * which is kept to tell the two apart).
+     */
     public int exec(String id, Path processJson, OutputStream out, OutputStream err, Duration timeout) {
-        return processes.stream(Command.of(argv("exec", "--process", processJson.toString(), id)).withTimeout(timeout), out, err);
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        OutputStream tee = new OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws java.io.IOException {
+                if (said.size() < 8192) {
+                    said.write(b, off, len);
+                }
+                err.write(b, off, len);
+            }
+        };
+        int code = processes.stream(Command.of(argv("exec", "--process", processJson.toString(), id)).withTimeout(timeout), out, tee);
+        Integer failure = code == 255 ? cannotInvoke(said.toString(java.nio.charset.StandardCharsets.UTF_8)) : null;
+        return failure != null ? failure : code;
     }
 }
