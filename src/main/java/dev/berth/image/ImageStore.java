@@ -182,11 +182,8 @@ public final class ImageStore {
     private Image importLocked(Path tarball, String name, Changes changes) {
         ImageRef ref = parseName(name);
         Digest diffId;
-        long size;
         try (InputStream in = Files.newInputStream(tarball)) {
-            LayerUnpacker.Unpacked u = unpackLayer(in, null);
-            diffId = u.diffId();
-            size = u.size();
+            diffId = unpackLayer(in, null).diffId();
         } catch (NoSuchFileException e) {
             throw new BerthException(BerthException.Kind.NOT_FOUND, tarball + ": no such file");
         } catch (IOException e) {
@@ -222,7 +219,7 @@ public final class ImageStore {
         history.put("created", created.toString());
         history.put("created_by", "berth image import " + tarball.getFileName());
         config.put("history", List.of(history));
-        return commitImage(Json.write(config).getBytes(StandardCharsets.UTF_8), List.of(ref.toString()), size);
+        return commitImage(Json.write(config).getBytes(StandardCharsets.UTF_8), List.of(ref.toString()));
     }
 
     private static ImageRef parseName(String name) {
@@ -281,7 +278,7 @@ public final class ImageStore {
     }
 
     /** Keeps a config blob (named by its digest) and records the image with these names. */
-    private Image commitImage(byte[] config, List<String> names, long size) {
+    private Image commitImage(byte[] config, List<String> names) {
         Digest id = Digest.of(config);
         try {
             Path blob = layout.blob(id.hex());
@@ -297,7 +294,7 @@ public final class ImageStore {
         String json = new String(config, StandardCharsets.UTF_8);
         Map<String, Object> parsed = Json.parseObject(json);
         List<String> diffIds = Json.strings(Json.object(parsed, "rootfs"), "diff_ids");
-        state.putImage(new ImageRecord(id.hex(), names, json, diffIds, Math.max(size, layersSize(diffIds)), created(parsed)));
+        state.putImage(new ImageRecord(id.hex(), names, json, diffIds, layersSize(diffIds), created(parsed)));
         return new Image(state.imagesByIdPrefix(id.hex()).get(0), parsed);
     }
 
@@ -381,12 +378,10 @@ public final class ImageStore {
             Map<Integer, LayerUnpacker.Unpacked> unpacked = fetchLayers(at, client, layers, diffIds, work, progress);
             return locked(() -> {
                 try {
-                    long size = 0;
                     for (Map.Entry<Integer, LayerUnpacker.Unpacked> u : unpacked.entrySet()) {
                         commitLayer(work.resolve("layer-" + u.getKey()), u.getValue());
-                        size += u.getValue().size();
                     }
-                    return commitImage(config, names, size);
+                    return commitImage(config, names);
                 } catch (IOException e) {
                     throw new BerthException(BerthException.Kind.HOST, "cannot store " + ref + ": " + e.getMessage(), e);
                 }
@@ -482,17 +477,16 @@ public final class ImageStore {
     /** Unpacks the layers of a loaded image the store lacks, each checked against its diff ID in the config, and records the image. */
     private Image storeImage(byte[] config, int layerCount, LayerSource layers, List<String> names) throws IOException {
         List<String> diffIds = diffIds(config, layerCount);
-        long size = 0;
         for (int i = 0; i < layerCount; i++) {
             Digest expected = Digest.parse(diffIds.get(i));
             if (Files.isDirectory(layout.layerDiff(expected.hex()))) {
                 continue;
             }
             try (InputStream in = layers.open(i)) {
-                size += unpackLayer(in, expected).size();
+                unpackLayer(in, expected);
             }
         }
-        return commitImage(config, names, size);
+        return commitImage(config, names);
     }
 
     /** The config's diff IDs, which must be as many as the manifest's layers. */
