@@ -147,13 +147,24 @@ final class ContainerCommands {
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = {"Create and start a container. In the foreground, its output is streamed and berth exits with its exit code."},
             footer = {"", "Examples:", "  berth run localhost/berth-busybox echo hello world",
-                    "  berth run -d --name sleeper localhost/berth-busybox sleep 1000"})
+                    "  berth run -d --name sleeper localhost/berth-busybox sleep 1000",
+                    "  berth run -it --rm localhost/berth-busybox sh", "  echo hi | berth run -i --rm localhost/berth-busybox cat"})
     static final class Run implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
         @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container ID.")
         boolean detach;
+
+        @Option(names = {"-i", "--interactive"}, description = "Pass this shell's stdin to the container (its end closes the container's stdin).")
+        boolean interactive;
+
+        @Option(names = {"-t", "--tty"}, description = "Run the container on a terminal, attached to this one (raw mode, resizes passed on).")
+        boolean tty;
+
+        @Option(names = "--detach-keys", paramLabel = "KEYS", defaultValue = "ctrl-p,ctrl-q",
+                description = "Keys that detach from an interactive container and leave it running (default ctrl-p,ctrl-q; \"\" for none).")
+        String detachKeys;
 
         @Option(names = "--rm", description = "Remove the container when it exits.")
         boolean rm;
@@ -203,8 +214,10 @@ final class ContainerCommands {
             if (restarts && rm) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rm and --restart " + restart + " conflict: a removed container cannot start again");
             }
+            byte[] detachSequence = detachKeys(spec, detachKeys);
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
+            boolean attach = !detach && (interactive || tty);
             try (Berth berth = Engines.open(root(spec).global)) {
                 ContainerEngine engine = berth.containers();
                 if (restarts) {
@@ -214,7 +227,7 @@ final class ContainerCommands {
                 try {
                     c = engine.create(ContainerEngine.CreateOptions.standalone(name, image,
                             entrypoint == null ? null : List.of(entrypoint), command == null || command.isEmpty() ? null : command,
-                            environment(envFiles, env, System.getenv()), workdir, user, network, rm, restarts));
+                            environment(envFiles, env, System.getenv()), workdir, user, network, rm, restarts, interactive, tty));
                 } catch (dev.berth.api.BerthException e) {
                     Integer code = dev.berth.runtime.OciRuntime.cannotInvoke(e.getMessage());
                     if (code == null) {
@@ -223,12 +236,17 @@ final class ContainerCommands {
                     err.println("Error: " + e.getMessage());
                     return code;
                 }
+                dev.berth.runtime.Attach attached = null;
                 try {
                     if (restarts) {
                         engine.setRestartPolicy(c.id(), restart);
                     }
+                    attached = attach ? engine.attach(c.id()) : null;
                     c = engine.start(c);
                 } catch (RuntimeException e) {
+                    if (attached != null) {
+                        attached.close();
+                    }
                     engine.remove(c.id(), true);
                     throw e;
                 }
@@ -239,7 +257,14 @@ final class ContainerCommands {
                     out.println(c.id());
                     return Main.OK;
                 }
-                engine.logs(c.id(), true, -1, l -> (l.stderr() ? err : out).println(l.text()));
+                if (attached != null) {
+                    out.flush();
+                    if (Attached.run(attached, berth.processes(), interactive, tty, detachSequence)) {
+                        return Main.OK; // detached: it goes on
+                    }
+                } else {
+                    engine.logs(c.id(), true, -1, l -> (l.stderr() ? err : out).println(l.text()));
+                }
                 Integer code = engine.waitForExit(c.id(), Duration.ofDays(365));
                 if (rm) {
                     engine.remove(c.id(), true);
@@ -247,6 +272,27 @@ final class ContainerCommands {
                 return code == null ? Main.FAILED : code;
             }
         }
+    }
+
+    /** The bytes --detach-keys names: "ctrl-p,ctrl-q" → 0x10 0x11; a single character stands for itself. */
+    static byte[] detachKeys(CommandSpec spec, String keys) {
+        if (keys.isEmpty()) {
+            return new byte[0];
+        }
+        String[] names = keys.split(",");
+        byte[] bytes = new byte[names.length];
+        for (int i = 0; i < names.length; i++) {
+            String k = names[i].strip();
+            if (k.matches("ctrl-[a-z@\\[\\\\\\]^_]")) {
+                bytes[i] = (byte) (k.charAt(5) & 0x1f);
+            } else if (k.length() == 1 && k.charAt(0) > ' ' && k.charAt(0) < 127) {
+                bytes[i] = (byte) k.charAt(0);
+            } else {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--detach-keys " + keys + ": give keys as ctrl-X or single characters, separated by commas (ctrl-p,ctrl-q)");
+            }
+        }
+        return bytes;
     }
 
     @Command(name = "ps", mixinStandardHelpOptions = true,
@@ -370,9 +416,16 @@ final class ContainerCommands {
 
     @Command(name = "exec", mixinStandardHelpOptions = true,
             description = "Run a command in a running container; berth exits with the command's exit code.",
-            footer = {"", "Examples:", "  berth exec sleeper ps", "  berth exec sleeper -- sh -c 'echo $HOSTNAME'"})
+            footer = {"", "Examples:", "  berth exec sleeper ps", "  berth exec sleeper -- sh -c 'echo $HOSTNAME'",
+                    "  berth exec -it sleeper sh", "  echo hi | berth exec -i sleeper cat"})
     static final class Exec extends BerthCall {
-        @Parameters(index = "0", paramLabel = "CONTAINER")
+        @Option(names = {"-i", "--interactive"}, description = "Pass this shell's stdin to the command.")
+        boolean interactive;
+
+        @Option(names = {"-t", "--tty"}, description = "Give the command a terminal (resized with this one's); use with -i.")
+        boolean tty;
+
+        @Parameters(index = "0", paramLabel = "CONTAINER", description = "The container's name or ID (or a unique prefix of it).")
         String container;
 
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments (after --, when they look like options).")
@@ -385,7 +438,7 @@ final class ContainerCommands {
             if (argv.isEmpty()) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give the command to run after --");
             }
-            return berth.containers().exec(container, argv, stream(out()), stream(spec.commandLine().getErr()));
+            return berth.containers().exec(container, argv, interactive, tty, stream(out()), stream(spec.commandLine().getErr()));
         }
     }
 

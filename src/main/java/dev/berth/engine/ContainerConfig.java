@@ -10,6 +10,8 @@ import java.util.Map;
  * the resolved process (argv, env, cwd, user), its hostname and namespaces, and the options as
  * the user gave them.
  *
+ * @param stdin whether conmon holds its stdin open for an attach ({@code run -i})
+ * @param tty   whether it runs on a terminal ({@code run -t})
  * @param network {@code private} (own namespace, loopback only), {@code host}, or a netns path
  */
 record ContainerConfig(
@@ -22,7 +24,9 @@ record ContainerConfig(
         String hostname,
         String network,
         boolean autoRemove,
-        List<String> secretEnv) {
+        List<String> secretEnv,
+        boolean stdin,
+        boolean tty) {
 
     String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -36,6 +40,8 @@ record ContainerConfig(
         m.put("network", network);
         m.put("autoRemove", autoRemove);
         m.put("secretEnv", secretEnv);
+        m.put("stdin", stdin);
+        m.put("tty", tty);
         return Json.write(m);
     }
 
@@ -45,6 +51,6 @@ record ContainerConfig(
                 ((Number) m.get("uid")).intValue(), ((Number) m.get("gid")).intValue(),
                 Json.array(m, "additionalGids").stream().map(o -> ((Number) o).intValue()).toList(),
                 Json.string(m, "hostname"), Json.string(m, "network"), Boolean.TRUE.equals(m.get("autoRemove")),
-                Json.strings(m, "secretEnv"));
+                Json.strings(m, "secretEnv"), Boolean.TRUE.equals(m.get("stdin")), Boolean.TRUE.equals(m.get("tty")));
     }
 }

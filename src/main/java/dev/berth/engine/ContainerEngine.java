@@ -65,12 +65,21 @@ public final class ContainerEngine {
     public record CreateOptions(
             String name, String image, List<String> command, List<String> args, List<String> env, String workingDir,
             String user, String network, boolean autoRemove, Sandbox sandbox, String hostname, List<VolumeBind> volumes,
-            List<String> secretEnv, Security security, boolean supervised, LogLimits logs) {
+            List<String> secretEnv, Security security, boolean supervised, LogLimits logs, boolean stdin, boolean tty) {
+
+        /** A pod's container: stdin closed, no terminal. */
+        public CreateOptions(String name, String image, List<String> command, List<String> args, List<String> env, String workingDir,
+                String user, String network, boolean autoRemove, Sandbox sandbox, String hostname, List<VolumeBind> volumes,
+                List<String> secretEnv, Security security, boolean supervised, LogLimits logs) {
+            this(name, image, command, args, env, workingDir, user, network, autoRemove, sandbox, hostname, volumes, secretEnv, security,
+                    supervised, logs, false, false);
+        }
 
         public static CreateOptions standalone(String name, String image, List<String> command, List<String> args,
-                List<String> env, String workingDir, String user, String network, boolean autoRemove, boolean supervised) {
+                List<String> env, String workingDir, String user, String network, boolean autoRemove, boolean supervised,
+                boolean stdin, boolean tty) {
             return new CreateOptions(name, image, command, args, env, workingDir, user, network, autoRemove, null, null, List.of(),
-                    List.of(), null, supervised, null);
+                    List.of(), null, supervised, null, stdin, tty);
         }
     }
 
@@ -161,12 +170,18 @@ public final class ContainerEngine {
             }
             String network = o.network() == null ? "private" : o.network();
             ContainerConfig config = new ContainerConfig(args, env, cwd, who.uid(), who.gid(), who.additionalGids(),
-                    hostname, network, o.autoRemove(), o.secretEnv() == null ? List.of() : o.secretEnv());
+                    hostname, network, o.autoRemove(), o.secretEnv() == null ? List.of() : o.secretEnv(), o.stdin(), o.tty());
             writeBundle(bundle, config, o.sandbox(), o.volumes(), extra(id, o.security(), layout.seccompProfiles()),
                     Boolean.TRUE.equals(sc.readOnlyRootFilesystem()));
             state.setContainerConfig(id, config.toJson());
             if (o.supervised()) {
                 Files.createFile(monitorFiles(id).supervisedMarker());
+            }
+            if (o.stdin()) {
+                Files.createFile(monitorFiles(id).stdinMarker());
+            }
+            if (o.tty()) {
+                Files.createFile(monitorFiles(id).terminalMarker());
             }
             LogLimits logs = o.logs() == null ? LogLimits.DEFAULT : o.logs();
             Files.writeString(bundle.resolve(LOG_LIMITS), logs.maxSize() + " " + logs.maxFiles());
@@ -340,7 +355,11 @@ public final class ContainerEngine {
         for (VolumeBind v : volumes == null ? List.<VolumeBind>of() : volumes) {
             mounts.add(OciConfig.Mount.bind(v.source().toString(), v.destination(), v.readOnly()));
         }
-        writePrivate(bundle.resolve("config.json"), Json.write(OciConfig.build(spec(bundle, c, mounts, sandbox, extra, readOnlyRoot))));
+        Map<String, Object> config = OciConfig.build(spec(bundle, c, mounts, sandbox, extra, readOnlyRoot));
+        if (c.tty()) {
+            OciConfig.useTerminal(Json.object(config, "process"));
+        }
+        writePrivate(bundle.resolve("config.json"), Json.write(config));
     }
 
     /**
@@ -875,14 +894,18 @@ public final class ContainerEngine {
 
     // exec and logs
 
-    /** Runs a command in a running container with its user, environment and working directory; returns its exit code. */
-    public int exec(String reference, List<String> command, OutputStream out, OutputStream err) {
+    /**
+     * Runs a command in a running container with its user, environment and working directory;
+     * returns its exit code. With {@code stdin} it reads berth's own stdin; with {@code tty} it
+     * runs on a terminal of its own (TERM=xterm unless the container sets TERM).
+     */
+    public int exec(String reference, List<String> command, boolean stdin, boolean tty, OutputStream out, OutputStream err) {
         Container c = find(reference);
         if (!c.running()) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is not running (" + c.status() + ")");
         }
         try {
-            return runIn(c.record(), command, out, err, Duration.ofDays(365));
+            return runIn(c.record(), command, stdin, tty, out, err, Duration.ofDays(365));
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot exec in " + c.name() + ": " + e.getMessage(), e);
         }
@@ -894,16 +917,28 @@ public final class ContainerEngine {
      * another argv; the runtime puts it under the container's seccomp filter. Its process file is
      * written here, private from creation, and removed.
      */
-    private int runIn(ContainerRecord r, List<String> command, OutputStream out, OutputStream err, Duration timeout) throws IOException {
+    private int runIn(ContainerRecord r, List<String> command, boolean stdin, boolean tty, OutputStream out, OutputStream err,
+            Duration timeout) throws IOException {
         Map<String, Object> process = new LinkedHashMap<>(Json.object(Json.parseObject(Files.readString(layout.bundle(r.id()).resolve("config.json"))), "process"));
         process.put("args", command);
+        if (tty) {
+            OciConfig.useTerminal(process);
+        }
         Path file = layout.bundle(r.id()).resolve("exec-" + newId().substring(0, 12) + ".json");
         try {
             writePrivate(file, Json.write(process));
-            return runtime.exec(r.id(), file, out, err, timeout);
+            return runtime.exec(r.id(), file, stdin || tty, out, err, timeout);
         } finally {
             Files.deleteIfExists(file);
         }
+    }
+
+    /**
+     * Connects to a created or running container's conmon, to stream its output from now on and
+     * (when it was created with stdin) send it input; attach before start to miss nothing.
+     */
+    public dev.berth.runtime.Attach attach(String id) {
+        return dev.berth.runtime.Attach.open(layout.bundle(id));
     }
 
     /** What a command run in a container (a probe) did: its exit code (null when it timed out) and output. */
@@ -913,7 +948,7 @@ public final class ContainerEngine {
     public ExecResult execCaptured(String id, List<String> command, Duration timeout) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         try {
-            int code = runIn(record(id), command, out, out, timeout);
+            int code = runIn(record(id), command, false, false, out, out, timeout);
             return new ExecResult(code, out.toString(java.nio.charset.StandardCharsets.UTF_8));
         } catch (dev.berth.proc.CommandFailedException e) {
             return new ExecResult(null, "timed out after " + timeout.toMillis() + " ms");

@@ -11,8 +11,11 @@ import java.util.Map;
  *
  * @param outputFile when set, stdout and stderr go to this file instead of being captured (for
  *                   commands that leave a daemon behind holding them, such as conmon)
+ * @param ownInput   whether the command reads berth's own stdin (a user's terminal or pipe)
+ *                   instead of {@code stdin} or nothing
  */
-public record Command(List<String> argv, Map<String, String> env, Path cwd, byte[] stdin, Duration timeout, Path outputFile) {
+public record Command(List<String> argv, Map<String, String> env, Path cwd, byte[] stdin, Duration timeout, Path outputFile,
+        boolean ownInput) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
     public Command {
@@ -21,31 +24,35 @@ public record Command(List<String> argv, Map<String, String> env, Path cwd, byte
     }
 
     public static Command of(String... argv) {
-        return new Command(List.of(argv), Map.of(), null, null, DEFAULT_TIMEOUT, null);
+        return new Command(List.of(argv), Map.of(), null, null, DEFAULT_TIMEOUT, null, false);
     }
 
     public static Command of(List<String> argv) {
-        return new Command(argv, Map.of(), null, null, DEFAULT_TIMEOUT, null);
+        return new Command(argv, Map.of(), null, null, DEFAULT_TIMEOUT, null, false);
     }
 
     public Command withEnv(Map<String, String> extra) {
-        return new Command(argv, extra, cwd, stdin, timeout, outputFile);
+        return new Command(argv, extra, cwd, stdin, timeout, outputFile, ownInput);
     }
 
     public Command inDirectory(Path dir) {
-        return new Command(argv, env, dir, stdin, timeout, outputFile);
+        return new Command(argv, env, dir, stdin, timeout, outputFile, ownInput);
     }
 
     public Command withStdin(byte[] input) {
-        return new Command(argv, env, cwd, input, timeout, outputFile);
+        return new Command(argv, env, cwd, input, timeout, outputFile, ownInput);
     }
 
     public Command withTimeout(Duration t) {
-        return new Command(argv, env, cwd, stdin, t, outputFile);
+        return new Command(argv, env, cwd, stdin, t, outputFile, ownInput);
     }
 
     public Command withOutputFile(Path file) {
-        return new Command(argv, env, cwd, stdin, timeout, file);
+        return new Command(argv, env, cwd, stdin, timeout, file, ownInput);
+    }
+
+    public Command withOwnInput() {
+        return new Command(argv, env, cwd, null, timeout, outputFile, true);
     }
 
     /** The command as a user would type it, for messages. */

@@ -35,7 +35,9 @@ public final class Processes implements ProcessRunner {
             pb.redirectOutput(ProcessBuilder.Redirect.appendTo(command.outputFile().toFile()));
             pb.redirectError(ProcessBuilder.Redirect.appendTo(command.outputFile().toFile()));
         }
-        if (command.stdin() == null) {
+        if (command.ownInput()) {
+            pb.redirectInput(ProcessBuilder.Redirect.INHERIT);
+        } else if (command.stdin() == null) {
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         }
         Process p;

@@ -36,6 +36,16 @@ public final class Conmon {
             return bundle.resolve("supervised");
         }
 
+        /** Present when conmon holds the container's stdin open for an attach ({@code run -i}). */
+        public Path stdinMarker() {
+            return bundle.resolve("stdin");
+        }
+
+        /** Present when the container runs on a terminal conmon holds ({@code run -t}; its config.json says so too). */
+        public Path terminalMarker() {
+            return bundle.resolve("terminal");
+        }
+
         public Path pidFile() {
             return bundle.resolve("pidfile");
         }
@@ -71,6 +81,12 @@ public final class Conmon {
                 "--runtime-arg=" + files.runtimeLog(),
                 "--runtime-arg", "--root=" + runtime.stateRoot(),
                 "--conmon-pidfile", files.conmonPidFile().toString()));
+        if (Files.exists(files.stdinMarker())) {
+            argv.add("--stdin");
+        }
+        if (Files.exists(files.terminalMarker())) {
+            argv.add("--terminal");
+        }
         if (files.logSizeMax() > 0) {
             argv.addAll(List.of("--log-size-max", Long.toString(files.logSizeMax())));
         }

@@ -195,6 +195,17 @@ public final class OciConfig {
         return config;
     }
 
+    /** Gives a {@code process} section a terminal, and TERM=xterm unless it sets TERM, as podman does. */
+    @SuppressWarnings("unchecked")
+    public static void useTerminal(Map<String, Object> process) {
+        process.put("terminal", true);
+        List<String> env = new ArrayList<>((List<String>) process.getOrDefault("env", List.of()));
+        if (env.stream().noneMatch(e -> e.startsWith("TERM="))) {
+            env.add("TERM=xterm");
+        }
+        process.put("env", env);
+    }
+
     /** The {@code process} section alone, which {@code runc exec --process} also takes. */
     public static Map<String, Object> process(Spec spec) {
         Map<String, Object> process = new LinkedHashMap<>();

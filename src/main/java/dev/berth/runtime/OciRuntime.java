@@ -95,11 +95,13 @@ public final class OciRuntime {
     }
 
     /**
-     * Runs a process in a running container, streaming its output; returns its exit code, or 127
+     * Runs a process in a running container, streaming its output (and berth's own stdin to it
+     * when {@code ownInput}; a process with a terminal gets one from the runtime, which copies
+     * between it and berth's stdio and passes resizes on); returns its exit code, or 127
      * or 126 when the runtime could not start it (runc then exits 255 with the reason on stderr,
      * which is kept to tell the two apart).
      */
-    public int exec(String id, Path processJson, OutputStream out, OutputStream err, Duration timeout) {
+    public int exec(String id, Path processJson, boolean ownInput, OutputStream out, OutputStream err, Duration timeout) {
         java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
         OutputStream tee = new OutputStream() {
             @Override
@@ -115,7 +117,8 @@ public final class OciRuntime {
                 err.write(b, off, len);
             }
         };
-        int code = processes.stream(Command.of(argv("exec", "--process", processJson.toString(), id)).withTimeout(timeout), out, tee);
+        Command command = Command.of(argv("exec", "--process", processJson.toString(), id)).withTimeout(timeout);
+        int code = processes.stream(ownInput ? command.withOwnInput() : command, out, tee);
         Integer failure = code == 255 ? cannotInvoke(said.toString(java.nio.charset.StandardCharsets.UTF_8)) : null;
         return failure != null ? failure : code;
     }

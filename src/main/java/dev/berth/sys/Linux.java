@@ -40,6 +40,16 @@ public final class Linux {
 
         int geteuid();
 
+        int socket(int domain, int type, int protocol) throws LastErrorException;
+
+        int connect(int fd, byte[] address, int length) throws LastErrorException;
+
+        long read(int fd, byte[] buffer, long count) throws LastErrorException;
+
+        long write(int fd, byte[] buffer, long count) throws LastErrorException;
+
+        int shutdown(int fd, int how) throws LastErrorException;
+
         String strerror(int errno);
     }
 
@@ -306,6 +316,94 @@ public final class Linux {
             how.setLong(8, 0);
             how.setLong(16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
             return (int) libc().syscall(SYS_OPENAT2, dirfd, path, how, 24L);
+        }
+    }
+
+    private static final int AF_UNIX = 1;
+    private static final int SOCK_SEQPACKET = 5;
+    private static final int SOCK_CLOEXEC = 02000000;
+    private static final int SHUT_WR = 1;
+    private static final int SHUT_RDWR = 2;
+    private static final int EINTR = 4;
+
+    /**
+     * A connected unix socket of packets (SOCK_SEQPACKET, which Java's channels lack), as conmon's
+     * attach socket is. Its path is reached through the directory's {@code /proc/self/fd} link,
+     * so a path longer than a socket address holds (108 bytes) still works.
+     */
+    public static final class SeqPacket implements AutoCloseable {
+        private final int fd;
+
+        private SeqPacket(int fd) {
+            this.fd = fd;
+        }
+
+        public static SeqPacket connect(Path socket) {
+            int dir = openPath(socket.getParent());
+            try {
+                byte[] path = ("/proc/self/fd/" + dir + "/" + socket.getFileName()).getBytes(StandardCharsets.UTF_8);
+                byte[] address = new byte[110];
+                address[0] = AF_UNIX;
+                System.arraycopy(path, 0, address, 2, path.length);
+                int fd = libc().socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+                try {
+                    libc().connect(fd, address, 2 + path.length + 1);
+                } catch (LastErrorException e) {
+                    libc().close(fd);
+                    throw e;
+                }
+                return new SeqPacket(fd);
+            } catch (LastErrorException e) {
+                throw failure("connect to " + socket, e);
+            } finally {
+                libc().close(dir);
+            }
+        }
+
+        /** Reads one packet into {@code buffer}; returns its length, 0 at the end. */
+        public int read(byte[] buffer) {
+            while (true) {
+                try {
+                    return (int) libc().read(fd, buffer, buffer.length);
+                } catch (LastErrorException e) {
+                    if (e.getErrorCode() != EINTR) {
+                        return 0;
+                    }
+                }
+            }
+        }
+
+        /** Sends {@code length} bytes as one packet; returns false when the other end is gone. */
+        public boolean write(byte[] buffer, int length) {
+            byte[] packet = length == buffer.length ? buffer : java.util.Arrays.copyOf(buffer, length);
+            try {
+                return libc().write(fd, packet, length) == length;
+            } catch (LastErrorException e) {
+                return false;
+            }
+        }
+
+        /** Tells the other end that nothing more will be sent. */
+        public void shutdownOutput() {
+            try {
+                libc().shutdown(fd, SHUT_WR);
+            } catch (LastErrorException e) {
+                // already closed by the other end
+            }
+        }
+
+        /** Ends the connection both ways; a read blocked in another thread returns. */
+        public void shutdown() {
+            try {
+                libc().shutdown(fd, SHUT_RDWR);
+            } catch (LastErrorException e) {
+                // already closed by the other end
+            }
+        }
+
+        @Override
+        public void close() {
+            libc().close(fd);
         }
     }
 }

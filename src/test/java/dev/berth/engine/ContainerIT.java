@@ -200,6 +200,90 @@ class ContainerIT {
         assertThat(r.err()).isEqualTo("Error: container done is not running (exited)\n");
     }
 
+    /**
+     * -i passes this shell's stdin (its end closes the container's), -t gives a terminal sized as
+     * the user's with resizes passed on, the detach keys leave the container running (issue 18).
+     * tmux is the user's terminal.
+     */
+    @Test
+    void interactiveContainersTakeStdinAndATerminal() throws Exception {
+        b.berth("run", "-d", "--name", "bt-sleeper", IMAGE, "sleep", "1000").ok();
+        assertThat(piped("hi\n", "exec", "-i", "bt-sleeper", "cat")).isEqualTo("hi\n");
+        assertThat(piped("hi\n", "exec", "bt-sleeper", "cat")).isEmpty();
+        assertThat(piped("one\ntwo\n", "run", "-i", "--rm", IMAGE, "sh", "-c", "cat; echo done")).isEqualTo("one\ntwo\ndone\n");
+        assertThat(b.berth("ps", "-aq").ok().out().lines()).hasSize(1);
+
+        String server = "bt-" + Long.toHexString(new Random().nextLong() & 0xffffffffL);
+        try {
+            tmux(server, "new-session", "-d", "-x", "90", "-y", "25", shell("run", "-it", "--name", "bt-tty", IMAGE, "sh") + "; echo exited $?; sleep 60");
+            awaitPane(server, "/ #");
+            tmux(server, "send-keys", "stty size; echo $TERM", "Enter");
+            awaitPane(server, "25 90\nxterm\n/ #");
+            tmux(server, "resize-window", "-x", "120", "-y", "40");
+            tmux(server, "send-keys", "stty size", "Enter");
+            awaitPane(server, "40 120\n/ #");
+            tmux(server, "send-keys", "exit 3", "Enter");
+            awaitPane(server, "exited 3");
+
+            tmux(server, "kill-session");
+            tmux(server, "new-session", "-d", "-x", "70", "-y", "20", shell("exec", "-it", "bt-sleeper", "sh") + "; echo exited $?; sleep 60");
+            awaitPane(server, "/ #");
+            tmux(server, "send-keys", "stty size; tty", "Enter");
+            awaitPane(server, "20 70\n/dev/pts/[0-9]+\n/ #");
+            tmux(server, "send-keys", "exit 4", "Enter");
+            awaitPane(server, "exited 4");
+
+            tmux(server, "kill-session");
+            tmux(server, "new-session", "-d", shell("run", "-it", "--name", "bt-detached", IMAGE, "sh") + "; echo exited $?; sleep 60");
+            awaitPane(server, "/ #");
+            tmux(server, "send-keys", "C-p", "C-q");
+            awaitPane(server, "exited 0");
+            assertThat(names(b.berth("ps").ok())).contains("bt-detached");
+        } finally {
+            new ProcessBuilder("tmux", "-L", server, "kill-server").redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** berth as a process of its own with {@code input} on its stdin; its stdout. */
+    private String piped(String input, String... args) throws Exception {
+        Process p = new ProcessBuilder(b.processArgv(args)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (var in = p.getOutputStream()) {
+            in.write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
+    /** A shell command line running berth with these arguments. */
+    private String shell(String... args) {
+        return String.join(" ", b.processArgv(args).stream().map(a -> "'" + a + "'").toList());
+    }
+
+    private static String tmux(String server, String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of("tmux", "-L", server));
+        argv.addAll(List.of(args));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("tmux %s: %s", argv, out).isZero();
+        return out;
+    }
+
+    /** Waits until the pane's text (each line's trailing blanks and the blank lines at its end dropped) ends with a match of {@code regex}. */
+    private static void awaitPane(String server, String regex) throws Exception {
+        java.util.regex.Pattern pattern = java.util.regex.Pattern.compile("(?s).*" + regex);
+        String pane = "";
+        for (int i = 0; i < 300; i++) {
+            pane = tmux(server, "capture-pane", "-p").replaceAll("[ \\t]+\n", "\n").strip();
+            if (pattern.matcher(pane).matches()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the terminal never showed /" + regex + "/:\n" + pane);
+    }
+
     @Test
     void stopKillAndRemove() {
         b.berth("run", "-d", "--name", "stubborn", IMAGE, "sleep", "1000").ok();

@@ -54,7 +54,7 @@ class CommandLinesTest {
         runc.start("abc");
         runc.kill("abc", "TERM");
         runc.delete("abc");
-        assertThat(runc.exec("abc", Path.of("/b/p.json"), OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), java.time.Duration.ofSeconds(1))).isEqualTo(3);
+        assertThat(runc.exec("abc", Path.of("/b/p.json"), false, OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), java.time.Duration.ofSeconds(1))).isEqualTo(3);
         assertThat(r.argvs).containsExactly(
                 List.of("/usr/sbin/runc", "--root", "/run/berth/runtime", "state", "abc"),
                 List.of("/usr/sbin/runc", "--root", "/run/berth/runtime", "start", "abc"),
