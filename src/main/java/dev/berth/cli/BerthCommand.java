@@ -13,6 +13,11 @@ import picocli.CommandLine.Spec;
         versionProvider = BerthCommand.Version.class,
         description = "Runs Kubernetes manifests on this machine, without a cluster and without a daemon.",
         synopsisSubcommandLabel = "COMMAND",
+        exitCodeListHeading = "%nExit codes (as podman's):%n",
+        exitCodeList = {"0:success", "1:rm, stop, kill, start, restart: a named container does not exist (nothing else failed)",
+            "125:berth's own error: bad input, a bad command line, a failed play, the host",
+            "126:run, exec: the command cannot be executed", "127:run, exec: the command is not found",
+            "other:run, exec: the command's own exit code"},
         footer = {"", "Examples:", "  berth kube plan manifests/demo.yaml", "  berth run --rm localhost/berth-busybox echo hello"})
 final class BerthCommand implements Runnable {
     /** Every command, in the order help lists them. */

@@ -146,6 +146,8 @@ final class ContainerCommands {
 
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = {"Create and start a container. In the foreground, its output is streamed and berth exits with its exit code."},
+            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"125:berth's own error", "126:the command cannot be executed",
+                "127:the command is not found", "other:the container's exit code (in the foreground)"},
             footer = {"", "Examples:", "  berth run localhost/berth-busybox echo hello world",
                     "  berth run -d --name sleeper localhost/berth-busybox sleep 1000",
                     "  berth run -it --rm localhost/berth-busybox sh", "  echo hi | berth run -i --rm localhost/berth-busybox cat"})
@@ -416,6 +418,8 @@ final class ContainerCommands {
 
     @Command(name = "exec", mixinStandardHelpOptions = true,
             description = "Run a command in a running container; berth exits with the command's exit code.",
+            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"125:berth's own error (the container is not running…)",
+                "126:the command cannot be executed", "127:the command is not found", "other:the command's exit code"},
             footer = {"", "Examples:", "  berth exec sleeper ps", "  berth exec sleeper -- sh -c 'echo $HOSTNAME'",
                     "  berth exec -it sleeper sh", "  echo hi | berth exec -i sleeper cat"})
     static final class Exec extends BerthCall {
@@ -620,8 +624,7 @@ final class ContainerCommands {
                         continue;
                     }
                     spec.commandLine().getErr().println("Error: " + e.getMessage());
-                    code = e.kind() == dev.berth.api.BerthException.Kind.NOT_FOUND || e.kind() == dev.berth.api.BerthException.Kind.INVALID_INPUT
-                            ? Main.INVALID : Main.FAILED;
+                    code = e.kind() == dev.berth.api.BerthException.Kind.NOT_FOUND && code != Main.FAILED ? Main.MISSING : Main.FAILED;
                 }
             }
         }

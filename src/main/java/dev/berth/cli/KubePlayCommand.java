@@ -135,7 +135,7 @@ final class KubePlayCommand implements Callable<Integer> {
                 report(result, mode, out, err);
                 out.flush();
                 err.flush();
-                return result.ok() ? Main.OK : Main.INVALID;
+                return result.ok() ? Main.OK : Main.FAILED;
             } finally {
                 events.close(); // before the hook lets the JVM go
                 // on Ctrl-C the hook waits for this: the summary is out before the JVM goes

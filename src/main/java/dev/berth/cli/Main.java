@@ -14,8 +14,9 @@ import picocli.CommandLine;
 public final class Main {
     /** Exit codes, in one place (podman's where they overlap). */
     static final int OK = 0;
-    static final int INVALID = 1;
-    static final int USAGE = 2;
+    /** podman's exit code for rm, stop, kill… when a named container does not exist and nothing else failed. */
+    static final int MISSING = 1;
+    /** podman's exit code for its own errors: bad input, a bad command line, the host or berth failing. */
     static final int FAILED = 125;
 
     private Main() {}
@@ -170,7 +171,7 @@ public final class Main {
             // "Did you mean: ps?" for a mistyped command, "Possible solutions: --all" for an option
             CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
             err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
-            return USAGE;
+            return FAILED;
         });
         int code = cli.execute(args);
         out.flush();
@@ -186,14 +187,11 @@ public final class Main {
         if (e instanceof ManifestException m) {
             m.problems().forEach(err::println);
             err.println("Error: " + (m.problems().size() == 1 ? "1 problem" : m.problems().size() + " problems") + " in the manifests");
-            return INVALID;
+            return FAILED;
         }
         if (e instanceof BerthException b) {
             err.println("Error: " + b.getMessage());
-            return switch (b.kind()) {
-                case INVALID_INPUT, NOT_FOUND -> INVALID;
-                case HOST, FAILED -> FAILED;
-            };
+            return FAILED;
         }
         err.println("Error: internal error: " + e + (global.debug() ? "" : " (run with --log-level debug for details)"));
         return FAILED;

@@ -136,7 +136,7 @@ final class ReconcileCommand extends BerthCall {
             if (!watch) {
                 Reconciler.Outcome outcome = pass(reconciler, source, out, err, true);
                 Supervision.startIfNeeded(berth, global(), backoff);
-                return outcome.ok() ? Main.OK : Main.INVALID;
+                return outcome.ok() ? Main.OK : Main.FAILED;
             }
             try {
                 return watch(berth, reconciler, source, out, err, backoff);

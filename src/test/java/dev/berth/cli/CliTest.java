@@ -123,7 +123,7 @@ class CliTest {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "apiVersion: v1\nkind: Pod\nmetadata: {name: Bad}\nspec:\n  containers:\n    - name: c\n");
         Result r = berth("kube", "plan", bad.toString());
-        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.code()).isEqualTo(125);
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).isEqualTo(bad + ":3: metadata.name: \"Bad\" is not a valid DNS-1123 subdomain (lower case letters, digits, '-' and '.', starting and ending with a letter or digit)\n"
                 + "Error: 1 problem in the manifests\n");
@@ -142,17 +142,17 @@ class CliTest {
                   containers: [{name: a, image: busybox}, {name: b, image: busybox}]
                 """);
         Result r = berth("kube", "plan", cycle.toString());
-        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.code()).isEqualTo(125);
         assertThat(r.err()).startsWith("dependency cycle: ").doesNotContain("Exception").doesNotContain("\tat ");
     }
 
     @Test
     void usageErrorsExitTwo() {
         Result unknown = berth("kube", "plan", "--bogus", "manifests/demo.yaml");
-        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.code()).isEqualTo(125);
         assertThat(unknown.err()).contains("Unknown option: '--bogus'").contains("Run 'berth kube plan --help' for usage.");
-        assertThat(berth("kube", "plan").code()).isEqualTo(2);
-        assertThat(berth("kube", "plan", "-o", "yaml", "manifests/demo.yaml").code()).isEqualTo(2);
+        assertThat(berth("kube", "plan").code()).isEqualTo(125);
+        assertThat(berth("kube", "plan", "-o", "yaml", "manifests/demo.yaml").code()).isEqualTo(125);
     }
 
     @Test
@@ -186,7 +186,7 @@ class CliTest {
     @Test
     void aMistypedCommandOrOptionGetsASuggestion() {
         Result command = berth("psx");
-        assertThat(command.code()).isEqualTo(2);
+        assertThat(command.code()).isEqualTo(125);
         assertThat(command.err()).contains("Did you mean: berth ps?");
         assertThat(berth("ps", "--al").err()).contains("Possible solutions: --all");
         assertThat(berth("imgae", "ls").err()).contains("Did you mean: berth image?");
@@ -204,6 +204,6 @@ class CliTest {
         assertThat(bash.waitFor()).isZero();
         assertThat(out).isEqualTo("--all\nimage\n");
         assertThat(berth("completion", "zsh").out()).startsWith("autoload -U +X bashcompinit && bashcompinit\n");
-        assertThat(berth("completion", "fish").code()).isEqualTo(2);
+        assertThat(berth("completion", "fish").code()).isEqualTo(125);
     }
 }

@@ -168,7 +168,7 @@ class ContainerIT {
         assertThat(r.out()).isEqualTo("hi there\n/tmp\n1000\n1000\n/home/app\n");
         assertThat(b.berth("run", "--rm", "--user", "1234:5", IMAGE, "id").ok().out()).startsWith("uid=1234 gid=5");
         Run unknown = b.berth("run", "--rm", "--user", "nosuch", IMAGE, "true");
-        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.code()).isEqualTo(125);
         assertThat(unknown.err()).contains("user \"nosuch\" is not in the image's /etc/passwd");
         assertThat(b.berth("ps", "-a").ok().out().lines()).hasSize(1);
     }
@@ -196,7 +196,7 @@ class ContainerIT {
         assertThat(b.berth("exec", "box", "--", "sh", "-c", "exit 3").code()).isEqualTo(3);
         b.berth("run", "--name", "done", IMAGE, "true").ok();
         Run r = b.berth("exec", "done", "true");
-        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.code()).isEqualTo(125);
         assertThat(r.err()).isEqualTo("Error: container done is not running (exited)\n");
     }
 
@@ -297,7 +297,7 @@ class ContainerIT {
 
         b.berth("run", "-d", "--name", "busy", IMAGE, "sleep", "1000").ok();
         Run refused = b.berth("rm", "busy");
-        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.code()).isEqualTo(125);
         assertThat(refused.err()).contains("container busy is running; stop it first, or use rm -f");
         b.berth("rm", "-f", "busy", "stubborn", "polite").ok();
         assertThat(b.berth("ps", "-a").ok().out().lines()).hasSize(1);
@@ -311,7 +311,7 @@ class ContainerIT {
     void namesAreUniqueAndIdPrefixesAddressContainers() {
         String id = b.berth("run", "-d", "--name", "one", IMAGE, "sleep", "1000").ok().out().strip();
         Run taken = b.berth("run", "-d", "--name", "one", IMAGE, "true");
-        assertThat(taken.code()).isEqualTo(1);
+        assertThat(taken.code()).isEqualTo(125);
         assertThat(taken.err()).contains("the container name \"one\" is already in use");
         assertThat(b.berth("exec", id.substring(0, 6), "true").code()).isZero();
         Map<String, Object> c = inspect(id.substring(0, 12));

@@ -69,7 +69,7 @@ class GenerateIT {
         b.berth("kube", "generate", "-f", out.toString(), "solo").ok();
         assertThat(out).hasContent(yaml.strip());
         Run refused = b.berth("kube", "generate", "-f", out.toString(), "solo");
-        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.code()).isEqualTo(125);
         assertThat(refused.err()).contains("exists; use --force to overwrite it");
         b.berth("kube", "generate", "--force", "-f", out.toString(), "solo").ok();
     }

@@ -86,7 +86,7 @@ class ImageIT {
         assertThat(inspect.get("Names")).isEqualTo(List.of(IMAGE));
         b.berth("run", "--name", "user", IMAGE, "true").ok();
         Run inUse = b.berth("image", "rm", IMAGE);
-        assertThat(inUse.code()).isEqualTo(1);
+        assertThat(inUse.code()).isEqualTo(125);
         assertThat(inUse.err()).contains("is used by a container");
         b.berth("rm", "user").ok();
         b.berth("image", "rm", IMAGE).ok();
@@ -95,7 +95,7 @@ class ImageIT {
             assertThat(layers).isEmpty();
         }
         Run missing = b.berth("run", IMAGE, "true");
-        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.code()).isEqualTo(125);
         assertThat(missing.err()).contains("image \"" + IMAGE + "\" is not in berth's store");
         // a file that is not a tar is refused, and no image is made of it
         Path text = Files.writeString(b.dir.resolve("notes.txt"), "not a tar\n");
@@ -114,7 +114,7 @@ class ImageIT {
         Run none = b.berth("image", "import", BerthRoot.sampleTar().toString(), "nocmd");
         none.ok();
         Run r = b.berth("run", "--rm", "nocmd");
-        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.code()).isEqualTo(125);
         assertThat(r.err()).contains("has neither entrypoint nor cmd");
     }
 
@@ -150,7 +150,7 @@ class ImageIT {
         byte[] layer = new Tars().file("a", "x").bytes();
         byte[] archive = dockerArchive("bad:1", List.of(layer), List.of(Digest.of("something else".getBytes()).toString()));
         Run r = b.berth("image", "load", "-i", write("bad.tar", archive).toString());
-        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.code()).isEqualTo(125);
         assertThat(r.err()).contains("layer content does not match its digest");
         assertThat(b.berth("image", "ls").ok().out().lines()).hasSize(1);
         assertThat(leftovers()).isEmpty();
@@ -161,7 +161,7 @@ class ImageIT {
         byte[] evil = new Tars().symlink("etc", b.dir.toString()).file("etc/pwned", "x").bytes();
         byte[] archive = dockerArchive("evil:1", List.of(evil), List.of(Digest.of(evil).toString()));
         Run r = b.berth("image", "load", "-i", write("evil.tar", archive).toString());
-        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.code()).isEqualTo(125);
         assertThat(r.err()).contains("points outside the layer; refused");
         assertThat(b.dir.resolve("pwned")).doesNotExist();
         assertThat(leftovers()).isEmpty();
@@ -193,7 +193,7 @@ class ImageIT {
                 .file("blobs/sha256/" + Digest.of(manifestBytes).hex(), manifestBytes, 0644)
                 .file("blobs/sha256/" + Digest.of(layer).hex(), gzip("not the layer".getBytes()), 0644).bytes();
         Run r = b.berth("image", "load", "-i", write("tampered.tar", tampered).toString());
-        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.code()).isEqualTo(125);
         assertThat(r.err()).contains("does not match its digest");
     }
 

@@ -184,7 +184,7 @@ class RegistryIT {
                             "platform", Map.of("os", "linux", "architecture", "amd64"))));
             r.manifest("sample", "multi", RegistryClient.OCI_INDEX, Json.write(index).getBytes(StandardCharsets.UTF_8));
             BerthRoot.Run arm = b.berth("image", "pull", "--tls-verify=false", "--platform", "linux/s390x", r.address + "/sample:multi");
-            assertThat(arm.code()).isEqualTo(1);
+            assertThat(arm.code()).isEqualTo(125);
             assertThat(arm.err()).contains("has no linux/s390x variant");
             BerthRoot.Run again = b.berth("image", "pull", "--tls-verify=false", r.address + "/sample:multi");
             assertThat(again.code()).as(again.err()).isZero();
@@ -192,7 +192,7 @@ class RegistryIT {
             assertThat(b.berth("image", "ls").ok().out()).contains(r.address + "/sample", "1.0", "multi");
 
             BerthRoot.Run missing = b.berth("image", "pull", "--tls-verify=false", r.address + "/sample:nope");
-            assertThat(missing.code()).isEqualTo(1);
+            assertThat(missing.code()).isEqualTo(125);
             assertThat(missing.err()).contains("sample nope: not found in the registry");
             BerthRoot.Run tls = b.berth("image", "pull", name.replace("1.0", "2.0"));
             assertThat(tls.code()).isNotZero();
@@ -238,7 +238,7 @@ class RegistryIT {
                         """;
                 Path never = Files.writeString(b.dir.resolve("never.yaml"), pod.formatted(r.address + "/sample:1.0", "Never"));
                 BerthRoot.Run refused = b.berth("kube", "play", "--tls-verify=false", never.toString());
-                assertThat(refused.code()).isEqualTo(1);
+                assertThat(refused.code()).isEqualTo(125);
                 assertThat(refused.err()).contains("is not in berth's store");
                 assertThat(b.berth("pod", "ps", "--format", "json").ok().out().strip()).isEqualTo("[]");
 
@@ -278,7 +278,7 @@ class RegistryIT {
             assertThat(lines).hasSize(4).anyMatch(l -> l.contains("\"event\":\"done\"") && l.contains(pushed[1]));
             assertThat(Json.parseObject(lines.get(3))).containsKey("Id");
             BerthRoot.Run wrong = b.berth("image", "pull", "--tls-verify=false", r.address + "/sample@sha256:" + "0".repeat(64));
-            assertThat(wrong.code()).isEqualTo(1);
+            assertThat(wrong.code()).isEqualTo(125);
             assertThat(wrong.err()).contains("not found in the registry");
 
             // a short name through registries.conf: the search registry, insecure there; then a mirror
@@ -319,14 +319,14 @@ class RegistryIT {
             String certs = r.certDir().toString();
             String auth = b.dir.resolve("auth.json").toString();
             BerthRoot.Run anonymous = b.berth("image", "pull", "--cert-dir", certs, "--authfile", auth, name);
-            assertThat(anonymous.code()).isEqualTo(1);
+            assertThat(anonymous.code()).isEqualTo(125);
             assertThat(anonymous.err()).contains("access denied (401)").contains("berth login " + r.address);
             BerthRoot.Run untrusted = b.berth("image", "pull", "--authfile", auth, name);
             assertThat(untrusted.code()).isNotZero();
             assertThat(untrusted.err()).contains("cannot reach " + r.address);
 
             BerthRoot.Run wrong = b.berth("login", "--cert-dir", certs, "--authfile", auth, "-u", "alice", "-p", "not-" + Registry.PASSWORD, r.address);
-            assertThat(wrong.code()).isEqualTo(1);
+            assertThat(wrong.code()).isEqualTo(125);
             assertThat(wrong.err()).contains("the credentials were refused").doesNotContain(Registry.PASSWORD);
             assertThat(Files.exists(Path.of(auth))).isFalse();
             BerthRoot.Run login = b.berth("login", "--cert-dir", certs, "--authfile", auth, "-u", "alice", "-p", Registry.PASSWORD, r.address);

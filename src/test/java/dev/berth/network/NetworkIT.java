@@ -182,14 +182,14 @@ class NetworkIT {
         Path second = manifest("second.yaml", hostPortPod("second", port));
         b.berth("kube", "play", first.toString()).ok();
         Run conflict = b.berth("kube", "play", second.toString());
-        assertThat(conflict.code()).isEqualTo(1);
+        assertThat(conflict.code()).isEqualTo(125);
         assertThat(conflict.err()).contains("nothing was started: pod second: hostPort " + port + "/TCP is already taken by pod first");
         assertThat(b.berth("ps", "-a").ok().out()).doesNotContain("second-web");
         b.berth("kube", "down", first.toString()).ok();
         try (ServerSocket held = new ServerSocket(freePort())) {
             Path third = manifest("third.yaml", hostPortPod("third", held.getLocalPort()));
             Run busy = b.berth("kube", "play", third.toString());
-            assertThat(busy.code()).isEqualTo(1);
+            assertThat(busy.code()).isEqualTo(125);
             assertThat(busy.err()).contains("hostPort " + held.getLocalPort() + "/TCP is already taken by another process on this host");
         }
     }
@@ -304,7 +304,7 @@ class NetworkIT {
         b.berth("kube", "play", m.toString()).ok();
         assertThat(b.berth("exec", "aside-c", "ip", "-4", "addr", "show", "eth0").ok().out()).contains("inet " + subnet.substring(0, subnet.lastIndexOf('.')));
         Run inUse = b.berth("network", "rm", "side");
-        assertThat(inUse.code()).isEqualTo(1);
+        assertThat(inUse.code()).isEqualTo(125);
         assertThat(inUse.err()).contains("network side is used by 1 pod(s)");
         b.berth("kube", "down", m.toString()).ok();
         b.berth("network", "rm", "side").ok();

@@ -78,7 +78,7 @@ class ConfigIT {
         berth("kube", "play", manifest).ok();
         assertThat(exec("cat /data/file; wc -l < /data/starts")).isEqualTo("kept\n2\n");
         Run inUse = berth("volume", "rm", "app-data");
-        assertThat(inUse.code()).isEqualTo(1);
+        assertThat(inUse.code()).isEqualTo(125);
         assertThat(inUse.err()).contains("volume app-data is used by pod configured");
         assertThat(berth("kube", "down", "--volumes", "--timeout", "1", manifest).ok().out()).contains("volume app-data removed");
         assertThat(berth("volume", "ls").ok().out().lines()).hasSize(1);
@@ -142,7 +142,7 @@ class ConfigIT {
                   containers: [{name: c, image: localhost/berth-busybox:latest, command: ["true"]}]
                 """);
         Run r = berth("kube", "play", m.toString());
-        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.code()).isEqualTo(125);
         assertThat(r.err()).contains("Container/strict/c: container strict-c: runAsNonRoot is set, but it would run as root (uid 0)");
         berth("kube", "down", m.toString()).ok();
     }
@@ -184,7 +184,7 @@ class ConfigIT {
         assertThat(host.resolve("created")).isDirectory();
         Path missing = write("missing.yaml", Files.readString(m).replace("type: Directory}", "type: File}").replace("name: paths}", "name: paths2}"));
         Run r = berth("kube", "play", missing.toString());
-        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.code()).isEqualTo(125);
         assertThat(r.err()).contains("hostPath volume host: " + host + " is not a file");
         berth("kube", "down", "--timeout", "1", missing.toString());
         berth("kube", "down", "--timeout", "1", m.toString()).ok();
@@ -235,7 +235,7 @@ class ConfigIT {
 
         String jobs = Path.of("manifests/job.yaml").toAbsolutePath().toString();
         Run play = berth("--format", "json", "kube", "play", jobs);
-        assertThat(play.code()).as(play.out() + play.err()).isEqualTo(1);
+        assertThat(play.code()).as(play.out() + play.err()).isEqualTo(125);
         assertThat(play.out()).contains("Job flaky reached its backoffLimit (2): 3 failed runs")
                 .contains("Job slow ran past its activeDeadlineSeconds (2 s): DeadlineExceeded");
         // parallelism 2: the third pod starts only after one of the first two is done

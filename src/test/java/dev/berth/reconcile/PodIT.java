@@ -151,7 +151,7 @@ class PodIT {
                     - {name: app, image: %s, command: ["sleep", "1000"]}
                 """.formatted(IMAGE, IMAGE));
         Run play = b.berth("kube", "play", m.toString());
-        assertThat(play.code()).isEqualTo(1);
+        assertThat(play.code()).isEqualTo(125);
         assertThat(play.err()).contains("Error: Container/broken/setup: exited with code 3; its last output: cannot reach db")
                 .contains("Error: Container/broken/app: waits for Container/broken/setup to be completed (init: app containers start after the init containers; \"setup\" must exit 0 first), which failed: exited with code 3");
         assertThat(b.berth("ps", "-a").ok().out()).doesNotContain("broken-app");
@@ -195,7 +195,7 @@ class PodIT {
                     - {name: client, image: %s, command: ["true"]}
                 """.formatted(IMAGE, IMAGE));
         Run play = b.berth("kube", "play", "--timeout", "2", m.toString());
-        assertThat(play.code()).isEqualTo(1);
+        assertThat(play.code()).isEqualTo(125);
         assertThat(play.err()).contains("Error: Container/slow/server: not ready within 2s (--timeout): readinessProbe httpGet :http/healthz passes never held; last probe")
                 .contains("http GET 127.0.0.1:8099/healthz: connection refused")
                 .contains("Error: Container/slow/client: waits for Container/slow/server to be ready (declared: declared by berth.dev/depends-on.client: \"server\" at " + m + ":5), which failed: not ready within 2s");

@@ -132,7 +132,7 @@ class ReconcileIT {
                 // a broken edit changes nothing, and says where
                 save(dir.resolve("solo.yaml"), SOLO.formatted(IMAGE, "three").replace("containers:", "containers: [oops"));
                 BerthRoot.Run broken = b.berth("reconcile", dir.toString());
-                assertThat(broken.code()).isEqualTo(1);
+                assertThat(broken.code()).isEqualTo(125);
                 assertThat(broken.err()).contains("solo.yaml:");
                 assertThat(env(b, "solo-c", "V")).isEqualTo("two");
                 assertThat(b.berth("reconcile", "status").ok().out()).contains("last error (nothing changed)");
@@ -140,7 +140,7 @@ class ReconcileIT {
                 // a file deleted: kept and reported without --prune, removed with it
                 Files.delete(dir.resolve("solo.yaml"));
                 BerthRoot.Run orphaned = b.berth("reconcile", dir.toString());
-                assertThat(orphaned.code()).isEqualTo(1);
+                assertThat(orphaned.code()).isEqualTo(125);
                 assertThat(orphaned.out()).contains("Pod/solo OutOfSync");
                 assertThat(pods(b)).contains("solo");
                 assertThat(b.berth("reconcile", "--prune", dir.toString()).code()).isZero();
@@ -151,7 +151,7 @@ class ReconcileIT {
                 b.berth("kube", "play", byHand.toString()).ok();
                 save(dir.resolve("solo.yaml"), SOLO.formatted(IMAGE, "mine"));
                 BerthRoot.Run conflict = b.berth("reconcile", "--prune", dir.toString());
-                assertThat(conflict.code()).isEqualTo(1);
+                assertThat(conflict.code()).isEqualTo(125);
                 assertThat(conflict.out()).contains("Pod/solo OutOfSync/Healthy (conflict: made outside this reconcile");
                 assertThat(env(b, "solo-c", "V")).isEqualTo("hand");
                 assertThat(b.berth("reconcile", "--adopt", dir.toString()).code()).isZero();
@@ -199,7 +199,7 @@ class ReconcileIT {
                 save(dir.resolve("app.yaml"), APP.formatted("v3", IMAGE).replace("exec httpd", "exit 3; exec httpd")
                         .replace("replicas: 2", "replicas: 2\n  progressDeadlineSeconds: 3"));
                 BerthRoot.Run stalled = b.berth("reconcile", dir.toString());
-                assertThat(stalled.code()).isEqualTo(1);
+                assertThat(stalled.code()).isEqualTo(125);
                 assertThat(stalled.err()).contains("Deployment/web: roll stopped, the old pods keep serving");
                 assertThat(b.berth("reconcile", "status", "rolling").ok().out()).containsPattern("Deployment/web +OutOfSync +Degraded");
                 assertThat(pods(b)).hasSize(4);
@@ -210,7 +210,7 @@ class ReconcileIT {
                 assertThat(serving.lines().filter(l -> l.equals("ok")).count()).isGreaterThan(before + 10);
                 // the next pass does not wait for that roll again
                 BerthRoot.Run again = b.berth("reconcile", dir.toString());
-                assertThat(again.code()).isEqualTo(1);
+                assertThat(again.code()).isEqualTo(125);
                 assertThat(again.out()).doesNotContain("Deployment/web  rolling");
             } finally {
                 // kube down of the manifests finds the rolled pods too (web-<hash>-N), by their Deployment
@@ -314,7 +314,7 @@ class ReconcileIT {
                     assertThat(b.berth("reconcile", "--git", url, "--ref", two.name(), "--path", "deploy", "--name", "gitops").code()).isZero();
                     assertThat(env(b, "solo-c", "V")).isEqualTo("two");
                     BerthRoot.Run missing = b.berth("reconcile", "--git", url, "--ref", "nope", "--path", "deploy", "--name", "gitops");
-                    assertThat(missing.code()).isEqualTo(1);
+                    assertThat(missing.code()).isEqualTo(125);
                     assertThat(missing.err()).contains("no branch, tag or commit nope");
                 } finally {
                     b.berth("reconcile", "down", "gitops");

@@ -90,7 +90,7 @@ class WholeAppIT {
             Path m = Files.writeString(b.dir.resolve("app.yaml"), APP.replace("HOSTPATH", hostPath.toString()));
             try {
                 BerthRoot.Run refused = b.berth("kube", "play", m.toString());
-                assertThat(refused.code()).isEqualTo(1);
+                assertThat(refused.code()).isEqualTo(125);
                 assertThat(refused.err()).contains("app.yaml:55: spec.template.spec.volumes[1].nfs: nfs needs storage one host does not have",
                         "--substitute-volumes");
                 assertThat(b.berth("pod", "ps").ok().out()).doesNotContain("writer");
