@@ -15,11 +15,21 @@ public final class Json {
 
     public static String write(Object value) {
         StringBuilder s = new StringBuilder();
-        write(value, s);
+        write(value, s, null);
         return s.toString();
     }
 
-    private static void write(Object value, StringBuilder s) {
+    /** As podman prints inspect: four spaces per level, {@code "key": value}; empty objects and arrays as {@code {}} and {@code []}. */
+    public static String pretty(Object value) {
+        StringBuilder s = new StringBuilder();
+        write(value, s, "\n");
+        return s.toString();
+    }
+
+    /** Writes {@code value}; {@code newline} is null for one line, else the line break and indentation of this level. */
+    private static void write(Object value, StringBuilder s, String newline) {
+        String inner = newline == null ? null : newline + "    ";
+        String separator = newline == null ? ":" : ": ";
         if (value == null) {
             s.append("null");
         } else if (value instanceof String str) {
@@ -31,23 +41,25 @@ public final class Json {
             Iterator<? extends Map.Entry<?, ?>> it = map.entrySet().iterator();
             while (it.hasNext()) {
                 Map.Entry<?, ?> e = it.next();
+                s.append(inner == null ? "" : inner);
                 quote(String.valueOf(e.getKey()), s);
-                s.append(':');
-                write(e.getValue(), s);
+                s.append(separator);
+                write(e.getValue(), s, inner);
                 if (it.hasNext()) {
                     s.append(',');
                 }
             }
-            s.append('}');
+            s.append(newline == null || map.isEmpty() ? "" : newline).append('}');
         } else if (value instanceof List<?> list) {
             s.append('[');
             for (int i = 0; i < list.size(); i++) {
                 if (i > 0) {
                     s.append(',');
                 }
-                write(list.get(i), s);
+                s.append(inner == null ? "" : inner);
+                write(list.get(i), s, inner);
             }
-            s.append(']');
+            s.append(newline == null || list.isEmpty() ? "" : newline).append(']');
         } else {
             throw new IllegalArgumentException("not JSON: " + value.getClass());
         }

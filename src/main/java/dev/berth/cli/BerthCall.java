@@ -33,7 +33,7 @@ abstract class BerthCall implements Callable<Integer> {
     }
 
     boolean jsonFormat() {
-        return global().format == GlobalOptions.Format.json;
+        return global().json();
     }
 
     PrintWriter out() {

@@ -27,21 +27,87 @@ final class ContainerCommands {
         return (BerthCommand) spec.root().userObject();
     }
 
-    /** A container as JSON ({@code ps --format json}, {@code inspect}). */
-    static Map<String, Object> json(Container c) {
+    /** podman's time for "never" (Go's zero time). */
+    private static final String NEVER = "0001-01-01T00:00:00Z";
+
+    /** A container as podman's {@code inspect} shows it (the keys berth has), Secret values hidden. */
+    static Map<String, Object> inspectJson(Container c, int restarts) {
+        Map<String, Object> config = c.shownConfig();
+        List<String> args = Json.strings(config, "args");
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("Status", c.status());
+        state.put("Running", c.running());
+        state.put("Paused", false);
+        state.put("Restarting", false);
+        state.put("OOMKilled", false);
+        state.put("Dead", false);
+        state.put("Pid", c.pid());
+        state.put("ExitCode", c.exitCode() == null ? 0 : c.exitCode());
+        state.put("Error", "");
+        state.put("StartedAt", c.record().started() == null ? NEVER : c.record().started().toString());
+        state.put("FinishedAt", c.record().finished() == null ? NEVER : c.record().finished().toString());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Id", c.id());
+        m.put("Created", c.record().created().toString());
+        m.put("Path", args.isEmpty() ? "" : args.get(0));
+        m.put("Args", args.isEmpty() ? List.of() : args.subList(1, args.size()));
+        m.put("State", state);
+        m.put("Image", c.record().imageId());
+        m.put("ImageName", c.record().imageName());
+        m.put("Pod", c.record().pod() == null ? "" : c.record().pod());
         m.put("Name", c.name());
+        m.put("RestartCount", restarts);
+        Map<String, Object> shown = new LinkedHashMap<>();
+        shown.put("Hostname", config.get("hostname"));
+        shown.put("User", config.get("uid") + ":" + config.get("gid"));
+        shown.put("Env", config.get("env"));
+        shown.put("Cmd", args);
+        shown.put("Image", c.record().imageName());
+        shown.put("WorkingDir", config.get("cwd"));
+        shown.put("Tty", Boolean.TRUE.equals(config.get("tty")));
+        shown.put("OpenStdin", Boolean.TRUE.equals(config.get("stdin")));
+        m.put("Config", shown);
+        Map<String, Object> host = new LinkedHashMap<>();
+        host.put("AutoRemove", Boolean.TRUE.equals(config.get("autoRemove")));
+        host.put("NetworkMode", c.record().pod() != null ? "pod" : config.get("network"));
+        m.put("HostConfig", host);
+        return m;
+    }
+
+    /** A container as podman's {@code ps --format json} shows it. */
+    static Map<String, Object> psJson(Container c, Restarting restarting) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("AutoRemove", Boolean.TRUE.equals(Json.parseObject(c.record().config()).get("autoRemove")));
+        m.put("Command", Json.strings(Json.parseObject(c.record().config()), "args"));
+        m.put("Created", c.record().created().getEpochSecond());
+        m.put("CreatedAt", Tables.ago(c.record().created()) + " ago");
+        m.put("Exited", c.status().equals("exited"));
+        m.put("ExitedAt", c.record().finished() == null ? 0 : c.record().finished().getEpochSecond());
+        m.put("ExitCode", c.exitCode() == null ? 0 : c.exitCode());
+        m.put("Id", c.id());
         m.put("Image", c.record().imageName());
         m.put("ImageID", c.record().imageId());
-        m.put("Pod", c.record().pod());
-        m.put("State", c.status());
-        m.put("ExitCode", c.exitCode());
+        m.put("Labels", restarting.labels(c));
+        m.put("Names", List.of(c.name()));
         m.put("Pid", c.pid());
-        m.put("Created", c.record().created().toString());
-        m.put("StartedAt", c.record().started() == null ? null : c.record().started().toString());
-        m.put("FinishedAt", c.record().finished() == null ? null : c.record().finished().toString());
-        m.put("Config", c.shownConfig());
+        m.put("Pod", c.record().pod() == null ? "" : c.record().pod());
+        m.put("PodName", c.record().pod() == null ? "" : c.record().pod());
+        m.put("Restarts", restarting.count(c));
+        m.put("StartedAt", c.record().started() == null ? 0 : c.record().started().getEpochSecond());
+        m.put("State", c.status());
+        m.put("Status", restarting.status(c));
+        m.put("Reason", restarting.nextStart(c) != null ? "CrashLoopBackOff" : null);
+        return m;
+    }
+
+    /** What a ps template reads: the JSON's fields, with .ID, .Names and .Command as podman's templates have them (text). */
+    static Map<String, Object> psTemplateModel(Map<String, Object> json) {
+        Map<String, Object> m = new LinkedHashMap<>(json);
+        m.put("ID", json.get("Id").toString().substring(0, 12));
+        m.put("Names", String.join(",", Json.strings(json, "Names")));
+        m.put("Command", String.join(" ", Json.strings(json, "Command")));
+        m.put("CreatedHuman", json.get("CreatedAt"));
+        m.put("RunningFor", json.get("CreatedAt"));
         return m;
     }
 
@@ -339,12 +405,13 @@ final class ContainerCommands {
                 return Main.OK;
             }
             if (jsonFormat()) {
-                out.println(Json.write(list.stream().map(c -> {
-                    Map<String, Object> m = json(c);
-                    m.put("Restarts", restarting.count(c));
-                    m.put("Reason", restarting.nextStart(c) != null ? "CrashLoopBackOff" : null);
-                    return m;
-                }).toList()));
+                out.println(Json.write(list.stream().map(c -> psJson(c, restarting)).toList()));
+                return Main.OK;
+            }
+            Template template = global().template();
+            if (template != null) {
+                out.print(template.lines(list.stream().map(c -> psTemplateModel(psJson(c, restarting))).toList(), Map.of("ID", "CONTAINER ID",
+                        "CreatedHuman", "CREATED", "RunningFor", "CREATED", "CreatedAt", "CREATED", "Image", "IMAGE", "PodName", "POD NAME")));
                 return Main.OK;
             }
             List<List<String>> rows = new ArrayList<>();
@@ -588,18 +655,29 @@ final class ContainerCommands {
     @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show containers as JSON.",
             footer = {"", "Example:", "  berth inspect sleeper"})
     static final class Inspect extends BerthCall {
-        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
+        @Option(names = "-f", paramLabel = "TEMPLATE", description = "Print this Go template of each container ('{{.State.Pid}}'), as --format does.")
+        String template;
+
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Containers by name or ID (prefix).")
         List<String> containers;
 
         @Override
         Integer call(Berth berth) {
+            Map<String, Integer> restarts = berth.state().restartCounts();
             List<Object> all = new ArrayList<>();
-            for (String c : containers) {
-                all.add(ContainerCommands.json(berth.containers().find(c)));
+            for (String name : containers) {
+                Container c = berth.containers().find(name);
+                all.add(inspectJson(c, restarts.getOrDefault(c.id(), 0)));
             }
-            out().println(Json.write(all));
+            printInspected(this, template, all);
             return Main.OK;
         }
+    }
+
+    /** inspect's output: a JSON array, pretty as podman's (on one line with --format json), or each object through the template of -f or --format. */
+    static void printInspected(BerthCall call, String template, List<Object> all) {
+        Template t = template != null ? Template.parse(template) : call.global().template();
+        call.out().print(t != null ? t.lines(all) : call.jsonFormat() ? Json.write(all) + "\n" : Json.pretty(all) + "\n");
     }
 
     interface PerName {

@@ -5,8 +5,6 @@ import picocli.CommandLine.ScopeType;
 
 /** Options every command takes (DESIGN.md, "Commands"). */
 final class GlobalOptions {
-    enum Format { text, json }
-
     enum LogLevel { error, warn, info, debug }
 
     @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
@@ -26,8 +24,23 @@ final class GlobalOptions {
     LogLevel logLevel = LogLevel.warn;
 
     @Option(names = "--format", scope = ScopeType.INHERIT, paramLabel = "FORMAT", defaultValue = "text",
-            description = "Output format: text or json.")
-    Format format = Format.text;
+            description = "Output format: text, json, or a Go template as podman's for ps, inspect, image ls and pod ps"
+                    + " ('{{.Names}} {{.Status}}', 'table {{.ID}}\\t{{.Names}}', '{{json .}}').")
+    String format = "text";
+
+    /** Whether the output is JSON; a --format that is neither text, json nor a template is refused here. */
+    boolean json() {
+        if (!format.equals("text") && !format.equals("json") && !Template.isTemplate(format)) {
+            throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT,
+                    "--format " + format + ": give text, json or a template such as '{{.Names}}'");
+        }
+        return format.equals("json");
+    }
+
+    /** The --format template, or null for text and json. */
+    Template template() {
+        return json() || format.equals("text") ? null : Template.parse(format);
+    }
 
     boolean debug() {
         return logLevel == LogLevel.debug;

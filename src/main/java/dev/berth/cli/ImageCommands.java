@@ -125,6 +125,12 @@ final class ImageCommands extends GroupCommand {
                 out.println(Json.write(images.stream().map(ImageCommands::json).toList()));
                 return Main.OK;
             }
+            Template template = global().template();
+            if (template != null) {
+                out.print(template.lines(images.stream().flatMap(i -> templateModels(i).stream()).toList(),
+                        Map.of("ID", "IMAGE ID", "CreatedSince", "CREATED", "CreatedAt", "CREATED")));
+                return Main.OK;
+            }
             List<List<String>> rows = new ArrayList<>();
             for (ImageStore.Image i : images) {
                 List<String> names = i.record().names().stream().filter(n -> !n.contains("@")).toList();
@@ -147,6 +153,25 @@ final class ImageCommands extends GroupCommand {
             out.print(Tables.render(header, rows));
             return Main.OK;
         }
+    }
+
+    /** What an image ls template reads: the JSON's fields, and podman's .Repository, .Tag, .ID, .Digest, .CreatedSince, .Size (text) per name. */
+    static List<Map<String, Object>> templateModels(ImageStore.Image i) {
+        List<String> names = i.record().names().stream().filter(n -> !n.contains("@")).toList();
+        List<Map<String, Object>> models = new ArrayList<>();
+        for (String n : names.isEmpty() ? List.of("<none>:<none>") : names) {
+            Map<String, Object> m = json(i);
+            int colon = n.lastIndexOf(':');
+            m.put("Repository", n.substring(0, colon));
+            m.put("Tag", n.substring(colon + 1));
+            m.put("ID", i.id().substring(0, 12));
+            m.put("Digest", digests(i).stream().map(d -> d.substring(d.indexOf('@') + 1)).findFirst().orElse("<none>"));
+            m.put("CreatedSince", Tables.ago(i.record().created()) + " ago");
+            m.put("CreatedAt", i.record().created().toString());
+            m.put("Size", Tables.size(i.record().size()));
+            models.add(m);
+        }
+        return models;
     }
 
     @Command(name = "tag", mixinStandardHelpOptions = true, description = "Give an image more names.",
@@ -181,8 +206,10 @@ final class ImageCommands extends GroupCommand {
     @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show images as JSON.",
             footer = {"", "Example:", "  berth image inspect localhost/berth-busybox"})
     static final class Inspect extends BerthCall {
+        @Option(names = "-f", paramLabel = "TEMPLATE", description = "Print this Go template of each image ('{{.Size}}'), as --format does.")
+        String template;
 
-        @Parameters(arity = "1..*", paramLabel = "IMAGE")
+        @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Images by name or ID (prefix).")
         List<String> images;
 
         @Override
@@ -191,7 +218,7 @@ final class ImageCommands extends GroupCommand {
             for (String i : images) {
                 all.add(json(berth.images().require(i)));
             }
-            out().println(Json.write(all));
+            ContainerCommands.printInspected(this, template, all);
             return Main.OK;
         }
     }

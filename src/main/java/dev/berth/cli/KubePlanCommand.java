@@ -49,7 +49,7 @@ final class KubePlanCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         read.warnings().forEach(w -> err.println("warning: " + w));
         plan.warnings().forEach(w -> err.println("warning: " + w));
-        Output chosen = output != null ? output : root.global.format == GlobalOptions.Format.json ? Output.json : Output.text;
+        Output chosen = output != null ? output : root.global.json() ? Output.json : Output.text;
         PrintWriter out = spec.commandLine().getOut();
         out.print(switch (chosen) {
             case text -> PlanRendering.text(plan, read.dispositions());

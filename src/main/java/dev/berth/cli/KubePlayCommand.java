@@ -109,7 +109,7 @@ final class KubePlayCommand implements Callable<Integer> {
         read.warnings().forEach(w -> err.println("warning: " + w));
         plan.warnings().forEach(w -> err.println("warning: " + w));
         if (dryRun) {
-            out.print(root.global.format == GlobalOptions.Format.json ? PlanRendering.json(plan, read.dispositions()) : PlanRendering.text(plan, read.dispositions()));
+            out.print(root.global.json() ? PlanRendering.json(plan, read.dispositions()) : PlanRendering.text(plan, read.dispositions()));
             return Main.OK;
         }
         PlayView.Mode mode = PlayView.mode(root.global, quiet);

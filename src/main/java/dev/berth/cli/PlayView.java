@@ -30,7 +30,7 @@ final class PlayView implements Consumer<PlayEvent> {
     }
 
     static Mode mode(GlobalOptions global, boolean quiet) {
-        if (global.format == GlobalOptions.Format.json) {
+        if (global.json()) {
             return Mode.JSON;
         }
         if (quiet) {

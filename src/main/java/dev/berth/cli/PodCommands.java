@@ -21,36 +21,38 @@ import picocli.CommandLine.Spec;
         footer = {"", "Example:", "  berth pod ps"})
 final class PodCommands extends GroupCommand {
 
+    /** A pod as {@code pod ps --format json} and {@code pod inspect} show it, in podman's PascalCase. */
     static Map<String, Object> json(PodStatus p) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", p.name());
-        m.put("phase", p.phase());
+        m.put("Name", p.name());
+        m.put("Status", p.status());
+        m.put("Phase", p.phase());
         if (p.reason() != null) {
-            m.put("reason", p.reason());
+            m.put("Reason", p.reason());
         }
-        m.put("ready", p.ready() + "/" + p.total());
-        m.put("created", p.created().toString());
-        m.put("conditions", p.conditions());
+        m.put("Ready", p.ready() + "/" + p.total());
+        m.put("Created", p.created().toString());
+        m.put("Conditions", p.conditions());
         List<Object> containers = new ArrayList<>();
         for (PodStatus.ContainerStatus c : p.containers()) {
             Map<String, Object> cm = new LinkedHashMap<>();
-            cm.put("name", c.name());
-            cm.put("init", c.init());
-            cm.put("state", c.state());
-            cm.put("exitCode", c.exitCode());
-            cm.put("ready", c.ready());
-            cm.put("lastProbe", c.lastProbe());
-            cm.put("restartCount", c.restarts());
+            cm.put("Name", c.name());
+            cm.put("Init", c.init());
+            cm.put("State", c.state());
+            cm.put("ExitCode", c.exitCode());
+            cm.put("Ready", c.ready());
+            cm.put("LastProbe", c.lastProbe());
+            cm.put("RestartCount", c.restarts());
             if (c.lastState() != null) {
                 Map<String, Object> terminated = new LinkedHashMap<>();
-                terminated.put("exitCode", c.lastState().exitCode());
-                terminated.put("reason", c.lastState().reason());
-                terminated.put("finishedAt", c.lastState().finishedAt().toString());
-                cm.put("lastState", Map.of("terminated", terminated));
+                terminated.put("ExitCode", c.lastState().exitCode());
+                terminated.put("Reason", c.lastState().reason());
+                terminated.put("FinishedAt", c.lastState().finishedAt().toString());
+                cm.put("LastState", Map.of("Terminated", terminated));
             }
             containers.add(cm);
         }
-        m.put("containers", containers);
+        m.put("Containers", containers);
         return m;
     }
 
@@ -72,6 +74,11 @@ final class PodCommands extends GroupCommand {
                 out.println(Json.write(pods.stream().map(PodCommands::json).toList()));
                 return Main.OK;
             }
+            Template template = global().template();
+            if (template != null) {
+                out.print(template.lines(pods.stream().map(PodCommands::json).toList()));
+                return Main.OK;
+            }
             List<List<String>> rows = new ArrayList<>();
             for (PodStatus p : pods) {
                 rows.add(List.of(p.name(), p.status(), p.ready() + "/" + p.total(), Integer.toString(p.restarts()),
@@ -86,8 +93,10 @@ final class PodCommands extends GroupCommand {
             description = "Show a pod as JSON: phase, conditions (Initialized, ContainersReady, Ready), each container's state and readiness.",
             footer = {"", "Example:", "  berth pod inspect demo"})
     static final class Inspect extends BerthCall {
+        @Option(names = "-f", paramLabel = "TEMPLATE", description = "Print this Go template of each pod ('{{.Phase}}'), as --format does.")
+        String template;
 
-        @Parameters(arity = "1..*", paramLabel = "POD")
+        @Parameters(arity = "1..*", paramLabel = "POD", description = "Pods by name.")
         List<String> pods;
 
         @Override
@@ -99,7 +108,7 @@ final class PodCommands extends GroupCommand {
                         .orElseThrow(() -> new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.NOT_FOUND, "no pod \"" + name + "\""));
                 shown.add(json(p));
             }
-            out().println(Json.write(shown));
+            ContainerCommands.printInspected(this, template, shown);
             return Main.OK;
         }
     }

@@ -48,7 +48,7 @@ final class SystemCommands extends GroupCommand {
             List<dev.berth.runtime.Rootless.Requirement> rootless = uid == 0 ? List.of()
                     : dev.berth.runtime.Rootless.check(System.getProperty("user.name"), uid);
             missing |= rootless.stream().anyMatch(r -> !r.met());
-            if (root.global.format == GlobalOptions.Format.json) {
+            if (root.global.json()) {
                 List<Object> list = new ArrayList<>();
                 for (HostComponents.Component p : parts) {
                     Map<String, Object> m = new LinkedHashMap<>();

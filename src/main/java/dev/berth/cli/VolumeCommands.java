@@ -22,9 +22,10 @@ final class VolumeCommands extends GroupCommand {
 
     static Map<String, Object> json(Volumes.NamedVolume v) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", v.name());
-        m.put("mountpoint", v.data().toString());
-        m.put("pods", v.pods());
+        m.put("Name", v.name());
+        m.put("Driver", "local");
+        m.put("Mountpoint", v.data().toString());
+        m.put("Pods", v.pods());
         return m;
     }
 

@@ -28,4 +28,27 @@ class JsonTest {
     void stringsRoundTrip(@ForAll String s) {
         assertThat(Json.parse(Json.write(List.of(s)))).isEqualTo(List.of(s));
     }
+
+    @Test
+    void prettyIndentsAsPodmansInspect() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("Id", "abc");
+        m.put("Args", List.of("1000"));
+        m.put("Empty", List.of());
+        m.put("State", Map.of("Pid", 7L));
+        assertThat(Json.pretty(List.of(m))).isEqualTo("""
+                [
+                    {
+                        "Id": "abc",
+                        "Args": [
+                            "1000"
+                        ],
+                        "Empty": [],
+                        "State": {
+                            "Pid": 7
+                        }
+                    }
+                ]""");
+        assertThat(Json.parse(Json.pretty(List.of(m)))).isEqualTo(List.of(m));
+    }
 }

@@ -28,7 +28,7 @@ class GenerateIT {
     @AfterEach
     void tearDown() {
         for (Object p : (List<?>) Json.parse(b.berth("pod", "ps", "--format", "json").out())) {
-            b.berth("pod", "rm", "-f", (String) ((Map<?, ?>) p).get("name"));
+            b.berth("pod", "rm", "-f", (String) ((Map<?, ?>) p).get("Name"));
         }
         b.close();
     }
@@ -40,7 +40,7 @@ class GenerateIT {
         String manifest = Path.of("manifests", name).toAbsolutePath().toString();
         b.berth("kube", "play", "-q", manifest);
         List<String> pods = ((List<?>) Json.parse(b.berth("pod", "ps", "--format", "json").ok().out())).stream()
-                .map(p -> (String) ((Map<?, ?>) p).get("name")).toList();
+                .map(p -> (String) ((Map<?, ?>) p).get("Name")).toList();
         String[] args = new String[pods.size() + 2];
         args[0] = "kube";
         args[1] = "generate";

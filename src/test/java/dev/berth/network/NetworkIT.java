@@ -43,7 +43,7 @@ class NetworkIT {
     @AfterEach
     void tearDown() throws Exception {
         for (Object p : (List<?>) Json.parse(b.berth("pod", "ps", "--format", "json").out())) {
-            b.berth("pod", "rm", "-f", (String) ((Map<?, ?>) p).get("name"));
+            b.berth("pod", "rm", "-f", (String) ((Map<?, ?>) p).get("Name"));
         }
         b.close();
         assertHostNetworkAsItWas();

@@ -57,7 +57,7 @@ class ConcurrencyIT {
                     // whichever came second found the pods the first made, and kept them
                     assertThat(here.out() + there.out()).contains("pod api: unchanged").contains("pod api: created");
                     List<?> pods = (List<?>) Json.parse(b.berth("pod", "ps", "--format", "json").ok().out());
-                    assertThat(pods).hasSize(2).allSatisfy(p -> assertThat(((Map<?, ?>) p).get("phase")).isEqualTo("Running"));
+                    assertThat(pods).hasSize(2).allSatisfy(p -> assertThat(((Map<?, ?>) p).get("Phase")).isEqualTo("Running"));
                     assertThat(b.berth("exec", "frontend-ui", "wget", "-q", "-O", "-", "http://api:80/").ok().out()).contains("api");
                 } finally {
                     b.berth("kube", "down", "--timeout", "1", LINKED).ok();
@@ -166,7 +166,7 @@ class ConcurrencyIT {
                     assertThat(run.code()).as("%s %s", run.out(), run.err()).isZero();
                 }
                 List<?> pods = (List<?>) Json.parse(b.berth("pod", "ps", "--format", "json").ok().out());
-                assertThat(pods).hasSize(8).allSatisfy(p -> assertThat(((Map<?, ?>) p).get("phase")).isEqualTo("Running"));
+                assertThat(pods).hasSize(8).allSatisfy(p -> assertThat(((Map<?, ?>) p).get("Phase")).isEqualTo("Running"));
                 for (String name : List.of("ta", "tb", "tc", "td")) {
                     assertThat(b.berth("exec", name + "-client-c", "wget", "-q", "-O", "-", "http://" + name + ":80/").ok().out()).contains(name);
                 }

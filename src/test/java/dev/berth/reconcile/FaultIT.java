@@ -64,9 +64,9 @@ class FaultIT {
                 Run ps = b.berth("pod", "ps", "--format", "json");
                 assertThat(ps.code()).as("pod ps after trial %d: %s", trial, ps.err()).isZero();
                 for (Object p : (List<?>) Json.parse(ps.out())) {
-                    String name = (String) ((Map<?, ?>) p).get("name");
+                    String name = (String) ((Map<?, ?>) p).get("Name");
                     assertThat(b.berth("pod", "inspect", name).code()).as("pod inspect %s after trial %d", name, trial).isZero();
-                    assertThat(((Map<?, ?>) p).get("reason")).as("pod %s after trial %d", name, trial).isIn("Terminating", null);
+                    assertThat(((Map<?, ?>) p).get("Reason")).as("pod %s after trial %d", name, trial).isIn("Terminating", null);
                 }
                 assertThat(b.berth("ps", "-a").code()).isZero();
                 b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
@@ -89,10 +89,10 @@ class FaultIT {
                 long conmon = Long.parseLong(Files.readString(b.runroot.resolve("containers").resolve(id).resolve("conmon.pid")).strip());
                 new ProcessBuilder("kill", "-9", Long.toString(conmon)).start().waitFor();
                 // the infra container of f1, by the pid of its process
-                long infraPid = ((Number) ((Map<?, ?>) first(Json.parse(b.berth("inspect", "f1-infra").ok().out()))).get("Pid")).longValue();
+                long infraPid = Long.parseLong(b.berth("inspect", "-f", "{{.State.Pid}}", "f1-infra").ok().out().strip());
                 new ProcessBuilder("kill", "-9", Long.toString(infraPid)).start().waitFor();
                 // and a container's own process
-                long process = ((Number) ((Map<?, ?>) first(Json.parse(b.berth("inspect", "f0-b").ok().out()))).get("Pid")).longValue();
+                long process = Long.parseLong(b.berth("inspect", "-f", "{{.State.Pid}}", "f0-b").ok().out().strip());
                 new ProcessBuilder("kill", "-9", Long.toString(process)).start().waitFor();
                 waitFor(() -> b.berth("pod", "ps").out().contains("SandboxExited"), "pod ps to show f1's sandbox exited");
                 waitFor(() -> b.berth("ps", "-a").out().contains("Exited (137)"), "ps -a to show f0-b killed");

@@ -30,7 +30,7 @@ class PodIT {
     void tearDown() {
         b.berth("pod", "rm", "-f", "--", "dummy");
         for (Object p : (List<?>) Json.parse(b.berth("pod", "ps", "--format", "json").out())) {
-            b.berth("pod", "rm", "-f", (String) ((Map<?, ?>) p).get("name"));
+            b.berth("pod", "rm", "-f", (String) ((Map<?, ?>) p).get("Name"));
         }
         b.close();
     }
@@ -61,11 +61,11 @@ class PodIT {
             assertThat(events.indexOf("Container/demo/client starting")).isGreaterThan(events.indexOf("Container/demo/web ready"));
             assertThat(b.berth("logs", "demo-client").ok().out()).isEqualTo("hello from web\n");
             Map<?, ?> client = (Map<?, ?>) ((List<?>) Json.parse(b.berth("inspect", "demo-client").ok().out())).get(0);
-            for (int w = 0; w < 50 && !"exited".equals(client.get("State")); w++) {
+            for (int w = 0; w < 50 && !"exited".equals(((Map<?, ?>) client.get("State")).get("Status")); w++) {
                 TimeUnit.MILLISECONDS.sleep(20);
                 client = (Map<?, ?>) ((List<?>) Json.parse(b.berth("inspect", "demo-client").ok().out())).get(0);
             }
-            assertThat(client.get("ExitCode")).isEqualTo(0L);
+            assertThat(((Map<?, ?>) client.get("State")).get("ExitCode")).isEqualTo(0L);
             b.berth("kube", "down", "--timeout", "1", demo).ok();
         }
         b.assertNothingLeft();
@@ -209,8 +209,8 @@ class PodIT {
         List<String> events = events(play);
         assertThat(events.indexOf("Container/frontend/ui starting")).isGreaterThan(events.indexOf("Container/api/server ready"));
         Map<?, ?> api = (Map<?, ?>) ((List<?>) Json.parse(b.berth("pod", "inspect", "api").ok().out())).get(0);
-        assertThat(api.get("phase")).isEqualTo("Running");
-        assertThat(((Map<?, ?>) api.get("conditions")).get("Ready")).isEqualTo(true);
+        assertThat(api.get("Phase")).isEqualTo("Running");
+        assertThat(((Map<?, ?>) api.get("Conditions")).get("Ready")).isEqualTo(true);
         b.berth("kube", "down", "--timeout", "1", link).ok();
         b.assertNothingLeft();
     }
@@ -242,7 +242,7 @@ class PodIT {
         Run changed = b.berth("kube", "play", m.toString()).ok();
         assertThat(changed.out()).contains("pod one: unchanged").contains("pod two: replaced");
         assertThat(((Map<?, ?>) ((List<?>) Json.parse(b.berth("inspect", "one-c").ok().out())).get(0)).get("Id")).isEqualTo(firstId);
-        assertThat(((Map<?, ?>) ((List<?>) Json.parse(b.berth("inspect", "two-c").ok().out())).get(0)).get("Image")).isEqualTo("localhost/berth-busybox:v2");
+        assertThat(((Map<?, ?>) ((List<?>) Json.parse(b.berth("inspect", "two-c").ok().out())).get(0)).get("ImageName")).isEqualTo("localhost/berth-busybox:v2");
         assertThat(b.berth("kube", "play", "--replace", m.toString()).ok().out()).contains("pod one: replaced");
         b.berth("kube", "down", m.toString()).ok();
         b.assertNothingLeft();

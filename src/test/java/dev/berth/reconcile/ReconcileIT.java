@@ -69,7 +69,7 @@ class ReconcileIT {
 
     static List<String> pods(BerthRoot b) {
         return ((List<?>) Json.parse(b.berth("pod", "ps", "--format", "json").ok().out())).stream()
-                .map(p -> (String) ((Map<?, ?>) p).get("name")).sorted().toList();
+                .map(p -> (String) ((Map<?, ?>) p).get("Name")).sorted().toList();
     }
 
     /** The Services' rules and the guard (a pod's own CNI rules change when it is made again). */
@@ -247,7 +247,7 @@ class ReconcileIT {
                     // the watch does the supervisor's work: no supervisor process, yet a killed container comes back
                     assertThat(SupervisorIT.supervisors(b)).isEmpty();
                     Map<?, ?> httpd = (Map<?, ?>) ((List<?>) Json.parse(b.berth("inspect", "web-0-httpd").ok().out())).get(0);
-                    long pid = ((Number) httpd.get("Pid")).longValue();
+                    long pid = ((Number) ((Map<?, ?>) httpd.get("State")).get("Pid")).longValue();
                     ProcessHandle.of(pid).orElseThrow().destroyForcibly();
                     FaultIT.waitFor(() -> restarts(b, "web-0") >= 1, "web-0-httpd to be restarted by the watch");
                     assertThat(SupervisorIT.supervisors(b)).isEmpty();
@@ -267,8 +267,8 @@ class ReconcileIT {
 
     static int restarts(BerthRoot b, String pod) {
         return ((List<?>) Json.parse(b.berth("pod", "ps", "--format", "json").ok().out())).stream().map(p -> (Map<?, ?>) p)
-                .filter(p -> p.get("name").equals(pod)).flatMap(p -> ((List<?>) p.get("containers")).stream())
-                .mapToInt(c -> ((Number) ((Map<?, ?>) c).get("restartCount")).intValue()).sum();
+                .filter(p -> p.get("Name").equals(pod)).flatMap(p -> ((List<?>) p.get("Containers")).stream())
+                .mapToInt(c -> ((Number) ((Map<?, ?>) c).get("RestartCount")).intValue()).sum();
     }
 
     static String read(Path file) {

@@ -64,8 +64,8 @@ class SupervisorIT {
 
     static int restarts(BerthRoot b, String container) {
         Map<?, ?> pod = (Map<?, ?>) ((List<?>) Json.parse(b.berth("pod", "ps", "--format", "json").ok().out())).get(0);
-        return ((List<?>) pod.get("containers")).stream().map(c -> (Map<?, ?>) c).filter(c -> c.get("name").equals(container))
-                .mapToInt(c -> ((Number) c.get("restartCount")).intValue()).findFirst().orElseThrow();
+        return ((List<?>) pod.get("Containers")).stream().map(c -> (Map<?, ?>) c).filter(c -> c.get("Name").equals(container))
+                .mapToInt(c -> ((Number) c.get("RestartCount")).intValue()).findFirst().orElseThrow();
     }
 
     @Test
@@ -91,13 +91,13 @@ class SupervisorIT {
                 assertThat(b.berth("events", "--pod", "nothing-here").ok().out()).isEmpty();
                 // the exit before the current run, as Kubernetes' lastState
                 Map<?, ?> c = ((List<?>) ((Map<?, ?>) ((List<?>) Json.parse(b.berth("pod", "inspect", "crashy", "--format", "json").ok().out())).get(0))
-                        .get("containers")).stream().map(x -> (Map<?, ?>) x).filter(x -> x.get("name").equals("c")).findFirst().orElseThrow();
-                assertThat(c.get("lastState").toString()).contains("exitCode=1").contains("reason=Error").contains("finishedAt=20");
+                        .get("Containers")).stream().map(x -> (Map<?, ?>) x).filter(x -> x.get("Name").equals("c")).findFirst().orElseThrow();
+                assertThat(c.get("LastState").toString()).contains("ExitCode=1").contains("Reason=Error").contains("FinishedAt=20");
                 assertThat(b.berth("system", "supervisor").ok().out()).containsPattern("^running, pid \\d+, since ")
                         .contains("crashy/steady: running, restarts 0").containsPattern("crashy/c: (running|CrashLoopBackOff)");
                 // killed, the supervisor loses nothing: a container's next exit starts one again (conmon's exit
                 // command, a shell; no berth command runs meanwhile, so nothing else could), which restarts it
-                long steady = ((Number) ((Map<?, ?>) ((List<?>) Json.parse(b.berth("inspect", "crashy-steady").ok().out())).get(0)).get("Pid")).longValue();
+                long steady = Long.parseLong(b.berth("inspect", "-f", "{{.State.Pid}}", "crashy-steady").ok().out().strip());
                 List<Long> killed = supervisors(b);
                 for (long pid : killed) {
                     new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();

@@ -322,7 +322,7 @@ public final class BerthRoot implements AutoCloseable {
             Run pods = berth("pod", "ps", "--format", "json");
             if (pods.code() == 0) {
                 for (Object p : (List<?>) Json.parse(pods.out())) {
-                    berth("pod", "rm", "-f", (String) ((Map<?, ?>) p).get("name"));
+                    berth("pod", "rm", "-f", (String) ((Map<?, ?>) p).get("Name"));
                 }
             }
             Run ps = berth("ps", "-a", "--format", "json");
