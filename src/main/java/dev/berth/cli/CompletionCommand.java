@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "completion", mixinStandardHelpOptions = true,
         description = "Print a shell completion script for berth's commands and options (bash; zsh through its bashcompinit).",
         footer = {"", "Examples:", "  berth completion bash > ~/.local/share/bash-completion/completions/berth",
-            "  source <(berth completion bash)     # this shell only; zsh: source <(berth completion zsh)"})
+            "  source <(berth completion bash)   # this shell only (zsh: completion zsh)"})
 final class CompletionCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

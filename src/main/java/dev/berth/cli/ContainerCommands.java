@@ -264,7 +264,7 @@ final class ContainerCommands {
                         + " berth's supervisor does it, with the crash-loop back-off; stop or kill by hand ends it.")
         String restart;
 
-        @Parameters(index = "0", paramLabel = "IMAGE")
+        @Parameters(index = "0", paramLabel = "IMAGE", description = "The image: a name (with or without its tag) or an ID.")
         String image;
 
         @Parameters(index = "1..*", paramLabel = "COMMAND", description = "Command and arguments (default: the image's).")
@@ -365,9 +365,10 @@ final class ContainerCommands {
 
     @Command(name = "ps", mixinStandardHelpOptions = true,
             description = "List containers (running ones, or all with -a), the newest first.",
-            footer = {"", "Filters (--filter KEY=VALUE; the same key twice matches either, different keys all):",
-                "  name=REGEX, id=PREFIX, status=created|running|exited|unknown (shows stopped ones without -a),",
-                "  pod=POD, label=KEY[=VALUE] (the pod's), ancestor=IMAGE (name, with or without its tag, or ID)",
+            footer = {"", "Filters (--filter KEY=VALUE; a key twice matches either, different keys all):",
+                "  name=REGEX, id=PREFIX, pod=POD, label=KEY[=VALUE] (the pod's),",
+                "  status=created|running|exited|unknown (shows stopped ones without -a),",
+                "  ancestor=IMAGE (name, with or without its tag, or ID)",
                 "", "Examples:", "  berth ps", "  berth ps -a --format json", "  berth ps -aq --filter status=exited",
                 "  berth rm -f $(berth ps -aq --filter pod=demo)"})
     static final class Ps extends BerthCall {
@@ -436,7 +437,7 @@ final class ContainerCommands {
     }
 
     @Command(name = "logs", mixinStandardHelpOptions = true, description = "Print a container's output (stdout to stdout, stderr to stderr).",
-            footer = {"", "TIME is a duration before now (90s, 10m, 1h30m) or a date-time (2026-11-30T10:00:00Z).",
+            footer = {"", "TIME: a duration ago (90s, 10m, 1h30m) or a date-time (2026-11-30T10:00:00Z).",
                 "", "Examples:", "  berth logs sleeper", "  berth logs -f --tail 10 sleeper", "  berth logs -t --since 5m sleeper"})
     static final class Logs extends BerthCall {
         @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the container exits.")
@@ -601,7 +602,7 @@ final class ContainerCommands {
         @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL", defaultValue = "KILL", description = "Signal name or number (default KILL).")
         String signal;
 
-        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Containers by name or ID (prefix).")
         List<String> containers;
 
         @Override

@@ -48,10 +48,10 @@ final class ImageCommands extends GroupCommand {
                 description = "Set CMD, ENTRYPOINT (JSON arrays or shell form), ENV K=V, WORKDIR or USER, as in a Containerfile.")
         List<String> changes = new ArrayList<>();
 
-        @Parameters(index = "0", paramLabel = "TARBALL")
+        @Parameters(index = "0", paramLabel = "TARBALL", description = "A root filesystem as a tar file (plain, gzip or zstd).")
         Path tarball;
 
-        @Parameters(index = "1", paramLabel = "NAME[:TAG]")
+        @Parameters(index = "1", paramLabel = "NAME[:TAG]", description = "The image's name (tag latest when none).")
         String name;
 
         @Override
@@ -83,7 +83,7 @@ final class ImageCommands extends GroupCommand {
                     "each checked against its digests, those the store has already not fetched again. A short name is tried in",
                     "registries.conf's unqualified-search-registries (default docker.io); mirrors and insecure registries as there."},
             footer = {"", "Examples:", "  berth image pull --tls-verify=false 127.0.0.1:5000/app:1.0", "  berth image pull quay.io/org/app@sha256:…",
-                    "  berth image pull --format json nginx:1.25    # one JSON event per line, the image last"})
+                    "  berth image pull --format json nginx:1.25   # JSON events, the image last"})
     static final class Pull extends BerthCall {
         @Parameters(paramLabel = "NAME[:TAG|@DIGEST]", description = "The image: [registry/]path[:tag] or [registry/]path@sha256:digest.")
         String name;
@@ -229,7 +229,7 @@ final class ImageCommands extends GroupCommand {
         @Spec
         CommandSpec spec;
 
-        @Parameters(arity = "1..*", paramLabel = "IMAGE")
+        @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Images by name or ID (prefix).")
         List<String> images;
 
         @Override

@@ -73,7 +73,7 @@ final class LoginCommands {
         @Spec
         CommandSpec spec;
 
-        @Parameters(arity = "0..1", paramLabel = "REGISTRY")
+        @Parameters(arity = "0..1", paramLabel = "REGISTRY", description = "The registry's host[:port] (with --all: none).")
         String registry;
 
         @Option(names = {"-a", "--all"}, description = "Remove the credentials of every registry.")

@@ -108,6 +108,7 @@ public final class Main {
                 cli.addSubcommand(c);
             }
         }
+        cli.getSubcommands().values().stream().distinct().forEach(Main::globalOptionsOnce);
         for (String positionalTail : List.of("run", "exec")) {
             CommandLine sub = cli.getSubcommands().get(positionalTail);
             if (sub != null) {
@@ -115,6 +116,19 @@ public final class Main {
             }
         }
         return cli;
+    }
+
+    /**
+     * A command's help as podman's: {@code berth pod stop [OPTIONS] POD...}, and its own options
+     * only; the global ones (--root, --format…), which every command takes, are listed once, in
+     * {@code berth --help}.
+     */
+    private static void globalOptionsOnce(CommandLine command) {
+        command.getCommandSpec().usageMessage().abbreviateSynopsis(true);
+        command.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_OPTION_LIST, help -> help.optionListExcludingGroups(
+                help.commandSpec().options().stream().filter(o -> !o.inherited()).toList())
+                + "  Global options (--root, --runroot, --runtime, --format, --log-level): see berth --help.\n");
+        command.getSubcommands().values().stream().distinct().forEach(Main::globalOptionsOnce);
     }
 
     /** The first argument that is neither a global option nor its value: the command's name, or null. */

@@ -45,7 +45,7 @@ final class NetworkCommands extends GroupCommand {
         @Option(names = "--bridge", paramLabel = "NAME", description = "The bridge's name (default: bn-<name>).")
         String bridge;
 
-        @Parameters(index = "0", paramLabel = "NAME")
+        @Parameters(index = "0", paramLabel = "NAME", description = "The network's name.")
         String name;
 
         @Override
@@ -86,7 +86,7 @@ final class NetworkCommands extends GroupCommand {
             footer = {"", "Example:", "  berth network inspect berth"})
     static final class Inspect extends BerthCall {
 
-        @Parameters(index = "0", paramLabel = "NAME")
+        @Parameters(index = "0", paramLabel = "NAME", description = "The network's name.")
         String name;
 
         @Override
@@ -102,7 +102,7 @@ final class NetworkCommands extends GroupCommand {
         @Spec
         CommandSpec spec;
 
-        @Parameters(arity = "1..*", paramLabel = "NAME")
+        @Parameters(arity = "1..*", paramLabel = "NAME", description = "Networks by name.")
         List<String> names;
 
         @Override

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code berth pod …}. */
 @Command(name = "pod", mixinStandardHelpOptions = true, description = "Manage pods.", synopsisSubcommandLabel = "COMMAND",
-        subcommands = {PodCommands.Ps.class, PodCommands.Inspect.class, PodCommands.Rm.class},
+        subcommands = {PodCommands.Ps.class, PodCommands.Inspect.class, PodCommands.Stop.class, PodCommands.Start.class, PodCommands.Restart.class,
+                PodCommands.Rm.class},
         footer = {"", "Example:", "  berth pod ps"})
 final class PodCommands extends GroupCommand {
 
@@ -113,6 +114,95 @@ final class PodCommands extends GroupCommand {
         }
     }
 
+    /** The pods stop and restart act on, and how long their containers get before SIGKILL. */
+    static final class Stopping {
+        @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "Seconds before SIGKILL (default: each pod's terminationGracePeriodSeconds).")
+        Integer seconds;
+
+        @Parameters(arity = "1..*", paramLabel = "POD", description = "Pods by name.")
+        List<String> pods;
+
+        /** Stops one pod's containers; -t is checked first. */
+        void stop(CommandSpec spec, Berth berth, String pod) {
+            if (seconds != null && seconds < 0) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--time must be 0 or more, got " + seconds);
+            }
+            dev.berth.reconcile.PodControl.stop(berth, pod, seconds == null ? null : java.time.Duration.ofSeconds(seconds), waiting(spec, pod));
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true,
+            description = {"Stop pods' containers in the reverse of their start order (preStop hooks, SIGTERM, SIGKILL after the grace period);"
+                    + " they stay, with their sandbox, until pod start or kube down. The supervisor does not restart them."},
+            footer = {"", "Examples:", "  berth pod stop demo", "  berth pod stop -t 2 demo"})
+    static final class Stop implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        Stopping stopping;
+
+        @Override
+        public Integer call() {
+            return ContainerCommands.eachName(spec, stopping.pods, (berth, pod) -> stopping.stop(spec, berth, pod));
+        }
+    }
+
+    @Command(name = "start", mixinStandardHelpOptions = true,
+            description = {"Start pods' stopped containers again (the same ones: writable layers and logs kept) in their start order,"
+                    + " each after those it depends on are ready, postStart hooks run; the supervisor watches them again."
+                    + " Init containers are not run again."},
+            footer = {"", "Example:", "  berth pod start demo"})
+    static final class Start implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "POD", description = "Pods by name.")
+        List<String> pods;
+
+        @Override
+        public Integer call() {
+            return startPods(spec, pods, (berth, pod) -> {});
+        }
+    }
+
+    @Command(name = "restart", mixinStandardHelpOptions = true,
+            description = "Stop pods' containers, then start them again (pod stop, then pod start).",
+            footer = {"", "Example:", "  berth pod restart -t 2 demo"})
+    static final class Restart implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        Stopping stopping;
+
+        @Override
+        public Integer call() {
+            return startPods(spec, stopping.pods, (berth, pod) -> stopping.stop(spec, berth, pod));
+        }
+    }
+
+    /** Starts each pod (after {@code first}, for restart), then the supervisor when one has containers to watch. */
+    private static int startPods(CommandSpec spec, List<String> pods, ContainerCommands.PerName first) {
+        java.util.concurrent.atomic.AtomicBoolean watched = new java.util.concurrent.atomic.AtomicBoolean();
+        int code = ContainerCommands.eachName(spec, pods, (berth, pod) -> {
+            first.apply(berth, pod);
+            if (dev.berth.reconcile.PodControl.start(berth, pod, waiting(spec, pod))) {
+                watched.set(true);
+            }
+        });
+        if (watched.get()) {
+            try (Berth berth = Engines.open(ContainerCommands.root(spec).global)) {
+                Supervision.startIfNeeded(berth, ContainerCommands.root(spec).global, dev.berth.reconcile.Restarts.DEFAULT_MAX);
+            }
+        }
+        return code;
+    }
+
+    private static java.util.function.Consumer<String> waiting(CommandSpec spec, String pod) {
+        return who -> spec.commandLine().getErr().println("waiting for another berth command that is changing pod " + pod + " (" + who + ")");
+    }
+
     @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove pods and all their containers.",
             footer = {"", "Example:", "  berth pod rm -f demo"})
     static final class Rm implements Callable<Integer> {
@@ -122,7 +212,7 @@ final class PodCommands extends GroupCommand {
         @Option(names = {"-f", "--force"}, description = "Stop running pods first (SIGKILL after 10 seconds).")
         boolean force;
 
-        @Parameters(arity = "1..*", paramLabel = "POD")
+        @Parameters(arity = "1..*", paramLabel = "POD", description = "Pods by name.")
         List<String> pods;
 
         @Override

@@ -51,7 +51,7 @@ final class VolumeCommands extends GroupCommand {
             footer = {"", "Example:", "  berth volume inspect app-data"})
     static final class Inspect extends BerthCall {
 
-        @Parameters(index = "0", paramLabel = "NAME")
+        @Parameters(index = "0", paramLabel = "NAME", description = "The volume's name.")
         String name;
 
         @Override
@@ -67,7 +67,7 @@ final class VolumeCommands extends GroupCommand {
         @Spec
         CommandSpec spec;
 
-        @Parameters(arity = "1..*", paramLabel = "NAME")
+        @Parameters(arity = "1..*", paramLabel = "NAME", description = "Volumes by name.")
         List<String> names;
 
         @Override

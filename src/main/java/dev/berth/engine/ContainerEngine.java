@@ -518,6 +518,11 @@ public final class ContainerEngine {
         }
     }
 
+    /** From now on the container's exits start the supervisor again (a pod's container, started again by {@code pod start}). */
+    public void supervise(String id) {
+        setRestartPolicy(id, "");
+    }
+
     /** From now on the container's exits no longer start the supervisor (it is being removed, or stopped by hand). */
     public void unsupervise(String id) {
         try {

@@ -152,6 +152,33 @@ public final class PodEngine {
         if (record.isPresent()) {
             state.updatePod(pod, infraId, PodRecord.Status.REMOVING);
         }
+        for (ContainerEngine.Container c : stopMembers(pod, members, infraId, stopOrder, grace, beforeStop)) {
+            containers.remove(c, true);
+        }
+        network.detach(pod);
+        removeFiles(pod);
+        state.deletePod(pod);
+        return anything;
+    }
+
+    /**
+     * Stops a pod's member containers in {@code stopOrder} ({@code pod stop}): the record says
+     * STOPPED first, so the supervisor leaves them be; their exits no longer reach it. The
+     * sandbox stays (namespaces, network, an infra container), so {@code pod start} starts the
+     * same containers in it again.
+     */
+    public void stop(String pod, List<String> stopOrder, Duration grace, BeforeStop beforeStop) {
+        PodRecord record = state.pod(pod).orElseThrow(() -> new BerthException(BerthException.Kind.NOT_FOUND, "no pod \"" + pod + "\""));
+        state.updatePod(pod, null, PodRecord.Status.STOPPED);
+        List<ContainerRecord> members = state.containersOfPod(pod).stream()
+                .filter(c -> !c.id().equals(record.infraId()) && !c.name().equals(pod + "-infra")).toList();
+        stopMembers(pod, members, null, stopOrder, grace, beforeStop);
+    }
+
+    /** Stops members in stopOrder (the infra container last), each running one after {@code beforeStop}; returns them, exited. */
+    private List<ContainerEngine.Container> stopMembers(String pod, List<ContainerRecord> given, String infraId, List<String> stopOrder, Duration grace,
+            BeforeStop beforeStop) {
+        List<ContainerRecord> members = new ArrayList<>(given);
         members.sort(java.util.Comparator.comparingInt((ContainerRecord c) -> {
             if (c.id().equals(infraId) || c.name().equals(pod + "-infra")) {
                 return Integer.MAX_VALUE;
@@ -159,9 +186,9 @@ public final class PodEngine {
             int i = stopOrder.indexOf(c.name().substring(Math.min(c.name().length(), pod.length() + 1)));
             return i < 0 ? Integer.MAX_VALUE - 1 : i;
         }));
-        members.forEach(c -> containers.unsupervise(c.id())); // their exits are this removal's, not the supervisor's
+        members.forEach(c -> containers.unsupervise(c.id())); // their exits are this stop's, not the supervisor's
         long deadline = System.nanoTime() + grace.toNanos();
-        List<ContainerEngine.Container> live = new ArrayList<>();
+        List<ContainerEngine.Container> stopped = new ArrayList<>();
         for (ContainerRecord c : members) {
             ContainerEngine.Container container = containers.look(c.id()); // the files answer for a running one: no runtime call
             if (container.running()) {
@@ -172,15 +199,9 @@ public final class PodEngine {
                 containers.stop(container, left);
                 container = containers.find(c.id()); // exited now: its exit file says so, no runtime call
             }
-            live.add(container);
+            stopped.add(container);
         }
-        for (ContainerEngine.Container c : live) {
-            containers.remove(c, true);
-        }
-        network.detach(pod);
-        removeFiles(pod);
-        state.deletePod(pod);
-        return anything;
+        return stopped;
     }
 
     /**

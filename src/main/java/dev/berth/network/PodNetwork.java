@@ -71,6 +71,7 @@ public final class PodNetwork {
         if (newBridge) {
             try (Locks.Held held = locks.network(network.name())) {
                 rules().restore(networkRules(network)); // once per bridge, not per pod; a second first pod finds them
+                routeLocalnet(network.bridge());
             }
         }
         if (Linux.inUserNamespace() && !ports.isEmpty()) {
@@ -167,6 +168,15 @@ public final class PodNetwork {
                 network.removeBridge();
             }
             state.setPodNetwork(pod, null);
+        }
+    }
+
+    /** Lets packets from the host's 127.0.0.1 be routed to the bridge (a NodePort asked on localhost), as kube-proxy does. */
+    private static void routeLocalnet(String bridge) {
+        try {
+            Files.writeString(Path.of("/proc/sys/net/ipv4/conf", bridge, "route_localnet"), "1");
+        } catch (IOException e) {
+            // a NodePort on 127.0.0.1 then times out; on the host's other addresses it works
         }
     }
 

@@ -82,8 +82,10 @@ public final class ServiceRules {
      * A network's rules, written once for its bridge where the bridge plugin's {@code ipMasq} and
      * the firewall plugin would write rules per pod (18 iptables processes each): what pods send
      * off the subnet is masqueraded (multicast aside, as the bridge plugin does), and FORWARD
-     * accepts what they send and the replies to them. What they send to the Service range is
-     * left to the guard, whichever of the two was inserted first.
+     * accepts what they send and the replies to them; what the host sends them from its loopback
+     * (a NodePort on 127.0.0.1, which needs the bridge's {@code route_localnet}) is masqueraded
+     * too. What they send to the Service range is left to the guard, whichever of the two was
+     * inserted first.
      */
     public List<List<String>> network(String bridge, String subnet, String serviceSubnet) {
         String chain = chain("network " + bridge, 0);
@@ -93,6 +95,9 @@ public final class ServiceRules {
                 List.of("-t", "nat", "-A", chain, "-d", "224.0.0.0/4", "-j", "RETURN"),
                 List.of("-t", "nat", "-A", chain, "-j", "MASQUERADE"),
                 List.of("-t", "nat", "-A", "POSTROUTING", "-s", subnet, "-m", "comment", "--comment", chain, "-j", chain),
+                // a NodePort asked on 127.0.0.1 reaches a pod from the host's loopback: the pod answers the bridge's address
+                List.of("-t", "nat", "-A", "POSTROUTING", "-s", "127.0.0.0/8", "-d", subnet, "-m", "comment", "--comment", chain,
+                        "-j", "MASQUERADE"),
                 List.of("-t", "filter", "-I", "FORWARD", "1", "-s", subnet, "!", "-d", serviceSubnet, "-m", "comment", "--comment", chain,
                         "-j", "ACCEPT"),
                 List.of("-t", "filter", "-I", "FORWARD", "1", "-d", subnet, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED",

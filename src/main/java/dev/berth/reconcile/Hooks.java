@@ -60,7 +60,7 @@ public final class Hooks {
         berth.containers().stop(container, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
 
-    private static void preStop(Prober prober, ContainerSpec c, Path netns, ContainerEngine.Container container, Duration grace) {
+    static void preStop(Prober prober, ContainerSpec c, Path netns, ContainerEngine.Container container, Duration grace) {
         if (c != null && c.preStop() != null && container.running()) {
             run(prober, c.preStop(), netns, container.id(), c, grace); // its failure changes nothing: the container stops all the same
         }

@@ -12,6 +12,7 @@ import dev.berth.engine.ContainerEngine;
 import dev.berth.engine.PodEngine;
 import dev.berth.engine.Sandbox;
 import dev.berth.plan.Edge;
+import dev.berth.network.CniNetwork;
 import dev.berth.plan.Node;
 import dev.berth.plan.Plan;
 import dev.berth.probe.ProbeResult;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -149,8 +151,8 @@ public final class KubePlay {
         for (Run r : runs.values()) {
             if (r.state == State.FAILED || r.state == State.BLOCKED) {
                 failures.add(r.node + ": " + r.failure);
-                if (r.node.kind() == Node.Kind.POD) {
-                    podOutcomes.put(r.pod.name(), "failed"); // never "created" when its sandbox could not be made
+                if (r.pod != null && podOutcomes.containsKey(r.pod.name())) {
+                    podOutcomes.put(r.pod.name(), "failed"); // never "created" when its sandbox or a container of it failed
                 }
             } else if (!r.terminal()) {
                 failures.add(r.node + (r.state == State.RUNNING ? ": running, not yet ready when play was interrupted"
@@ -273,6 +275,7 @@ public final class KubePlay {
      */
     private void reconcileExisting(ExecutorService pool) {
         List<PodSpec> toRemove = new ArrayList<>();
+        Map<String, String> replacing = new HashMap<>();
         for (PodSpec pod : manifests.pods()) {
             PodRecord existing = berth.pods().list().stream().filter(p -> p.name().equals(pod.name())).findFirst().orElse(null);
             boolean leftovers = existing != null || !berth.state().containersOfPod(pod.name()).isEmpty();
@@ -280,9 +283,8 @@ public final class KubePlay {
                 podOutcomes.put(pod.name(), "created");
                 continue;
             }
-            boolean unchanged = existing != null && !options.replace() && existing.status() == PodRecord.Status.RUNNING
-                    && existing.specHash().equals(Canonical.hash(pod)) && berth.pods().sandboxUp(existing);
-            if (unchanged) {
+            String change = change(pod, existing);
+            if (change == null) {
                 podOutcomes.put(pod.name(), "unchanged");
                 for (Run r : runs.values()) {
                     if (pod.name().equals(r.node.pod())) {
@@ -294,13 +296,14 @@ public final class KubePlay {
             }
             podOutcomes.put(pod.name(), "replaced");
             toRemove.add(pod);
+            replacing.put(pod.name(), change);
         }
         networking.checkHostPorts(podOutcomes.entrySet().stream().filter(e -> e.getValue().equals("unchanged"))
                 .map(Map.Entry::getKey).collect(java.util.stream.Collectors.toSet()));
         networking.allocateServices();
         List<java.util.concurrent.Future<?>> removals = new ArrayList<>();
         for (PodSpec pod : toRemove) {
-            emit(Node.sandbox(pod.name()), "replacing", options.replace() ? "--replace" : "its spec changed");
+            emit(Node.sandbox(pod.name()), "replacing", replacing.get(pod.name()));
             removals.add(pool.submit(() -> Hooks.removePod(berth, pod.name(), stopOrder(pod.name()), Duration.ofSeconds(grace(pod)))));
         }
         for (var f : removals) {
@@ -314,6 +317,41 @@ public final class KubePlay {
         }
         updateEndpoints();
         networking.refreshHosts();
+    }
+
+    /**
+     * Why a pod berth has must be played anew, or null when it is kept: its spec, the ports this
+     * play publishes for it (--publish is not in the spec), a container that failed for good, a sandbox
+     * that is gone, a stop, or --replace.
+     */
+    private String change(PodSpec pod, PodRecord existing) {
+        if (options.replace()) {
+            return "--replace";
+        }
+        if (existing == null) {
+            return "what an earlier play left of it";
+        }
+        if (!existing.specHash().equals(Canonical.hash(pod))) {
+            return "its spec changed";
+        }
+        if (existing.status() != PodRecord.Status.RUNNING) {
+            return existing.status() == PodRecord.Status.STOPPED ? "it was stopped (pod stop)" : "an earlier play or down of it did not finish";
+        }
+        List<CniNetwork.PortMapping> published = berth.network().attachment(pod.name()).map(a -> a.ports()).orElse(List.of());
+        if (!new java.util.HashSet<>(published).equals(new java.util.HashSet<>(networking.portMappings(pod)))) {
+            return "its published ports changed";
+        }
+        if (!berth.pods().sandboxUp(existing)) {
+            return "its sandbox is gone";
+        }
+        for (var c : berth.state().containersOfPod(pod.name())) {
+            ContainerSpec spec = pod.container(c.name().substring(Math.min(c.name().length(), pod.name().length() + 1))).orElse(null);
+            Integer code = spec == null || !Restarts.policy(pod, spec).equals("Never") ? null : berth.containers().exitCode(c.id());
+            if (code != null && code != 0) {
+                return "its container " + c.name() + " failed (exit code " + code + ") and would not start again";
+            }
+        }
+        return null;
     }
 
     /**
@@ -376,6 +414,7 @@ public final class KubePlay {
                 networking.refreshHosts();
             }
             if (allDone || (interrupted && runs.values().stream().noneMatch(r -> r.busy))) {
+                reportLateExits();
                 return;
             }
             synchronized (wakeup) {
@@ -457,6 +496,24 @@ public final class KubePlay {
     /** For an edge inferred from a Service mention: whether the Service's rules, as last copied, forward to a ready pod. */
     private boolean serviceForwards(Edge e) {
         return e.service() == null || Networking.forwards(berth, services, e.service(), e.servicePort());
+    }
+
+    /**
+     * The exits of ready containers that ended after the loop last looked but before play
+     * returns (the demo's client, a moment after it started): reported as any exit is, unless
+     * the container will be started again (the supervisor's business from now on).
+     */
+    private void reportLateExits() {
+        for (Run r : runs.values()) {
+            if (r.state != State.READY || r.node.kind() != Node.Kind.CONTAINER || r.containerId == null) {
+                continue;
+            }
+            Integer code = berth.containers().exitCode(r.containerId);
+            String policy = code == null ? null : Restarts.policy(r.pod, r.spec);
+            if (code != null && (policy.equals("Never") || policy.equals("OnFailure") && code == 0)) {
+                exited(r, code);
+            }
+        }
     }
 
     private static boolean runsToCompletion(Run r) {
@@ -757,7 +814,8 @@ public final class KubePlay {
         emit(node.id(), state, detail);
     }
 
-    private void emit(String object, String state, String detail) {
+    /** Emits an event; one at a time, so that they reach the view in the order of their times. */
+    private synchronized void emit(String object, String state, String detail) {
         events.accept(new PlayEvent(Instant.now(), object, state, detail));
     }
 }

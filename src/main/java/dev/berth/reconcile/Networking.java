@@ -115,7 +115,9 @@ final class Networking {
                 } else if (holder != null && !holder.equals(pod.name())) {
                     problems.add("pod " + pod.name() + ": hostPort " + key + " is already taken by pod " + holder);
                 } else if (holder == null && m.protocol().equals("TCP") && !free(m)) {
-                    problems.add("pod " + pod.name() + ": hostPort " + key + " is already taken by another process on this host");
+                    String process = dev.berth.network.PortHolder.of(m.hostPort());
+                    problems.add("pod " + pod.name() + ": hostPort " + key + " is already taken by "
+                            + (process == null ? "another process" : process) + " on this host");
                 }
             }
         }

@@ -130,6 +130,7 @@ public record PodStatus(String name, String phase, String reason, int ready, int
         }
         boolean sandboxUp = berth.pods().sandboxUp(record);
         String reason = record.status() == PodRecord.Status.REMOVING ? "Terminating"
+                : record.status() == PodRecord.Status.STOPPED ? "Stopped"
                 : record.status() == PodRecord.Status.RUNNING && !sandboxUp ? "SandboxExited"
                 : containers.stream().anyMatch(c -> c.state().equals("CrashLoopBackOff")) ? "CrashLoopBackOff" : null;
         Map<String, Boolean> conditions = new java.util.LinkedHashMap<>();

@@ -15,5 +15,6 @@ public record PodRecord(String name, String namespace, String specHash, String s
 
     /** How far berth got: a pod still CREATING after berth died is cleaned by {@code kube down} like any other. */
     /** REMOVING from the first step of a removal: a removal cut short leaves the pod shown as Terminating. */
-    public enum Status { CREATING, RUNNING, REMOVING }
+    /** STOPPED: {@code pod stop} stopped its containers, which stay (the supervisor leaves them be) until {@code pod start}. */
+    public enum Status { CREATING, RUNNING, STOPPED, REMOVING }
 }

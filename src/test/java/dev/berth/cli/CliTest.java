@@ -53,11 +53,27 @@ class CliTest {
         assertThat(r.out()).contains("kube").contains("--log-level");
         List<CommandLine> all = new ArrayList<>();
         collect(Main.commandLine(new BerthCommand(System.in), new String[0]), all);
+        List<String> wrapped = new ArrayList<>();
         for (CommandLine c : all) {
             StringWriter usage = new StringWriter();
             c.usage(new PrintWriter(usage));
             assertThat(usage.toString()).as(c.getCommandSpec().qualifiedName()).containsPattern("Examples?:\\n  berth ");
+            // no line of the footer cut by picocli's wrapping (it continues unindented, mid-sentence)
+            for (String line : c.getCommandSpec().usageMessage().footer()) {
+                if (line.length() > 80) {
+                    wrapped.add(c.getCommandSpec().qualifiedName() + ": " + line);
+                }
+            }
+            for (CommandLine.Model.PositionalParamSpec p : c.getCommandSpec().positionalParameters()) {
+                if (p.description().length == 0 || p.description()[0].isBlank()) {
+                    wrapped.add(c.getCommandSpec().qualifiedName() + ": " + p.paramLabel() + " has no description");
+                }
+            }
+            if (c.getCommandSpec().parent() != null) {
+                assertThat(usage.toString()).as(c.getCommandSpec().qualifiedName()).doesNotContain("--runroot=DIR").contains("see berth --help");
+            }
         }
+        assertThat(wrapped).isEmpty();
     }
 
     private static void collect(CommandLine c, List<CommandLine> all) {

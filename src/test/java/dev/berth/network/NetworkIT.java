@@ -175,6 +175,27 @@ class NetworkIT {
         b.berth("kube", "down", m.toString()).ok();
     }
 
+    /** --publish is not in the spec: a replay that publishes other ports plays the pod anew, one that publishes the same keeps it (issue 18). */
+    @Test
+    void aReplayWithAnotherPublishPublishesIt() throws Exception {
+        int first = freePort();
+        int second = freePort();
+        Path m = manifest("pub.yaml", hostPortPod("pub", first));
+        b.berth("kube", "play", m.toString()).ok();
+        assertThat(b.berth("kube", "play", "--publish", second + ":8080", m.toString()).ok().out())
+                .contains("Pod/pub  replacing: its published ports changed").contains("pod pub: replaced");
+        for (int port : List.of(first, second)) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("hello from berth-busybox");
+            }
+        }
+        assertThat(b.berth("kube", "play", "--publish", second + ":8080", m.toString()).ok().out()).contains("pod pub: unchanged");
+        assertThat(b.berth("kube", "play", m.toString()).ok().out()).contains("pod pub: replaced");
+        b.berth("kube", "down", m.toString()).ok();
+    }
+
     @Test
     void aHostPortConflictIsReportedBeforeAnythingStarts() throws Exception {
         int port = freePort();
@@ -190,7 +211,9 @@ class NetworkIT {
             Path third = manifest("third.yaml", hostPortPod("third", held.getLocalPort()));
             Run busy = b.berth("kube", "play", third.toString());
             assertThat(busy.code()).isEqualTo(125);
-            assertThat(busy.err()).contains("hostPort " + held.getLocalPort() + "/TCP is already taken by another process on this host");
+            // the process is named, as ss -ltnp names it: this test's JVM
+            assertThat(busy.err()).contains("hostPort " + held.getLocalPort() + "/TCP is already taken by java (pid "
+                    + ProcessHandle.current().pid() + ") on this host");
         }
     }
 
@@ -282,6 +305,39 @@ class NetworkIT {
             s.getOutputStream().write("GET /cgi-bin/page HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(answer).contains("storefront asks catalog:80 ...").containsPattern("catalog answered from catalog-[01]");
+        }
+        b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
+    }
+
+    /** A NodePort answers on 127.0.0.1 with no hostPort anywhere (issue 18: it timed out unless portmap had set route_localnet). */
+    @Test
+    void aNodePortAnswersOnLoopback() throws Exception {
+        int nodePort = 30000 + new java.util.Random().nextInt(2700);
+        Path m = manifest("np.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: np, labels: {app: np}}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                    - name: web
+                      image: %s
+                      command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+                      ports: [{containerPort: 8080}]
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: np}
+                spec:
+                  type: NodePort
+                  selector: {app: np}
+                  ports: [{port: 80, targetPort: 8080, nodePort: %d}]
+                """.formatted(IMAGE, nodePort));
+        b.berth("kube", "play", m.toString()).ok();
+        try (Socket s = new Socket("127.0.0.1", nodePort)) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("hello from berth-busybox");
         }
         b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
     }

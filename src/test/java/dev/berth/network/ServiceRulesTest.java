@@ -71,6 +71,7 @@ class ServiceRulesTest {
         assertThat(input).startsWith("*filter\n").contains("\nCOMMIT\n*nat\n:" + chain + " - [0:0]\n")
                 .contains("-A " + chain + " -d 10.89.0.0/16 -j RETURN\n-A " + chain + " -d 224.0.0.0/4 -j RETURN\n-A " + chain + " -j MASQUERADE\n")
                 .contains("-A POSTROUTING -s 10.89.0.0/16 -m comment --comment " + chain + " -j " + chain)
+                .contains("-A POSTROUTING -s 127.0.0.0/8 -d 10.89.0.0/16 -m comment --comment " + chain + " -j MASQUERADE")
                 .contains("-I FORWARD 1 -s 10.89.0.0/16 ! -d 10.96.0.0/16 -m comment") // "!" as a word, not quoted
                 .contains("-I FORWARD 1 -d 10.89.0.0/16 -m conntrack --ctstate RELATED,ESTABLISHED");
         assertThat(ServiceRules.restoreInput(network, List.of())).contains("-D FORWARD -s 10.89.0.0/16 ! -d 10.96.0.0/16")

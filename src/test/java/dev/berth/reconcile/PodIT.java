@@ -51,6 +51,46 @@ class PodIT {
         return events;
     }
 
+    /** pod stop, start and restart as podman's: the same containers, stopped in reverse order and started in the plan's (issue 18). */
+    @Test
+    void podStopStartAndRestartKeepTheSameContainersAndTheOrder() throws Exception {
+        String demo = Path.of("manifests/demo.yaml").toAbsolutePath().toString();
+        b.berth("kube", "play", "-q", demo).ok();
+        String web = b.berth("inspect", "-f", "{{.Id}}", "demo-web").ok().out();
+        assertThat(b.berth("pod", "stop", "-t", "1", "demo").ok().out()).isEqualTo("demo\n");
+        assertThat(b.berth("pod", "ps", "--format", "{{.Name}} {{.Status}}").ok().out()).isEqualTo("demo Stopped\n");
+        TimeUnit.SECONDS.sleep(2); // nothing starts them again meanwhile
+        assertThat(b.berth("ps", "-q").ok().out()).isEmpty();
+
+        // the client waits for the web container to be ready again, as in the play: its second page arrives too
+        assertThat(b.berth("pod", "start", "demo").ok().out()).isEqualTo("demo\n");
+        assertThat(b.berth("inspect", "-f", "{{.Id}}", "demo-web").ok().out()).isEqualTo(web);
+        assertThat(b.berth("inspect", "-f", "{{.State.Status}}", "demo-web").ok().out()).isEqualTo("running\n");
+        awaitExit("demo-client");
+        assertThat(b.berth("logs", "demo-client").ok().out()).isEqualTo("hello from web\nhello from web\n");
+
+        assertThat(b.berth("pod", "restart", "-t", "1", "demo").ok().out()).isEqualTo("demo\n");
+        awaitExit("demo-client");
+        assertThat(b.berth("logs", "demo-client").ok().out()).isEqualTo("hello from web\nhello from web\nhello from web\n");
+        assertThat(b.berth("pod", "ps", "--format", "{{.Name}} {{.Phase}}").ok().out()).isEqualTo("demo Running\n");
+
+        Run missing = b.berth("pod", "stop", "bt-nosuch");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo("Error: no pod \"bt-nosuch\"\n");
+        // a stopped pod played again is played anew
+        b.berth("pod", "stop", "-t", "1", "demo").ok();
+        assertThat(b.berth("kube", "play", demo).ok().out()).contains("demo");
+        assertThat(b.berth("pod", "ps", "--format", "{{.Name}} {{.Phase}}").ok().out()).isEqualTo("demo Running\n");
+        b.berth("kube", "down", "--timeout", "1", demo).ok();
+    }
+
+    private void awaitExit(String container) throws InterruptedException {
+        for (int i = 0; i < 100 && !b.berth("inspect", "-f", "{{.State.Status}}", container).ok().out().equals("exited\n"); i++) {
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        assertThat(b.berth("inspect", "-f", "{{.State.ExitCode}}", container).ok().out()).isEqualTo("0\n");
+    }
+
     @Test
     void theDemosClientGetsThePageTwentyTimesOutOfTwenty() throws Exception {
         String demo = Path.of("manifests/demo.yaml").toAbsolutePath().toString();
@@ -66,6 +106,16 @@ class PodIT {
                 client = (Map<?, ?>) ((List<?>) Json.parse(b.berth("inspect", "demo-client").ok().out())).get(0);
             }
             assertThat(((Map<?, ?>) client.get("State")).get("ExitCode")).isEqualTo(0L);
+            // events in the order of their times; an end before play returned is reported (issue 18)
+            List<java.time.Instant> times = play.out().lines().map(l -> (Map<?, ?>) Json.parse(l)).filter(e -> e.containsKey("time"))
+                    .map(e -> java.time.Instant.parse((String) e.get("time"))).toList();
+            assertThat(times).as("play %d", i).isSorted();
+            java.time.Instant finished = java.time.Instant.parse((String) ((Map<?, ?>) client.get("State")).get("FinishedAt"));
+            if (!events.contains("Container/demo/client completed")) {
+                // the exit file's time is the kernel's coarse clock, a tick (4 ms here) or two behind the write
+                assertThat(finished).as("play %d ended at %s without the client's end at %s", i, times.get(times.size() - 1), finished)
+                        .isAfter(times.get(times.size() - 1).minusMillis(20));
+            }
             b.berth("kube", "down", "--timeout", "1", demo).ok();
         }
         b.assertNothingLeft();
@@ -155,6 +205,11 @@ class PodIT {
         assertThat(play.err()).contains("Error: Container/broken/setup: exited with code 3; its last output: cannot reach db")
                 .contains("Error: Container/broken/app: waits for Container/broken/setup to be completed (init: app containers start after the init containers; \"setup\" must exit 0 first), which failed: exited with code 3");
         assertThat(b.berth("ps", "-a").ok().out()).doesNotContain("broken-app");
+        assertThat(play.out()).contains("pod broken: failed").doesNotContain("created");
+        // played again, a pod whose container failed for good is played anew, not kept as "unchanged" (issue 18)
+        Run again = b.berth("kube", "play", m.toString());
+        assertThat(again.code()).isEqualTo(125);
+        assertThat(again.out()).contains("Pod/broken  replacing: its container broken-setup failed (exit code 3) and would not start again");
         b.berth("kube", "down", m.toString()).ok();
         b.assertNothingLeft();
     }
