@@ -26,7 +26,7 @@ final class BerthCommand implements Runnable {
             ContainerCommands.Restart.class, ContainerCommands.Kill.class,
             ContainerCommands.Rm.class, ContainerCommands.Inspect.class, PodCommands.class, JobCommands.class, ImageCommands.class,
             NetworkCommands.class, VolumeCommands.class, SystemCommands.class, EventsCommand.class, ReconcileCommand.class,
-            LoginCommands.Login.class, LoginCommands.Logout.class, CompletionCommand.class);
+            LoginCommands.Login.class, LoginCommands.Logout.class, CompletionCommand.class, ManCommand.class);
 
     @Mixin
     GlobalOptions global = new GlobalOptions();

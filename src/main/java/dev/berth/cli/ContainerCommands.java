@@ -246,6 +246,10 @@ final class ContainerCommands {
         @Option(names = "--env-file", paramLabel = "FILE", description = "Read variables from a file: K=V lines (K alone as with -e); # starts a comment.")
         List<java.nio.file.Path> envFiles = new ArrayList<>();
 
+        @Option(names = {"-v", "--volume"}, paramLabel = "SRC:DEST[:ro]",
+                description = "Bind a host path (absolute, or ./relative) or a named volume (made when new) at DEST; ro: read-only.")
+        List<String> volumes = new ArrayList<>();
+
         @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside the container.")
         String workdir;
 
@@ -255,16 +259,20 @@ final class ContainerCommands {
         @Option(names = "--entrypoint", paramLabel = "CMD", description = "Replace the image's entrypoint.")
         String entrypoint;
 
-        @Option(names = "--network", paramLabel = "private|host", defaultValue = "private",
-                description = "private: own network namespace, loopback only (default); host: the host's network.")
+        @Option(names = "--network", paramLabel = "MODE", defaultValue = "private",
+                description = "private (or none): own network namespace, loopback only (default); host: the host's network;"
+                        + " container:NAME: that running container's.")
         String network;
+
+        @Option(names = "--pod", paramLabel = "POD", description = "Run it in a pod's namespaces (network, IPC, UTS; a played pod's).")
+        String pod;
 
         @Option(names = "--restart", paramLabel = "POLICY", defaultValue = "no",
                 description = "Start it again when it exits: no (default), always, unless-stopped, on-failure[:N] (at most N restarts)."
                         + " berth's supervisor does it, with the crash-loop back-off; stop or kill by hand ends it.")
         String restart;
 
-        @Parameters(index = "0", paramLabel = "IMAGE", description = "The image: a name (with or without its tag) or an ID.")
+        @Parameters(index = "0", paramLabel = "IMAGE", completionCandidates = CompletionCommand.Images.class, description = "The image: a name (with or without its tag) or an ID.")
         String image;
 
         @Parameters(index = "1..*", paramLabel = "COMMAND", description = "Command and arguments (default: the image's).")
@@ -272,8 +280,13 @@ final class ContainerCommands {
 
         @Override
         public Integer call() {
-            if (!network.equals("private") && !network.equals("host")) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--network must be private or host");
+            network = network.equals("none") ? "private" : network;
+            if (!network.equals("private") && !network.equals("host") && !network.matches("container:.+")) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--network must be private (none), host or container:NAME"
+                        + (network.equals("bridge") ? "; a container on the pod network is a pod's: kube play (with --publish), or run --pod" : ""));
+            }
+            if (pod != null && !network.equals("private")) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pod and --network " + network + " conflict: a pod's container has the pod's network");
             }
             if (!restart.matches("no|always|unless-stopped|on-failure(:[1-9][0-9]{0,5})?")) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--restart must be no, always, unless-stopped or on-failure[:N], got " + restart);
@@ -292,10 +305,13 @@ final class ContainerCommands {
                     Supervision.prepare(berth, root(spec).global, dev.berth.reconcile.Restarts.DEFAULT_MAX);
                 }
                 Container c;
+                dev.berth.engine.Sandbox sandbox = pod == null ? null : berth.pods().sandbox(pod).orElseThrow(
+                        () -> new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.NOT_FOUND, "no pod \"" + pod + "\""));
                 try {
                     c = engine.create(ContainerEngine.CreateOptions.standalone(name, image,
                             entrypoint == null ? null : List.of(entrypoint), command == null || command.isEmpty() ? null : command,
-                            environment(envFiles, env, System.getenv()), workdir, user, network, rm, restarts, interactive, tty));
+                            environment(envFiles, env, System.getenv()), workdir, user, network, rm, restarts, interactive, tty,
+                            binds(berth, volumes), sandbox));
                 } catch (dev.berth.api.BerthException e) {
                     Integer code = dev.berth.runtime.OciRuntime.cannotInvoke(e.getMessage());
                     if (code == null) {
@@ -342,6 +358,31 @@ final class ContainerCommands {
         }
     }
 
+    /** {@code -v SRC:DEST[:OPTIONS]} as podman reads it: a host path (absolute or ./relative, which must exist) or a volume name. */
+    static List<ContainerEngine.VolumeBind> binds(Berth berth, List<String> volumes) {
+        List<ContainerEngine.VolumeBind> binds = new ArrayList<>();
+        for (String v : volumes) {
+            String[] f = v.split(":", -1);
+            List<String> options = f.length == 3 ? List.of(f[2].split(",")) : List.of();
+            if (f.length < 2 || f.length > 3 || f[0].isEmpty() || !f[1].startsWith("/")
+                    || !options.stream().allMatch(o -> o.matches("ro|rw|z|Z"))) {
+                throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT, "-v " + v
+                        + ": give SRC:DEST[:ro] (SRC a host path or a volume name, DEST an absolute path in the container)");
+            }
+            java.nio.file.Path source;
+            if (f[0].startsWith("/") || f[0].startsWith(".")) {
+                source = java.nio.file.Path.of(f[0]).toAbsolutePath().normalize();
+                if (!java.nio.file.Files.exists(source)) {
+                    throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT, "-v " + v + ": " + source + " does not exist");
+                }
+            } else {
+                source = berth.volumes().create(f[0]);
+            }
+            binds.add(new ContainerEngine.VolumeBind(source, f[1], options.contains("ro")));
+        }
+        return binds;
+    }
+
     /** The bytes --detach-keys names: "ctrl-p,ctrl-q" → 0x10 0x11; a single character stands for itself. */
     static byte[] detachKeys(CommandSpec spec, String keys) {
         if (keys.isEmpty()) {
@@ -364,7 +405,7 @@ final class ContainerCommands {
     }
 
     @Command(name = "ps", mixinStandardHelpOptions = true,
-            description = "List containers (running ones, or all with -a), the newest first.",
+            description = "List containers (running ones, or all with -a), the oldest first, as podman 4 lists them.",
             footer = {"", "Filters (--filter KEY=VALUE; a key twice matches either, different keys all):",
                 "  name=REGEX, id=PREFIX, pod=POD, label=KEY[=VALUE] (the pod's),",
                 "  status=created|running|exited|unknown (shows stopped ones without -a),",
@@ -398,8 +439,10 @@ final class ContainerCommands {
                     .filter(c -> all || latest || filters.stream().anyMatch(f -> f.startsWith("status=")) || c.running())
                     .filter(c -> filter.matches(new ContainerFilter.Fields(c.id(), c.name(), c.status(), c.record().pod(), restarting.labels(c),
                             c.record().imageName(), c.record().imageId())))
-                    .sorted(java.util.Comparator.comparing((Container c) -> c.record().created()).reversed())
-                    .limit(latest ? 1 : Long.MAX_VALUE).toList();
+                    .sorted(java.util.Comparator.comparing((Container c) -> c.record().created())).toList();
+            if (latest && !list.isEmpty()) {
+                list = list.subList(list.size() - 1, list.size());
+            }
             PrintWriter out = out();
             if (quiet) {
                 list.forEach(c -> out.println(noTrunc ? c.id() : c.id().substring(0, 12)));
@@ -455,7 +498,7 @@ final class ContainerCommands {
         @Option(names = "--until", paramLabel = "TIME", description = "Only lines written before TIME.")
         String until;
 
-        @Parameters(index = "0", paramLabel = "CONTAINER", description = "A container by name or ID (prefix).")
+        @Parameters(index = "0", paramLabel = "CONTAINER", completionCandidates = CompletionCommand.Containers.class, description = "A container by name or ID (prefix).")
         String container;
 
         @Override
@@ -497,7 +540,16 @@ final class ContainerCommands {
         @Option(names = {"-t", "--tty"}, description = "Give the command a terminal (resized with this one's); use with -i.")
         boolean tty;
 
-        @Parameters(index = "0", paramLabel = "CONTAINER", description = "The container's name or ID (or a unique prefix of it).")
+        @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory (default: the container's).")
+        String workdir;
+
+        @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "Set an environment variable; K alone passes this shell's value of K.")
+        List<String> env = new ArrayList<>();
+
+        @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]", description = "User (name or uid) and group to run as (default: the container's).")
+        String user;
+
+        @Parameters(index = "0", paramLabel = "CONTAINER", completionCandidates = CompletionCommand.Containers.class, description = "The container's name or ID (or a unique prefix of it).")
         String container;
 
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments (after --, when they look like options).")
@@ -510,7 +562,9 @@ final class ContainerCommands {
             if (argv.isEmpty()) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give the command to run after --");
             }
-            return berth.containers().exec(container, argv, interactive, tty, stream(out()), stream(spec.commandLine().getErr()));
+            ContainerEngine.ExecOptions options = new ContainerEngine.ExecOptions(interactive, tty, workdir,
+                    environment(List.of(), env, System.getenv()), user);
+            return berth.containers().exec(container, argv, options, stream(out()), stream(spec.commandLine().getErr()));
         }
     }
 
@@ -536,7 +590,7 @@ final class ContainerCommands {
         @picocli.CommandLine.Mixin
         StopTime time;
 
-        @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Containers by name or ID (prefix).")
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER", completionCandidates = CompletionCommand.Containers.class, description = "Containers by name or ID (prefix).")
         List<String> containers;
 
         @Override
@@ -553,7 +607,7 @@ final class ContainerCommands {
         @Spec
         CommandSpec spec;
 
-        @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Containers by name or ID (prefix).")
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER", completionCandidates = CompletionCommand.Containers.class, description = "Containers by name or ID (prefix).")
         List<String> containers;
 
         @Override
@@ -580,7 +634,7 @@ final class ContainerCommands {
         @picocli.CommandLine.Mixin
         StopTime time;
 
-        @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Containers by name or ID (prefix).")
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER", completionCandidates = CompletionCommand.Containers.class, description = "Containers by name or ID (prefix).")
         List<String> containers;
 
         @Override
@@ -602,7 +656,7 @@ final class ContainerCommands {
         @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL", defaultValue = "KILL", description = "Signal name or number (default KILL).")
         String signal;
 
-        @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Containers by name or ID (prefix).")
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER", completionCandidates = CompletionCommand.Containers.class, description = "Containers by name or ID (prefix).")
         List<String> containers;
 
         @Override
@@ -639,7 +693,7 @@ final class ContainerCommands {
         @Option(names = {"-a", "--all"}, description = "Remove every container (running ones only with -f).")
         boolean all;
 
-        @Parameters(arity = "0..*", paramLabel = "CONTAINER", description = "Containers by name or ID (prefix).")
+        @Parameters(arity = "0..*", paramLabel = "CONTAINER", completionCandidates = CompletionCommand.Containers.class, description = "Containers by name or ID (prefix).")
         List<String> containers = new ArrayList<>();
 
         @Override
@@ -659,7 +713,7 @@ final class ContainerCommands {
         @Option(names = "-f", paramLabel = "TEMPLATE", description = "Print this Go template of each container ('{{.State.Pid}}'), as --format does.")
         String template;
 
-        @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Containers by name or ID (prefix).")
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER", completionCandidates = CompletionCommand.Containers.class, description = "Containers by name or ID (prefix).")
         List<String> containers;
 
         @Override

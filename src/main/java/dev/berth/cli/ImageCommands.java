@@ -177,7 +177,7 @@ final class ImageCommands extends GroupCommand {
     @Command(name = "tag", mixinStandardHelpOptions = true, description = "Give an image more names.",
             footer = {"", "Example:", "  berth image tag 127.0.0.1:5000/app:1.0 localhost/app:stable"})
     static final class Tag extends BerthCall {
-        @Parameters(index = "0", paramLabel = "IMAGE", description = "The image: a name or an ID.")
+        @Parameters(index = "0", paramLabel = "IMAGE", completionCandidates = CompletionCommand.Images.class, description = "The image: a name or an ID.")
         String image;
 
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "NAME[:TAG]", description = "The new names (a short name is localhost/'s).")
@@ -209,7 +209,7 @@ final class ImageCommands extends GroupCommand {
         @Option(names = "-f", paramLabel = "TEMPLATE", description = "Print this Go template of each image ('{{.Size}}'), as --format does.")
         String template;
 
-        @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Images by name or ID (prefix).")
+        @Parameters(arity = "1..*", paramLabel = "IMAGE", completionCandidates = CompletionCommand.Images.class, description = "Images by name or ID (prefix).")
         List<String> images;
 
         @Override
@@ -229,7 +229,7 @@ final class ImageCommands extends GroupCommand {
         @Spec
         CommandSpec spec;
 
-        @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Images by name or ID (prefix).")
+        @Parameters(arity = "1..*", paramLabel = "IMAGE", completionCandidates = CompletionCommand.Images.class, description = "Images by name or ID (prefix).")
         List<String> images;
 
         @Override

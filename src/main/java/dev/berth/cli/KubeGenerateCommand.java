@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
                 "A pod made from a Deployment, DaemonSet or Job comes back as that workload unless --type says otherwise."},
         footer = {"", "Examples:", "  berth kube generate demo", "  berth kube generate --type deployment --replicas 3 --service -f web.yaml web"})
 final class KubeGenerateCommand extends BerthCall {
-    @Parameters(arity = "1..*", paramLabel = "POD|CONTAINER", description = "Pods, or containers made by run, by name.")
+    @Parameters(arity = "1..*", paramLabel = "POD|CONTAINER", completionCandidates = CompletionCommand.PodsAndContainers.class, description = "Pods, or containers made by run, by name.")
     List<String> names;
 
     @Option(names = "--type", paramLabel = "TYPE", defaultValue = "auto",

@@ -40,7 +40,7 @@ public final class Main {
 
     /** Commands an ordinary user runs where they are: they read no store and start nothing. */
     private static final java.util.Set<String> OUTSIDE = java.util.Set.of("berth system check", "berth kube plan", "berth login",
-            "berth logout", "berth help", "berth completion");
+            "berth logout", "berth help", "berth completion", "berth man");
 
     /**
      * The root and runroot of this command line when it runs again inside the user's namespaces

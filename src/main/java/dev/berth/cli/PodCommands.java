@@ -97,7 +97,7 @@ final class PodCommands extends GroupCommand {
         @Option(names = "-f", paramLabel = "TEMPLATE", description = "Print this Go template of each pod ('{{.Phase}}'), as --format does.")
         String template;
 
-        @Parameters(arity = "1..*", paramLabel = "POD", description = "Pods by name.")
+        @Parameters(arity = "1..*", paramLabel = "POD", completionCandidates = CompletionCommand.Pods.class, description = "Pods by name.")
         List<String> pods;
 
         @Override
@@ -119,7 +119,7 @@ final class PodCommands extends GroupCommand {
         @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "Seconds before SIGKILL (default: each pod's terminationGracePeriodSeconds).")
         Integer seconds;
 
-        @Parameters(arity = "1..*", paramLabel = "POD", description = "Pods by name.")
+        @Parameters(arity = "1..*", paramLabel = "POD", completionCandidates = CompletionCommand.Pods.class, description = "Pods by name.")
         List<String> pods;
 
         /** Stops one pod's containers; -t is checked first. */
@@ -157,7 +157,7 @@ final class PodCommands extends GroupCommand {
         @Spec
         CommandSpec spec;
 
-        @Parameters(arity = "1..*", paramLabel = "POD", description = "Pods by name.")
+        @Parameters(arity = "1..*", paramLabel = "POD", completionCandidates = CompletionCommand.Pods.class, description = "Pods by name.")
         List<String> pods;
 
         @Override
@@ -212,7 +212,7 @@ final class PodCommands extends GroupCommand {
         @Option(names = {"-f", "--force"}, description = "Stop running pods first (SIGKILL after 10 seconds).")
         boolean force;
 
-        @Parameters(arity = "1..*", paramLabel = "POD", description = "Pods by name.")
+        @Parameters(arity = "1..*", paramLabel = "POD", completionCandidates = CompletionCommand.Pods.class, description = "Pods by name.")
         List<String> pods;
 
         @Override

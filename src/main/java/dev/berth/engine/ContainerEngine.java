@@ -77,8 +77,8 @@ public final class ContainerEngine {
 
         public static CreateOptions standalone(String name, String image, List<String> command, List<String> args,
                 List<String> env, String workingDir, String user, String network, boolean autoRemove, boolean supervised,
-                boolean stdin, boolean tty) {
-            return new CreateOptions(name, image, command, args, env, workingDir, user, network, autoRemove, null, null, List.of(),
+                boolean stdin, boolean tty, List<VolumeBind> volumes, Sandbox pod) {
+            return new CreateOptions(name, image, command, args, env, workingDir, user, network, autoRemove, pod, null, volumes,
                     List.of(), null, supervised, null, stdin, tty);
         }
     }
@@ -169,6 +169,14 @@ public final class ContainerEngine {
                 cwd = "/";
             }
             String network = o.network() == null ? "private" : o.network();
+            if (network.startsWith("container:")) {
+                Container other = find(network.substring("container:".length()));
+                if (!other.running()) {
+                    throw new BerthException(BerthException.Kind.INVALID_INPUT, "--network " + network + ": container " + other.name()
+                            + " is not running (" + other.status() + ")");
+                }
+                network = "/proc/" + other.pid() + "/ns/net";
+            }
             ContainerConfig config = new ContainerConfig(args, env, cwd, who.uid(), who.gid(), who.additionalGids(),
                     hostname, network, o.autoRemove(), o.secretEnv() == null ? List.of() : o.secretEnv(), o.stdin(), o.tty());
             writeBundle(bundle, config, o.sandbox(), o.volumes(), extra(id, o.security(), layout.seccompProfiles()),
@@ -399,6 +407,10 @@ public final class ContainerEngine {
                     continue; // no netns file: hostNetwork
                 }
                 if (c.network().equals("host")) {
+                    continue;
+                }
+                if (c.network().startsWith("/")) {
+                    namespaces.add(new OciConfig.Namespace("network", c.network())); // another container's (--network container:NAME)
                     continue;
                 }
             }
@@ -904,13 +916,13 @@ public final class ContainerEngine {
      * returns its exit code. With {@code stdin} it reads berth's own stdin; with {@code tty} it
      * runs on a terminal of its own (TERM=xterm unless the container sets TERM).
      */
-    public int exec(String reference, List<String> command, boolean stdin, boolean tty, OutputStream out, OutputStream err) {
+    public int exec(String reference, List<String> command, ExecOptions options, OutputStream out, OutputStream err) {
         Container c = find(reference);
         if (!c.running()) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is not running (" + c.status() + ")");
         }
         try {
-            return runIn(c.record(), command, stdin, tty, out, err, Duration.ofDays(365));
+            return runIn(c.record(), command, options, out, err, Duration.ofDays(365));
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot exec in " + c.name() + ": " + e.getMessage(), e);
         }
@@ -922,17 +934,31 @@ public final class ContainerEngine {
      * another argv; the runtime puts it under the container's seccomp filter. Its process file is
      * written here, private from creation, and removed.
      */
-    private int runIn(ContainerRecord r, List<String> command, boolean stdin, boolean tty, OutputStream out, OutputStream err,
+    private int runIn(ContainerRecord r, List<String> command, ExecOptions o, OutputStream out, OutputStream err,
             Duration timeout) throws IOException {
         Map<String, Object> process = new LinkedHashMap<>(Json.object(Json.parseObject(Files.readString(layout.bundle(r.id()).resolve("config.json"))), "process"));
         process.put("args", command);
-        if (tty) {
+        if (o.tty()) {
             OciConfig.useTerminal(process);
+        }
+        if (o.workdir() != null) {
+            process.put("cwd", o.workdir());
+        }
+        if (!o.env().isEmpty()) {
+            process.put("env", environment(Json.strings(process, "env"), o.env(), null, null));
+        }
+        if (o.user() != null) {
+            Users.Identity who = Users.resolve(layout.bundle(r.id()).resolve("rootfs"), userSpec(o.user(), dev.berth.api.SecurityContext.NONE));
+            Map<String, Object> user = new LinkedHashMap<>();
+            user.put("uid", who.uid());
+            user.put("gid", who.gid());
+            user.put("additionalGids", who.additionalGids());
+            process.put("user", user);
         }
         Path file = layout.bundle(r.id()).resolve("exec-" + newId().substring(0, 12) + ".json");
         try {
             writePrivate(file, Json.write(process));
-            return runtime.exec(r.id(), file, stdin || tty, out, err, timeout);
+            return runtime.exec(r.id(), file, o.stdin() || o.tty(), out, err, timeout);
         } finally {
             Files.deleteIfExists(file);
         }
@@ -946,6 +972,19 @@ public final class ContainerEngine {
         return dev.berth.runtime.Attach.open(layout.bundle(id));
     }
 
+    /**
+     * How {@code exec} runs its command: berth's stdin passed on, a terminal, and the working
+     * directory, extra variables ({@code K=V}) and user ({@code USER[:GROUP]}) that replace the
+     * container's; null and empty keep the container's.
+     */
+    public record ExecOptions(boolean stdin, boolean tty, String workdir, List<String> env, String user) {
+        public static final ExecOptions NONE = new ExecOptions(false, false, null, List.of(), null);
+
+        public ExecOptions {
+            env = List.copyOf(env);
+        }
+    }
+
     /** What a command run in a container (a probe) did: its exit code (null when it timed out) and output. */
     public record ExecResult(Integer exitCode, String output) {}
 
@@ -953,7 +992,7 @@ public final class ContainerEngine {
     public ExecResult execCaptured(String id, List<String> command, Duration timeout) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         try {
-            int code = runIn(record(id), command, false, false, out, out, timeout);
+            int code = runIn(record(id), command, ExecOptions.NONE, out, out, timeout);
             return new ExecResult(code, out.toString(java.nio.charset.StandardCharsets.UTF_8));
         } catch (dev.berth.proc.CommandFailedException e) {
             return new ExecResult(null, "timed out after " + timeout.toMillis() + " ms");

@@ -50,6 +50,21 @@ public final class Volumes {
                 .orElseThrow(() -> new BerthException(BerthException.Kind.NOT_FOUND, "no volume \"" + name + "\""));
     }
 
+    /** A named volume's data directory, made when the volume is new ({@code run -v NAME:/path}, as podman makes it). */
+    public Path create(String name) {
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "volume name \"" + name
+                    + "\": letters, digits, _, . and - only, starting with a letter or digit");
+        }
+        Path data = layout.volumes().resolve(name).resolve("_data");
+        try {
+            Files.createDirectories(data);
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot make volume " + name + ": " + e.getMessage(), e);
+        }
+        return data;
+    }
+
     private List<String> usedBy(String claim) {
         List<String> pods = new ArrayList<>();
         for (PodRecord p : state.pods()) {

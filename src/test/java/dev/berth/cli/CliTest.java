@@ -213,13 +213,33 @@ class CliTest {
         Result script = berth("completion", "bash");
         assertThat(script.code()).isZero();
         Path file = Files.writeString(dir.resolve("berth.bash"), script.out());
+        // names come from the berth being completed: here a stand-in that answers as berth ps -a and pod ps would
+        Path fake = Files.writeString(dir.resolve("fake-berth"), "#!/bin/sh\ncase \"$1\" in ps) echo sleeper; echo demo-web;; pod) echo demo;; esac\n");
+        fake.toFile().setExecutable(true);
         Process bash = new ProcessBuilder("bash", "-c", "source " + file + " 2>/dev/null; complete() { :; }"
                 + "; COMP_WORDS=(berth ps --al); COMP_CWORD=2; _complete_berth 2>/dev/null; echo \"${COMPREPLY[*]}\""
-                + "; COMP_WORDS=(berth ima); COMP_CWORD=1; _complete_berth 2>/dev/null; echo \"${COMPREPLY[*]}\"").start();
+                + "; COMP_WORDS=(berth ima); COMP_CWORD=1; _complete_berth 2>/dev/null; echo \"${COMPREPLY[*]}\""
+                + "; COMP_WORDS=(" + fake + " logs de); COMP_CWORD=2; _complete_berth 2>/dev/null; echo \"${COMPREPLY[*]}\""
+                + "; COMP_WORDS=(" + fake + " pod stop \"\"); COMP_CWORD=3; _complete_berth 2>/dev/null; echo \"${COMPREPLY[*]}\"").start();
         String out = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(bash.waitFor()).isZero();
-        assertThat(out).isEqualTo("--all\nimage\n");
+        assertThat(out).isEqualTo("--all\nimage\ndemo-web\ndemo\n");
         assertThat(berth("completion", "zsh").out()).startsWith("autoload -U +X bashcompinit && bashcompinit\n");
         assertThat(berth("completion", "fish").code()).isEqualTo(125);
+    }
+
+    @Test
+    void manualPagesComeFromTheSameModelAsHelp() throws Exception {
+        Result page = berth("man", "pod", "stop");
+        assertThat(page.code()).isZero();
+        assertThat(page.out()).startsWith(".TH \"BERTH-POD-STOP\" 1 ").contains(".SH SYNOPSIS\n.B berth pod stop\n[OPTIONS] POD...\n")
+                .contains(".B \\-t, \\-\\-time SECONDS\n").contains("berth pod stop \\-t 2 demo").doesNotContain("\\-\\-runroot");
+        assertThat(berth("man").out()).contains(".SH COMMANDS\n").contains(".SH EXIT STATUS\n.TP\n.B 0\n").contains(".TP\n.B 125\n");
+        assertThat(berth("man", "nope").code()).isEqualTo(125);
+        Result all = berth("man", "--dir", dir.resolve("man1").toString());
+        assertThat(all.code()).isZero();
+        assertThat(dir.resolve("man1").resolve("berth-pod-stop.1")).exists();
+        assertThat(dir.resolve("man1").resolve("berth.1")).exists();
+        assertThat(all.out().lines()).hasSizeGreaterThan(40);
     }
 }

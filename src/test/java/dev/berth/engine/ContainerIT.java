@@ -62,8 +62,8 @@ class ContainerIT {
         assertThat(names(b.berth("ps", "-a", "--filter", "pod=demo", "--filter", "status=running").ok())).containsExactly("demo-web");
         assertThat(names(b.berth("ps", "-a", "--filter", "label=app=demo").ok())).containsExactlyInAnyOrder("demo-web", "demo-client");
         assertThat(b.berth("ps", "-aq", "--filter", "ancestor=berth-busybox").ok().out().lines()).hasSize(4);
-        // the newest first, as podman lists them; -l the newest of all
-        assertThat(names(b.berth("ps", "-a").ok())).startsWith("bt-done", "bt-sleeper");
+        // the oldest first, as podman 4.3 lists them (PodmanCompatIT); -l the newest of all
+        assertThat(names(b.berth("ps", "-a").ok())).endsWith("bt-sleeper", "bt-done");
         assertThat(names(b.berth("ps", "-l").ok())).containsExactly("bt-done");
         // Go templates and JSON as podman's (issue 18)
         assertThat(b.berth("ps", "--format", "{{.Names}} {{.State}}", "--filter", "name=bt-sleeper").ok().out()).isEqualTo("bt-sleeper running\n");
@@ -262,6 +262,38 @@ class ContainerIT {
         } finally {
             new ProcessBuilder("tmux", "-L", server, "kill-server").redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** run -v (a host path, read-only or not; a named volume, kept between containers) and run --pod (issue 18). */
+    @Test
+    void runBindsVolumesAndJoinsAPod() throws Exception {
+        Path host = Files.createDirectories(b.dir.resolve("host"));
+        Files.writeString(host.resolve("f"), "from the host\n");
+        assertThat(b.berth("run", "--rm", "-v", host + ":/h", IMAGE, "sh", "-c", "cat /h/f; echo back > /h/g").ok().out()).isEqualTo("from the host\n");
+        assertThat(Files.readString(host.resolve("g"))).isEqualTo("back\n");
+        Run readOnly = b.berth("run", "--rm", "-v", host + ":/h:ro", IMAGE, "touch", "/h/x");
+        assertThat(readOnly.code()).isEqualTo(1);
+        assertThat(readOnly.err()).contains("Read-only file system");
+        b.berth("run", "--rm", "-v", "bt-data:/data", IMAGE, "sh", "-c", "echo kept > /data/k").ok();
+        assertThat(b.berth("run", "--rm", "-v", "bt-data:/data", IMAGE, "cat", "/data/k").ok().out()).isEqualTo("kept\n");
+        assertThat(b.berth("volume", "ls").ok().out()).contains("bt-data");
+        Run missing = b.berth("run", "--rm", "-v", b.dir.resolve("nope") + ":/x", IMAGE, "true");
+        assertThat(missing.code()).isEqualTo(125);
+        assertThat(missing.err()).contains("does not exist");
+        assertThat(b.berth("run", "--rm", "-v", "data", IMAGE, "true").err()).contains("give SRC:DEST[:ro]");
+
+        Path demo = Path.of("manifests/demo.yaml").toAbsolutePath();
+        b.berth("kube", "play", "-q", demo.toString()).ok();
+        assertThat(b.berth("run", "--rm", "--pod", "demo", IMAGE, "sh", "-c", "hostname; wget -q -O - http://localhost:8080/").ok().out())
+                .isEqualTo("demo\nhello from web\n");
+        assertThat(b.berth("run", "--rm", "--pod", "bt-nopod", IMAGE, "true").err()).isEqualTo("Error: no pod \"bt-nopod\"\n");
+        // --network container:NAME shares that container's network namespace, as podman's
+        b.berth("run", "-d", "--name", "bt-server", IMAGE, "httpd", "-f", "-p", "8080", "-h", "/www").ok();
+        assertThat(b.berth("run", "--rm", "--network", "container:bt-server", IMAGE, "sh", "-c",
+                "for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- localhost:8080 && break; sleep 0.2; done").ok().out()).contains("hello from berth-busybox");
+        assertThat(b.berth("run", "--rm", "--network", "bridge", IMAGE, "true").err()).contains("run --pod");
+        b.berth("kube", "down", "--timeout", "1", demo.toString()).ok();
+        b.berth("volume", "rm", "bt-data").ok();
     }
 
     /** berth as a process of its own with {@code input} on its stdin; its stdout. */
