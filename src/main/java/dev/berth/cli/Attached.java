@@ -30,7 +30,10 @@ final class Attached {
                 terminal.onResize(resize);
             }
             if (interactive) {
-                Thread input = new Thread(() -> copyInput(System.in, attach, detachKeys, detached), "stdin");
+                Thread input = new Thread(() -> copyInput(System.in, detachKeys, attach::send, attach::endInput, () -> {
+                    detached.set(true); // before the output's copy is woken
+                    attach.end();
+                }), "stdin");
                 input.setDaemon(true); // it may block reading a terminal after the container ended
                 input.start();
             }
@@ -41,28 +44,52 @@ final class Attached {
         return detached.get();
     }
 
-    /** Sends stdin to the container as it comes; the detach keys, typed in a row, end the attach instead. */
-    static void copyInput(InputStream in, Attach attach, byte[] detachKeys, AtomicBoolean detached) {
+    /** Where input goes: the container's stdin; false when it no longer takes any. */
+    interface Sink {
+        boolean send(byte[] bytes, int length);
+    }
+
+    /**
+     * Sends stdin to the container as it comes, until its end (then the container's stdin is
+     * closed) or the detach keys typed in a row (true; the connection is ended, the container
+     * goes on). A first key is held back until the next byte says whether the sequence goes on.
+     */
+    static boolean copyInput(InputStream in, byte[] detachKeys, Sink sink, Runnable endInput, Runnable detach) {
         byte[] buffer = new byte[4096];
         int matched = 0;
         try {
             int n;
             while ((n = in.read(buffer)) > 0) {
-                for (int i = 0; i < n && detachKeys.length > 0; i++) {
-                    matched = buffer[i] == detachKeys[matched] ? matched + 1 : buffer[i] == detachKeys[0] ? 1 : 0;
-                    if (matched == detachKeys.length) {
-                        detached.set(true);
-                        attach.end();
-                        return;
+                java.io.ByteArrayOutputStream send = new java.io.ByteArrayOutputStream(n);
+                for (int i = 0; i < n; i++) {
+                    byte b = buffer[i];
+                    if (matched < detachKeys.length && b == detachKeys[matched]) {
+                        if (++matched == detachKeys.length) {
+                            if (send.size() > 0) {
+                                sink.send(send.toByteArray(), send.size()); // what came before the keys
+                            }
+                            detach.run();
+                            return true;
+                        }
+                        continue;
                     }
+                    if (matched > 0) {
+                        send.write(detachKeys, 0, matched); // not the sequence after all
+                        matched = b == detachKeys[0] ? 1 : 0;
+                        if (matched == 1) {
+                            continue;
+                        }
+                    }
+                    send.write(b);
                 }
-                if (!attach.send(buffer, n)) {
-                    return;
+                if (send.size() > 0 && !sink.send(send.toByteArray(), send.size())) {
+                    return false;
                 }
             }
-            attach.endInput();
         } catch (IOException e) {
-            attach.endInput();
+            // stdin is gone: as its end
         }
+        endInput.run();
+        return false;
     }
 }

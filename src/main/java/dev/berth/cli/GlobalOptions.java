@@ -39,7 +39,7 @@ final class GlobalOptions {
 
     /** The --format template, or null for text and json. */
     Template template() {
-        return json() || format.equals("text") ? null : Template.parse(format);
+        return json() || format.equals("text") || format.equals("table") ? null : Template.parse(format); // "table" alone: the usual table
     }
 
     boolean debug() {

@@ -12,10 +12,14 @@ import dev.berth.proc.Result;
 final class Terminal implements AutoCloseable {
     private final ProcessRunner processes;
     private final String saved;
+    /** Restores the terminal when berth is ended by a signal in raw mode (ctrl-C is a key then, so only kill does it). */
+    private final Thread restore;
 
     private Terminal(ProcessRunner processes, String saved) {
         this.processes = processes;
         this.saved = saved;
+        this.restore = new Thread(() -> stty(processes, saved), "restore-terminal");
+        Runtime.getRuntime().addShutdownHook(restore);
     }
 
     /** Puts the terminal in raw mode; null when stdin is not a terminal (a pipe, a file). */
@@ -43,6 +47,11 @@ final class Terminal implements AutoCloseable {
     @Override
     public void close() {
         stty(processes, saved);
+        try {
+            Runtime.getRuntime().removeShutdownHook(restore);
+        } catch (IllegalStateException exiting) {
+            // the hook is running or has run
+        }
     }
 
     private static Result stty(ProcessRunner processes, String... args) {
