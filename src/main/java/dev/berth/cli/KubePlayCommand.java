@@ -116,7 +116,7 @@ final class KubePlayCommand implements Callable<Integer> {
         PlayView view = new PlayView(out, mode, plan.startOrder().stream().filter(n -> n.kind() == Node.Kind.POD || n.kind() == Node.Kind.CONTAINER).map(Node::id).toList());
         try (Berth berth = Engines.open(root.global); Events events = new Events(berth.state())) {
             KubePlay play = new KubePlay(berth, read, plan, new PlayOptions(Duration.ofSeconds(start.timeout), replace, start.parallel, publish, logLimits(), backoff(),
-                    pull.registries()),
+                    pull.registries(), true),
                     view.andThen(events.fromPlay()));
             CountDownLatch done = new CountDownLatch(1);
             Thread hook = new Thread(() -> {

@@ -321,8 +321,8 @@ public final class KubePlay {
 
     /**
      * Why a pod berth has must be played anew, or null when it is kept: its spec, the ports this
-     * play publishes for it (--publish is not in the spec), a container that failed for good, a sandbox
-     * that is gone, a stop, or --replace.
+     * play publishes for it (--publish is not in the spec), a container that failed for good (for
+     * {@code kube play}, not a Job's pod), a sandbox that is gone, a stop, or --replace.
      */
     private String change(PodSpec pod, PodRecord existing) {
         if (options.replace()) {
@@ -344,7 +344,8 @@ public final class KubePlay {
         if (!berth.pods().sandboxUp(existing)) {
             return "its sandbox is gone";
         }
-        for (var c : berth.state().containersOfPod(pod.name())) {
+        boolean job = pod.owner() != null && pod.owner().kind().equals("Job");
+        for (var c : !options.retryFailed() || job ? List.<dev.berth.state.ContainerRecord>of() : berth.state().containersOfPod(pod.name())) {
             ContainerSpec spec = pod.container(c.name().substring(Math.min(c.name().length(), pod.name().length() + 1))).orElse(null);
             Integer code = spec == null || !Restarts.policy(pod, spec).equals("Never") ? null : berth.containers().exitCode(c.id());
             if (code != null && code != 0) {

@@ -10,6 +10,8 @@ import java.time.Duration;
  * @param logs        how much of each container's log is kept, for pods without log annotations of their own
  * @param backoffMax  the cap of the crash-loop back-off (Kubernetes': 60 s)
  * @param registries  where images are pulled from, and with which credentials
+ * @param retryFailed play anew a pod (not a Job's) whose container failed for good: a user's
+ *                    {@code kube play} does; a reconcile keeps it, as Kubernetes keeps a failed pod
  */
 public record PlayOptions(Duration timeout, boolean replace, int parallelism, java.util.List<String> publish, dev.berth.api.LogLimits logs,
-        Duration backoffMax, dev.berth.image.Registries registries) {}
+        Duration backoffMax, dev.berth.image.Registries registries, boolean retryFailed) {}

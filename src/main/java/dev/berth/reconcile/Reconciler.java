@@ -157,7 +157,8 @@ public final class Reconciler {
         Manifests manifests = new Manifests(world, stamped.objects(), stamped.services(), List.of());
         Plan plan = PlanBuilder.build(manifests, new PlanBuilder.Options(options.infer()));
         PlayOptions o = options.play();
-        KubePlay play = new KubePlay(berth, manifests, plan, new PlayOptions(timeout, false, o.parallelism(), o.publish(), o.logs(), o.backoffMax(), o.registries()), events);
+        KubePlay play = new KubePlay(berth, manifests, plan, new PlayOptions(timeout, false, o.parallelism(), o.publish(), o.logs(), o.backoffMax(), o.registries(), false),
+                events);
         playing = play;
         try {
             return play.run().failures();
