@@ -260,12 +260,16 @@ final class ContainerCommands {
         String entrypoint;
 
         @Option(names = "--network", paramLabel = "MODE", defaultValue = "private",
-                description = "private (or none): own network namespace, loopback only (default); host: the host's network;"
-                        + " container:NAME: that running container's.")
+                description = "private (or none): own network namespace, loopback only (default); bridge: on the pod network"
+                        + " (with -p); host: the host's network; container:NAME: that running container's.")
         String network;
 
         @Option(names = "--pod", paramLabel = "POD", description = "Run it in a pod's namespaces (network, IPC, UTS; a played pod's).")
         String pod;
+
+        @Option(names = {"-p", "--publish"}, paramLabel = "[IP:]HOSTPORT:PORT[/PROTO]",
+                description = "Publish a port of the container on the host (it is then on the pod network, as with --network bridge).")
+        List<String> publish = new ArrayList<>();
 
         @Option(names = "--restart", paramLabel = "POLICY", defaultValue = "no",
                 description = "Start it again when it exits: no (default), always, unless-stopped, on-failure[:N] (at most N restarts)."
@@ -281,12 +285,16 @@ final class ContainerCommands {
         @Override
         public Integer call() {
             network = network.equals("none") ? "private" : network;
-            if (!network.equals("private") && !network.equals("host") && !network.matches("container:.+")) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--network must be private (none), host or container:NAME"
-                        + (network.equals("bridge") ? "; a container on the pod network is a pod's: kube play (with --publish), or run --pod" : ""));
+            if (!network.matches("private|host|bridge|container:.+")) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--network must be private (none), bridge, host or container:NAME");
             }
-            if (pod != null && !network.equals("private")) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pod and --network " + network + " conflict: a pod's container has the pod's network");
+            boolean bridged = network.equals("bridge") || !publish.isEmpty();
+            if (!publish.isEmpty() && !network.matches("private|bridge")) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "-p and --network " + network + " conflict: published ports are on the pod network");
+            }
+            if (pod != null && (bridged || !network.equals("private"))) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pod and " + (bridged ? "-p" : "--network " + network)
+                        + " conflict: a pod's container has the pod's network");
             }
             if (!restart.matches("no|always|unless-stopped|on-failure(:[1-9][0-9]{0,5})?")) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--restart must be no, always, unless-stopped or on-failure[:N], got " + restart);
@@ -295,6 +303,15 @@ final class ContainerCommands {
             if (restarts && rm) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rm and --restart " + restart + " conflict: a removed container cannot start again");
             }
+            if (restarts && bridged) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--restart with -p or --network bridge is not supported yet;"
+                        + " play a pod with restartPolicy and hostPorts instead");
+            }
+            if (bridged && name != null && !name.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--name " + name
+                        + ": on the pod network a container's name is its host name: lowercase letters, digits and -");
+            }
+            String named = name != null ? name : bridged ? "berth-" + java.util.HexFormat.of().toHexDigits(new java.util.Random().nextLong()).substring(0, 12) : null;
             byte[] detachSequence = detachKeys(spec, detachKeys);
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
@@ -305,14 +322,21 @@ final class ContainerCommands {
                     Supervision.prepare(berth, root(spec).global, dev.berth.reconcile.Restarts.DEFAULT_MAX);
                 }
                 Container c;
-                dev.berth.engine.Sandbox sandbox = pod == null ? null : berth.pods().sandbox(pod).orElseThrow(
-                        () -> new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.NOT_FOUND, "no pod \"" + pod + "\""));
+                dev.berth.engine.Sandbox sandbox = pod != null ? berth.pods().sandbox(pod).orElseThrow(
+                        () -> new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.NOT_FOUND, "no pod \"" + pod + "\""))
+                        : bridged ? OwnSandbox.create(berth, named, image, OwnSandbox.ports(publish)) : null;
                 try {
-                    c = engine.create(ContainerEngine.CreateOptions.standalone(name, image,
+                    c = engine.create(ContainerEngine.CreateOptions.standalone(named, image,
                             entrypoint == null ? null : List.of(entrypoint), command == null || command.isEmpty() ? null : command,
-                            environment(envFiles, env, System.getenv()), workdir, user, network, rm, restarts, interactive, tty,
-                            binds(berth, volumes), sandbox));
-                } catch (dev.berth.api.BerthException e) {
+                            environment(envFiles, env, System.getenv()), workdir, user, bridged ? "private" : network, rm, restarts,
+                            interactive, tty, binds(berth, volumes), sandbox));
+                } catch (RuntimeException e) {
+                    if (bridged) {
+                        berth.pods().remove(named, List.of(), Duration.ZERO);
+                    }
+                    if (!(e instanceof dev.berth.api.BerthException)) {
+                        throw e;
+                    }
                     Integer code = dev.berth.runtime.OciRuntime.cannotInvoke(e.getMessage());
                     if (code == null) {
                         throw e;
@@ -332,6 +356,7 @@ final class ContainerCommands {
                         attached.close();
                     }
                     engine.remove(c.id(), true);
+                    OwnSandbox.removeAfter(berth, c);
                     throw e;
                 }
                 if (restarts) {
@@ -352,6 +377,7 @@ final class ContainerCommands {
                 Integer code = engine.waitForExit(c.id(), Duration.ofDays(365));
                 if (rm) {
                     engine.remove(c.id(), true);
+                    OwnSandbox.removeAfter(berth, c);
                 }
                 return code == null ? Main.FAILED : code;
             }
@@ -703,7 +729,11 @@ final class ContainerCommands {
                         : "give the containers to remove, or --all");
             }
             return eachName(spec, berth -> all ? berth.containers().list().stream().map(Container::name).toList() : containers, force,
-                    (berth, name) -> berth.containers().remove(name, force));
+                    (berth, name) -> {
+                        Container c = berth.containers().find(name);
+                        berth.containers().remove(c, force);
+                        OwnSandbox.removeAfter(berth, c);
+                    });
         }
     }
 

@@ -66,7 +66,7 @@ final class PodCommands extends GroupCommand {
         @Override
         Integer call(Berth berth) {
             if (quiet) { // no status to work out: the names are enough
-                berth.pods().list().forEach(p -> out().println(p.name()));
+                berth.pods().list().stream().filter(p -> !berth.pods().ownedByContainer(p.name())).forEach(p -> out().println(p.name()));
                 return Main.OK;
             }
             List<PodStatus> pods = PodStatus.all(berth, true);

@@ -315,4 +315,12 @@ public final class PodEngine {
     public List<PodRecord> list() {
         return state.pods();
     }
+
+    /**
+     * Whether a pod record is the sandbox of a container of its own name ({@code run -p}): its
+     * member has the pod's name, which no pod's container has (theirs are POD-CONTAINER).
+     */
+    public boolean ownedByContainer(String pod) {
+        return state.containerByName(pod).filter(c -> pod.equals(c.pod())).isPresent();
+    }
 }

@@ -33,8 +33,12 @@ public final class Generator {
         List<PodSpec> all = berth.state().pods().stream().map(p -> Canonical.read(Json.parse(p.spec()), PodSpec.class)).toList();
         List<PodSpec> selected = new ArrayList<>();
         for (String name : names) {
-            selected.add(all.stream().filter(p -> p.name().equals(name)).findFirst()
-                    .orElseGet(() -> standalone(berth.containers().find(name))));
+            java.util.Optional<PodSpec> pod = all.stream().filter(p -> p.name().equals(name)).findFirst();
+            if (pod.isPresent() && berth.pods().ownedByContainer(name)) { // run -p: the container, with its sandbox's ports
+                selected.add(standalone(berth.containers().find(name), pod.get().containers().get(0).ports()));
+            } else {
+                selected.add(pod.orElseGet(() -> standalone(berth.containers().find(name), List.of())));
+            }
         }
         return documents(selected, all, options);
     }
@@ -96,7 +100,7 @@ public final class Generator {
     }
 
     /** A container from {@code berth run} as a one-container pod: its image, its process, the env it was given. */
-    private static PodSpec standalone(ContainerEngine.Container c) {
+    private static PodSpec standalone(ContainerEngine.Container c, List<ContainerPort> ports) {
         Map<String, Object> config = Json.parseObject(c.record().config());
         List<dev.berth.api.EnvVar> env = new ArrayList<>();
         for (String kv : Json.strings(config, "env")) {
@@ -107,7 +111,7 @@ public final class Generator {
         }
         String cwd = Json.string(config, "cwd");
         ContainerSpec container = new ContainerSpec(c.name().replaceAll("[^a-z0-9-]", "-"), c.record().imageName(), null,
-                Json.strings(config, "args"), List.of(), "/".equals(cwd) ? null : cwd, env, List.of(), List.of(), List.of(), null, null,
+                Json.strings(config, "args"), List.of(), "/".equals(cwd) ? null : cwd, env, List.of(), ports, List.of(), null, null,
                 null, null, null, Map.of(), Map.of(), null, null, dev.berth.api.Source.NONE);
         return new PodSpec(c.name().replaceAll("[^a-z0-9.-]", "-"), "default", Map.of(), Map.of(), List.of(), List.of(container),
                 List.of(), "Never", false, false, null, null, null, List.of(), true, null, null, null, dev.berth.api.Source.NONE);

@@ -76,7 +76,9 @@ public record PodStatus(String name, String phase, String reason, int ready, int
         List<PodStatus> all = new ArrayList<>();
         try (Prober prober = probe ? new Prober(berth.containers()) : null) {
             for (PodRecord p : berth.pods().list()) {
-                all.add(of(berth, p, prober));
+                if (!berth.pods().ownedByContainer(p.name())) { // a run -p container's own: listed as a container
+                    all.add(of(berth, p, prober));
+                }
             }
         }
         return all;

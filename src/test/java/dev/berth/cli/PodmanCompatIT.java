@@ -105,7 +105,7 @@ class PodmanCompatIT {
             Case.of("stop -t -1 N1", Shape.CODE),
             Case.of("rm nosuch", Shape.CODE),
             Case.of("rm -f nosuch", Shape.SAME),
-            Case.of("rm N1 N2", Shape.SAME),
+            Case.of("rm N1 N2", Shape.LINES), // podman removes them at once and names them as each goes
             Case.of("images --format {{.Repository}}:{{.Tag}}", Shape.SAME),
             Case.of("images -q", Shape.LINES),
             Case.of("image ls", Shape.HEADER),

@@ -85,6 +85,17 @@ class ReadmeIT {
             });
             check("./berth run --rm --network container:sleeper ", l -> assertThat(ok("run", "--rm", "--network", "container:sleeper", IMAGE,
                     "ip", "addr")).contains("inet 127.0.0.1"));
+            check("./berth run -d --name web -p 8080:80 ", l -> {
+                int port;
+                try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    port = free.getLocalPort();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                ok("run", "-d", "--name", "web", "-p", "127.0.0.1:" + port + ":80", IMAGE, "httpd", "-f", "-p", "80", "-h", "/www");
+                assertThat(ok("kube", "generate", "web")).contains("hostPort: " + port);
+                ok("rm", "-f", "web");
+            });
             check("kill -9 <its pid>; ./berth ps -a ", l -> {
                 String pid = ok("inspect", "-f", "{{.State.Pid}}", "sleeper").strip();
                 run("kill", "-9", pid);

@@ -291,9 +291,41 @@ class ContainerIT {
         b.berth("run", "-d", "--name", "bt-server", IMAGE, "httpd", "-f", "-p", "8080", "-h", "/www").ok();
         assertThat(b.berth("run", "--rm", "--network", "container:bt-server", IMAGE, "sh", "-c",
                 "for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- localhost:8080 && break; sleep 0.2; done").ok().out()).contains("hello from berth-busybox");
-        assertThat(b.berth("run", "--rm", "--network", "bridge", IMAGE, "true").err()).contains("run --pod");
         b.berth("kube", "down", "--timeout", "1", demo.toString()).ok();
         b.berth("volume", "rm", "bt-data").ok();
+    }
+
+    /** run -p / --network bridge: the container on the pod network in a sandbox of its own, listed as a container only (issue 18). */
+    @Test
+    void runPublishesPortsFromThePodNetwork() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        b.berth("run", "-d", "--name", "bt-web", "-p", "127.0.0.1:" + port + ":8080", IMAGE, "httpd", "-f", "-p", "8080", "-h", "/www").ok();
+        String page = "";
+        for (int i = 0; i < 50 && !page.contains("hello"); i++) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                page = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+        }
+        assertThat(page).contains("hello from berth-busybox");
+        assertThat(names(b.berth("ps").ok())).containsExactly("bt-web");
+        assertThat(b.berth("pod", "ps", "-q").ok().out()).isEmpty();
+        assertThat(b.berth("kube", "generate", "bt-web").ok().out()).contains("hostPort: " + port);
+        Run taken = b.berth("run", "--rm", "-p", "127.0.0.1:" + port + ":80", IMAGE, "true");
+        assertThat(taken.code()).isEqualTo(125);
+        assertThat(taken.err()).contains("port " + port + "/TCP is already taken by pod bt-web");
+        assertThat(b.berth("run", "--rm", "--network", "bridge", IMAGE, "sh", "-c", "ip -4 -o addr show eth0").ok().out()).contains("inet 10.");
+        assertThat(b.berth("run", "--rm", "-p", "eighty", IMAGE, "true").err()).contains("give [ip:]hostPort:containerPort");
+        b.berth("rm", "-f", "bt-web").ok();
+        b.berth("run", "--rm", "-p", "127.0.0.1:" + port + ":8080", IMAGE, "true").ok(); // the port is free again
+        assertThat(b.berth("ps", "-aq").ok().out()).isEmpty();
+        b.assertNothingLeft();
     }
 
     /** berth as a process of its own with {@code input} on its stdin; its stdout. */
