@@ -142,7 +142,7 @@ final class ContainerCommands {
 
         java.time.Instant nextStart(Container c) {
             String pod = c.record().pod();
-            if (pod == null || c.running()) {
+            if (c.record().standalone() || c.running()) {
                 return null;
             }
             java.util.Optional<dev.berth.api.PodSpec> spec = pod(c);
@@ -302,10 +302,6 @@ final class ContainerCommands {
             boolean restarts = !restart.equals("no");
             if (restarts && rm) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rm and --restart " + restart + " conflict: a removed container cannot start again");
-            }
-            if (restarts && bridged) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--restart with -p or --network bridge is not supported yet;"
-                        + " play a pod with restartPolicy and hostPorts instead");
             }
             if (bridged && name != null && !name.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--name " + name

@@ -729,7 +729,7 @@ public final class ContainerEngine {
     }
 
     private void stoppedByHand(Container c) {
-        if (c.record().pod() == null) {
+        if (c.record().standalone()) {
             unsupervise(c.id());
         }
     }

@@ -79,7 +79,7 @@ public final class Hooks {
         Path netns = record.get().netns() == null ? null : Path.of(record.get().netns());
         try (Prober prober = new Prober(berth.containers())) {
             return berth.pods().remove(pod, stopOrder, grace, (container, left) -> preStop(prober,
-                    spec.container(container.name().substring(pod.length() + 1)).orElse(null), netns, container, left));
+                    spec.container(container.name().substring(Math.min(container.name().length(), pod.length() + 1))).orElse(null), netns, container, left));
         }
     }
 }

@@ -43,7 +43,7 @@ public final class PodControl {
             Path netns = netns(berth, pod);
             try (Prober prober = new Prober(berth.containers())) {
                 berth.pods().stop(pod, order, grace, (c, left) -> Hooks.preStop(prober,
-                        spec.container(c.name().substring(pod.length() + 1)).orElse(null), netns, c, left));
+                        spec.container(c.name().substring(Math.min(c.name().length(), pod.length() + 1))).orElse(null), netns, c, left));
             }
         }
     }
@@ -122,7 +122,8 @@ public final class PodControl {
     }
 
     private static PodSpec spec(Berth berth, String pod) {
-        PodRecord record = berth.state().pod(pod).orElseThrow(() -> new BerthException(BerthException.Kind.NOT_FOUND, "no pod \"" + pod + "\""));
+        PodRecord record = berth.state().pod(pod).filter(p -> !berth.pods().ownedByContainer(pod))
+                .orElseThrow(() -> new BerthException(BerthException.Kind.NOT_FOUND, "no pod \"" + pod + "\""));
         if (record.status() == PodRecord.Status.CREATING || record.status() == PodRecord.Status.REMOVING) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "pod " + pod + " is being "
                     + (record.status() == PodRecord.Status.CREATING ? "played" : "removed") + "; try again when that has finished");

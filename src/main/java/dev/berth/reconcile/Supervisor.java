@@ -138,7 +138,7 @@ public final class Supervisor {
             }
         }
         for (ContainerRecord r : berth.state().containers()) {
-            String policy = r.pod() == null ? berth.containers().restartPolicy(r.id()) : null;
+            String policy = r.standalone() ? berth.containers().restartPolicy(r.id()) : null;
             if (policy != null) {
                 ContainerEngine.Container c = berth.containers().find(r.id());
                 lines.add(r.name() + ": " + (c.running() ? "running" : "exited " + c.exitCode()) + ", --restart " + policy
@@ -244,7 +244,7 @@ public final class Supervisor {
             }
         }
         for (ContainerRecord r : containers.values()) { // containers of run --restart
-            String policy = r.pod() == null ? berth.containers().restartPolicy(r.id()) : null;
+            String policy = r.standalone() ? berth.containers().restartPolicy(r.id()) : null;
             if (policy != null) {
                 PodSpec pod = specs.computeIfAbsent(r.id() + " " + policy, k -> standalone(r, policy));
                 seen.add(r.id());
@@ -388,7 +388,7 @@ public final class Supervisor {
     /** Records an event of a container, when this is the running supervisor (not a look from another command). */
     private void record(ContainerRecord r, String type, String message) {
         if (events != null) {
-            events.record(r.pod(), r.pod() == null ? r.name() : r.name().substring(r.pod().length() + 1), type, message);
+            events.record(r.pod(), r.standalone() ? r.name() : r.name().substring(r.pod().length() + 1), type, message);
         }
     }
 

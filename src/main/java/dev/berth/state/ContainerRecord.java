@@ -21,6 +21,11 @@ public record ContainerRecord(
         Instant finished,
         Integer exitCode) {
 
+    /** Whether it is a container of {@code run} rather than a pod's: no pod, or the sandbox of its own name that {@code run -p} gives it. */
+    public boolean standalone() {
+        return pod == null || pod.equals(name);
+    }
+
     /** What berth last did to the container; reality (runtime state, exit file) may have moved on. */
     public enum Status { CREATING, CREATED, RUNNING, EXITED, REMOVING }
 }

@@ -294,17 +294,26 @@ class SupervisorIT {
         try (BerthRoot b = new BerthRoot().withSampleImage()) {
             b.berth("run", "-d", "--name", "bt-again", "--restart", "always", IMAGE, "sh", "-c", "sleep 1; exit 3").ok();
             b.berth("run", "-d", "--name", "bt-twice", "--restart", "on-failure:2", IMAGE, "sh", "-c", "exit 4").ok();
+            // on the pod network (run -p), in a sandbox of its own: restarted all the same
+            int port;
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = free.getLocalPort();
+            }
+            b.berth("run", "-d", "--name", "bt-published", "-p", "127.0.0.1:" + port + ":8080", "--restart", "on-failure:1", IMAGE,
+                    "sh", "-c", "exit 5").ok();
             assertThat(b.berth("run", "--rm", "--restart", "always", IMAGE, "true").err()).contains("--rm and --restart always conflict");
             FaultIT.waitFor(() -> !supervisors(b).isEmpty(), "run --restart to start a supervisor");
             FaultIT.waitFor(() -> b.berth("ps", "-a").out().matches("(?s).*, [2-9] restarts +bt-again\n.*"), "bt-again to be restarted twice");
             FaultIT.waitFor(() -> b.berth("ps", "-a").out().matches("(?s).*Exited \\(4\\)[^\n]*, 2 restarts +bt-twice\n.*"), "bt-twice to stop after 2 restarts");
+            FaultIT.waitFor(() -> b.berth("ps", "-a").out().matches("(?s).*Exited \\(5\\)[^\n]*, 1 restart +bt-published\n.*"),
+                    "bt-published to stop after its restart");
             assertThat(b.berth("system", "supervisor").ok().out()).contains("bt-again: ").contains("--restart always");
             // stopped by hand, it stays stopped; then nothing is left to watch
             FaultIT.waitFor(() -> b.berth("ps").out().contains("bt-again"), "bt-again to run");
             b.berth("stop", "-t", "1", "bt-again").ok();
             FaultIT.waitFor(() -> supervisors(b).isEmpty(), "the supervisor to leave");
             assertThat(b.berth("ps", "-a").ok().out()).containsPattern("Exited [^\n]* +bt-again\n");
-            b.berth("rm", "-f", "bt-again", "bt-twice").ok();
+            b.berth("rm", "-f", "bt-again", "bt-twice", "bt-published").ok();
             b.assertNothingLeft();
         }
     }
