@@ -330,10 +330,7 @@ final class ContainerCommands {
                     if (bridged) {
                         berth.pods().remove(named, List.of(), Duration.ZERO);
                     }
-                    if (!(e instanceof dev.berth.api.BerthException)) {
-                        throw e;
-                    }
-                    Integer code = dev.berth.runtime.OciRuntime.cannotInvoke(e.getMessage());
+                    Integer code = e instanceof dev.berth.api.BerthException ? dev.berth.runtime.OciRuntime.cannotInvoke(e.getMessage()) : null;
                     if (code == null) {
                         throw e;
                     }

@@ -11,10 +11,6 @@ import dev.berth.manifest.ManifestReader;
 import dev.berth.network.CniNetwork;
 import dev.berth.network.PortHolder;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,10 +52,9 @@ final class OwnSandbox {
             if (taken.containsKey(key)) {
                 throw new BerthException(BerthException.Kind.INVALID_INPUT, "-p: port " + key + " is already taken by pod " + taken.get(key));
             }
-            if (m.protocol().equals("TCP") && !free(m)) {
-                String process = PortHolder.of(m.hostPort());
-                throw new BerthException(BerthException.Kind.INVALID_INPUT, "-p: port " + key + " is already taken by "
-                        + (process == null ? "another process" : process) + " on this host");
+            String process = PortHolder.holding(m);
+            if (process != null) {
+                throw new BerthException(BerthException.Kind.INVALID_INPUT, "-p: port " + key + " is already taken by " + process + " on this host");
             }
         }
         if (berth.state().pod(name).isPresent()) {
@@ -86,16 +81,6 @@ final class OwnSandbox {
     static void removeAfter(Berth berth, ContainerEngine.Container c) {
         if (c.name().equals(c.record().pod())) {
             berth.pods().remove(c.name(), List.of(), Duration.ZERO);
-        }
-    }
-
-    private static boolean free(CniNetwork.PortMapping m) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(m.hostIP() == null ? InetAddress.getByName("0.0.0.0") : InetAddress.getByName(m.hostIP()), m.hostPort()));
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.berth.network;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -19,6 +22,25 @@ public final class PortHolder {
     private PortHolder() {}
 
     private static final String LISTEN = "0A";
+
+    /**
+     * Who on the host holds a hostPort a pod would publish: null when it can be bound on its
+     * address (UDP ports are not checked), else "NAME (pid N)", or "another process" when the
+     * holder cannot be seen.
+     */
+    public static String holding(CniNetwork.PortMapping m) {
+        if (!m.protocol().equals("TCP")) {
+            return null;
+        }
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getByName(m.hostIP() == null || m.hostIP().isEmpty() ? "0.0.0.0" : m.hostIP()), m.hostPort()));
+            return null;
+        } catch (IOException e) {
+            String process = of(m.hostPort());
+            return process == null ? "another process" : process;
+        }
+    }
 
     /** "NAME (pid N)" of a process listening on {@code port}, or null when none can be seen. */
     public static String of(int port) {

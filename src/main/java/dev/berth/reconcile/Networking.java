@@ -13,14 +13,11 @@ import dev.berth.engine.UserNamespace;
 import dev.berth.state.Locks;
 import dev.berth.network.Cidr;
 import dev.berth.network.CniNetwork;
+import dev.berth.network.PortHolder;
 import dev.berth.network.ServiceRules;
 import dev.berth.state.PodRecord;
 import dev.berth.state.StateStore;
 import dev.berth.sys.Linux;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,16 +105,15 @@ final class Networking {
             for (CniNetwork.PortMapping m : portMappings(pod)) {
                 String key = m.hostPort() + "/" + m.protocol();
                 String holder = taken.putIfAbsent(key, pod.name());
+                String process = holder == null ? PortHolder.holding(m) : null;
                 if (Linux.inUserNamespace() && m.hostPort() < UNPRIVILEGED_PORT_START) {
                     problems.add("pod " + pod.name() + ": hostPort " + key + " is below " + UNPRIVILEGED_PORT_START + ", which only root may"
                             + " publish (net.ipv4.ip_unprivileged_port_start); use a higher port, or as root: sysctl -w"
                             + " net.ipv4.ip_unprivileged_port_start=" + m.hostPort());
                 } else if (holder != null && !holder.equals(pod.name())) {
                     problems.add("pod " + pod.name() + ": hostPort " + key + " is already taken by pod " + holder);
-                } else if (holder == null && m.protocol().equals("TCP") && !free(m)) {
-                    String process = dev.berth.network.PortHolder.of(m.hostPort());
-                    problems.add("pod " + pod.name() + ": hostPort " + key + " is already taken by "
-                            + (process == null ? "another process" : process) + " on this host");
+                } else if (process != null) {
+                    problems.add("pod " + pod.name() + ": hostPort " + key + " is already taken by " + process + " on this host");
                 }
             }
         }
@@ -128,17 +124,6 @@ final class Networking {
 
     /** The first port an ordinary user may listen on, on the host (told by {@code engine/UserNamespace}: the user's network namespace has a value of its own). */
     private static final int UNPRIVILEGED_PORT_START = Integer.getInteger(UserNamespace.UNPRIVILEGED_PORT_START, 1024);
-
-    private static boolean free(CniNetwork.PortMapping m) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(m.hostIP() == null || m.hostIP().isEmpty() ? InetAddress.getByName("0.0.0.0")
-                    : InetAddress.getByName(m.hostIP()), m.hostPort()));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     /**
      * Gives each Service of the manifests a virtual IP (kept across plays), with no endpoints

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testing.BerthRoot;
 import dev.berth.testing.BerthRoot.Run;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,7 +70,7 @@ class ReadmeIT {
             });
             check("./berth ps ", l -> assertThat(ok("ps")).containsPattern("Up (\\d+ seconds?|Less than a second) +sleeper"));
             check("./berth exec sleeper ps ", l -> assertThat(ok("exec", "sleeper", "ps")).containsPattern("(?m)^ +1 root +sleep 1000$"));
-            check("echo hi | ./berth exec -i sleeper cat; ./berth exec -it sleeper sh ", l -> assertThat(piped("hi\n", "exec", "-i", "sleeper", "cat"))
+            check("echo hi | ./berth exec -i sleeper cat; ./berth exec -it sleeper sh ", l -> assertThat(b.piped("hi\n", "exec", "-i", "sleeper", "cat"))
                     .isEqualTo("hi\n"));
             check("./berth run --rm -v \"$PWD:/src:ro\" -v cache:/cache ", l -> {
                 assertThat(ok("run", "--rm", "-v", Path.of("").toAbsolutePath() + ":/src:ro", "-v", "cache:/cache", IMAGE, "ls", "/src"))
@@ -198,20 +197,6 @@ class ReadmeIT {
     private static void run(String... argv) {
         try {
             assertThat(new ProcessBuilder(argv).inheritIO().start().waitFor()).isZero();
-        } catch (java.io.IOException | InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private String piped(String input, String... args) {
-        try {
-            Process p = new ProcessBuilder(b.processArgv(args)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            try (var in = p.getOutputStream()) {
-                in.write(input.getBytes(StandardCharsets.UTF_8));
-            }
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            return out;
         } catch (java.io.IOException | InterruptedException e) {
             throw new AssertionError(e);
         }

@@ -224,9 +224,9 @@ class ContainerIT {
     @Test
     void interactiveContainersTakeStdinAndATerminal() throws Exception {
         b.berth("run", "-d", "--name", "bt-sleeper", IMAGE, "sleep", "1000").ok();
-        assertThat(piped("hi\n", "exec", "-i", "bt-sleeper", "cat")).isEqualTo("hi\n");
-        assertThat(piped("hi\n", "exec", "bt-sleeper", "cat")).isEmpty();
-        assertThat(piped("one\ntwo\n", "run", "-i", "--rm", IMAGE, "sh", "-c", "cat; echo done")).isEqualTo("one\ntwo\ndone\n");
+        assertThat(b.piped("hi\n", "exec", "-i", "bt-sleeper", "cat")).isEqualTo("hi\n");
+        assertThat(b.piped("hi\n", "exec", "bt-sleeper", "cat")).isEmpty();
+        assertThat(b.piped("one\ntwo\n", "run", "-i", "--rm", IMAGE, "sh", "-c", "cat; echo done")).isEqualTo("one\ntwo\ndone\n");
         assertThat(b.berth("ps", "-aq").ok().out().lines()).hasSize(1);
 
         String server = "bt-" + Long.toHexString(new Random().nextLong() & 0xffffffffL);
@@ -326,17 +326,6 @@ class ContainerIT {
         b.berth("run", "--rm", "-p", "127.0.0.1:" + port + ":8080", IMAGE, "true").ok(); // the port is free again
         assertThat(b.berth("ps", "-aq").ok().out()).isEmpty();
         b.assertNothingLeft();
-    }
-
-    /** berth as a process of its own with {@code input} on its stdin; its stdout. */
-    private String piped(String input, String... args) throws Exception {
-        Process p = new ProcessBuilder(b.processArgv(args)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        try (var in = p.getOutputStream()) {
-            in.write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return out;
     }
 
     /** A shell command line running berth with these arguments. */

@@ -139,6 +139,24 @@ public final class BerthRoot implements AutoCloseable {
         return argv;
     }
 
+    /** Runs berth as a process of its own (its stdin a pipe, as in {@code echo hi | berth …}) with {@code input}; its stdout. */
+    public String piped(String input, String... args) {
+        try {
+            Process p = new ProcessBuilder(processArgv(args)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            try (var in = p.getOutputStream()) {
+                in.write(input.getBytes(StandardCharsets.UTF_8));
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("berth " + String.join(" ", args) + " did not finish within 60 s");
+            }
+            return out;
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** Mount points under this test's directory, from /proc/mounts. */
     public List<String> mounts() {
         try (Stream<String> lines = Files.lines(Path.of("/proc/mounts"))) {
