@@ -118,7 +118,7 @@ final class ReconcileCommand extends BerthCall {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "--name " + reconcile
                     + ": must be a label value (lower-case letters, digits, '-', '_', '.'; at most 63)");
         }
-        GitSource source = git == null ? null : new GitSource(git.url, git.ref, berth.layout().root().resolve("git").resolve(reconcile), git.path);
+        GitSource source = git == null ? null : new GitSource(git.url, git.ref, berth.layout().gitClone(reconcile), git.path);
         PrintWriter out = out();
         PrintWriter err = spec.commandLine().getErr();
         PlayView.Mode mode = PlayView.mode(global(), quiet);

@@ -3,7 +3,9 @@ package dev.berth.reconcile;
 import dev.berth.api.BerthException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.ObjectId;
@@ -49,14 +51,56 @@ public final class GitSource {
                 git.fetch().setRemote("origin").setRemoveDeletedRefs(true).setTagOpt(org.eclipse.jgit.transport.TagOpt.FETCH_TAGS).call();
                 return checkout(git);
             }
+        } catch (org.eclipse.jgit.api.errors.InvalidRemoteException e) {
+            throw new BerthException(BerthException.Kind.NOT_FOUND, "git " + url + ": no repository there (it does not exist, or is not a git repository)", e);
         } catch (GitAPIException | IOException | org.eclipse.jgit.api.errors.JGitInternalException e) {
             throw new BerthException(BerthException.Kind.HOST, "git " + url + ": " + e.getMessage(), e);
         }
     }
 
-    /** The directory of the manifests in the checked-out revision. */
+    /**
+     * The directory of the manifests in the checked-out revision. A repository's symbolic links
+     * are not the user's: one that leads out of the checkout ({@code --path} itself, or any link
+     * under it) is refused, naming the link and never reading what it points at.
+     */
     public Path manifests() {
-        return dir.resolve(path).normalize();
+        Path manifests = dir.resolve(path).normalize();
+        try {
+            Path top = dir.toRealPath();
+            if (!Files.exists(manifests, LinkOption.NOFOLLOW_LINKS)) {
+                throw new BerthException(BerthException.Kind.NOT_FOUND, "git " + url + ": --path " + path + ": no such directory in the repository");
+            }
+            refuseLinkOut(top, manifests);
+            if (Files.isDirectory(manifests)) {
+                try (Stream<Path> all = Files.walk(manifests)) {
+                    for (Path p : (Iterable<Path>) all::iterator) {
+                        refuseLinkOut(top, p);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "git " + url + ": cannot read the checkout: " + e.getMessage(), e);
+        }
+        return manifests;
+    }
+
+    /** Refuses {@code p} (or a parent of it under {@code top}) when it is a link whose target is not inside {@code top}. */
+    private void refuseLinkOut(Path top, Path p) throws IOException {
+        for (Path at = p; at.startsWith(dir) && !at.equals(dir); at = at.getParent()) {
+            if (!Files.isSymbolicLink(at)) {
+                continue;
+            }
+            Path target;
+            try {
+                target = at.toRealPath();
+            } catch (IOException dangling) {
+                target = null;
+            }
+            if (target == null || !target.startsWith(top)) {
+                throw new BerthException(BerthException.Kind.INVALID_INPUT, "git " + url + ": " + dir.relativize(at)
+                        + " is a symbolic link that leads out of the repository; refused (a repository's links must stay inside it)");
+            }
+        }
     }
 
     private String checkout(Git git) throws GitAPIException, IOException {

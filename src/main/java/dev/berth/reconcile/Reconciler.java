@@ -125,7 +125,7 @@ public final class Reconciler {
                 last.map(StateStore.ReconcileRecord::objects).orElse("[]"), error, Instant.now()));
     }
 
-    /** Removes every pod and Service of this reconcile, and its record ({@code --down-on-exit}). */
+    /** Removes every pod and Service of this reconcile, its record and its git clone ({@code --down-on-exit}, {@code reconcile down}). */
     public List<String> down() {
         List<String> failures = new ArrayList<>();
         remove(live().stream().filter(l -> options.name().equals(l.reconcile())).map(Desired.Live::name).toList(), true, failures);
@@ -137,6 +137,11 @@ public final class Reconciler {
         }
         if (failures.isEmpty()) {
             berth.state().deleteReconcile(options.name());
+            try {
+                dev.berth.image.LayerUnpacker.deleteTree(berth.layout().gitClone(options.name()));
+            } catch (java.io.IOException e) {
+                failures.add("git clone " + berth.layout().gitClone(options.name()) + ": " + e.getMessage());
+            }
         }
         return failures;
     }

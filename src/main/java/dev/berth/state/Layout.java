@@ -154,4 +154,9 @@ public record Layout(Path root, Path runroot) {
     public Path volumes() {
         return root.resolve("volumes");
     }
+
+    /** Where the git repository of reconcile {@code name} is cloned. */
+    public Path gitClone(String name) {
+        return root.resolve("git").resolve(name);
+    }
 }

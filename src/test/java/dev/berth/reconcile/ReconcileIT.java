@@ -320,6 +320,7 @@ class ReconcileIT {
                 } finally {
                     b.berth("reconcile", "down", "gitops");
                 }
+                assertThat(b.root.resolve("git/gitops")).as("the clone goes with its reconcile").doesNotExist();
             }
             b.assertNothingLeft();
         }
