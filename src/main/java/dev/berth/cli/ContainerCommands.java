@@ -211,7 +211,7 @@ final class ContainerCommands {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = {"Create and start a container. In the foreground, its output is streamed and berth exits with its exit code."},
+            description = {"Create and start a container.", "In the foreground, its output is streamed and berth exits with its exit code."},
             exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"125:berth's own error", "126:the command cannot be executed",
                 "127:the command is not found", "other:the container's exit code (in the foreground)"},
             footer = {"", "Examples:", "  berth run localhost/berth-busybox echo hello world",
@@ -480,7 +480,7 @@ final class ContainerCommands {
             List<List<String>> rows = new ArrayList<>();
             for (Container c : list) {
                 List<String> argv = Json.strings(Json.parseObject(c.record().config()), "args");
-                String command = String.join(" ", argv);
+                String command = Tables.oneLine(String.join(" ", argv));
                 List<String> row = new ArrayList<>(List.of(noTrunc ? c.id() : c.id().substring(0, 12), c.record().imageName(),
                         command.length() > 30 && !noTrunc ? command.substring(0, 27) + "..." : command,
                         Tables.ago(c.record().created()) + " ago", restarting.status(c), c.name()));

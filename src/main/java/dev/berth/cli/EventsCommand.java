@@ -15,9 +15,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "events", mixinStandardHelpOptions = true,
-        description = {"Show what happened to pods and containers: created, started, ready, unready, died (exit code), restarting",
-                "(back-off), liveness-failed, startup-failed, deadline-exceeded, killed, hook-failed, completed, failed, removed.",
-                "The newest 10,000 are kept."},
+        description = {"Show what happened to pods and containers, oldest first.",
+                "Events: created, started, ready, unready, died (exit code), restarting (back-off), liveness-failed, startup-failed,",
+                "deadline-exceeded, killed, hook-failed, completed, failed, removed. The newest 10,000 are kept."},
         footer = {"", "Examples:", "  berth events", "  berth events -f --pod web", "  berth events --since 10m --format json"})
 final class EventsCommand extends BerthCall {
     @Option(names = {"-f", "--follow"}, description = "Keep printing events as they happen (Ctrl-C to stop).")

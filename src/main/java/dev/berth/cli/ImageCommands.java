@@ -79,7 +79,8 @@ final class ImageCommands extends GroupCommand {
     }
 
     @Command(name = "pull", mixinStandardHelpOptions = true,
-            description = {"Pull an image from a registry (OCI distribution API): the linux/amd64 manifest of an index, a few layers at once,",
+            description = {"Pull an image from a registry.",
+                    "The OCI distribution API: the linux/amd64 manifest of an index, a few layers at once,",
                     "each checked against its digests, those the store has already not fetched again. A short name is tried in",
                     "registries.conf's unqualified-search-registries (default docker.io); mirrors and insecure registries as there."},
             footer = {"", "Examples:", "  berth image pull --tls-verify=false 127.0.0.1:5000/app:1.0", "  berth image pull quay.io/org/app@sha256:…",

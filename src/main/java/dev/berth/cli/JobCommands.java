@@ -21,7 +21,7 @@ final class JobCommands extends GroupCommand {
 
         @Override
         Integer call(Berth berth) {
-            List<PodStatus.JobStatus> jobs = PodStatus.jobs(PodStatus.all(berth, false));
+            List<PodStatus.JobStatus> jobs = PodStatus.jobs(PodStatus.all(berth));
             if (jsonFormat()) {
                 List<Object> out = new ArrayList<>();
                 for (PodStatus.JobStatus j : jobs) {

@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code berth kube down}: remove what the manifests describe. */
 @Command(name = "down", mixinStandardHelpOptions = true,
-        description = {"Stop and remove the pods of the manifests: dependents first, SIGTERM then SIGKILL after",
-                "terminationGracePeriodSeconds (or --timeout). Pods that do not exist are skipped."},
+        description = {"Stop and remove the pods of the manifests, dependents first.",
+                "SIGTERM, then SIGKILL after terminationGracePeriodSeconds (or --timeout). Pods that do not exist are skipped."},
         footer = {"", "Example:", "  berth kube down manifests/demo.yaml"})
 final class KubeDownCommand implements Callable<Integer> {
     @Spec

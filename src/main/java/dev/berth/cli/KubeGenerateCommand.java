@@ -14,8 +14,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code berth kube generate}: what runs, back as Kubernetes YAML. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = {"Print the Kubernetes YAML of pods (and standalone containers) as they were played:",
-                "defaults left out, berth's annotations kept, Secret values never written.",
+        description = {"Print the Kubernetes YAML of pods (and standalone containers) as they were played.",
+                "Defaults are left out, berth's annotations kept, Secret values never written.",
                 "A pod made from a Deployment, DaemonSet or Job comes back as that workload unless --type says otherwise."},
         footer = {"", "Examples:", "  berth kube generate demo", "  berth kube generate --type deployment --replicas 3 --service -f web.yaml web"})
 final class KubeGenerateCommand extends BerthCall {

@@ -183,7 +183,9 @@ public final class Main {
         cli.setParameterExceptionHandler((e, a) -> {
             err.println("Error: " + e.getMessage());
             // "Did you mean: ps?" for a mistyped command, "Possible solutions: --all" for an option
-            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
+                suggestCommand(e, err);
+            }
             err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             return FAILED;
         });
@@ -191,6 +193,45 @@ public final class Main {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * A mistyped command picocli found nothing close to ({@code rnu}): the commands one edit away
+     * (a transposition counts as one), or two for longer words, as podman suggests them.
+     */
+    private static void suggestCommand(CommandLine.ParameterException e, PrintWriter err) {
+        if (!(e instanceof CommandLine.UnmatchedArgumentException u) || u.getUnmatched().isEmpty()) {
+            return;
+        }
+        String typed = u.getUnmatched().get(0);
+        CommandLine at = e.getCommandLine();
+        if (typed.startsWith("-") || at.getSubcommands().isEmpty()) {
+            return;
+        }
+        List<String> close = at.getSubcommands().keySet().stream()
+                .filter(name -> editDistance(typed, name) <= (typed.length() > 4 ? 2 : 1)).sorted().toList();
+        if (!close.isEmpty()) {
+            err.println("Did you mean: " + String.join(" or ", close.stream().map(c -> at.getCommandSpec().qualifiedName() + " " + c).toList()) + "?");
+        }
+    }
+
+    /** Optimal string alignment distance: insertions, deletions, substitutions and transpositions of neighbours. */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            for (int j = 0; j <= b.length(); j++) {
+                if (i == 0 || j == 0) {
+                    d[i][j] = i + j;
+                    continue;
+                }
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     private static int report(Exception e, CommandLine commandLine, GlobalOptions global) {

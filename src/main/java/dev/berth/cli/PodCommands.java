@@ -69,7 +69,7 @@ final class PodCommands extends GroupCommand {
                 berth.pods().list().stream().filter(p -> !berth.pods().ownedByContainer(p.name())).forEach(p -> out().println(p.name()));
                 return Main.OK;
             }
-            List<PodStatus> pods = PodStatus.all(berth, true);
+            List<PodStatus> pods = PodStatus.all(berth);
             PrintWriter out = out();
             if (jsonFormat()) {
                 out.println(Json.write(pods.stream().map(PodCommands::json).toList()));
@@ -102,7 +102,7 @@ final class PodCommands extends GroupCommand {
 
         @Override
         Integer call(Berth berth) {
-            List<PodStatus> all = PodStatus.all(berth, true);
+            List<PodStatus> all = PodStatus.all(berth);
             List<Object> shown = new ArrayList<>();
             for (String name : pods) {
                 PodStatus p = all.stream().filter(s -> s.name().equals(name)).findFirst()
@@ -132,8 +132,9 @@ final class PodCommands extends GroupCommand {
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true,
-            description = {"Stop pods' containers in the reverse of their start order (preStop hooks, SIGTERM, SIGKILL after the grace period);"
-                    + " they stay, with their sandbox, until pod start or kube down. The supervisor does not restart them."},
+            description = {"Stop pods' containers in the reverse of their start order.",
+                    "preStop hooks, SIGTERM, SIGKILL after the grace period; the containers stay, with their sandbox, until pod start or"
+                    + " kube down. The supervisor does not restart them."},
             footer = {"", "Examples:", "  berth pod stop demo", "  berth pod stop -t 2 demo"})
     static final class Stop implements Callable<Integer> {
         @Spec
@@ -149,9 +150,9 @@ final class PodCommands extends GroupCommand {
     }
 
     @Command(name = "start", mixinStandardHelpOptions = true,
-            description = {"Start pods' stopped containers again (the same ones: writable layers and logs kept) in their start order,"
-                    + " each after those it depends on are ready, postStart hooks run; the supervisor watches them again."
-                    + " Init containers are not run again."},
+            description = {"Start pods' stopped containers again, in their start order.",
+                    "The same containers (writable layers and logs kept), each after those it depends on are ready, postStart hooks run;"
+                    + " the supervisor watches them again. Init containers are not run again."},
             footer = {"", "Example:", "  berth pod start demo"})
     static final class Start implements Callable<Integer> {
         @Spec

@@ -6,13 +6,12 @@ import dev.berth.image.Registries;
 import dev.berth.image.RegistriesConf;
 import dev.berth.image.RegistryClient;
 import java.nio.file.Path;
-import java.util.List;
 import picocli.CommandLine.Option;
 
 /** How images are pulled, as podman's flags say it: shared by {@code image pull}, {@code kube play}, {@code reconcile} and {@code login}. */
 final class PullOptions {
     @Option(names = "--tls-verify", arity = "0..1", defaultValue = "true", fallbackValue = "true",
-            description = "Pull over https with a verified certificate (default true); false: plain http, for a registry without TLS.")
+            description = "Verify the registry's certificate (default true); false: https without verifying it, then plain http when https fails, as podman.")
     boolean tlsVerify;
 
     @Option(names = "--creds", paramLabel = "USER:PASSWORD", description = "Credentials for the registries images are pulled from (never printed).")
@@ -23,8 +22,13 @@ final class PullOptions {
     Path authfile;
 
     @Option(names = "--cert-dir", paramLabel = "DIR",
-            description = "Directory of HOST[:PORT]/*.crt CA certificates (default: /etc/containers/certs.d, /etc/docker/certs.d).")
+            description = "Certificates for the registry, as podman reads them: *.crt CAs, *.cert with *.key client certificates "
+                    + "(default: /etc/containers/certs.d/HOST[:PORT]/, /etc/docker/certs.d/HOST[:PORT]/).")
     Path certDir;
+
+    @Option(names = "--pull-timeout", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Give up a pull that has not finished after SECONDS (default 0: no deadline; a registry silent for 30 s is asked again, 4 times at most).")
+    int pullTimeout;
 
     @Option(names = "--registries-conf", paramLabel = "FILE",
             description = "registries.conf to read (default: $CONTAINERS_REGISTRIES_CONF, /etc/containers/registries.conf and its .d, ~/.config/containers/registries.conf).")
@@ -39,8 +43,11 @@ final class PullOptions {
         if (!platform.matches("[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?")) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "--platform " + platform + ": give OS/ARCH[/VARIANT], e.g. linux/arm64/v8");
         }
+        if (pullTimeout < 0) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "--pull-timeout " + pullTimeout + ": give SECONDS, 0 for no deadline");
+        }
         return new Registries(RegistriesConf.load(Registries.confFiles(registriesConf)), tlsVerify, credentials(creds, "--creds"),
-                AuthFile.searchPath(authfile), certDir != null ? List.of(certDir) : Registries.CERT_DIRS, platform);
+                AuthFile.searchPath(authfile), certDir, platform, pullTimeout == 0 ? null : java.time.Duration.ofSeconds(pullTimeout));
     }
 
     static RegistryClient.Credentials credentials(String userColonPassword, String option) {

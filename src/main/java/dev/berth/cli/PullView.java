@@ -20,6 +20,8 @@ final class PullView implements PullProgress {
         final long started = System.nanoTime();
         long done;
         String state;
+        /** Why the layer was asked for again, shown until its next bytes. */
+        String note;
 
         Layer(long size, String state) {
             this.size = size;
@@ -67,9 +69,27 @@ final class PullView implements PullProgress {
             return;
         }
         l.done += n;
+        l.note = null;
         if (mode == PlayView.Mode.LIVE) {
             redraw(false);
         }
+    }
+
+    @Override
+    public synchronized void retrying(String digest, String why) {
+        Layer l = layers.get(digest);
+        switch (mode) {
+            case JSON -> event("retrying", Map.of("digest", digest, "why", why));
+            case LINES -> out.println("layer " + shortDigest(digest) + ": " + why);
+            case LIVE -> {
+                if (l != null) {
+                    l.note = why;
+                }
+                redraw(true);
+            }
+            case QUIET -> { }
+        }
+        out.flush();
     }
 
     @Override
@@ -122,7 +142,8 @@ final class PullView implements PullProgress {
         double seconds = Math.max(1e-3, (now - l.started) / 1e9);
         double rate = l.done / seconds;
         String eta = rate > 0 && l.size > 0 ? Math.round((l.size - l.done) / rate) + "s" : "--";
-        return head + bar + " " + Tables.size(l.done) + " / " + Tables.size(l.size) + " " + Tables.size((long) rate) + "/s " + eta;
+        return head + bar + " " + Tables.size(l.done) + " / " + Tables.size(l.size) + " " + Tables.size((long) rate) + "/s " + eta
+                + (l.note == null ? "" : " (" + l.note + ")");
     }
 
     private static String shortDigest(String digest) {

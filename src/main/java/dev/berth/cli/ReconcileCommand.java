@@ -37,8 +37,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code berth reconcile}: keep the host as a directory of manifests, or a git repository, says. */
 @Command(name = "reconcile", mixinStandardHelpOptions = true, subcommands = {ReconcileCommand.Status.class, ReconcileCommand.Down.class},
-        description = {"Make the host match the manifests under PATH (or in a git repository): new and changed objects played, unchanged ones",
-                "kept, removed ones pruned (--prune), drift repaired, Deployments rolled. Only pods made by this reconcile (label",
+        description = {"Make the host match the manifests under PATH or in a git repository.",
+                "New and changed objects played, unchanged ones kept, removed ones pruned (--prune), drift repaired, Deployments rolled.",
+                "Only pods made by this reconcile (label",
                 "berth.dev/reconcile=NAME) are changed. One pass by default (exit 0 only when everything is in sync and healthy);",
                 "--watch stays, applying each edit as it is saved and checking everything every --interval."},
         footer = {"", "Examples:", "  berth reconcile manifests/", "  berth reconcile --watch --prune samples/gitops/app",

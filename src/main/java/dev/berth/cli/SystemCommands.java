@@ -123,8 +123,9 @@ final class SystemCommands extends GroupCommand {
     }
 
     @Command(name = "repair", mixinStandardHelpOptions = true,
-            description = {"Rebuild berth's state when it is damaged: the damaged database is moved aside, images are recorded again from",
-                    "what is on disk, and containers, pods and Service rules (whose specs it held) are removed from the host, to be played again."},
+            description = {"Rebuild berth's state when it is damaged.",
+                    "The damaged database is moved aside, images are recorded again from what is on disk, and containers, pods and",
+                    "Service rules (whose specs it held) are removed from the host, to be played again."},
             footer = {"", "Examples:", "  berth system check", "  berth system repair", "  berth system repair --force"})
     static final class Repair implements Callable<Integer> {
         @Spec
@@ -156,8 +157,9 @@ final class SystemCommands extends GroupCommand {
     }
 
     @Command(name = "supervise", mixinStandardHelpOptions = true,
-            description = {"Keep pods going after kube play returned: restart exited containers as their restartPolicy says, with the",
-                    "crash-loop back-off. kube play starts it when a pod needs it; it leaves by itself when none does. Its log: <runroot>/supervisor.log."},
+            description = {"Keep pods going after kube play returned.",
+                    "Restarts exited containers as their restartPolicy says, with the crash-loop back-off. kube play starts it when a pod",
+                    "needs it; it leaves by itself when none does. Its log: <runroot>/supervisor.log."},
             footer = {"", "Example:", "  berth system supervise"})
     static final class Supervise extends BerthCall {
         @picocli.CommandLine.Option(names = "--restart-backoff-max", paramLabel = "SECONDS", defaultValue = "60",

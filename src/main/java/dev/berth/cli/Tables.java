@@ -8,7 +8,8 @@ import java.util.List;
 final class Tables {
     private Tables() {}
 
-    static String render(List<String> header, List<List<String>> rows) {
+    static String render(List<String> header, List<List<String>> cells) {
+        List<List<String>> rows = cells.stream().map(r -> r.stream().map(Tables::oneLine).toList()).toList();
         int[] width = new int[header.size()];
         for (int i = 0; i < header.size(); i++) {
             width[i] = header.get(i).length();
@@ -28,6 +29,11 @@ final class Tables {
             l.append(String.format("%-" + (width[i] + 2) + "s", cells.get(i)));
         }
         s.append(l.toString().stripTrailing()).append('\n');
+    }
+
+    /** A cell on one line, as podman prints it: newlines, tabs and other control characters become spaces. */
+    static String oneLine(String cell) {
+        return cell == null ? "" : cell.replaceAll("\\p{Cntrl}", " ");
     }
 
     /** {@code 5 seconds}, {@code 3 minutes}, {@code 2 hours}, {@code 4 days}. */

@@ -18,9 +18,8 @@ import java.util.function.BiFunction;
 
 /** Makes the content of one pod volume on the host, as the kubelet would. */
 final class VolumeFiles {
-    static final int CONFIG_MAP_MODE = 0644;
-    /** Secrets: owner-readable only unless asked otherwise, and never world-readable. */
-    static final int SECRET_MODE = 0400;
+    /** Kubernetes' defaultMode for ConfigMap, Secret and downward API files: a container running as any user reads them. */
+    static final int DEFAULT_MODE = 0644;
 
     private VolumeFiles() {}
 
@@ -34,21 +33,21 @@ final class VolumeFiles {
             }
         } else if (s instanceof Volume.ConfigMap c) {
             Map<String, String> data = objects.apply(ObjectKind.CONFIG_MAP, c.name()).orElse(Map.of());
-            writeFiles(dir, data, c.items(), c.defaultMode() == null ? CONFIG_MAP_MODE : c.defaultMode(), false);
+            writeFiles(dir, data, c.items(), c.defaultMode() == null ? DEFAULT_MODE : c.defaultMode());
         } else if (s instanceof Volume.Secret sec) {
             Files.createDirectories(dir);
             if (!mounted(dir)) {
                 Linux.mount("tmpfs", dir, "tmpfs", 0, "mode=0755,size=1m");
             }
             Map<String, String> data = objects.apply(ObjectKind.SECRET, sec.secretName()).orElse(Map.of());
-            writeFiles(dir, data, sec.items(), sec.defaultMode() == null ? SECRET_MODE : sec.defaultMode(), true);
+            writeFiles(dir, data, sec.items(), sec.defaultMode() == null ? DEFAULT_MODE : sec.defaultMode());
         } else if (s instanceof Volume.DownwardApi d) {
             Map<String, String> data = new LinkedHashMap<>();
             for (Volume.Item item : d.items()) {
                 data.put(item.path(), downward(pod, item.key()));
             }
             List<Volume.Item> asIs = d.items().stream().map(i -> new Volume.Item(i.path(), i.path(), i.mode())).toList();
-            writeFiles(dir, data, asIs, d.defaultMode() == null ? CONFIG_MAP_MODE : d.defaultMode(), false);
+            writeFiles(dir, data, asIs, d.defaultMode() == null ? DEFAULT_MODE : d.defaultMode());
         } else if (s instanceof Volume.PersistentVolumeClaim) {
             Files.createDirectories(dir);
         } else if (s instanceof Volume.HostPath h) {
@@ -60,7 +59,7 @@ final class VolumeFiles {
         return Files.readAllLines(Path.of("/proc/self/mounts")).stream().anyMatch(l -> l.split(" ")[1].equals(dir.toString()));
     }
 
-    private static void writeFiles(Path dir, Map<String, String> data, List<Volume.Item> items, int defaultMode, boolean secret) throws IOException {
+    private static void writeFiles(Path dir, Map<String, String> data, List<Volume.Item> items, int defaultMode) throws IOException {
         Files.createDirectories(dir);
         Map<String, Integer> modes = new LinkedHashMap<>();
         Map<String, String> files = new LinkedHashMap<>();
@@ -86,7 +85,7 @@ final class VolumeFiles {
             Files.deleteIfExists(file);
             Files.writeString(file, f.getValue(), StandardCharsets.UTF_8);
             int mode = modes.get(f.getKey());
-            Files.setAttribute(file, "unix:mode", secret ? mode & 0770 : mode, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(file, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
         }
     }
 

@@ -328,9 +328,10 @@ public final class ImageStore {
                     + "unqualified-search-registries; give the registry (e.g. docker.io/library/" + asked.path() + ")");
         }
         BerthException last = null;
+        Instant deadline = registries.timeout() == null ? null : Instant.now().plus(registries.timeout());
         for (ImageRef ref : candidates) {
             for (Registries.Endpoint e : registries.endpoints(ref)) {
-                RegistryClient client = registries.client(e, pullSecrets);
+                RegistryClient client = registries.client(e, pullSecrets).until(deadline, registries.timeout());
                 RegistryClient.Manifest manifest;
                 try {
                     manifest = client.manifest(e.path(), ref.reference());
@@ -359,20 +360,29 @@ public final class ImageStore {
         names.add(ref.withDigest(top.digest().toString()).toString());
         RegistryClient.Manifest manifest = top;
         if (top.isIndex()) {
-            manifest = client.manifest(at.path(), platform(top.json(), ref.toString(), platform));
+            manifest = client.manifest(at.path(), sent(at, ref, "an index", () -> platform(top.json(), ref.toString(), platform)));
             names.add(ref.withDigest(manifest.digest().toString()).toString());
         }
         progress.resolved(ref.toString(), top.digest().toString());
         Map<String, Object> m = manifest.json();
         Map<String, Object> configDescriptor = Json.object(m, "config");
-        byte[] config = client.blobBytes(at.path(), Json.string(configDescriptor, "digest"), size(configDescriptor));
-        List<Map<String, Object>> layers = new ArrayList<>();
-        for (Object l : Json.array(m, "layers")) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> layer = (Map<String, Object>) l;
-            layers.add(layer);
-        }
-        List<String> diffIds = diffIds(config, layers.size());
+        byte[] config = client.blobBytes(at.path(), sent(at, ref, "a manifest", () -> Digest.parse(Json.string(configDescriptor, "digest")).toString()),
+                size(configDescriptor));
+        List<Map<String, Object>> layers = sent(at, ref, "a manifest", () -> {
+            List<Map<String, Object>> all = new ArrayList<>();
+            for (Object l : Json.array(m, "layers")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> layer = (Map<String, Object>) l;
+                Digest.parse(Json.string(layer, "digest"));
+                all.add(layer);
+            }
+            return all;
+        });
+        List<String> diffIds = sent(at, ref, "an image config", () -> {
+            List<String> ids = diffIds(config, layers.size());
+            ids.forEach(Digest::parse);
+            return ids;
+        });
         Path work = layout.tmp().resolve("pull-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
         try {
             Map<Integer, LayerUnpacker.Unpacked> unpacked = fetchLayers(at, client, layers, diffIds, work, progress);
@@ -423,7 +433,18 @@ public final class ImageStore {
                 }
                 Path scratch = work.resolve("layer-" + i);
                 running.put(i, pool.submit(() -> {
-                    try (RegistryClient.Blob blob = client.blob(at.path(), digest, size, n -> progress.bytes(digest, n))) {
+                    RegistryClient.Progress told = new RegistryClient.Progress() {
+                        @Override
+                        public void accept(long n) {
+                            progress.bytes(digest, n);
+                        }
+
+                        @Override
+                        public void retrying(String why) {
+                            progress.retrying(digest, why);
+                        }
+                    };
+                    try (RegistryClient.Blob blob = client.blob(at.path(), digest, size, told)) {
                         LayerUnpacker.Unpacked u;
                         try {
                             u = unpacker.unpack(new java.io.FilterInputStream(blob) {
@@ -487,6 +508,23 @@ public final class ImageStore {
             }
         }
         return commitImage(config, names);
+    }
+
+    /**
+     * What the registry sent, read by {@code reading}: data that does not read (not JSON, not an
+     * object where one belongs, a digest that is not a sha256 digest) is refused, naming the
+     * registry, the image and what was wrong.
+     */
+    private static <T> T sent(Registries.Endpoint at, ImageRef ref, String what, java.util.function.Supplier<T> reading) {
+        try {
+            return reading.get();
+        } catch (BerthException e) {
+            throw e.kind() == BerthException.Kind.INVALID_INPUT
+                    ? new BerthException(e.kind(), at.repository() + " " + ref.reference() + ": " + e.getMessage()) : e;
+        } catch (IllegalArgumentException | ClassCastException | NullPointerException e) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, at.repository() + " " + ref.reference() + ": the registry sent "
+                    + what + " berth cannot use (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + "); refused");
+        }
     }
 
     /** The config's diff IDs, which must be as many as the manifest's layers. */

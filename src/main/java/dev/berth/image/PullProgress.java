@@ -11,6 +11,9 @@ public interface PullProgress {
     /** Bytes of a layer read (negative: taken back, when a download starts over). */
     default void bytes(String digest, long n) {}
 
+    /** A layer's connection broke off or stalled, and it is asked for again: why, and from where. */
+    default void retrying(String digest, String why) {}
+
     /** A layer fetched, checked against its digests and unpacked. */
     default void done(String digest) {}
 }

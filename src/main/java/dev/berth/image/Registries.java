@@ -9,17 +9,21 @@ import java.util.Map;
 /**
  * How images are pulled, as podman users configure it: the search registries and the
  * {@code [[registry]]} entries of registries.conf (mirrors tried first, insecure registries over
- * plain http, blocked ones refused), credentials ({@code --creds}, else a pod's pull Secrets,
- * else the auth files), and each registry's CA directory ({@code certs.d/HOST[:PORT]/*.crt}).
+ * https without verifying, then plain http), credentials ({@code --creds}, else a pod's pull
+ * Secrets, else the auth files), and each registry's certificates (podman's
+ * {@code certs.d/HOST[:PORT]/}: {@code *.crt} CAs, {@code *.cert} + {@code *.key} client certificates).
  *
- * @param tlsVerify false: every registry over plain http, as {@code --tls-verify=false}
+ * @param tlsVerify false: no registry's certificate is verified, and plain http is tried when
+ *                  https fails, as {@code --tls-verify=false}
  * @param creds     {@code --creds}: used for every registry; null to look them up
  * @param authFiles where credentials are looked up, in order
- * @param certDirs  directories holding {@code HOST[:PORT]/} CA directories
+ * @param certDir   {@code --cert-dir}: the certificates for every registry, read directly; null
+ *                  for {@link #CERT_DIRS}{@code /HOST[:PORT]/}
  * @param platform  {@code os/arch[/variant]} picked from an index ({@code linux/amd64} here)
+ * @param timeout   a whole pull's deadline ({@code --pull-timeout}); null for none
  */
-public record Registries(RegistriesConf conf, boolean tlsVerify, RegistryClient.Credentials creds, List<Path> authFiles, List<Path> certDirs,
-        String platform) {
+public record Registries(RegistriesConf conf, boolean tlsVerify, RegistryClient.Credentials creds, List<Path> authFiles, Path certDir,
+        String platform, java.time.Duration timeout) {
     public static final List<Path> CERT_DIRS = List.of(Path.of("/etc/containers/certs.d"), Path.of("/etc/docker/certs.d"));
 
     /** The registries.conf files podman reads: {@code $CONTAINERS_REGISTRIES_CONF}, else the system file, its drop-ins, the user's. */
@@ -41,8 +45,8 @@ public record Registries(RegistriesConf conf, boolean tlsVerify, RegistryClient.
         return files;
     }
 
-    /** One place a repository can be pulled from. */
-    public record Endpoint(String host, String path, boolean tls) {
+    /** One place a repository can be pulled from; {@code verify} false: https unverified, then plain http. */
+    public record Endpoint(String host, String path, boolean verify) {
         String repository() {
             return host + "/" + path;
         }
@@ -75,14 +79,14 @@ public record Registries(RegistriesConf conf, boolean tlsVerify, RegistryClient.
         return new Endpoint(repository.substring(0, slash), repository.substring(slash + 1), tlsVerify && !insecure);
     }
 
-    /** A client for a registry itself ({@code berth login}): over http when marked insecure, with its CAs and these credentials. */
+    /** A client for a registry itself ({@code berth login}): unverified when marked insecure, with its certificates and these credentials. */
     public RegistryClient client(String registry, RegistryClient.Credentials credentials) {
         RegistriesConf.Registry entry = conf.match(registry);
         return new RegistryClient(registry, tlsVerify && (entry == null || !entry.insecure()), credentials, caDirs(registry));
     }
 
     private List<Path> caDirs(String host) {
-        return certDirs.stream().map(d -> d.resolve(host)).toList();
+        return certDir != null ? List.of(certDir) : CERT_DIRS.stream().map(d -> d.resolve(host)).toList();
     }
 
     /**
@@ -99,6 +103,6 @@ public record Registries(RegistriesConf conf, boolean tlsVerify, RegistryClient.
         if (c == null) {
             c = AuthFile.find(authFiles, e.repository());
         }
-        return new RegistryClient(e.host(), e.tls(), c, caDirs(e.host()));
+        return new RegistryClient(e.host(), e.verify(), c, caDirs(e.host()));
     }
 }

@@ -9,14 +9,8 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.MessageDigest;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.LinkedHashMap;
@@ -24,12 +18,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.function.LongConsumer;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * A client of the OCI distribution API for pulls: manifests (OCI and Docker schema 2, indexes
@@ -49,6 +39,13 @@ public final class RegistryClient {
     public static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
     private static final String ACCEPT = String.join(", ", OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST);
     private static final int ATTEMPTS = 4;
+    /**
+     * No bytes for this long: the connection stalled, and is asked again (as a break). 30 s; the
+     * property {@code berth.registry.stallMillis} shortens it for tests.
+     */
+    static java.time.Duration stall() {
+        return java.time.Duration.ofMillis(Long.getLong("berth.registry.stallMillis", 30_000));
+    }
     private static final int MAX_MANIFEST = 4 * 1024 * 1024;
     private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
@@ -72,68 +69,34 @@ public final class RegistryClient {
     }
 
     private final SSLContext tlsContext;
-    private final String base;
+    private final boolean verify;
+    private final String host;
+    /** https, or http once an unverified registry failed over https; settled at the first answer. */
+    private volatile String scheme = "https";
+    private volatile boolean settled;
+    /** Why https failed before the fall back to http, for the error when http fails too. */
+    private volatile String httpsFailure;
     private final String registry;
     private final Credentials credentials;
     /** The Authorization header that the last challenge asked for, reused until refused. */
     private volatile String authorization;
+    private volatile java.time.Instant deadline;
+    private volatile java.time.Duration timeout;
 
     /**
      * @param registry    {@code host[:port]}
-     * @param tls         https (verified with the system's CAs and those of {@code caDirs}); false: plain http, for registries marked insecure
+     * @param verify      true: https, verified with the system's CAs and those of {@code certDirs};
+     *                    false ({@code --tls-verify=false}, a registry marked insecure): https without
+     *                    verifying the certificate, and plain http when https fails, as containers/image does
      * @param credentials null for anonymous pulls
-     * @param caDirs      directories whose {@code *.crt} files are CAs trusted for this registry (podman's certs.d); missing ones are skipped
+     * @param certDirs    directories read as podman reads a certs.d entry ({@link RegistryTls}); missing ones are skipped
      */
-    public RegistryClient(String registry, boolean tls, Credentials credentials, List<Path> caDirs) {
+    public RegistryClient(String registry, boolean verify, Credentials credentials, List<Path> certDirs) {
         this.registry = registry;
-        this.base = (tls ? "https://" : "http://") + (registry.equals("docker.io") ? "registry-1.docker.io" : registry) + "/v2/";
+        this.verify = verify;
+        this.host = registry.equals("docker.io") ? "registry-1.docker.io" : registry;
         this.credentials = credentials;
-        this.tlsContext = tls ? trusting(caDirs) : null;
-    }
-
-    /** The system's CAs plus those of the directories, or null when the directories add none. */
-    private SSLContext trusting(List<Path> caDirs) {
-        List<X509Certificate> extra = new ArrayList<>();
-        try {
-            CertificateFactory x509 = CertificateFactory.getInstance("X.509");
-            for (Path dir : caDirs) {
-                if (!Files.isDirectory(dir)) {
-                    continue;
-                }
-                try (Stream<Path> files = Files.list(dir)) {
-                    for (Path f : files.filter(f -> f.toString().endsWith(".crt")).sorted().toList()) {
-                        try (InputStream in = Files.newInputStream(f)) {
-                            x509.generateCertificates(in).forEach(c -> extra.add((X509Certificate) c));
-                        }
-                    }
-                }
-            }
-            if (extra.isEmpty()) {
-                return null;
-            }
-            TrustManagerFactory system = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            system.init((KeyStore) null);
-            KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-            trusted.load(null, null);
-            int i = 0;
-            for (TrustManager tm : system.getTrustManagers()) {
-                if (tm instanceof X509TrustManager x) {
-                    for (X509Certificate c : x.getAcceptedIssuers()) {
-                        trusted.setCertificateEntry("system-" + i++, c);
-                    }
-                }
-            }
-            for (X509Certificate c : extra) {
-                trusted.setCertificateEntry("registry-" + i++, c);
-            }
-            TrustManagerFactory both = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            both.init(trusted);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, both.getTrustManagers(), null);
-            return context;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new BerthException(BerthException.Kind.INVALID_INPUT, "cannot read the CA certificates for " + registry + " in " + caDirs + ": " + e.getMessage(), e);
-        }
+        this.tlsContext = RegistryTls.context(registry, verify, certDirs);
     }
 
     /** {@code GET /v2/} with the challenge answered: checks that the registry takes the credentials (login). */
@@ -158,7 +121,13 @@ public final class RegistryClient {
             throw new BerthException(BerthException.Kind.FAILED, registry + "/" + repository + "@" + reference + ": the manifest sent does not match its digest");
         }
         String type = r.header("Content-Type") == null ? "" : r.header("Content-Type").split(";")[0].strip();
-        Object declared = Json.parseObject(new String(body, StandardCharsets.UTF_8)).get("mediaType");
+        Object declared;
+        try {
+            declared = Json.parseObject(new String(body, StandardCharsets.UTF_8)).get("mediaType");
+        } catch (IllegalArgumentException e) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, registry + "/" + repository + " " + reference
+                    + ": the registry sent a manifest that is not a JSON object (" + e.getMessage() + "); refused");
+        }
         return new Manifest(declared instanceof String s ? s : type, body, digest);
     }
 
@@ -167,7 +136,7 @@ public final class RegistryClient {
         if (size > MAX_MANIFEST) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, registry + "/" + repository + ": a config of " + size + " bytes is refused");
         }
-        try (Blob in = blob(repository, digest, size, n -> {})) {
+        try (Blob in = blob(repository, digest, size, n -> { })) {
             byte[] b = in.readAllBytes();
             in.verify();
             return b;
@@ -183,10 +152,44 @@ public final class RegistryClient {
      * blob fetched again and the bytes already read skipped, when the registry ignores ranges), up
      * to {@value #ATTEMPTS} times.
      *
-     * @param bytes told the number of bytes of each piece read
+     * @param bytes told the number of bytes of each piece read, and each time the blob is asked for again
      */
-    public Blob blob(String repository, String digest, long size, LongConsumer bytes) {
+    public Blob blob(String repository, String digest, long size, Progress bytes) {
         return new Blob(repository, digest, size, bytes);
+    }
+
+    /** What a blob tells as it is read. */
+    public interface Progress extends LongConsumer {
+        /** The connection broke off or stalled, and the blob is asked for again: why, and from where. */
+        default void retrying(String why) {}
+    }
+
+    /**
+     * Pull no later than {@code deadline} (null: no deadline): a request after it, or a read, fails
+     * with the deadline's error; no read waits past it by more than {@link #stall}.
+     */
+    public RegistryClient until(java.time.Instant deadline, java.time.Duration timeout) {
+        this.deadline = deadline;
+        this.timeout = timeout;
+        return this;
+    }
+
+    private void checkDeadline() {
+        java.time.Instant d = deadline;
+        if (d != null && !java.time.Instant.now().isBefore(d)) {
+            throw new BerthException(BerthException.Kind.FAILED, "the pull from " + registry + " did not finish within "
+                    + timeout.toSeconds() + " s (--pull-timeout)");
+        }
+    }
+
+    /** How long a read waits for the registry's next bytes before the connection counts as stalled. */
+    private int readTimeoutMillis() {
+        long ms = stall().toMillis();
+        java.time.Instant d = deadline;
+        if (d != null) {
+            ms = Math.min(ms, Math.max(1, java.time.Duration.between(java.time.Instant.now(), d).toMillis()));
+        }
+        return (int) ms;
     }
 
     /** See {@link #blob}. */
@@ -194,14 +197,16 @@ public final class RegistryClient {
         private final String repository;
         private final String digest;
         private final long size;
-        private final LongConsumer bytes;
+        private final Progress bytes;
         private final MessageDigest md = Digest.sha256();
+        /** Why the transfer failed for good, once it has. */
+        private IOException failure;
         private InputStream in;
         private long position;
         private int breaks;
         private boolean ended;
 
-        private Blob(String repository, String digest, long size, LongConsumer bytes) {
+        private Blob(String repository, String digest, long size, Progress bytes) {
             this.repository = repository;
             this.digest = digest;
             this.size = size;
@@ -216,7 +221,11 @@ public final class RegistryClient {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+            if (failure != null) {
+                throw failure;
+            }
             while (!ended) {
+                checkDeadline();
                 if (in == null) {
                     connect();
                 }
@@ -224,17 +233,24 @@ public final class RegistryClient {
                 try {
                     n = in.read(b, off, len);
                 } catch (IOException e) {
-                    if (++breaks >= ATTEMPTS) {
-                        throw new IOException(what() + " broke off " + breaks + " times (" + e.getMessage() + ")", e);
-                    }
                     discard(in);
                     in = null;
+                    checkDeadline();
+                    boolean stalled = e instanceof java.net.SocketTimeoutException;
+                    String why = stalled ? "nothing received for " + stall().toSeconds() + " s" : "the connection broke (" + e.getMessage() + ")";
+                    if (++breaks >= ATTEMPTS) {
+                        failure = new IOException(what() + (stalled ? ": timed out, " : ": ") + why + ", " + breaks + " times; the last at byte "
+                                + position + (size >= 0 ? " of " + size : ""), e);
+                        throw failure;
+                    }
+                    bytes.retrying(why + "; asking again from byte " + position + " (attempt " + (breaks + 1) + " of " + ATTEMPTS + ")");
                     pause(breaks, null);
                     continue;
                 }
                 if (n > 0) {
                     if (size >= 0 && position + n > size) {
-                        throw new IOException(what() + " is longer than the " + size + " bytes its manifest says; refused");
+                        failure = new IOException(what() + " is longer than the " + size + " bytes its manifest says; refused");
+                        throw failure;
                     }
                     md.update(b, off, n);
                     position += n;
@@ -254,9 +270,18 @@ public final class RegistryClient {
             }
         }
 
-        /** Reads what is left and checks the digest and size: a blob not verified is never used. */
+        /**
+         * Reads what is left and checks the digest and size: a blob not verified is never used. A
+         * transfer that failed (broke off, stalled, timed out) is reported as such, not as a digest
+         * that does not match.
+         */
         public void verify() throws IOException {
-            transferTo(OutputStream.nullOutputStream());
+            if (failure == null) {
+                transferTo(OutputStream.nullOutputStream());
+            }
+            if (failure != null) {
+                throw failure;
+            }
             String got = Digest.of(md).toString();
             if (!got.equals(digest) || (size >= 0 && position != size)) {
                 throw new IOException(what() + " came as " + got + " (" + position + " bytes, expected " + size + "); nothing of it was kept");
@@ -294,19 +319,28 @@ public final class RegistryClient {
      * @param range      a Range header value, or null
      */
     private Response send(String repository, String path, String accept, String range) {
-        URI uri = URI.create(base + (repository == null ? "" : repository + "/" + path));
+        String rest = "/v2/" + (repository == null ? "" : repository + "/" + path);
         boolean challenged = false;
         for (int attempt = 1; ; attempt++) {
+            checkDeadline();
             Response r;
             try {
-                r = get(uri, accept, range, authorization);
+                r = get(URI.create(scheme + "://" + host + rest), accept, range, authorization);
+                settled = true;
             } catch (IOException e) {
-                if (attempt < ATTEMPTS) {
+                if (!verify && !settled && scheme.equals("https")) {
+                    httpsFailure = e.getMessage();
+                    scheme = "http";
+                    attempt--;
+                    continue;
+                }
+                String tls = scheme.equals("https") ? RegistryTls.explain(registry, e) : null;
+                if (tls == null && attempt < ATTEMPTS) {
                     pause(attempt, null);
                     continue;
                 }
-                throw new BerthException(BerthException.Kind.HOST, "cannot reach " + registry + ": " + e.getMessage()
-                        + (base.startsWith("https") ? " (a registry without TLS: --tls-verify=false)" : ""), e);
+                throw new BerthException(BerthException.Kind.HOST, "cannot reach " + registry + ": " + (tls != null ? tls
+                        : httpsFailure != null && !settled ? "over https (" + httpsFailure + ") nor over http (" + e.getMessage() + ")" : e.getMessage()), e);
             }
             int status = r.status();
             if (status == 401 && !challenged) {
@@ -345,10 +379,14 @@ public final class RegistryClient {
             HttpURLConnection c = (HttpURLConnection) at.toURL().openConnection();
             if (c instanceof HttpsURLConnection https && tlsContext != null) {
                 https.setSSLSocketFactory(tlsContext.getSocketFactory());
+                if (!verify) {
+                    https.setHostnameVerifier((name, session) -> true);
+                }
             }
             c.setInstanceFollowRedirects(false);
             c.setConnectTimeout(15_000);
-            c.setReadTimeout(120_000);
+            // an unverified https try gives up as soon as Go's TLS handshake timeout would (then plain http)
+            c.setReadTimeout(!verify && !settled && at.getScheme().equals("https") ? Math.min(10_000, readTimeoutMillis()) : readTimeoutMillis());
             c.setRequestProperty("Accept", accept);
             c.setRequestProperty("User-Agent", "berth");
             if (range != null) {

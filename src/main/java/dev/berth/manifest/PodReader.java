@@ -41,6 +41,9 @@ final class PodReader {
     record Reference(ObjectKind kind, String name, String key, String namespace, boolean optional, Field field) {}
 
     /** Volume types that need a cloud or a storage cluster, which one host does not have. */
+    private static final List<String> VOLUME_TYPES = List.of("emptyDir", "hostPath", "configMap", "secret", "persistentVolumeClaim", "downwardAPI");
+    /** Volume types of one host that berth does not make yet. */
+    private static final List<String> UNSUPPORTED_VOLUMES = List.of("projected", "ephemeral", "image");
     private static final List<String> REMOTE_VOLUMES = List.of("awsElasticBlockStore", "azureDisk", "azureFile", "cephfs", "cinder",
             "csi", "fc", "flexVolume", "flocker", "gcePersistentDisk", "gitRepo", "glusterfs", "iscsi", "nfs", "photonPersistentDisk",
             "portworxVolume", "quobyte", "rbd", "scaleIO", "storageos", "vsphereVolume");
@@ -75,6 +78,7 @@ final class PodReader {
         volumes.addAll(claimed);
         Set<String> volumeNames = new HashSet<>();
         volumes.forEach(v -> volumeNames.add(v.name()));
+        spec.get("volumes").list().forEach(v -> volumeNames.add(v.get("name").string(""))); // refused ones too: their mounts are not the problem
 
         List<ContainerSpec> inits = new ArrayList<>();
         for (Field c : spec.get("initContainers").list()) {
@@ -623,7 +627,7 @@ final class PodReader {
                 nameField.error("duplicate volume name \"" + name + "\"");
             }
             List<String> kinds = new ArrayList<>();
-            for (String k : List.of("emptyDir", "hostPath", "configMap", "secret", "persistentVolumeClaim", "downwardAPI")) {
+            for (String k : VOLUME_TYPES) {
                 if (v.get(k).present()) {
                     kinds.add(k);
                 }
@@ -642,9 +646,14 @@ final class PodReader {
                 result.add(new Volume(name, new Volume.PersistentVolumeClaim(local, false)));
                 continue;
             }
+            String unsupported = UNSUPPORTED_VOLUMES.stream().filter(k -> v.get(k).present()).findFirst().orElse(null);
+            if (unsupported != null && kinds.isEmpty()) {
+                v.get(unsupported).error(unsupported + " volumes are not supported yet; the supported types are " + String.join(", ", VOLUME_TYPES));
+                continue;
+            }
             if (kinds.size() != 1) {
                 v.error(kinds.isEmpty()
-                        ? "needs one of emptyDir, hostPath, configMap, secret, persistentVolumeClaim, downwardAPI (others are not supported)"
+                        ? "needs one of " + String.join(", ", VOLUME_TYPES) + " (others are not supported)"
                         : "needs exactly one source, found " + String.join(" and ", kinds));
                 continue;
             }

@@ -768,7 +768,7 @@ public final class KubePlay {
         if (berth.containers().exitCode(r.containerId) != null) {
             return; // exited meanwhile: the coordinator sees the exit next
         }
-        berth.state().setReady(r.containerId, true);
+        berth.state().setReady(r.containerId, true, detail);
         r.state = State.READY;
         emit(r.node, "ready", detail);
         if (!manifests.services().isEmpty()) {

@@ -69,7 +69,7 @@ public final class PodControl {
                     for (Edge e : plan.edges()) {
                         if (e.to().equals(Node.container(pod, name)) && e.from().kind() == Node.Kind.CONTAINER
                                 && e.condition() != StartCondition.COMPLETED) {
-                            awaitReady(engine, prober, spec, e.from().container(), name, netns);
+                            awaitReady(berth, engine, prober, spec, e.from().container(), name, netns);
                         }
                     }
                     ContainerEngine.Container container = engine.find(pod + "-" + name);
@@ -95,7 +95,7 @@ public final class PodControl {
     static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
     /** Waits until {@code dependency} is ready as play means it (its probe, its ports, or running), for {@code dependent}. */
-    private static void awaitReady(ContainerEngine engine, Prober prober, PodSpec pod, String dependency, String dependent, Path netns) {
+    private static void awaitReady(Berth berth, ContainerEngine engine, Prober prober, PodSpec pod, String dependency, String dependent, Path netns) {
         ContainerSpec c = pod.container(dependency).orElseThrow();
         Readiness readiness = Readiness.of(pod, c);
         String id = engine.find(pod.name() + "-" + dependency).id();
@@ -108,6 +108,7 @@ public final class PodControl {
             }
             last = prober.readiness(readiness, netns, id, Prober.namedPorts(c));
             if (last.success()) {
+                berth.state().setReady(id, true, last.message());
                 return;
             }
             try {

@@ -7,17 +7,17 @@ import dev.berth.api.PodSpec;
 import dev.berth.api.Readiness;
 import dev.berth.engine.Berth;
 import dev.berth.engine.ContainerEngine;
-import dev.berth.engine.Sandbox;
-import dev.berth.probe.ProbeResult;
-import dev.berth.probe.Prober;
 import dev.berth.state.PodRecord;
+import dev.berth.state.StateStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A pod as {@code pod ps} and {@code pod inspect} show it: its phase, conditions and containers, checked now.
+ * A pod as {@code pod ps} and {@code pod inspect} show it: its phase, conditions and containers, read
+ * from the state (the containers' exit files and the readiness play and the supervisor last
+ * recorded), never probing: a listing does not act on the applications it lists.
  *
  * @param reason what overrides the phase in a listing, as kubectl's STATUS does, or null: {@code Terminating}
  *               while (or after an interrupted) removal, {@code SandboxExited} when its namespaces are gone
@@ -62,8 +62,8 @@ public record PodStatus(String name, String phase, String reason, int ready, int
 
     /**
      * @param state     created, running, exited, unknown, or missing when the container is gone
-     * @param ready     whether it is ready now (its readiness checked with one probe)
-     * @param lastProbe what that probe saw
+     * @param ready     whether it is running and was last found ready
+     * @param lastProbe what the check that last found it ready or not said
      */
     public record ContainerStatus(String name, boolean init, String state, Integer exitCode, boolean ready, String lastProbe, int restarts,
             Termination lastState) {}
@@ -71,22 +71,20 @@ public record PodStatus(String name, String phase, String reason, int ready, int
     /** The run before the current one, as Kubernetes' {@code lastState.terminated}: known once a container was restarted or waits to be. */
     public record Termination(int exitCode, String reason, Instant finishedAt) {}
 
-    /** The status of every pod berth has; with {@code probe}, readiness is checked with one probe per container. */
-    public static List<PodStatus> all(Berth berth, boolean probe) {
+    /** The status of every pod berth has. */
+    public static List<PodStatus> all(Berth berth) {
         List<PodStatus> all = new ArrayList<>();
-        try (Prober prober = probe ? new Prober(berth.containers()) : null) {
-            for (PodRecord p : berth.pods().list()) {
-                if (!berth.pods().ownedByContainer(p.name())) { // a run -p container's own: listed as a container
-                    all.add(of(berth, p, prober));
-                }
+        Map<String, StateStore.ReadinessRecord> readiness = berth.state().readiness();
+        for (PodRecord p : berth.pods().list()) {
+            if (!berth.pods().ownedByContainer(p.name())) { // a run -p container's own: listed as a container
+                all.add(of(berth, p, readiness));
             }
         }
         return all;
     }
 
-    private static PodStatus of(Berth berth, PodRecord record, Prober prober) {
+    private static PodStatus of(Berth berth, PodRecord record, Map<String, StateStore.ReadinessRecord> readiness) {
         PodSpec pod = Canonical.read(Json.parse(record.spec()), PodSpec.class);
-        Sandbox sandbox = berth.pods().sandbox(record.name()).orElse(null);
         List<ContainerStatus> containers = new ArrayList<>();
         for (ContainerSpec c : pod.allContainers()) {
             boolean init = pod.initContainers().contains(c);
@@ -100,10 +98,10 @@ public record PodStatus(String name, String phase, String reason, int ready, int
             boolean ready = false;
             String lastProbe = "";
             if (live.running()) {
-                ProbeResult r = prober == null ? ProbeResult.ok("running") : prober.readiness(Readiness.of(pod, c),
-                        sandbox == null ? null : sandbox.netns(), live.id(), Prober.namedPorts(c));
-                ready = r.success();
-                lastProbe = r.message();
+                StateStore.ReadinessRecord r = readiness.get(live.id());
+                // never recorded: ready when running is all its readiness asks, else not yet known
+                ready = r != null ? r.ready() : Readiness.of(pod, c) instanceof Readiness.Running;
+                lastProbe = r != null ? r.message() : ready ? "running" : "not probed yet (" + Readiness.of(pod, c).describe() + ")";
             }
             // an exited container the supervisor will start again is waiting in back-off, as the kubelet says
             String state = live.status().equals("exited") && Supervisor.nextStart(berth, pod, c, live) != null ? "CrashLoopBackOff" : live.status();

@@ -290,7 +290,7 @@ public final class Reconciler {
     private record Pods(Map<String, PodStatus> status, Map<String, String> hashes) {
         static Pods now(Berth berth) {
             Map<String, PodStatus> status = new LinkedHashMap<>();
-            PodStatus.all(berth, false).forEach(p -> status.put(p.name(), p));
+            PodStatus.all(berth).forEach(p -> status.put(p.name(), p));
             Map<String, String> hashes = new LinkedHashMap<>();
             berth.state().pods().forEach(p -> hashes.put(p.name(), p.specHash()));
             return new Pods(status, hashes);

@@ -309,7 +309,7 @@ public final class Supervisor {
             if (act) {
                 ContainerLifecycle lc = lifecycle(pod, c, r, readyOnDisk);
                 if (p != null && lc.isReady() != readyOnDisk && lc.killedBecause() == null) {
-                    setReady(r, lc.isReady()); // e.g. a restarted container without a readinessProbe is ready again
+                    setReady(r, lc.isReady(), lc.isReady() ? "running again" : "not ready"); // e.g. a restarted container without a readinessProbe is ready again
                 }
                 startProbe(p, c, r, lc);
                 engine.rotateLog(r.id()); // two stats while nothing was cut
@@ -321,7 +321,7 @@ public final class Supervisor {
             return true;
         }
         if (readyOnDisk && act) {
-            setReady(r, false); // an exited container serves nothing
+            setReady(r, false, "exited"); // an exited container serves nothing
         }
         ContainerLifecycle seen = lifecycles.get(r.id());
         if (act && seen != null && seen.runningSince() != null) { // an exit this supervisor saw happen
@@ -392,8 +392,8 @@ public final class Supervisor {
         }
     }
 
-    private void setReady(ContainerRecord r, boolean ready) {
-        berth.state().setReady(r.id(), ready);
+    private void setReady(ContainerRecord r, boolean ready, String message) {
+        berth.state().setReady(r.id(), ready, message);
         log.accept(r.name() + (ready ? " is ready" : " is not ready"));
         record(r, ready ? "ready" : "unready", "");
         endpointsChanged = true;
@@ -429,8 +429,8 @@ public final class Supervisor {
         }
         Verdict v = lc.probed(r.check(), r.result().success(), r.at());
         switch (v) {
-            case READY -> setReady(record, true);
-            case UNREADY -> setReady(record, false);
+            case READY -> setReady(record, true, r.result().message());
+            case UNREADY -> setReady(record, false, r.result().message());
             case KILL -> stop(record, lc, r.result());
             default -> {
             }
@@ -442,7 +442,7 @@ public final class Supervisor {
      * grace period, on the pool (the loop does not wait for it); the exit is then seen like any other.
      */
     private void stop(ContainerRecord r, ContainerLifecycle lc, ProbeResult last) {
-        setReady(r, false);
+        setReady(r, false, last.message());
         Optional<PodRecord> p = berth.state().pod(r.pod());
         PodSpec pod = p.map(x -> specs.computeIfAbsent(x.specHash(), h -> Canonical.read(Json.parse(x.spec()), PodSpec.class))).orElse(null);
         Optional<Locks.Held> lock = pod == null ? Optional.empty() : berth.locks().tryPod(pod.name());

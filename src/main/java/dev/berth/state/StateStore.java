@@ -20,7 +20,7 @@ import java.util.Optional;
  * every multi-step change runs in one transaction.
  */
 public final class StateStore implements AutoCloseable {
-    private static final int SCHEMA_VERSION = 7;
+    private static final int SCHEMA_VERSION = 8;
     /** The statements that bring the schema from version i to i + 1. */
     private static final String[][] MIGRATIONS = {{
         """
@@ -96,6 +96,8 @@ public final class StateStore implements AutoCloseable {
           objects TEXT NOT NULL,
           error TEXT,
           updated TEXT NOT NULL)""",
+    }, {
+        "ALTER TABLE readiness ADD COLUMN message TEXT",
     }};
 
     private final Connection db;
@@ -567,13 +569,17 @@ public final class StateStore implements AutoCloseable {
         });
     }
 
-    /** Records whether a container is ready now (its pod serves its Services only when all its containers are). */
-    public void setReady(String containerId, boolean ready) {
+    /** Whether a container was last found ready, and what the check that found it said. */
+    public record ReadinessRecord(boolean ready, String message) {}
+
+    /** Records whether a container is ready now (its pod serves its Services only when all its containers are), and why. */
+    public void setReady(String containerId, boolean ready, String message) {
         inTransaction(() -> {
-            try (PreparedStatement p = db.prepareStatement(
-                    "INSERT INTO readiness (container_id, ready) VALUES (?, ?) ON CONFLICT(container_id) DO UPDATE SET ready = excluded.ready")) {
+            try (PreparedStatement p = db.prepareStatement("INSERT INTO readiness (container_id, ready, message) VALUES (?, ?, ?) "
+                    + "ON CONFLICT(container_id) DO UPDATE SET ready = excluded.ready, message = excluded.message")) {
                 p.setString(1, containerId);
                 p.setInt(2, ready ? 1 : 0);
+                p.setString(3, message);
                 p.executeUpdate();
             }
             return null;
@@ -582,14 +588,25 @@ public final class StateStore implements AutoCloseable {
 
     /** The IDs of the containers last recorded ready. */
     public java.util.Set<String> readyContainers() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        readiness().forEach((id, r) -> {
+            if (r.ready()) {
+                ids.add(id);
+            }
+        });
+        return ids;
+    }
+
+    /** What play and the supervisor last found of each container's readiness, by container ID. */
+    public java.util.Map<String, ReadinessRecord> readiness() {
         return read(() -> {
-            java.util.Set<String> ids = new java.util.HashSet<>();
-            try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT container_id FROM readiness WHERE ready = 1")) {
+            java.util.Map<String, ReadinessRecord> all = new java.util.HashMap<>();
+            try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT container_id, ready, message FROM readiness")) {
                 while (rs.next()) {
-                    ids.add(rs.getString(1));
+                    all.put(rs.getString(1), new ReadinessRecord(rs.getInt(2) == 1, rs.getString(3) == null ? "" : rs.getString(3)));
                 }
             }
-            return ids;
+            return all;
         });
     }
 

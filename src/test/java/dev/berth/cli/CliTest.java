@@ -199,6 +199,24 @@ class CliTest {
         assertThat(berth("images", "--help").out()).contains("List images.");
     }
 
+    /** A command's summary in {@code --help} lists is its description's first line: one whole sentence, never cut (issue 28). */
+    @Test
+    void everyCommandsSummaryIsOneWholeSentence() {
+        List<String> cut = new java.util.ArrayList<>();
+        java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(
+                Main.commandLine(new BerthCommand(System.in), new String[0]).getSubcommands().values());
+        while (!todo.isEmpty()) {
+            picocli.CommandLine c = todo.pop();
+            todo.addAll(c.getSubcommands().values());
+            String[] description = c.getCommandSpec().usageMessage().description();
+            String summary = description.length == 0 ? "" : description[0].strip();
+            if (!summary.matches("[A-Z`\\[].*[.!?)]") || summary.matches(".*[.!?] .*[.!?]")) {
+                cut.add(c.getCommandSpec().qualifiedName() + ": " + summary);
+            }
+        }
+        assertThat(cut).as("summaries that are not one whole sentence").isEmpty();
+    }
+
     @Test
     void aMistypedCommandOrOptionGetsASuggestion() {
         Result command = berth("psx");
@@ -206,6 +224,9 @@ class CliTest {
         assertThat(command.err()).contains("Did you mean: berth ps?");
         assertThat(berth("ps", "--al").err()).contains("Possible solutions: --all");
         assertThat(berth("imgae", "ls").err()).contains("Did you mean: berth image?");
+        assertThat(berth("rnu", "busybox").err()).contains("Did you mean: berth run?");
+        assertThat(Main.editDistance("rnu", "run")).isEqualTo(1);
+        assertThat(Main.editDistance("kitten", "sitting")).isEqualTo(3);
     }
 
     @Test

@@ -23,4 +23,11 @@ class TablesTest {
         assertThat(Tables.ago(Instant.now())).isEqualTo("Less than a second");
         assertThat(Tables.ago(Instant.now().minusSeconds(5))).isEqualTo("5 seconds");
     }
+
+    @Test
+    void aCellWithNewlinesStaysOnItsRow() {
+        String table = Tables.render(java.util.List.of("COMMAND", "NAMES"), java.util.List.of(java.util.List.of("sh -c echo a\necho\tb\r\n", "multi")));
+        assertThat(table.lines()).hasSize(2);
+        assertThat(table.lines().toList().get(1)).matches("sh -c echo a echo b +multi");
+    }
 }

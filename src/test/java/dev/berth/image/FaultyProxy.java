@@ -61,7 +61,14 @@ final class FaultyProxy implements AutoCloseable {
     }
 
     private void handle(Socket s) {
-        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+        try (s; InputStream raw = new java.io.BufferedInputStream(s.getInputStream()); OutputStream out = s.getOutputStream()) {
+            raw.mark(1);
+            if (raw.read() == 0x16) { // a TLS handshake: answered as an http server does, with 400 (then berth tries plain http)
+                out.write("HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n".getBytes(StandardCharsets.ISO_8859_1));
+                return;
+            }
+            raw.reset();
+            InputStream in = raw;
             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1));
             String requestLine = reader.readLine();
             if (requestLine == null) {

@@ -52,7 +52,7 @@ class RegistriesTest {
 
     @Test
     void mirrorsComeFirstInsecureRegistriesGoOverHttpAndBlockedOnesAreRefused() {
-        Registries r = new Registries(RegistriesConf.parse(CONF, "c"), true, null, List.of(), List.of(), "linux/amd64");
+        Registries r = new Registries(RegistriesConf.parse(CONF, "c"), true, null, List.of(), null, "linux/amd64", null);
         assertThat(r.endpoints(ImageRef.parse("nginx:1.25").in("docker.io"))).containsExactly(
                 new Registries.Endpoint("127.0.0.1:5000", "hub/library/nginx", false),
                 new Registries.Endpoint("docker.io", "library/nginx", true));

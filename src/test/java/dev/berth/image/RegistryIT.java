@@ -44,6 +44,11 @@ class RegistryIT {
          * kept as {@code certs/ADDRESS/ca.crt}) and with htpasswd auth ({@code alice}, {@link #PASSWORD}).
          */
         Registry secure() throws Exception {
+            return secure("");
+        }
+
+        /** {@link #secure()} with more of distribution's {@code http.tls} settings ({@code clientcas: [FILE]}). */
+        Registry secure(String tlsExtra) throws Exception {
             assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")) && Files.isExecutable(Path.of("/usr/bin/htpasswd")),
                     "openssl and htpasswd (apache2-utils) are needed");
             Path tls = Files.createDirectories(dir.resolve("tls"));
@@ -53,14 +58,15 @@ class RegistryIT {
             String extra = """
                     auth: {htpasswd: {realm: berth-test, path: %s}}
                     """.formatted(tls.resolve("htpasswd"));
-            return new Registry(dir, storage, "secure", extra + "tls: {certificate: %s, key: %s}".formatted(tls.resolve("cert.pem"), tls.resolve("key.pem")));
+            return new Registry(dir, storage, "secure" + (tlsExtra.isEmpty() ? "" : "-mtls"), extra + "tls: {certificate: %s, key: %s%s}"
+                    .formatted(tls.resolve("cert.pem"), tls.resolve("key.pem"), tlsExtra.isEmpty() ? "" : ", " + tlsExtra));
         }
 
-        /** The directory to give as --cert-dir: ADDRESS/ca.crt is this registry's certificate. */
+        /** The directory to give as --cert-dir, as podman reads it: ca.crt is this registry's certificate. */
         Path certDir() throws IOException {
-            Path d = Files.createDirectories(dir.resolve("certs").resolve(address));
+            Path d = Files.createDirectories(dir.resolve("certs"));
             Files.copy(dir.resolve("tls/cert.pem"), d.resolve("ca.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            return d.getParent();
+            return d;
         }
 
         private Registry(Path dir, Path storage, String name, String extra) throws Exception {
@@ -95,7 +101,7 @@ class RegistryIT {
             throw new IllegalStateException("the registry did not start: " + Files.readString(log));
         }
 
-        private static String run(Path dir, String... argv) throws Exception {
+        static String run(Path dir, String... argv) throws Exception {
             Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.waitFor()).as(String.join(" ", argv)).isZero();
@@ -323,7 +329,8 @@ class RegistryIT {
             assertThat(anonymous.err()).contains("access denied (401)").contains("berth login " + r.address);
             BerthRoot.Run untrusted = b.berth("image", "pull", "--authfile", auth, name);
             assertThat(untrusted.code()).isNotZero();
-            assertThat(untrusted.err()).contains("cannot reach " + r.address);
+            assertThat(untrusted.err()).contains("the registry's certificate is not trusted").contains("--cert-dir").contains("--tls-verify=false")
+                    .doesNotContain("a registry without TLS");
 
             BerthRoot.Run wrong = b.berth("login", "--cert-dir", certs, "--authfile", auth, "-u", "alice", "-p", "not-" + Registry.PASSWORD, r.address);
             assertThat(wrong.code()).isEqualTo(125);
@@ -335,8 +342,18 @@ class RegistryIT {
             BerthRoot.Run pull = b.berth("image", "pull", "--cert-dir", certs, "--authfile", auth, name);
             assertThat(pull.code()).as(pull.err()).isZero();
             assertThat(pull.out() + pull.err()).doesNotContain(Registry.PASSWORD);
-            assertThat(b.berth("logout", "--authfile", auth, r.address).ok().out()).contains("Removed login credentials for " + r.address);
             assertThat(b.berth("image", "rm", name).code()).isZero();
+
+            // --tls-verify=false speaks TLS without checking the certificate, as podman does (it fell back to plain http and got 400)
+            BerthRoot.Run unverified = b.berth("image", "pull", "--tls-verify=false", "--authfile", auth, name);
+            assertThat(unverified.code()).as(unverified.err()).isZero();
+            assertThat(b.berth("image", "rm", name).code()).isZero();
+            assertThat(b.berth("login", "--tls-verify=false", "--authfile", auth, "-u", "alice", "-p", Registry.PASSWORD, r.address).code()).isZero();
+            if (Files.isExecutable(Path.of("/usr/bin/podman"))) {
+                assertThat(podmanPull(b.dir, "--tls-verify=false", "--authfile", auth, name)).isZero();
+                assertThat(podmanPull(b.dir, "--cert-dir", certs, "--authfile", auth, name)).isZero();
+            }
+            assertThat(b.berth("logout", "--authfile", auth, r.address).ok().out()).contains("Removed login credentials for " + r.address);
 
             // a pod's imagePullSecrets, and no auth file at all
             String dockerConfig = Json.write(Map.of("auths", Map.of(r.address, Map.of("auth",
@@ -365,6 +382,56 @@ class RegistryIT {
                 assertThat(b.berth("kube", "generate", "private").ok().out()).contains("imagePullSecrets:").contains("name: regcred");
             } finally {
                 b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
+            }
+        }
+    }
+
+    /** Debian's podman pulling into a vfs store of its own under {@code dir}; its exit code. */
+    static int podmanPull(Path dir, String... args) throws Exception {
+        Path store = dir.resolve("podman-" + java.util.UUID.randomUUID().toString().substring(0, 6));
+        List<String> argv = new java.util.ArrayList<>(List.of("podman", "--root", store.resolve("root").toString(), "--runroot",
+                store.resolve("run").toString(), "--storage-driver", "vfs", "pull", "-q"));
+        argv.addAll(List.of(args));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(store.resolveSibling(store.getFileName() + ".log").toFile()).start();
+        try {
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("podman pull").isTrue();
+            return p.exitValue();
+        } finally {
+            p.destroyForcibly();
+            dev.berth.image.LayerUnpacker.deleteTree(store);
+        }
+    }
+
+    @Test
+    void aRegistryThatAsksForAClientCertificateGetsTheOneInCertDir() throws Exception {
+        try (BerthRoot b = new BerthRoot(); Registry plain = new Registry(b.dir)) {
+            pushSample(plain, "mtls", "1.0", RegistryClient.DOCKER_MANIFEST);
+            Path certs = Files.createDirectories(b.dir.resolve("client-certs"));
+            Path ca = b.dir.resolve("client-ca");
+            Files.createDirectories(ca);
+            // a CA for clients, and a client certificate it signed whose key is PKCS#1 ("BEGIN RSA PRIVATE KEY")
+            Registry.run(ca, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=clients",
+                    "-keyout", "ca.key", "-out", "ca.pem");
+            Registry.run(ca, "openssl", "genrsa", "-traditional", "-out", "client.key", "2048");
+            Registry.run(ca, "openssl", "req", "-new", "-key", "client.key", "-subj", "/CN=berth", "-out", "client.csr");
+            Registry.run(ca, "openssl", "x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                    "-days", "2", "-out", "client.cert");
+            assertThat(Files.readString(ca.resolve("client.key"))).contains("BEGIN RSA PRIVATE KEY");
+            try (Registry r = plain.secure("clientcas: [%s]".formatted(ca.resolve("ca.pem")))) {
+                Files.copy(r.certDir().resolve("ca.crt"), certs.resolve("ca.crt"));
+                String name = r.address + "/mtls:1.0";
+                String auth = b.dir.resolve("auth.json").toString();
+                assertThat(b.berth("login", "--cert-dir", r.certDir().toString(), "--authfile", auth, "-u", "alice", "-p", Registry.PASSWORD, r.address).code())
+                        .as("without a client certificate").isNotZero();
+                Files.copy(ca.resolve("client.cert"), certs.resolve("client.cert"));
+                Files.copy(ca.resolve("client.key"), certs.resolve("client.key"));
+                BerthRoot.Run login = b.berth("login", "--cert-dir", certs.toString(), "--authfile", auth, "-u", "alice", "-p", Registry.PASSWORD, r.address);
+                assertThat(login.code()).as(login.err()).isZero();
+                BerthRoot.Run pull = b.berth("image", "pull", "--cert-dir", certs.toString(), "--authfile", auth, name);
+                assertThat(pull.code()).as(pull.err()).isZero();
+                Files.delete(certs.resolve("client.key"));
+                BerthRoot.Run noKey = b.berth("image", "pull", "--cert-dir", certs.toString(), "--authfile", auth, name);
+                assertThat(noKey.err()).contains("client certificate " + certs.resolve("client.cert") + " has no key client.key beside it");
             }
         }
     }

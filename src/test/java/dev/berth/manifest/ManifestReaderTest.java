@@ -105,6 +105,24 @@ class ManifestReaderTest {
     }
 
     @Test
+    void aProjectedVolumeIsRefusedAsNotSupportedNotAsMissing() {
+        assertThat(yaml.problems("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: p}
+                spec:
+                  containers:
+                    - name: a
+                      image: busybox
+                      volumeMounts: [{name: all, mountPath: /all}]
+                  volumes:
+                    - name: all
+                      projected: {sources: [{configMap: {name: c}}]}
+                """)).containsExactly("m0.yaml:11: spec.volumes[0].projected: projected volumes are not supported yet; the supported types are "
+                + "emptyDir, hostPath, configMap, secret, persistentVolumeClaim, downwardAPI");
+    }
+
+    @Test
     void duplicateContainerNamesAcrossInitAndAppContainers() {
         assertThat(yaml.problems("""
                 apiVersion: v1

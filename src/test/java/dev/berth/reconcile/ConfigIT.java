@@ -63,10 +63,58 @@ class ConfigIT {
         berth("kube", "play", manifest).ok();
         assertThat(exec("cat /etc/app/app.conf")).isEqualTo("listen = 8080\n");
         assertThat(berth("exec", "configured-app", "sh", "-c", "echo x > /etc/app/new").err()).contains("Read-only file system");
-        assertThat(exec("stat -c '%a %U' /run/secrets/app/password")).isEqualTo("400 root\n");
+        assertThat(exec("stat -c '%a %U' /run/secrets/app/password")).isEqualTo("644 root\n"); // Kubernetes' defaultMode
         assertThat(exec("grep ' /run/secrets/app ' /proc/mounts | cut -d' ' -f3")).isEqualTo("tmpfs\n");
         assertThat(exec("grep ' /scratch ' /proc/mounts | cut -d' ' -f3,4")).startsWith("tmpfs ").contains("size=16384k");
         assertThat(exec("cat /etc/podinfo/labels")).isEqualTo("app=\"configured\"\n");
+    }
+
+    @Test
+    void aContainerRunningAsAnotherUserReadsItsSecretAndFsGroupOwnsTheFiles() throws Exception {
+        Path m = write("uid999.yaml", """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: db}
+                stringData: {password: pw-999}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: db999}
+                spec:
+                  restartPolicy: Never
+                  securityContext: {runAsUser: 999, runAsGroup: 999}
+                  containers:
+                    - name: c
+                      image: %s
+                      command: ["sh", "-c", "cat /run/db/password; echo; stat -c '%%a %%u %%g' /run/db/password /run/fs/password; sleep 1000"]
+                      volumeMounts: [{name: db, mountPath: /run/db}, {name: fs, mountPath: /run/fs}]
+                  volumes:
+                    - {name: db, secret: {secretName: db}}
+                    - {name: fs, secret: {secretName: db, defaultMode: 0440}}
+                """.formatted(BerthRoot.IMAGE));
+        try {
+            berth("kube", "play", m.toString()).ok();
+            String out = "";
+            for (int i = 0; i < 100 && out.lines().count() < 3; i++) {
+                TimeUnit.MILLISECONDS.sleep(20);
+                out = berth("logs", "db999-c").out();
+            }
+            assertThat(out).isEqualTo("pw-999\n644 0 0\n440 0 0\n");
+        } finally {
+            berth("kube", "down", "--timeout", "1", m.toString());
+        }
+        Path fs = write("fsgroup.yaml", Files.readString(m).replace("runAsGroup: 999}", "runAsGroup: 999, fsGroup: 2000}"));
+        try {
+            berth("kube", "play", fs.toString()).ok();
+            String out = "";
+            for (int i = 0; i < 100 && out.lines().count() < 3; i++) {
+                TimeUnit.MILLISECONDS.sleep(20);
+                out = berth("logs", "db999-c").out();
+            }
+            assertThat(out).isEqualTo("pw-999\n644 0 2000\n440 0 2000\n");
+        } finally {
+            berth("kube", "down", "--timeout", "1", fs.toString());
+        }
     }
 
     @Test

@@ -356,6 +356,48 @@ class PodIT {
         b.assertNothingLeft();
     }
 
+    /** Listings read the readiness play and the supervisor recorded: they send the application no probe (issue 28). */
+    @Test
+    void podPsAndInspectShowReadinessWithoutProbing() throws Exception {
+        Path m = manifest("counted.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: counted}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                    - name: web
+                      image: %s
+                      command:
+                        - sh
+                        - -c
+                        - |
+                          mkdir -p /www/cgi-bin
+                          cat > /www/cgi-bin/count <<'EOF'
+                          #!/bin/sh
+                          echo hit >> /tmp/hits
+                          echo "Content-Type: text/plain"
+                          echo
+                          echo ok
+                          EOF
+                          chmod +x /www/cgi-bin/count
+                          exec httpd -f -p 8080 -h /www
+                      readinessProbe:
+                        httpGet: {path: /cgi-bin/count, port: 8080}
+                        periodSeconds: 3600
+                """.formatted(IMAGE));
+        b.berth("kube", "play", m.toString()).ok();
+        String hits = b.berth("exec", "counted-web", "cat", "/tmp/hits").ok().out();
+        assertThat(hits).as("play probed until ready").contains("hit");
+        for (int i = 0; i < 3; i++) {
+            assertThat(b.berth("pod", "ps").ok().out()).containsPattern("counted +Running +1/1");
+            assertThat(b.berth("pod", "inspect", "counted").ok().out()).contains("\"Ready\": true");
+        }
+        assertThat(b.berth("exec", "counted-web", "cat", "/tmp/hits").ok().out()).as("hits after three listings").isEqualTo(hits);
+        b.berth("kube", "down", m.toString()).ok();
+        b.assertNothingLeft();
+    }
+
     @Test
     void anInterruptedPlayReportsWhatItDidAndDownCleansUp() throws Exception {
         StringBuilder five = new StringBuilder();
