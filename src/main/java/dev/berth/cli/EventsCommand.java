@@ -37,8 +37,8 @@ final class EventsCommand extends BerthCall {
         while (true) {
             List<StateStore.Event> events = berth.state().events(last, from, pod);
             for (StateStore.Event e : events) {
+                last = Math.max(last, e.id());
                 out.println(jsonFormat() ? Json.write(json(e)) : e.time() + "  " + e.object() + "  " + e.type() + (e.message().isEmpty() ? "" : "  " + e.message()));
-                last = e.id();
             }
             out.flush();
             if (!follow) {

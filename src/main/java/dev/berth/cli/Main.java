@@ -209,29 +209,10 @@ public final class Main {
             return;
         }
         List<String> close = at.getSubcommands().keySet().stream()
-                .filter(name -> editDistance(typed, name) <= (typed.length() > 4 ? 2 : 1)).sorted().toList();
+                .filter(name -> dev.berth.api.EditDistance.of(typed, name) <= (typed.length() > 4 ? 2 : 1)).sorted().toList();
         if (!close.isEmpty()) {
             err.println("Did you mean: " + String.join(" or ", close.stream().map(c -> at.getCommandSpec().qualifiedName() + " " + c).toList()) + "?");
         }
-    }
-
-    /** Optimal string alignment distance: insertions, deletions, substitutions and transpositions of neighbours. */
-    static int editDistance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            for (int j = 0; j <= b.length(); j++) {
-                if (i == 0 || j == 0) {
-                    d[i][j] = i + j;
-                    continue;
-                }
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
     }
 
     private static int report(Exception e, CommandLine commandLine, GlobalOptions global) {

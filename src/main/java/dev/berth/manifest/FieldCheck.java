@@ -124,7 +124,7 @@ final class FieldCheck {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String f : fields) {
-            int d = distance(lower, f.toLowerCase(java.util.Locale.ROOT));
+            int d = dev.berth.api.EditDistance.of(lower, f.toLowerCase(java.util.Locale.ROOT));
             if (d < bestDistance) {
                 best = f;
                 bestDistance = d;
@@ -137,26 +137,5 @@ final class FieldCheck {
         return key.length() < 4 ? null : fields.stream()
                 .filter(f -> f.toLowerCase(java.util.Locale.ROOT).startsWith(lower) || lower.startsWith(f.toLowerCase(java.util.Locale.ROOT)))
                 .min(java.util.Comparator.comparingInt(String::length)).orElse(null);
-    }
-
-    /** Levenshtein distance, with a transposition counting as one edit. */
-    static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
     }
 }

@@ -138,7 +138,8 @@ public final class ManifestReader {
             if (!doc.present()) {
                 return;
             }
-            if (doc.entries().isEmpty()) {
+            if (!(doc.node() instanceof org.yaml.snakeyaml.nodes.MappingNode m) || m.getValue().isEmpty()) {
+                doc.entries(); // not an object: said there; an empty one: nothing to read
                 return;
             }
             Field kindField = doc.get("kind");
@@ -436,6 +437,7 @@ public final class ManifestReader {
                     objectKind = ObjectKind.SECRET;
                     putKeys(data, doc.get("data"), true);
                     putKeys(data, doc.get("stringData"), false);
+                    doc.get("type").string(); // any type: its data is what a pod uses (a pull Secret's too)
                 }
                 default -> {
                     objectKind = ObjectKind.PERSISTENT_VOLUME_CLAIM;

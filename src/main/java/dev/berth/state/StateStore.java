@@ -663,6 +663,8 @@ public final class StateStore implements AutoCloseable {
                     }
                 }
             }
+            // in time order: play, the supervisor and other commands store theirs in batches, not in the order they happened
+            list.sort(java.util.Comparator.comparing(Event::time).thenComparingLong(Event::id));
             return list;
         });
     }

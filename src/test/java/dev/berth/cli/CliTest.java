@@ -225,8 +225,8 @@ class CliTest {
         assertThat(berth("ps", "--al").err()).contains("Possible solutions: --all");
         assertThat(berth("imgae", "ls").err()).contains("Did you mean: berth image?");
         assertThat(berth("rnu", "busybox").err()).contains("Did you mean: berth run?");
-        assertThat(Main.editDistance("rnu", "run")).isEqualTo(1);
-        assertThat(Main.editDistance("kitten", "sitting")).isEqualTo(3);
+        assertThat(dev.berth.api.EditDistance.of("rnu", "run")).isEqualTo(1);
+        assertThat(dev.berth.api.EditDistance.of("kitten", "sitting")).isEqualTo(3);
     }
 
     @Test

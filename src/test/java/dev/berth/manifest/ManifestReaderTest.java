@@ -105,6 +105,20 @@ class ManifestReaderTest {
     }
 
     @Test
+    void unknownTopLevelFieldsAreErrorsAsDeeperOnesAre() {
+        assertThat(yaml.problems("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: p}
+                foo: 1
+                statuss: {}
+                spec:
+                  containers: [{name: a, image: busybox}]
+                """)).containsExactly("m0.yaml:4: foo: unknown field \"foo\" in Pod",
+                "m0.yaml:5: statuss: unknown field \"statuss\" in Pod; did you mean \"status\"?");
+    }
+
+    @Test
     void aProjectedVolumeIsRefusedAsNotSupportedNotAsMissing() {
         assertThat(yaml.problems("""
                 apiVersion: v1

@@ -156,7 +156,7 @@ class StrictFieldsTest {
         assertThat(FieldCheck.closest("comand", java.util.Set.of("command", "args"))).isEqualTo("command");
         assertThat(FieldCheck.closest("ContainerPort", java.util.Set.of("containerPort"))).isEqualTo("containerPort");
         assertThat(FieldCheck.closest("zzz", java.util.Set.of("command", "args"))).isNull();
-        assertThat(FieldCheck.distance("rolingUpdate", "rollingUpdate")).isEqualTo(1);
-        assertThat(FieldCheck.distance("tragetPort", "targetPort")).isEqualTo(1);
+        assertThat(dev.berth.api.EditDistance.of("rolingUpdate", "rollingUpdate")).isEqualTo(1);
+        assertThat(dev.berth.api.EditDistance.of("tragetPort", "targetPort")).isEqualTo(1);
     }
 }
