@@ -42,6 +42,9 @@ final class KubePlayCommand implements Callable<Integer> {
     @Option(names = "--replace", description = "Replace pods even when unchanged.")
     boolean replace;
 
+    @Option(names = "--adopt", description = "Play pods that a reconcile made too, taking them from it (refused without).")
+    boolean adopt;
+
     @Option(names = "--dry-run", description = "Print the plan (as kube plan does) and start nothing.")
     boolean dryRun;
 
@@ -116,7 +119,7 @@ final class KubePlayCommand implements Callable<Integer> {
         PlayView view = new PlayView(out, mode, plan.startOrder().stream().filter(n -> n.kind() == Node.Kind.POD || n.kind() == Node.Kind.CONTAINER).map(Node::id).toList());
         try (Berth berth = Engines.open(root.global); Events events = new Events(berth.state())) {
             KubePlay play = new KubePlay(berth, read, plan, new PlayOptions(Duration.ofSeconds(start.timeout), replace, start.parallel, publish, logLimits(), backoff(),
-                    pull.registries(), true),
+                    pull.registries(), true, adopt),
                     view.andThen(events.fromPlay()));
             CountDownLatch done = new CountDownLatch(1);
             Thread hook = new Thread(() -> {

@@ -100,6 +100,9 @@ final class ReconcileCommand extends BerthCall {
     @picocli.CommandLine.Mixin
     PullOptions pull;
 
+    @Option(names = "--allow-empty", description = "Let a source with no manifests mean that nothing is wanted (with --prune, everything this reconcile made is removed).")
+    boolean allowEmpty;
+
     @Option(names = {"-q", "--quiet"}, description = "Print only each pass's summary.")
     boolean quiet;
 
@@ -128,7 +131,7 @@ final class ReconcileCommand extends BerthCall {
         try (Events events = new Events(berth.state())) {
             Reconciler reconciler = new Reconciler(berth, new Reconciler.Options(reconcile, prune, adopt, !start.noInfer,
                     new PlayOptions(Duration.ofSeconds(start.timeout), false, start.parallel, List.of(), dev.berth.api.LogLimits.DEFAULT, backoff,
-                    pull.registries(), false)),
+                    pull.registries(), false, false)),
                     view.andThen(events.fromPlay()));
             if (dryRun) {
                 return dryRun(reconciler, source, out);
@@ -184,7 +187,13 @@ final class ReconcileCommand extends BerthCall {
         for (String p : source == null ? paths : List.of(source.manifests().toString())) {
             files.addAll(recursive ? expand(p) : List.of(p));
         }
-        Manifests manifests = new ManifestReader(ContainerCommands.root(spec).stdin).read(files, ManifestReader.Options.DEFAULT);
+        Manifests manifests = new ManifestReader(ContainerCommands.root(spec).stdin).read(files, ManifestReader.Options.DEFAULT.allowingEmpty());
+        if (manifests.dispositions().isEmpty() && !allowEmpty) {
+            String name = this.name != null ? this.name : defaultName();
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, sourceName() + " holds no manifests, so this pass would remove everything "
+                    + "the reconcile made; refused, as Argo CD refuses an empty sync. To remove it all: berth reconcile --allow-empty --prune "
+                    + (git != null ? "--git " + git.url : String.join(" ", paths)) + ", or berth reconcile down " + name);
+        }
         PlanBuilder.build(manifests, new PlanBuilder.Options(!start.noInfer));
         return new Read(manifests, revision);
     }
@@ -413,7 +422,7 @@ final class ReconcileCommand extends BerthCall {
             try (Events events = new Events(berth.state())) {
                 PlayView view = new PlayView(out(), PlayView.mode(global(), false) == PlayView.Mode.JSON ? PlayView.Mode.JSON : PlayView.Mode.LINES, List.of());
                 List<String> failures = new Reconciler(berth, new Reconciler.Options(name, true, false, false, new PlayOptions(Duration.ofSeconds(120),
-                        false, 6, List.of(), dev.berth.api.LogLimits.DEFAULT, Duration.ofSeconds(60), null, false)), view.andThen(events.fromPlay())).down();
+                        false, 6, List.of(), dev.berth.api.LogLimits.DEFAULT, Duration.ofSeconds(60), null, false, false)), view.andThen(events.fromPlay())).down();
                 failures.forEach(f -> err.println("Error: " + f));
                 return failures.isEmpty() ? Main.OK : Main.FAILED;
             }

@@ -142,6 +142,7 @@ public final class ContainerEngine {
             Files.createDirectories(rootfs);
             Files.createDirectories(layout.exits());
             Files.createDirectories(layout.runtimeRoot());
+            writeExitScript();
             images.mountRootFs(image, storage.resolve("upper"), storage.resolve("work"), rootfs);
 
             Map<String, Object> run = image.runConfig();
@@ -436,7 +437,7 @@ public final class ContainerEngine {
     }
 
     private Conmon.MonitorFiles monitorFiles(String id) {
-        return new Conmon.MonitorFiles(layout.bundle(id), layout.exits(), layout.bundle(id).resolve("ctr.log"), layout.superviseScript(),
+        return new Conmon.MonitorFiles(layout.bundle(id), layout.exits(), layout.bundle(id).resolve("ctr.log"), layout.exitScript(), layout.superviseScript(),
                 logLimits(id).maxSize());
     }
 
@@ -567,7 +568,16 @@ public final class ContainerEngine {
         try {
             Files.deleteIfExists(files.pidFile());
             Files.deleteIfExists(files.conmonPidFile());
-            Files.deleteIfExists(layout.exitFile(id));
+            writeExitScript();
+            // its exit unmounted the root file system (or will not, once the exit file is gone): mounted again
+            try (Linux.Flock held = Linux.flock(files.bundle())) {
+                Files.deleteIfExists(layout.exitFile(id));
+                Path rootfs = layout.bundle(id).resolve("rootfs");
+                if (!Linux.isMountPoint(rootfs)) {
+                    Path storage = layout.containerStorage(id);
+                    images.mountRootFs(images.require(c.record().imageId()), storage.resolve("upper"), storage.resolve("work"), rootfs);
+                }
+            }
             conmon.create(id, c.name(), runtime, files);
             runtime.start(id);
         } catch (IOException | RuntimeException e) {
@@ -579,6 +589,24 @@ public final class ContainerEngine {
         }
         state.updateContainer(id, ContainerRecord.Status.RUNNING, Instant.now(), null, null);
         return find(id);
+    }
+
+    private volatile boolean exitScriptWritten;
+
+    /** Writes conmon's exit command ({@link Conmon#EXIT_SCRIPT}) once per process, atomically, when it is not there as it should be. */
+    private void writeExitScript() throws IOException {
+        if (exitScriptWritten) {
+            return;
+        }
+        Path script = layout.exitScript();
+        if (!Files.exists(script) || !Files.readString(script).equals(Conmon.EXIT_SCRIPT)) {
+            Files.createDirectories(script.getParent());
+            Path temp = Files.createTempFile(script.getParent(), "exited", ".tmp",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            Files.writeString(temp, Conmon.EXIT_SCRIPT);
+            Files.move(temp, script, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        exitScriptWritten = true;
     }
 
     /** How many times a container was restarted after it exited. */

@@ -38,11 +38,11 @@ final class ManifestFiles {
         this.stdin = stdin;
     }
 
-    /** Reads every document of every path in order; unreadable files become problems. */
-    List<Document> read(List<String> paths, Problems problems) {
+    /** Reads every document of every path in order; unreadable files become problems, and so does a directory without manifests unless {@code allowEmpty}. */
+    List<Document> read(List<String> paths, Problems problems, boolean allowEmpty) {
         List<Document> documents = new ArrayList<>();
         for (String path : paths) {
-            for (String file : expand(path, problems)) {
+            for (String file : expand(path, problems, allowEmpty)) {
                 byte[] bytes = readBytes(file, problems);
                 if (bytes != null) {
                     parse(file, bytes, documents, problems);
@@ -53,7 +53,7 @@ final class ManifestFiles {
     }
 
     /** A directory's {@code *.yaml}, {@code *.yml} and {@code *.json} files, sorted, without dotfiles. */
-    private static List<String> expand(String path, Problems problems) {
+    private static List<String> expand(String path, Problems problems, boolean allowEmpty) {
         if (path.equals("-")) {
             return List.of(path);
         }
@@ -69,7 +69,7 @@ final class ManifestFiles {
                     .sorted()
                     .map(n -> p.resolve(n).toString())
                     .toList();
-            if (files.isEmpty()) {
+            if (files.isEmpty() && !allowEmpty) {
                 problems.error(path, 0, "no *.yaml, *.yml or *.json files in this directory");
             }
             return files;

@@ -43,8 +43,17 @@ public final class ManifestReader {
      * @param substituteVolumes  cloud and storage-cluster volume types become local named volumes
      * @param ingressPort        the host port of berth's ingress pod, which serves the Ingresses; 0: no ingress
      */
-    public record Options(boolean allowMissingRefs, boolean strict, boolean substituteVolumes, int ingressPort) {
+    /** @param allowEmpty no manifest at all reads as nothing wanted (a reconcile's emptied source), not as an error */
+    public record Options(boolean allowMissingRefs, boolean strict, boolean substituteVolumes, int ingressPort, boolean allowEmpty) {
         public static final Options DEFAULT = new Options(false, false, false, 0);
+
+        public Options(boolean allowMissingRefs, boolean strict, boolean substituteVolumes, int ingressPort) {
+            this(allowMissingRefs, strict, substituteVolumes, ingressPort, false);
+        }
+
+        public Options allowingEmpty() {
+            return new Options(allowMissingRefs, strict, substituteVolumes, ingressPort, true);
+        }
     }
 
     /**
@@ -81,7 +90,7 @@ public final class ManifestReader {
     public Manifests read(List<String> paths, Options options) {
         Problems problems = new Problems();
         Run run = new Run(problems, options);
-        for (ManifestFiles.Document d : new ManifestFiles(stdin).read(paths, problems)) {
+        for (ManifestFiles.Document d : new ManifestFiles(stdin).read(paths, problems, options.allowEmpty())) {
             run.document(Field.root(d.root(), d.file(), problems), options);
         }
         run.checkReferences(options);
@@ -90,7 +99,7 @@ public final class ManifestReader {
         if (problems.hasErrors()) {
             throw new ManifestException(problems.errors());
         }
-        if (run.dispositions.isEmpty()) {
+        if (run.dispositions.isEmpty() && !options.allowEmpty()) {
             // as kubectl's "no objects passed to apply": an empty file is a mistake, not success
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "nothing to play in " + String.join(", ", paths)
                     + ": the manifests are empty, or hold only comments, ---, or kinds that berth does not apply");

@@ -212,6 +212,18 @@ public final class Desired {
                 actions.put("Pod/" + l.name(), "remove: Deployment/" + name + " scaled to " + pods.size());
             }
         }
+        // pods of this Deployment made outside this reconcile (a kube play of its file): they would serve its Services too
+        for (Live l : byName.values().stream().sorted(Comparator.comparing(Live::name)).toList()) {
+            if (name.equals(l.spec().deployment()) && !reconcile.equals(l.reconcile()) && !actions.containsKey("Pod/" + l.name())) {
+                if (adopt) {
+                    after.add(l.name());
+                    actions.put("Pod/" + l.name(), "remove: a pod of Deployment/" + name + " made outside this reconcile (adopted)");
+                } else {
+                    conflicts.add(l.name());
+                    actions.put("Pod/" + l.name(), "conflict: a pod of Deployment/" + name + " made outside this reconcile (--adopt removes it)");
+                }
+            }
+        }
         if (old.isEmpty()) {
             return;
         }

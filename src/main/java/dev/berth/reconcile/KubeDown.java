@@ -67,6 +67,43 @@ public final class KubeDown {
         return down(berth, manifests, withRolledPods(berth, manifests), plan, timeout, parallelism, events);
     }
 
+    /**
+     * Removes pods berth has by name (in parallel, each in reverse dependency order, as
+     * {@code kube down}): a reconcile's scale-downs and prunes, a play's scale-down. With
+     * {@code drain}, they leave their Services first and get a moment for the requests under way.
+     * Returns the failures.
+     */
+    static List<String> removePods(Berth berth, List<String> pods, boolean drain, int parallelism, Consumer<PlayEvent> events) {
+        if (pods.isEmpty()) {
+            return List.of();
+        }
+        List<PodSpec> specs = new ArrayList<>();
+        for (String name : pods) {
+            berth.state().pod(name).ifPresent(p -> {
+                specs.add(Canonical.read(Json.parse(p.spec()), PodSpec.class));
+                if (drain && p.status() == PodRecord.Status.RUNNING) {
+                    berth.state().updatePod(p.name(), p.infraId(), PodRecord.Status.REMOVING);
+                }
+            });
+        }
+        if (drain && !berth.state().services().isEmpty()) {
+            Networking.updateEndpoints(berth);
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        // waits on pods that stay (a StatefulSet's db-1 on db-0) do not order a removal
+        Set<String> leaving = new java.util.HashSet<>();
+        specs.forEach(p -> leaving.add(p.name()));
+        List<PodSpec> alone = specs.stream().map(p -> p.withDependsOn(p.dependsOn().stream()
+                .filter(d -> p.container(d.target()).isPresent() || leaving.contains(d.target().split("/")[0])).toList())).toList();
+        Manifests manifests = new Manifests(alone, List.of(), List.of(), List.of());
+        Plan plan = dev.berth.plan.PlanBuilder.build(manifests, new dev.berth.plan.PlanBuilder.Options(false));
+        return downExactly(berth, manifests, plan, null, parallelism, events);
+    }
+
     /** Removes exactly the manifests' pods (and their Services). */
     static List<String> downExactly(Berth berth, Manifests manifests, Plan plan, Duration timeout, int parallelism, Consumer<PlayEvent> events) {
         Map<PodSpec, PodSpec> own = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package dev.berth.reconcile;
 import dev.berth.api.BerthException;
 import dev.berth.api.Canonical;
 import dev.berth.api.ContainerSpec;
+import dev.berth.api.Json;
 import dev.berth.api.Manifests;
 import dev.berth.api.PodSpec;
 import dev.berth.api.Readiness;
@@ -124,9 +125,62 @@ public final class KubePlay {
             }
         }
         reportUnappliedResources();
+        List<String> beyond = options.byHand() ? beyondReplicas() : List.of();
+        PlayResult result;
         try (PodLocks held = PodLocks.take(berth, manifests, events)) {
-            return runLocked();
+            result = runLocked();
         }
+        if (beyond.isEmpty() || !result.ok()) {
+            return result;
+        }
+        // after the wanted pods are ready, as a Deployment scales down; each removal takes its pod's lock
+        Map<String, String> pods = new LinkedHashMap<>(result.pods());
+        beyond.forEach(p -> pods.put(p, "removed: its workload has fewer replicas now"));
+        return new PlayResult(pods, KubeDown.removePods(berth, beyond, true, options.parallelism(), events));
+    }
+
+    /**
+     * A play by hand: the pods berth has of this play's workloads that its manifests no longer
+     * ask for (replicas lowered), after refusing pods a reconcile owns unless {@code adopt}: a
+     * pod of one of the manifests' names, or of one of their workloads, that carries
+     * {@link Desired#OWNER_LABEL}.
+     */
+    private List<String> beyondReplicas() {
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        java.util.Set<String> workloads = new java.util.HashSet<>();
+        for (PodSpec pod : manifests.pods()) {
+            wanted.add(pod.name());
+            if (pod.owner() != null) {
+                workloads.add(workload(pod));
+            }
+        }
+        List<String> beyond = new ArrayList<>();
+        Map<String, String> reconciled = new java.util.TreeMap<>();
+        for (PodRecord r : berth.state().pods()) {
+            PodSpec live = Canonical.read(Json.parse(r.spec()), PodSpec.class);
+            boolean ours = live.owner() != null && workloads.contains(workload(live));
+            if (!wanted.contains(r.name()) && !ours) {
+                continue;
+            }
+            String reconcile = live.labels().get(Desired.OWNER_LABEL);
+            if (reconcile != null && !options.adopt()) {
+                reconciled.put(ours ? live.owner().kind() + "/" + live.owner().name() : "Pod/" + r.name(), reconcile);
+            }
+            if (ours && !wanted.contains(r.name())) {
+                beyond.add(r.name());
+            }
+        }
+        if (!reconciled.isEmpty()) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "nothing was started: " + String.join(", ", reconciled.entrySet().stream()
+                    .map(e -> e.getKey() + " is reconcile " + e.getValue() + "'s").distinct().toList())
+                    + " (its pods carry the label " + Desired.OWNER_LABEL + "); kube play would change them behind the reconcile's back."
+                    + " Change the reconcile's source, or pass --adopt to take them over");
+        }
+        return beyond;
+    }
+
+    private static String workload(PodSpec pod) {
+        return pod.owner().kind() + "/" + pod.namespace() + "/" + pod.owner().name();
     }
 
     private PlayResult runLocked() {
@@ -345,7 +399,7 @@ public final class KubePlay {
             return "its sandbox is gone";
         }
         boolean job = pod.owner() != null && pod.owner().kind().equals("Job");
-        for (var c : !options.retryFailed() || job ? List.<dev.berth.state.ContainerRecord>of() : berth.state().containersOfPod(pod.name())) {
+        for (var c : !options.byHand() || job ? List.<dev.berth.state.ContainerRecord>of() : berth.state().containersOfPod(pod.name())) {
             ContainerSpec spec = pod.container(c.name().substring(Math.min(c.name().length(), pod.name().length() + 1))).orElse(null);
             Integer code = spec == null || !Restarts.policy(pod, spec).equals("Never") ? null : berth.containers().exitCode(c.id());
             if (code != null && code != 0) {

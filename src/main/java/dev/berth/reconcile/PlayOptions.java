@@ -10,8 +10,11 @@ import java.time.Duration;
  * @param logs        how much of each container's log is kept, for pods without log annotations of their own
  * @param backoffMax  the cap of the crash-loop back-off (Kubernetes': 60 s)
  * @param registries  where images are pulled from, and with which credentials
- * @param retryFailed play anew a pod (not a Job's) whose container failed for good: a user's
- *                    {@code kube play} does; a reconcile keeps it, as Kubernetes keeps a failed pod
+ * @param byHand      a user's {@code kube play}, not a reconcile's: it plays anew a pod (not a Job's)
+ *                    whose container failed for good (a reconcile keeps it, as Kubernetes keeps a
+ *                    failed pod), removes the pods of its workloads beyond their replicas now (as
+ *                    {@code kubectl apply} scales them down), and refuses pods a reconcile owns
+ * @param adopt       with {@code byHand}: take pods a reconcile owns from it instead of refusing
  */
 public record PlayOptions(Duration timeout, boolean replace, int parallelism, java.util.List<String> publish, dev.berth.api.LogLimits logs,
-        Duration backoffMax, dev.berth.image.Registries registries, boolean retryFailed) {}
+        Duration backoffMax, dev.berth.image.Registries registries, boolean byHand, boolean adopt) {}

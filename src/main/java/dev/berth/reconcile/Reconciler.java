@@ -162,7 +162,7 @@ public final class Reconciler {
         Manifests manifests = new Manifests(world, stamped.objects(), stamped.services(), List.of());
         Plan plan = PlanBuilder.build(manifests, new PlanBuilder.Options(options.infer()));
         PlayOptions o = options.play();
-        KubePlay play = new KubePlay(berth, manifests, plan, new PlayOptions(timeout, false, o.parallelism(), o.publish(), o.logs(), o.backoffMax(), o.registries(), false),
+        KubePlay play = new KubePlay(berth, manifests, plan, new PlayOptions(timeout, false, o.parallelism(), o.publish(), o.logs(), o.backoffMax(), o.registries(), false, false),
                 events);
         playing = play;
         try {
@@ -213,35 +213,8 @@ public final class Reconciler {
         return names;
     }
 
-    /**
-     * Removes pods (in parallel, each in reverse dependency order, as {@code kube down}); with
-     * {@code drain}, they leave their Services first and get a moment for the requests under way.
-     */
     private void remove(List<String> pods, boolean drain, List<String> failures) {
-        if (pods.isEmpty()) {
-            return;
-        }
-        List<PodSpec> specs = new ArrayList<>();
-        for (String name : pods) {
-            berth.state().pod(name).ifPresent(p -> {
-                specs.add(Canonical.read(Json.parse(p.spec()), PodSpec.class));
-                if (drain && p.status() == PodRecord.Status.RUNNING) {
-                    berth.state().updatePod(p.name(), p.infraId(), PodRecord.Status.REMOVING);
-                }
-            });
-        }
-        if (drain && !berth.state().services().isEmpty()) {
-            Networking.updateEndpoints(berth);
-            sleep(Duration.ofMillis(500));
-        }
-        // waits on pods that stay (a StatefulSet's db-1 on db-0) do not order a removal
-        Set<String> leaving = new HashSet<>();
-        specs.forEach(p -> leaving.add(p.name()));
-        List<PodSpec> alone = specs.stream().map(p -> p.withDependsOn(p.dependsOn().stream()
-                .filter(d -> p.container(d.target()).isPresent() || leaving.contains(d.target().split("/")[0])).toList())).toList();
-        Manifests manifests = new Manifests(alone, List.of(), List.of(), List.of());
-        Plan plan = PlanBuilder.build(manifests, new PlanBuilder.Options(false));
-        failures.addAll(KubeDown.downExactly(berth, manifests, plan, null, options.play().parallelism(), events));
+        failures.addAll(KubeDown.removePods(berth, pods, drain, options.play().parallelism(), events));
     }
 
     /** Services this reconcile played before that its manifests no longer have: removed with --prune; returns the ones kept. */

@@ -30,7 +30,12 @@ public final class Conmon {
      * and the root's supervise script, which conmon runs when the container exits if the bundle is
      * marked supervised; {@code logSizeMax} is where conmon cuts the log file (0: never).
      */
-    public record MonitorFiles(Path bundle, Path exitDir, Path log, Path superviseScript, long logSizeMax) {
+    /**
+     * @param bundle also the lock ({@code flock} on the directory) held around unmounting an exited
+     *               container's root file system and mounting it again for a restart: a lock that
+     *               creates no file, so that removing the bundle never races with it
+     */
+    public record MonitorFiles(Path bundle, Path exitDir, Path log, Path exitScript, Path superviseScript, long logSizeMax) {
         /** Present while the container's exits must reach the root's supervisor. */
         public Path supervisedMarker() {
             return bundle.resolve("supervised");
@@ -90,13 +95,31 @@ public final class Conmon {
         if (files.logSizeMax() > 0) {
             argv.addAll(List.of("--log-size-max", Long.toString(files.logSizeMax())));
         }
-        if (Files.exists(files.supervisedMarker())) {
-            // podman's "container cleanup" pattern: every exit runs berth once, so a killed supervisor comes back
-            argv.addAll(List.of("--exit-command", "/bin/sh", "--exit-command-arg", files.superviseScript().toString(),
-                    "--exit-command-arg", files.bundle().toString()));
-        }
+        // podman's "container cleanup": at every exit the root file system is unmounted, and a killed supervisor comes back
+        argv.addAll(List.of("--exit-command", "/bin/sh", "--exit-command-arg", files.exitScript().toString(),
+                "--exit-command-arg", files.bundle().toString(), "--exit-command-arg", files.exitDir().resolve(id).toString(),
+                "--exit-command-arg", files.superviseScript().toString()));
         return argv;
     }
+
+    /**
+     * conmon's exit command for every container ({@code sh SCRIPT BUNDLE EXIT-FILE SUPERVISE-SCRIPT}),
+     * as podman's {@code container cleanup}: the container has exited, so its root file system is
+     * unmounted (an exited container holds no mount, and a root deleted without {@code rm} leaves
+     * none), under a {@code flock} of the bundle that a restart holds to mount it again, and
+     * only while the exit file still says it exited; then a supervised container's exit runs the
+     * supervise script (which starts the supervisor when none runs).
+     */
+    public static final String EXIT_SCRIPT = """
+            #!/bin/sh
+            # written by berth: conmon runs it when a container exits
+            PATH=/usr/sbin:/usr/bin:/sbin:/bin
+            bundle=$1 exited=$2 supervise=$3
+            flock "$bundle" sh -c 'if [ -e "$2" ] && mountpoint -q "$1/rootfs"; then umount "$1/rootfs"; fi' sh "$bundle" "$exited"
+            if [ -e "$bundle/supervised" ] && [ -e "$supervise" ]; then
+              exec /bin/sh "$supervise" "$bundle"
+            fi
+            """;
 
     /**
      * Runs conmon, which creates the container (not yet started) and detaches. On failure the

@@ -87,6 +87,11 @@ public record Layout(Path root, Path runroot) {
      * The script that starts the root's supervisor unless one runs: run by {@code kube play}, and
      * by conmon when a supervised container exits ({@code --exit-command}).
      */
+    /** conmon's exit command for every container ({@code runtime.Conmon.EXIT_SCRIPT}). */
+    public Path exitScript() {
+        return runroot.resolve("exited.sh");
+    }
+
     public Path superviseScript() {
         return runroot.resolve("supervise.sh");
     }

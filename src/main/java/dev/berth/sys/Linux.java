@@ -34,6 +34,8 @@ public final class Linux {
 
         int close(int fd) throws LastErrorException;
 
+        int flock(int fd, int operation) throws LastErrorException;
+
         long syscall(long number, Object... args) throws LastErrorException;
 
         int mkdirat(int dirfd, String path, int mode) throws LastErrorException;
@@ -85,6 +87,42 @@ public final class Linux {
                 return false;
             }
             throw failure("unmount " + target, e);
+        }
+    }
+
+    /**
+     * Holds an exclusive {@code flock(2)} on a file or directory until closed: the kind of lock the
+     * {@code flock} command takes, so that a shell script (conmon's exit command) and berth exclude
+     * each other.
+     */
+    public static Flock flock(Path file) {
+        int fd;
+        try {
+            fd = libc().open(file.toString(), 02000000); // O_RDONLY | O_CLOEXEC: a directory too
+        } catch (LastErrorException e) {
+            throw failure("open " + file, e);
+        }
+        try {
+            libc().flock(fd, 2); // LOCK_EX
+        } catch (LastErrorException e) {
+            libc().close(fd);
+            throw failure("flock " + file, e);
+        }
+        return () -> libc().close(fd);
+    }
+
+    /** A held {@link #flock}; closing releases it. */
+    public interface Flock extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Whether something is mounted on {@code dir}: its device differs from its parent's. */
+    public static boolean isMountPoint(Path dir) {
+        try {
+            return !java.nio.file.Files.getAttribute(dir, "unix:dev").equals(java.nio.file.Files.getAttribute(dir.getParent(), "unix:dev"));
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 

@@ -120,6 +120,31 @@ class ContainerIT {
         b.berth("rm", "-f", "bt-again").ok();
     }
 
+    /** As podman's cleanup: an exited container holds no mount; started again, it has its layer back (issue 28). */
+    @Test
+    void anExitedContainerGivesUpItsRootFileSystemMountUntilStartedAgain() throws Exception {
+        b.berth("run", "-d", "--name", "bt-exits", IMAGE, "sh", "-c", "echo run >> /count; wc -l < /count; exit 7").ok();
+        String id = b.berth("inspect", "-f", "{{.Id}}", "bt-exits").ok().out().strip();
+        java.util.function.Supplier<List<String>> itsMounts = () -> b.mounts().stream().filter(m -> m.contains(id)).toList();
+        for (int i = 0; i < 250 && !itsMounts.get().isEmpty(); i++) {
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        assertThat(itsMounts.get()).as("mounts of the exited container").isEmpty();
+        assertThat(b.berth("ps", "-a", "--filter", "name=bt-exits").ok().out()).contains("Exited (7)");
+        b.berth("start", "bt-exits").ok();
+        String log = "";
+        for (int i = 0; i < 250 && !log.contains("2"); i++) {
+            TimeUnit.MILLISECONDS.sleep(20);
+            log = b.berth("logs", "bt-exits").ok().out();
+        }
+        assertThat(log).isEqualTo("1\n2\n"); // its writable layer, mounted again
+        for (int i = 0; i < 250 && !itsMounts.get().isEmpty(); i++) {
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        assertThat(itsMounts.get()).isEmpty();
+        b.berth("rm", "bt-exits").ok();
+    }
+
     @Test
     void logsByTimeWithTimestampsAndTheLastLines() throws Exception {
         b.berth("run", "-d", "--name", "bt-log", IMAGE, "sh", "-c", "echo one; sleep 1; echo two; exec sleep 1000").ok();

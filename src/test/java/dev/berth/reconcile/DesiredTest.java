@@ -147,6 +147,23 @@ class DesiredTest {
         assertThat(Desired.plan("other", other, after(adopted), false, true).after()).isEmpty();
     }
 
+    /** After a roll, a kube play of the same file made web-0 and web-1 beside the reconcile's pods (issue 28): seen, not "in sync". */
+    @Test
+    void podsOfItsDeploymentMadeOutsideTheReconcileAreConflictsAndAdoptRemovesThem() {
+        Desired.Pass first = Desired.plan("demo", app("hi", 2, "RollingUpdate", "busybox"), List.of(), false, false);
+        Desired.Pass roll = Desired.plan("demo", app("hi", 2, "RollingUpdate", "busybox:2"), after(first), false, false);
+        List<Desired.Live> live = new ArrayList<>(after(roll));
+        Manifests played = read(APP.formatted("hi", 2, "RollingUpdate", "busybox:2"));
+        played.pods().stream().filter(p -> p.deployment() != null).forEach(p -> live.add(new Desired.Live(p, Canonical.hash(p))));
+        Desired.Pass seen = Desired.plan("demo", app("hi", 2, "RollingUpdate", "busybox:2"), live, false, false);
+        assertThat(seen.conflicts()).containsExactly("web-0", "web-1");
+        assertThat(seen.actions()).containsEntry("Pod/web-0", "conflict: a pod of Deployment/web made outside this reconcile (--adopt removes it)");
+        assertThat(seen.inSync()).isFalse();
+        Desired.Pass adopted = Desired.plan("demo", app("hi", 2, "RollingUpdate", "busybox:2"), live, true, false);
+        assertThat(adopted.after()).containsExactly("web-0", "web-1");
+        assertThat(adopted.conflicts()).isEmpty();
+    }
+
     @Test
     void aRollNeverExceedsItsSurgeNorDropsBelowWhatMayBeUnavailable() {
         for (int replicas = 1; replicas <= 7; replicas++) {

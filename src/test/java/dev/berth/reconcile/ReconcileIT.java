@@ -156,7 +156,64 @@ class ReconcileIT {
                 assertThat(env(b, "solo-c", "V")).isEqualTo("hand");
                 assertThat(b.berth("reconcile", "--adopt", dir.toString()).code()).isZero();
                 assertThat(env(b, "solo-c", "V")).isEqualTo("mine");
+
+                // an emptied directory is refused, saying how to remove everything; --allow-empty --prune does
+                try (var files = Files.list(dir)) {
+                    for (Path f : files.toList()) {
+                        Files.delete(f);
+                    }
+                }
+                BerthRoot.Run empty = b.berth("reconcile", "--prune", dir.toString());
+                assertThat(empty.code()).isEqualTo(125);
+                assertThat(empty.err()).contains("holds no manifests").contains("--allow-empty --prune").contains("berth reconcile down app");
+                assertThat(pods(b)).hasSize(3).contains("solo");
+                BerthRoot.Run emptied = b.berth("reconcile", "--allow-empty", "--prune", dir.toString());
+                assertThat(emptied.code()).as(emptied.err()).isZero();
+                assertThat(pods(b)).isEmpty();
             } finally {
+                b.berth("reconcile", "down", "app");
+            }
+            b.assertNothingLeft();
+        }
+    }
+
+    /** kube play scales a Deployment down as kubectl apply does, and never goes behind a reconcile's back (issue 28). */
+    @Test
+    void aPlayScalesDownAndRefusesAReconcilesPodsUnlessAdopted() throws Exception {
+        try (BerthRoot b = new BerthRoot().withSampleImage()) {
+            Path file = b.dir.resolve("web.yaml");
+            Files.writeString(file, APP.formatted("hi", IMAGE).replace("replicas: 2", "replicas: 3"));
+            Path dir = Files.createDirectories(b.dir.resolve("app"));
+            save(dir.resolve("app.yaml"), APP.formatted("hi", IMAGE));
+            try {
+                b.berth("kube", "play", file.toString()).ok();
+                assertThat(pods(b)).containsExactly("web-0", "web-1", "web-2");
+                Files.writeString(file, APP.formatted("hi", IMAGE).replace("replicas: 2", "replicas: 1"));
+                BerthRoot.Run down = b.berth("kube", "play", file.toString());
+                assertThat(down.code()).as(down.err()).isZero();
+                assertThat(down.out()).contains("pod web-0: unchanged", "pod web-2: removed: its workload has fewer replicas now");
+                assertThat(pods(b)).containsExactly("web-0");
+                b.berth("kube", "down", file.toString()).ok();
+
+                // a reconcile's Deployment, rolled: a play of its file is refused, naming the reconcile
+                assertThat(b.berth("reconcile", "--name", "app", dir.toString()).code()).isZero();
+                save(dir.resolve("app.yaml"), APP.formatted("rolled", IMAGE));
+                assertThat(b.berth("reconcile", "--name", "app", dir.toString()).code()).isZero();
+                List<String> reconciled = pods(b);
+                Files.writeString(file, APP.formatted("rolled", IMAGE));
+                BerthRoot.Run refused = b.berth("kube", "play", file.toString());
+                assertThat(refused.code()).isEqualTo(125);
+                assertThat(refused.err()).contains("Deployment/web is reconcile app's", "--adopt");
+                assertThat(pods(b)).isEqualTo(reconciled);
+
+                // taken over with --adopt: the reconcile then sees pods of its Deployment it did not make
+                assertThat(b.berth("kube", "play", "--adopt", file.toString()).code()).isZero();
+                assertThat(pods(b)).containsExactly("web-0", "web-1");
+                BerthRoot.Run seen = b.berth("reconcile", "--name", "app", dir.toString());
+                assertThat(seen.code()).isEqualTo(125);
+                assertThat(seen.out()).contains("made outside this reconcile");
+            } finally {
+                b.berth("kube", "down", file.toString());
                 b.berth("reconcile", "down", "app");
             }
             b.assertNothingLeft();

@@ -36,14 +36,16 @@ class CommandLinesTest {
         OciRuntime runc = new OciRuntime(Path.of("/usr/sbin/runc"), Path.of("/run/berth/runtime"), new Recorder());
         Conmon conmon = new Conmon(Path.of("/usr/bin/conmon"), new Recorder());
         Conmon.MonitorFiles files = new Conmon.MonitorFiles(Path.of("/run/berth/containers/abc"), Path.of("/run/berth/exits"),
-                Path.of("/run/berth/containers/abc/ctr.log"), Path.of("/run/berth/supervise.sh"), 0);
+                Path.of("/run/berth/containers/abc/ctr.log"), Path.of("/run/berth/exited.sh"), Path.of("/run/berth/supervise.sh"), 0);
         assertThat(conmon.argv("abc", "web", runc, files)).containsExactly(
                 "/usr/bin/conmon", "--api-version", "1", "-c", "abc", "-u", "abc", "-r", "/usr/sbin/runc",
                 "-b", "/run/berth/containers/abc", "-p", "/run/berth/containers/abc/pidfile", "-n", "web",
                 "--exit-dir", "/run/berth/exits", "--full-attach", "-l", "k8s-file:/run/berth/containers/abc/ctr.log",
                 "--log-level", "warning", "--runtime-arg", "--log-format=json", "--runtime-arg", "--log",
                 "--runtime-arg=/run/berth/containers/abc/oci-log", "--runtime-arg", "--root=/run/berth/runtime",
-                "--conmon-pidfile", "/run/berth/containers/abc/conmon.pid");
+                "--conmon-pidfile", "/run/berth/containers/abc/conmon.pid", "--exit-command", "/bin/sh", "--exit-command-arg", "/run/berth/exited.sh",
+                "--exit-command-arg", "/run/berth/containers/abc", "--exit-command-arg", "/run/berth/exits/abc",
+                "--exit-command-arg", "/run/berth/supervise.sh");
     }
 
     @Test
