@@ -11,6 +11,8 @@ import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.LinkedHashMap;
@@ -43,8 +45,8 @@ public final class RegistryClient {
      * No bytes for this long: the connection stalled, and is asked again (as a break). 30 s; the
      * property {@code berth.registry.stallMillis} shortens it for tests.
      */
-    static java.time.Duration stall() {
-        return java.time.Duration.ofMillis(Long.getLong("berth.registry.stallMillis", 30_000));
+    static Duration stall() {
+        return Duration.ofMillis(Long.getLong("berth.registry.stallMillis", 30_000));
     }
     private static final int MAX_MANIFEST = 4 * 1024 * 1024;
     private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
@@ -80,8 +82,8 @@ public final class RegistryClient {
     private final Credentials credentials;
     /** The Authorization header that the last challenge asked for, reused until refused. */
     private volatile String authorization;
-    private volatile java.time.Instant deadline;
-    private volatile java.time.Duration timeout;
+    private volatile Instant deadline;
+    private volatile Duration timeout;
 
     /**
      * @param registry    {@code host[:port]}
@@ -168,15 +170,15 @@ public final class RegistryClient {
      * Pull no later than {@code deadline} (null: no deadline): a request after it, or a read, fails
      * with the deadline's error; no read waits past it by more than {@link #stall}.
      */
-    public RegistryClient until(java.time.Instant deadline, java.time.Duration timeout) {
+    public RegistryClient until(Instant deadline, Duration timeout) {
         this.deadline = deadline;
         this.timeout = timeout;
         return this;
     }
 
     private void checkDeadline() {
-        java.time.Instant d = deadline;
-        if (d != null && !java.time.Instant.now().isBefore(d)) {
+        Instant d = deadline;
+        if (d != null && !Instant.now().isBefore(d)) {
             throw new BerthException(BerthException.Kind.FAILED, "the pull from " + registry + " did not finish within "
                     + timeout.toSeconds() + " s (--pull-timeout)");
         }
@@ -185,9 +187,9 @@ public final class RegistryClient {
     /** How long a read waits for the registry's next bytes before the connection counts as stalled. */
     private int readTimeoutMillis() {
         long ms = stall().toMillis();
-        java.time.Instant d = deadline;
+        Instant d = deadline;
         if (d != null) {
-            ms = Math.min(ms, Math.max(1, java.time.Duration.between(java.time.Instant.now(), d).toMillis()));
+            ms = Math.min(ms, Math.max(1, Duration.between(Instant.now(), d).toMillis()));
         }
         return (int) ms;
     }

@@ -63,7 +63,7 @@ final class ContainerLifecycle {
     private final ContainerSpec spec;
     private final Restarts restarts;
     private final Jobs jobs;
-    /** Play's mode: readiness probed eagerly until the first success, implicit readiness checked at all. */
+    /** Play's mode: readiness probed eagerly until the first success. */
     private final boolean eager;
     private int restartCount;
     private Instant runningSince;
@@ -120,7 +120,8 @@ final class ContainerLifecycle {
         if (probe == null) {
             ready = true; // ready once started: no readiness check of its own
         } else {
-            readiness = new ProbeSchedule(probe, now, eager);
+            // the implicit check is probed eagerly in every mode: it is done once it holds, and until then the pod serves nothing
+            readiness = new ProbeSchedule(probe, now, eager || spec.readinessProbe() == null);
         }
     }
 
@@ -137,13 +138,18 @@ final class ContainerLifecycle {
         ready = true;
     }
 
-    /** The probe readiness is judged by, or null when being started is enough. */
+    /**
+     * The probe readiness is judged by, or null when being started is enough. berth's implicit
+     * readiness (every declared TCP port accepts) is checked by play and the supervisor alike: a
+     * supervisor that took a started container for ready put it in its Services before it
+     * listened, and clients got "connection refused" (issue 29).
+     */
     private Probe readinessProbe() {
         if (spec.readinessProbe() != null) {
             return spec.readinessProbe();
         }
-        if (eager && Readiness.of(pod, spec) instanceof Readiness.PortsOpen) {
-            return Probe.withDefaults(null); // berth's implicit readiness, checked while a play waits on it
+        if (Readiness.of(pod, spec) instanceof Readiness.PortsOpen) {
+            return Probe.withDefaults(null);
         }
         return null;
     }

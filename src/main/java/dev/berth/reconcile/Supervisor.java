@@ -308,8 +308,12 @@ public final class Supervisor {
         if (code == null) {
             if (act) {
                 ContainerLifecycle lc = lifecycle(pod, c, r, readyOnDisk);
-                if (p != null && lc.isReady() != readyOnDisk && lc.killedBecause() == null) {
-                    setReady(r, lc.isReady(), lc.isReady() ? "running again" : "not ready"); // e.g. a restarted container without a readinessProbe is ready again
+                if (p != null && lc.killedBecause() == null) {
+                    if (readyOnDisk && !lc.isReady()) {
+                        lc.assumeReady(Instant.now()); // a play found it ready while this supervisor waited for its own check: not undone
+                    } else if (!readyOnDisk && lc.isReady() && r.started() != null) {
+                        setReady(r, true, "running"); // e.g. restarted, with no readiness check of its own (not one a play has yet to start)
+                    }
                 }
                 startProbe(p, c, r, lc);
                 engine.rotateLog(r.id()); // two stats while nothing was cut

@@ -92,28 +92,19 @@ class ConfigIT {
                     - {name: db, secret: {secretName: db}}
                     - {name: fs, secret: {secretName: db, defaultMode: 0440}}
                 """.formatted(BerthRoot.IMAGE));
-        try {
-            berth("kube", "play", m.toString()).ok();
-            String out = "";
-            for (int i = 0; i < 100 && out.lines().count() < 3; i++) {
-                TimeUnit.MILLISECONDS.sleep(20);
-                out = berth("logs", "db999-c").out();
-            }
-            assertThat(out).isEqualTo("pw-999\n644 0 0\n440 0 0\n");
-        } finally {
-            berth("kube", "down", "--timeout", "1", m.toString());
-        }
         Path fs = write("fsgroup.yaml", Files.readString(m).replace("runAsGroup: 999}", "runAsGroup: 999, fsGroup: 2000}"));
-        try {
-            berth("kube", "play", fs.toString()).ok();
-            String out = "";
-            for (int i = 0; i < 100 && out.lines().count() < 3; i++) {
-                TimeUnit.MILLISECONDS.sleep(20);
-                out = berth("logs", "db999-c").out();
+        for (var played : java.util.Map.of(m, "pw-999\n644 0 0\n440 0 0\n", fs, "pw-999\n644 0 2000\n440 0 2000\n").entrySet()) {
+            try {
+                berth("kube", "play", played.getKey().toString()).ok();
+                String out = "";
+                for (int i = 0; i < 100 && out.lines().count() < 3; i++) {
+                    TimeUnit.MILLISECONDS.sleep(20);
+                    out = berth("logs", "db999-c").out();
+                }
+                assertThat(out).as(played.getKey().toString()).isEqualTo(played.getValue());
+            } finally {
+                berth("kube", "down", "--timeout", "1", played.getKey().toString());
             }
-            assertThat(out).isEqualTo("pw-999\n644 0 2000\n440 0 2000\n");
-        } finally {
-            berth("kube", "down", "--timeout", "1", fs.toString());
         }
     }
 

@@ -66,6 +66,32 @@ class ContainerLifecycleTest {
         assertThat(afterLongRun.restartAt()).isEqualTo(now.plus(Duration.ofMinutes(10)));
     }
 
+    /**
+     * The supervisor (not eager) judges a container with TCP ports and no readinessProbe as play
+     * does: ready once its ports accept, checked eagerly, not as soon as it runs. It took a
+     * restarted or newly played web server for ready before it listened, and a roll's clients got
+     * "connection refused" from it (issue 29).
+     */
+    @Test
+    void implicitReadinessIsCheckedByTheSupervisorToo() {
+        PodSpec pod = pod("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: p}
+                spec:
+                  containers: [{name: web, image: busybox, ports: [{containerPort: 8080}]}]
+                """);
+        ContainerLifecycle c = lifecycle(pod, "web", false);
+        c.started(t0);
+        assertThat(c.isReady()).as("running, not yet listening").isFalse();
+        assertThat(c.due(t0)).isEqualTo(Check.READINESS);
+        assertThat(c.probed(Check.READINESS, false, t0)).isEqualTo(Verdict.NONE);
+        assertThat(c.nextCheck()).as("checked again within 0.1 s, as play checks").isBefore(at(t0, 0.2));
+        assertThat(c.probed(Check.READINESS, true, at(t0, 0.1))).isEqualTo(Verdict.READY);
+        assertThat(c.isReady()).isTrue();
+        assertThat(c.due(at(t0, 60))).as("the implicit check is done once it held").isNull();
+    }
+
     @Test
     void neverAndOnFailureLeaveWhatTheySay() {
         String yaml = """
@@ -248,7 +274,7 @@ class ContainerLifecycleTest {
         assertThat(web.nextCheck()).as("an implicit check is done once it held").isNull();
         ContainerLifecycle quiet = lifecycle(pod, "web", false);
         quiet.started(t0);
-        assertThat(quiet.isReady()).as("after play only a readinessProbe judges readiness").isTrue();
+        assertThat(quiet.isReady()).as("the supervisor waits for the port too (implicitReadinessIsCheckedByTheSupervisorToo)").isFalse();
 
         ContainerLifecycle app = lifecycle(pod, "app", true);
         app.started(t0);
