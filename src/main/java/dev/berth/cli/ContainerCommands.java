@@ -338,19 +338,24 @@ final class ContainerCommands {
                     return code;
                 }
                 dev.berth.runtime.Attach attached = null;
-                try {
+                RuntimeException failed = null;
+                // under the lock the supervisor restarts it under: a quick exit is not restarted while runc start finishes
+                try (dev.berth.state.Locks.Held held = restarts ? berth.locks().pod(c.name(), waiting -> { }) : null) {
                     if (restarts) {
                         engine.setRestartPolicy(c.id(), restart);
                     }
                     attached = attach ? engine.attach(c.id()) : null;
                     c = engine.start(c);
                 } catch (RuntimeException e) {
+                    failed = e;
+                }
+                if (failed != null) {
                     if (attached != null) {
                         attached.close();
                     }
                     engine.remove(c.id(), true);
                     OwnSandbox.removeAfter(berth, c);
-                    throw e;
+                    throw failed;
                 }
                 if (restarts) {
                     Supervision.startIfNeeded(berth, root(spec).global, dev.berth.reconcile.Restarts.DEFAULT_MAX);
@@ -635,11 +640,15 @@ final class ContainerCommands {
         }
     }
 
+    /** Starts a created or exited container, under the lock the supervisor restarts a {@code run --restart} one under. */
     static void start(Berth berth, Container c) {
-        if (c.status().equals("created")) {
-            berth.containers().start(c);
-        } else if (!c.running()) {
-            berth.containers().restart(c);
+        try (dev.berth.state.Locks.Held held = c.record().standalone() ? berth.locks().pod(c.name(), waiting -> { }) : null) {
+            Container now = berth.containers().find(c.id());
+            if (now.status().equals("created")) {
+                berth.containers().start(now);
+            } else if (!now.running()) {
+                berth.containers().restart(now);
+            }
         }
     }
 

@@ -80,7 +80,7 @@ public final class Berth implements AutoCloseable {
                 throw new BerthException(BerthException.Kind.HOST, "conmon is not installed; install it: apt-get install -y conmon");
             }
             OciRuntime runtime = new OciRuntime(runtimeChoice.binary(), layout.runtimeRoot(), processes);
-            containers = new ContainerEngine(layout, state, images, runtime, new Conmon(conmon, processes));
+            containers = new ContainerEngine(layout, state, images, runtime, new Conmon(conmon, processes), locks);
         }
         return containers;
     }

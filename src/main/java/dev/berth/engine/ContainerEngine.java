@@ -11,6 +11,7 @@ import dev.berth.runtime.OciConfig;
 import dev.berth.runtime.OciRuntime;
 import dev.berth.state.ContainerRecord;
 import dev.berth.state.Layout;
+import dev.berth.state.Locks;
 import dev.berth.state.StateStore;
 import dev.berth.sys.Linux;
 import java.io.IOException;
@@ -42,13 +43,15 @@ public final class ContainerEngine {
     private final ImageStore images;
     private final OciRuntime runtime;
     private final Conmon conmon;
+    private final Locks locks;
 
-    public ContainerEngine(Layout layout, StateStore state, ImageStore images, OciRuntime runtime, Conmon conmon) {
+    public ContainerEngine(Layout layout, StateStore state, ImageStore images, OciRuntime runtime, Conmon conmon, Locks locks) {
         this.layout = layout;
         this.state = state;
         this.images = images;
         this.runtime = runtime;
         this.conmon = conmon;
+        this.locks = locks;
     }
 
     /**
@@ -864,8 +867,23 @@ public final class ContainerEngine {
         remove(find(reference), force);
     }
 
-    /** Removes a container already looked up; one that has exited needs no runtime call before its delete. */
+    /**
+     * Removes a container already looked up; one that has exited needs no runtime call before its
+     * delete. A container of {@code run} is removed under the lock the supervisor restarts it
+     * under (named after it), its restart marker deleted first: a restart never races the removal.
+     */
     public void remove(Container c, boolean force) {
+        if (!c.record().standalone()) {
+            removeNow(c, force);
+            return;
+        }
+        try (Locks.Held held = locks.pod(c.name(), waiting -> { })) {
+            unsupervise(c.id());
+            removeNow(find(c.id()), force);
+        }
+    }
+
+    private void removeNow(Container c, boolean force) {
         if (c.running() && !force) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is running; stop it first, or use rm -f");
         }

@@ -5,7 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -88,8 +87,8 @@ public final class Processes implements ProcessRunner {
                         to.flush();
                     }
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            } catch (IOException ended) {
+                // the process was destroyed (a timeout, an interrupt) and its pipe closed: what it wrote so far is kept
             }
         }, "copy-output");
         t.setDaemon(true);

@@ -318,6 +318,35 @@ class SupervisorIT {
         }
     }
 
+    /** rm -f of crash-looping run --restart containers at a random moment never meets a restart half way (issue 29: 13 of 21 trials failed). */
+    @Test
+    void rmRacesNoRestartOfTheSupervisor() throws Exception {
+        long seed = Long.getLong("berth.seed", System.nanoTime());
+        System.out.println("SupervisorIT rm race seed: " + seed + " (rerun with -Dberth.seed=" + seed + ")");
+        java.util.Random random = new java.util.Random(seed);
+        try (BerthRoot b = new BerthRoot().withSampleImage()) {
+            for (int trial = 0; trial < 4; trial++) {
+                List<String> names = new java.util.ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    names.add("bt-race-" + trial + "-" + i);
+                    b.berth("run", "-d", "--name", names.get(i), "--restart", "always", IMAGE, "sh", "-c", "sleep 0." + random.nextInt(3) + "; exit 3").ok();
+                }
+                java.util.concurrent.TimeUnit.MILLISECONDS.sleep(500 + random.nextInt(2000));
+                BerthRoot.Run rm = b.berth(java.util.stream.Stream.concat(java.util.stream.Stream.of("rm", "-f"), names.stream()).toArray(String[]::new));
+                assertThat(rm.code()).as("trial %d: %s", trial, rm.err()).isZero();
+                assertThat(b.berth("ps", "-aq").ok().out()).as("trial %d", trial).isEmpty();
+                try (var bundles = Files.list(b.runroot.resolve("containers"))) {
+                    assertThat(bundles.toList()).as("trial %d: bundles", trial).isEmpty();
+                }
+            }
+            FaultIT.waitFor(() -> supervisors(b).isEmpty(), "the supervisor to leave");
+            try (var exits = Files.list(b.runroot.resolve("exits"))) {
+                assertThat(exits.toList()).as("exit files of removed containers").isEmpty();
+            }
+            b.assertNothingLeft();
+        }
+    }
+
     @Test
     void noSupervisorRunsForPodsThatNeverRestart() throws Exception {
         try (BerthRoot b = new BerthRoot().withSampleImage()) {
