@@ -306,6 +306,19 @@ public final class Supervisor {
         ContainerEngine engine = berth.containers();
         Integer code = engine.exitCode(r.id()); // a file read: no runtime call for a running container
         if (code == null) {
+            if (act && !lifecycles.containsKey(r.id()) && engine.startInterrupted(r.id())) {
+                // a restart left between create and start by a supervisor killed then: created, no exit, counted as running for ever
+                berth.locks().tryPod(pod.name()).ifPresent(lock -> onPool(r, () -> {
+                    try (Locks.Held held = lock) {
+                        if (engine.finishInterruptedStart(r.id())) {
+                            log.accept("finished the restart of " + r.name() + " that a killed supervisor had left half way");
+                        }
+                    } catch (BerthException e) {
+                        log.accept("cannot finish the restart of " + r.name() + ": " + e.getMessage());
+                    }
+                }));
+                return true;
+            }
             if (act) {
                 ContainerLifecycle lc = lifecycle(pod, c, r, readyOnDisk);
                 if (p != null && lc.killedBecause() == null) {

@@ -117,6 +117,30 @@ public final class Linux {
         void close();
     }
 
+    /** Field 22 of /proc/PID/stat (the start time, after the command name in parentheses), or "" when the process is gone. */
+    public static String startTime(long pid) {
+        String stat = readProc("/proc/" + pid + "/stat");
+        int end = stat.lastIndexOf(')');
+        String[] fields = end < 0 ? new String[0] : stat.substring(end + 2).split(" ");
+        return fields.length > 19 ? fields[19] : "";
+    }
+
+    /** This process as "PID START": what {@link #lives} checks later, a pid used again by another process failing it. */
+    public static String self() {
+        long pid = ProcessHandle.current().pid();
+        return pid + " " + startTime(pid);
+    }
+
+    /** Whether the process a {@link #self} text recorded still lives. */
+    public static boolean lives(String pidAndStart) {
+        String[] recorded = pidAndStart.strip().split(" ");
+        try {
+            return recorded.length == 2 && !recorded[1].isEmpty() && recorded[1].equals(startTime(Long.parseLong(recorded[0])));
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     /** Whether something is mounted on {@code dir}: its device differs from its parent's. */
     public static boolean isMountPoint(Path dir) {
         try {
