@@ -341,6 +341,9 @@ public final class Supervisor {
             setReady(r, false, "exited"); // an exited container serves nothing
         }
         ContainerLifecycle seen = lifecycles.get(r.id());
+        if (act && seen == null && exitsTakenOver.add(r.id() + " " + engine.restarts(r.id()))) {
+            diedBeforeTakeover(r, code); // an exit that started this supervisor, say: it saw no run end
+        }
         if (act && seen != null && seen.runningSince() != null) { // an exit this supervisor saw happen
             Instant now = Instant.now();
             ContainerLifecycle.Exit exit = seen.exited(code, now);
@@ -403,6 +406,26 @@ public final class Supervisor {
     }
 
     /** Records an event of a container, when this is the running supervisor (not a look from another command). */
+    /** Exits this supervisor found on taking over, by container and run (restart count), each looked at once. */
+    private final Set<String> exitsTakenOver = new HashSet<>();
+
+    /** Records the {@code died} event of an exit no supervisor saw happen (none was running, or it was killed before it told). */
+    private void diedBeforeTakeover(ContainerRecord r, int code) {
+        Instant exited;
+        try {
+            exited = Files.getLastModifiedTime(berth.layout().exitFile(r.id())).toInstant();
+        } catch (java.io.IOException gone) {
+            return;
+        }
+        String container = r.standalone() ? r.name() : r.name().substring(r.pod().length() + 1);
+        String object = r.pod() == null ? "Container/" + container : "Container/" + r.pod() + "/" + container;
+        boolean told = berth.state().events(0, exited.minusSeconds(1), r.pod()).stream()
+                .anyMatch(e -> e.object().equals(object) && (e.type().equals("died") || e.type().equals("exited"))); // exited: a play saw it
+        if (!told) {
+            record(r, "died", "exit code " + code);
+        }
+    }
+
     private void record(ContainerRecord r, String type, String message) {
         if (events != null) {
             events.record(r.pod(), r.standalone() ? r.name() : r.name().substring(r.pod().length() + 1), type, message);
@@ -481,6 +504,9 @@ public final class Supervisor {
 
     /** When an exited container starts again (its back-off over), or null when its policy leaves it down. */
     public static Instant nextStart(Berth berth, PodSpec pod, ContainerSpec c, ContainerEngine.Container container) {
+        if (!berth.state().pod(pod.name()).map(p -> p.status() == PodRecord.Status.RUNNING).orElse(false)) {
+            return null; // stopped (pod stop) or going: nothing starts it again
+        }
         return nextStart(berth, pod, c, container, new Restarts());
     }
 

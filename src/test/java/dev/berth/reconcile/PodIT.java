@@ -61,6 +61,8 @@ class PodIT {
         assertThat(b.berth("pod", "ps", "--format", "{{.Name}} {{.Status}}").ok().out()).isEqualTo("demo Stopped\n");
         TimeUnit.SECONDS.sleep(2); // nothing starts them again meanwhile
         assertThat(b.berth("ps", "-q").ok().out()).isEmpty();
+        assertThat(b.berth("ps", "-a").ok().out()).as("a stopped pod's containers wait for no restart")
+                .doesNotContain("CrashLoopBackOff").contains("Exited (");
 
         // the client waits for the web container to be ready again, as in the play: its second page arrives too
         assertThat(b.berth("pod", "start", "demo").ok().out()).isEqualTo("demo\n");

@@ -106,6 +106,7 @@ class SupervisorIT {
                 new ProcessBuilder("kill", "-9", Long.toString(steady)).start().waitFor();
                 FaultIT.waitFor(() -> !supervisors(b).isEmpty(), "crashy-steady's exit to start a supervisor");
                 FaultIT.waitFor(() -> restarts(b, "steady") == 1, "the new supervisor to restart crashy-steady");
+                eventsShow(b, "crashy", "Container/crashy/steady  died  exit code 137"); // the exit no supervisor saw happen
                 int before = restarts(b, "c");
                 FaultIT.waitFor(() -> restarts(b, "c") > before, "crashy-c's restarts to go on");
                 assertThat(b.berth("kube", "play", m.toString()).ok().out()).contains("pod crashy: unchanged");
