@@ -315,7 +315,7 @@ final class ContainerCommands {
             try (Berth berth = Engines.open(root(spec).global)) {
                 ContainerEngine engine = berth.containers();
                 if (restarts) {
-                    Supervision.prepare(berth, root(spec).global, dev.berth.reconcile.Restarts.DEFAULT_MAX);
+                    Supervision.prepare(berth, root(spec).global, null);
                 }
                 Container c;
                 dev.berth.engine.Sandbox sandbox = pod != null ? berth.pods().sandbox(pod).orElseThrow(
@@ -358,7 +358,7 @@ final class ContainerCommands {
                     throw failed;
                 }
                 if (restarts) {
-                    Supervision.startIfNeeded(berth, root(spec).global, dev.berth.reconcile.Restarts.DEFAULT_MAX);
+                    Supervision.startIfNeeded(berth, root(spec).global, null);
                 }
                 if (detach) {
                     out.println(c.id());

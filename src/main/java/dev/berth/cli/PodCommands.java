@@ -194,7 +194,7 @@ final class PodCommands extends GroupCommand {
         });
         if (watched.get()) {
             try (Berth berth = Engines.open(ContainerCommands.root(spec).global)) {
-                Supervision.startIfNeeded(berth, ContainerCommands.root(spec).global, dev.berth.reconcile.Restarts.DEFAULT_MAX);
+                Supervision.startIfNeeded(berth, ContainerCommands.root(spec).global, null);
             }
         }
         return code;

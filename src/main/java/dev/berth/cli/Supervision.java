@@ -30,10 +30,17 @@ import java.util.stream.Collectors;
 final class Supervision {
     private Supervision() {}
 
-    /** Writes the root's supervise script (before a play: the containers it creates may exit at once). */
+    /**
+     * Writes the root's supervise script (before a play: the containers it creates may exit at
+     * once). {@code backoffMax} null: the command sets none (run, pod start), so a script written
+     * by a play with its {@code --restart-backoff-max} is kept as it is.
+     */
     static void prepare(Berth berth, GlobalOptions global, java.time.Duration backoffMax) {
         Path script = berth.layout().superviseScript();
-        String text = script(berth, global, backoffMax);
+        if (backoffMax == null && Files.exists(script)) {
+            return;
+        }
+        String text = script(berth, global, backoffMax == null ? dev.berth.reconcile.Restarts.DEFAULT_MAX : backoffMax);
         try {
             if (Files.exists(script) && Files.readString(script).equals(text)) {
                 return;

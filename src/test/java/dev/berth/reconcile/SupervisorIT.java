@@ -345,6 +345,10 @@ class SupervisorIT {
                     """ + containers);
             try {
                 b.berth("kube", "play", "--restart-backoff-max", "1", m.toString()).ok();
+                // a command that sets no back-off of its own (run --restart, pod start) keeps the play's for the supervisor brought back
+                b.berth("run", "--name", "bt-once", "--restart", "on-failure:1", IMAGE, "true").ok();
+                b.berth("rm", "bt-once").ok();
+                assertThat(Files.readString(b.runroot.resolve("supervise.sh"))).contains("'--restart-backoff-max' '1'");
                 for (int kill = 0; kill < 15; kill++) {
                     // brought back by the next exit, or (every container waiting in back-off) by the next berth command
                     FaultIT.waitFor(() -> b.berth("ps", "-a").code() == 0 && !supervisors(b).isEmpty(), "a supervisor to be brought back");
