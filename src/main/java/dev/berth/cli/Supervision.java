@@ -138,8 +138,12 @@ final class Supervision {
                 [ -z "$1" ] || [ -e "$1/supervised" ] || exit 0
                 pid=$(cat %s 2>/dev/null)
                 [ -n "$pid" ] && grep -qas -e supervise -e reconcile "/proc/$pid/cmdline" && exit 0
+                # one start at a time: a burst of exits starts one JVM, which keeps the lock (fd 9) while it lives
+                exec 9>>%s
+                flock -n 9 || exit 0
                 exec setsid -f %s </dev/null >>%s 2>&1
-                """.formatted(quote(lock.toString()), argv.stream().map(Supervision::quote).collect(Collectors.joining(" ")), quote(log.toString()));
+                """.formatted(quote(lock.toString()), quote(lock.resolveSibling("supervisor.start").toString()),
+                argv.stream().map(Supervision::quote).collect(Collectors.joining(" ")), quote(log.toString()));
     }
 
     /** A word for sh, single-quoted. */

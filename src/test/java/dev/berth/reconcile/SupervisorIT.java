@@ -370,10 +370,51 @@ class SupervisorIT {
         }
     }
 
+    /** Six containers exiting at once with no supervisor running start one supervisor, not six (issue 29: five JVMs at once). */
+    @Test
+    void aBurstOfExitsStartsOneSupervisor() throws Exception {
+        StringBuilder containers = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            containers.append("    - {name: c").append(i).append(", image: ").append(IMAGE)
+                    .append(", command: [\"sh\", \"-c\", \"sleep 3; exit 3\"]}\n");
+        }
+        try (BerthRoot b = new BerthRoot().withSampleImage()) {
+            Path m = Files.writeString(b.dir.resolve("burst.yaml"), """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: burst}
+                    spec:
+                      terminationGracePeriodSeconds: 1
+                      containers:
+                    """ + containers);
+            try {
+                b.berth("kube", "play", m.toString()).ok();
+                FaultIT.waitFor(() -> !supervisors(b).isEmpty(), "a supervisor to start");
+                for (long pid : supervisors(b)) {
+                    new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
+                }
+                FaultIT.waitFor(() -> supervisors(b).isEmpty(), "the supervisor to be gone");
+                Path log = b.runroot.resolve("supervisor.log");
+                FaultIT.waitFor(() -> restartCounts(b, "burst").values().stream().allMatch(n -> n >= 1), "every container to be restarted");
+                java.util.concurrent.TimeUnit.SECONDS.sleep(2); // any late JVM writes its line by then
+                // a JVM started for nothing finds the supervisor's lock taken and says so
+                assertThat(Files.readAllLines(log).stream().filter(l -> l.contains("another supervisor watches this root")).count())
+                        .as("supervisors started for nothing by the burst; the log:\n%s", Files.readString(log)).isZero();
+            } finally {
+                b.berth("kube", "down", "--timeout", "1", m.toString());
+            }
+            b.assertNothingLeft();
+        }
+    }
+
     /** Each container's restart count, as pod inspect shows it. */
     static Map<String, Integer> restarts(BerthRoot b) {
+        return restartCounts(b, "loop");
+    }
+
+    static Map<String, Integer> restartCounts(BerthRoot b, String podName) {
         Map<String, Integer> counts = new java.util.TreeMap<>();
-        Map<?, ?> pod = (Map<?, ?>) ((List<?>) Json.parse(b.berth("pod", "inspect", "loop").ok().out())).get(0);
+        Map<?, ?> pod = (Map<?, ?>) ((List<?>) Json.parse(b.berth("pod", "inspect", podName).ok().out())).get(0);
         for (Object c : (List<?>) pod.get("Containers")) {
             Map<?, ?> container = (Map<?, ?>) c;
             counts.put((String) container.get("Name"), ((Number) container.get("RestartCount")).intValue());
