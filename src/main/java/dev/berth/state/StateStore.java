@@ -20,9 +20,8 @@ import java.util.Optional;
  * every multi-step change runs in one transaction.
  */
 public final class StateStore implements AutoCloseable {
-    private static final int SCHEMA_VERSION = 8;
-    /** The statements that bring the schema from version i to i + 1. */
-    private static final String[][] MIGRATIONS = {{
+    /** The statements that bring the schema from version i to i + 1: roots made by every earlier berth open (StateStoreTest). */
+    static final String[][] MIGRATIONS = {{
         """
         CREATE TABLE images (
           id TEXT PRIMARY KEY,
@@ -99,6 +98,8 @@ public final class StateStore implements AutoCloseable {
     }, {
         "ALTER TABLE readiness ADD COLUMN message TEXT",
     }};
+
+    static final int SCHEMA_VERSION = MIGRATIONS.length;
 
     private final Connection db;
     private final Layout layout;

@@ -26,4 +26,33 @@ class StateStoreTest {
                     .containsExactly(t, t.plusMillis(100), t.plusMillis(200), t.plusMillis(300));
         }
     }
+
+    /** Users have roots made by older berths: a database at every earlier schema version opens, is migrated and keeps its rows. */
+    @Test
+    void aDatabaseOfEveryEarlierVersionIsMigrated() throws Exception {
+        assertThat(StateStore.SCHEMA_VERSION).isEqualTo(8);
+        for (int version = 1; version < StateStore.SCHEMA_VERSION; version++) {
+            Layout layout = new Layout(dir.resolve("v" + version + "/root"), dir.resolve("v" + version + "/run"));
+            java.nio.file.Files.createDirectories(layout.root());
+            org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+            try (java.sql.Connection db = new org.sqlite.JDBC().connect("jdbc:sqlite:" + layout.database(), config.toProperties());
+                    java.sql.Statement s = db.createStatement()) {
+                for (int v = 0; v < version; v++) {
+                    for (String ddl : StateStore.MIGRATIONS[v]) {
+                        s.execute(ddl);
+                    }
+                }
+                s.execute("INSERT INTO images (id, config, diff_ids, size, created) VALUES ('abc', '{}', '[]', 0, '2026-01-01T00:00:00Z')");
+                s.execute("PRAGMA user_version = " + version);
+            }
+            try (StateStore state = StateStore.open(layout)) {
+                assertThat(state.images()).as("version %d", version).extracting(ImageRecord::id).containsExactly("abc");
+                assertThat(state.readiness()).isEmpty();
+                assertThat(state.pods()).isEmpty();
+                assertThat(state.services()).isEmpty();
+                assertThat(state.events(0, null, null)).isEmpty();
+                assertThat(state.reconciles()).isEmpty();
+            }
+        }
+    }
 }
