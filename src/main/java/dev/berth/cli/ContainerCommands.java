@@ -146,7 +146,7 @@ final class ContainerCommands {
                 return null;
             }
             java.util.Optional<dev.berth.api.PodSpec> spec = pod(c);
-            return spec.flatMap(s -> s.container(c.name().substring(pod.length() + 1)))
+            return spec.flatMap(s -> s.container(c.record().ownName()))
                     .map(cs -> dev.berth.reconcile.Supervisor.nextStart(berth, spec.get(), cs, c)).orElse(null);
         }
 

@@ -564,13 +564,6 @@ public final class ContainerEngine {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is running");
         }
         String id = c.id();
-        // who is restarting it, until it runs: a starter killed on the way (its exit file gone, runc
-        // create done but not start…) leaves what finishInterruptedStart finds
-        try {
-            writePrivate(starting(id), Linux.self());
-        } catch (IOException e) {
-            throw new BerthException(BerthException.Kind.HOST, "cannot restart container " + c.name() + ": " + e.getMessage(), e);
-        }
         runtime.delete(id);
         killConmon(id);
         Conmon.MonitorFiles files = monitorFiles(id);
@@ -595,57 +588,36 @@ public final class ContainerEngine {
             runtime.delete(id);
             killConmon(id);
             writeExitFile(id, c.exitCode() == null ? 128 + 9 : c.exitCode());
-            deleteQuietly(starting(id));
             throw new BerthException(BerthException.Kind.HOST, "cannot restart container " + c.name() + ": " + e.getMessage(), e);
         }
         state.updateContainer(id, ContainerRecord.Status.RUNNING, Instant.now(), null, null);
-        deleteQuietly(starting(id));
         return find(id);
     }
 
-    /** Present while a restart is under way: the starter as {@link Linux#self}. */
-    private Path starting(String id) {
-        return layout.bundle(id).resolve("starting");
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // its bundle is going away
-        }
-    }
-
-    /** Whether a restart of the container was left half way by a starter that is gone ({@link #finishInterruptedStart}). */
-    public boolean startInterrupted(String id) {
-        try {
-            return !Linux.lives(Files.readString(starting(id)));
-        } catch (IOException none) {
-            return false;
-        }
-    }
-
     /**
-     * A restart whose starter was killed between runc's create and start (a supervisor killed at
-     * that moment) left the container created, with no exit file: it would count as running for
-     * ever. Finished here: started when runc has it created, else recorded as exited (so that it
-     * is restarted as its policy says). Returns whether there was one. The caller holds the lock
-     * the restart was made under.
+     * A container a restart left half way, its maker killed (a supervisor killed between runc's
+     * delete and its start): with no exit file it would count as running for ever. Run by a
+     * supervisor taking the container over, under the lock restarts are made under, so that no
+     * one is starting it: created by runc, it is started; gone from runc, it is recorded as exited
+     * (and so restarted as its policy says). Returns what was done, or null when it runs (or has
+     * an exit) as it should.
      */
-    public boolean finishInterruptedStart(String id) {
-        if (!startInterrupted(id)) {
-            return false;
+    public String finishInterruptedStart(String id) {
+        if (exitCode(id) != null) {
+            return null;
         }
         OciRuntime.State s = runtime.state(id);
         if (s != null && s.status().equals("created")) {
             runtime.start(id);
             state.updateContainer(id, ContainerRecord.Status.RUNNING, Instant.now(), null, null);
-        } else if ((s == null || s.status().equals("stopped")) && exitCode(id) == null) {
-            killConmon(id); // one still creating it would finish behind this
-            writeExitFile(id, 128 + 9); // exited as far as anyone knows: restarted as its policy says
+            return "started it (left created)";
         }
-        deleteQuietly(starting(id));
-        return true;
+        if (s == null || s.status().equals("stopped")) {
+            killConmon(id); // one still creating it would finish behind this
+            writeExitFile(id, 128 + 9);
+            return "recorded it as exited (left without a process)";
+        }
+        return null;
     }
 
     private volatile boolean exitScriptWritten;

@@ -183,7 +183,7 @@ public final class PodEngine {
             if (c.id().equals(infraId) || c.name().equals(pod + "-infra")) {
                 return Integer.MAX_VALUE;
             }
-            int i = stopOrder.indexOf(c.name().substring(Math.min(c.name().length(), pod.length() + 1)));
+            int i = stopOrder.indexOf(dev.berth.api.ContainerName.own(pod, c.name()));
             return i < 0 ? Integer.MAX_VALUE - 1 : i;
         }));
         members.forEach(c -> containers.unsupervise(c.id())); // their exits are this stop's, not the supervisor's

@@ -1,6 +1,7 @@
 package dev.berth.reconcile;
 
 import dev.berth.api.Canonical;
+import dev.berth.api.ContainerName;
 import dev.berth.api.ContainerSpec;
 import dev.berth.api.Hook;
 import dev.berth.api.Json;
@@ -79,7 +80,7 @@ public final class Hooks {
         Path netns = record.get().netns() == null ? null : Path.of(record.get().netns());
         try (Prober prober = new Prober(berth.containers())) {
             return berth.pods().remove(pod, stopOrder, grace, (container, left) -> preStop(prober,
-                    spec.container(container.name().substring(Math.min(container.name().length(), pod.length() + 1))).orElse(null), netns, container, left));
+                    spec.container(ContainerName.own(pod, container.name())).orElse(null), netns, container, left));
         }
     }
 }

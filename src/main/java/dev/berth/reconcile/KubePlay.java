@@ -2,6 +2,7 @@ package dev.berth.reconcile;
 
 import dev.berth.api.BerthException;
 import dev.berth.api.Canonical;
+import dev.berth.api.ContainerName;
 import dev.berth.api.ContainerSpec;
 import dev.berth.api.Json;
 import dev.berth.api.Manifests;
@@ -400,7 +401,7 @@ public final class KubePlay {
         }
         boolean job = pod.owner() != null && pod.owner().kind().equals("Job");
         for (var c : !options.byHand() || job ? List.<dev.berth.state.ContainerRecord>of() : berth.state().containersOfPod(pod.name())) {
-            ContainerSpec spec = pod.container(c.name().substring(Math.min(c.name().length(), pod.name().length() + 1))).orElse(null);
+            ContainerSpec spec = pod.container(c.ownName()).orElse(null);
             Integer code = spec == null || !Restarts.policy(pod, spec).equals("Never") ? null : berth.containers().exitCode(c.id());
             if (code != null && code != 0) {
                 return "its container " + c.name() + " failed (exit code " + code + ") and would not start again";
@@ -670,7 +671,7 @@ public final class KubePlay {
         } else {
             emit(r.node, "starting", "");
             Environment.Resolved env = Environment.of(manifests, r.pod, r.spec, podFields(r.pod));
-            ContainerEngine.Container c = engine.create(new ContainerEngine.CreateOptions(r.pod.name() + "-" + r.spec.name(), r.spec.image(),
+            ContainerEngine.Container c = engine.create(new ContainerEngine.CreateOptions(new ContainerName(r.pod.name(), r.spec.name()).full(), r.spec.image(),
                     env.command().isEmpty() ? null : env.command(), env.args().isEmpty() ? null : env.args(),
                     env.env(), r.spec.workingDir(), null, null, false, sandboxes.get(r.pod.name()), null,
                     berth.pods().volumeBinds(r.pod, r.spec), env.secret(),

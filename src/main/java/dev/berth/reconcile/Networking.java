@@ -4,6 +4,7 @@ import dev.berth.api.BerthException;
 import dev.berth.api.Canonical;
 import dev.berth.api.Json;
 import dev.berth.api.ContainerPort;
+import dev.berth.api.ContainerName;
 import dev.berth.api.ContainerSpec;
 import dev.berth.api.Manifests;
 import dev.berth.api.PodSpec;
@@ -177,7 +178,7 @@ final class Networking {
             List<PodSpec> readyPods = new ArrayList<>();
             for (PodRecord p : berth.state().pods()) {
                 PodSpec pod = Canonical.read(Json.parse(p.spec()), PodSpec.class);
-                boolean allReady = p.status() == PodRecord.Status.RUNNING && pod.containers().stream().map(c -> ids.get(pod.name() + "-" + c.name()))
+                boolean allReady = p.status() == PodRecord.Status.RUNNING && pod.containers().stream().map(c -> ids.get(new ContainerName(pod.name(), c.name()).full()))
                         .allMatch(id -> id != null && ready.contains(id) && berth.containers().exitCode(id) == null);
                 if (allReady) {
                     readyPods.add(pod);

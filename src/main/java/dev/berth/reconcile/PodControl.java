@@ -2,6 +2,7 @@ package dev.berth.reconcile;
 
 import dev.berth.api.BerthException;
 import dev.berth.api.Canonical;
+import dev.berth.api.ContainerName;
 import dev.berth.api.ContainerSpec;
 import dev.berth.api.Json;
 import dev.berth.api.Manifests;
@@ -43,7 +44,7 @@ public final class PodControl {
             Path netns = netns(berth, pod);
             try (Prober prober = new Prober(berth.containers())) {
                 berth.pods().stop(pod, order, grace, (c, left) -> Hooks.preStop(prober,
-                        spec.container(c.name().substring(Math.min(c.name().length(), pod.length() + 1))).orElse(null), netns, c, left));
+                        spec.container(ContainerName.own(pod, c.name())).orElse(null), netns, c, left));
             }
         }
     }
@@ -72,7 +73,7 @@ public final class PodControl {
                             awaitReady(berth, engine, prober, spec, e.from().container(), name, netns);
                         }
                     }
-                    ContainerEngine.Container container = engine.find(pod + "-" + name);
+                    ContainerEngine.Container container = engine.find(new ContainerName(pod, name).full());
                     if (Supervisor.watched(spec, c)) {
                         engine.supervise(container.id());
                         watched = true;
@@ -81,7 +82,7 @@ public final class PodControl {
                         engine.restart(container);
                         String hookFailed = Hooks.postStart(prober, c, netns, container.id());
                         if (hookFailed != null) {
-                            throw new BerthException(BerthException.Kind.FAILED, pod + "-" + name + ": " + hookFailed);
+                            throw new BerthException(BerthException.Kind.FAILED, new ContainerName(pod, name) + ": " + hookFailed);
                         }
                     }
                 }
@@ -98,12 +99,12 @@ public final class PodControl {
     private static void awaitReady(Berth berth, ContainerEngine engine, Prober prober, PodSpec pod, String dependency, String dependent, Path netns) {
         ContainerSpec c = pod.container(dependency).orElseThrow();
         Readiness readiness = Readiness.of(pod, c);
-        String id = engine.find(pod.name() + "-" + dependency).id();
+        String id = engine.find(new ContainerName(pod.name(), dependency).full()).id();
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         ProbeResult last = ProbeResult.failed("not probed");
         while (System.nanoTime() < deadline) {
             if (engine.exitCode(id) != null) {
-                throw new BerthException(BerthException.Kind.FAILED, pod.name() + "-" + dependent + " waited for " + dependency
+                throw new BerthException(BerthException.Kind.FAILED, new ContainerName(pod.name(), dependent) + " waited for " + dependency
                         + ", which exited (" + engine.exitCode(id) + ")");
             }
             last = prober.readiness(readiness, netns, id, Prober.namedPorts(c));
@@ -118,7 +119,7 @@ public final class PodControl {
                 throw new BerthException(BerthException.Kind.FAILED, "interrupted");
             }
         }
-        throw new BerthException(BerthException.Kind.FAILED, pod.name() + "-" + dependent + " waited for " + dependency + ": not ready within "
+        throw new BerthException(BerthException.Kind.FAILED, new ContainerName(pod.name(), dependent) + " waited for " + dependency + ": not ready within "
                 + READY_TIMEOUT.toSeconds() + " s (" + readiness.describe() + "); last probe: " + last.message());
     }
 

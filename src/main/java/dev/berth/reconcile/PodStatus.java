@@ -1,6 +1,7 @@
 package dev.berth.reconcile;
 
 import dev.berth.api.Canonical;
+import dev.berth.api.ContainerName;
 import dev.berth.api.ContainerSpec;
 import dev.berth.api.Json;
 import dev.berth.api.PodSpec;
@@ -90,7 +91,7 @@ public record PodStatus(String name, String phase, String reason, int ready, int
             boolean init = pod.initContainers().contains(c);
             ContainerEngine.Container live;
             try {
-                live = berth.containers().look(record.name() + "-" + c.name());
+                live = berth.containers().look(new ContainerName(record.name(), c.name()).full());
             } catch (dev.berth.api.BerthException e) {
                 containers.add(new ContainerStatus(c.name(), init, "missing", null, false, "", 0, null));
                 continue;

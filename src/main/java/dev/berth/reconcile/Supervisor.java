@@ -2,6 +2,7 @@ package dev.berth.reconcile;
 
 import dev.berth.api.BerthException;
 import dev.berth.api.Canonical;
+import dev.berth.api.ContainerName;
 import dev.berth.api.ContainerSpec;
 import dev.berth.api.Json;
 import dev.berth.api.PodSpec;
@@ -120,7 +121,7 @@ public final class Supervisor {
                 continue;
             }
             for (ContainerSpec c : pod.allContainers()) {
-                Optional<ContainerRecord> r = berth.state().containerByName(pod.name() + "-" + c.name());
+                Optional<ContainerRecord> r = berth.state().containerByName(new ContainerName(pod.name(), c.name()).full());
                 if (!watched(pod, c) || r.isEmpty()) {
                     continue;
                 }
@@ -236,7 +237,7 @@ public final class Supervisor {
             }
             PodSpec pod = specs.computeIfAbsent(p.specHash(), h -> Canonical.read(Json.parse(p.spec()), PodSpec.class));
             for (ContainerSpec c : pod.allContainers()) {
-                ContainerRecord record = containers.get(pod.name() + "-" + c.name());
+                ContainerRecord record = containers.get(new ContainerName(pod.name(), c.name()).full());
                 if (watched(pod, c) && record != null) {
                     seen.add(record.id());
                     watching |= watch(p, pod, c, record, ready.contains(record.id()), act, 0);
@@ -252,6 +253,7 @@ public final class Supervisor {
             }
         }
         lifecycles.keySet().retainAll(seen);
+        takenOver.retainAll(seen);
         runs.keySet().retainAll(seen);
         if (endpointsChanged) {
             endpointsChanged = false;
@@ -306,13 +308,15 @@ public final class Supervisor {
         ContainerEngine engine = berth.containers();
         Integer code = engine.exitCode(r.id()); // a file read: no runtime call for a running container
         if (code == null) {
-            if (act && !lifecycles.containsKey(r.id()) && engine.startInterrupted(r.id())) {
-                // a restart left between create and start by a supervisor killed then: created, no exit, counted as running for ever
+            if (act && !lifecycles.containsKey(r.id()) && !takenOver.contains(r.id())) {
+                // new to this supervisor: a restart a killed supervisor left half way (created, no exit) would count as running for ever
                 berth.locks().tryPod(pod.name()).ifPresent(lock -> onPool(r, () -> {
                     try (Locks.Held held = lock) {
-                        if (engine.finishInterruptedStart(r.id())) {
-                            log.accept("finished the restart of " + r.name() + " that a killed supervisor had left half way");
+                        String done = engine.finishInterruptedStart(r.id());
+                        if (done != null) {
+                            log.accept(r.name() + ": a restart left half way by a killed supervisor: " + done);
                         }
+                        takenOver.add(r.id());
                     } catch (BerthException e) {
                         log.accept("cannot finish the restart of " + r.name() + ": " + e.getMessage());
                     }
@@ -406,6 +410,9 @@ public final class Supervisor {
     }
 
     /** Records an event of a container, when this is the running supervisor (not a look from another command). */
+    /** Running containers this supervisor checked when it took them over (one runc call each, then files only). */
+    private final Set<String> takenOver = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** Exits this supervisor found on taking over, by container and run (restart count), each looked at once. */
     private final Set<String> exitsTakenOver = new HashSet<>();
 
@@ -417,8 +424,7 @@ public final class Supervisor {
         } catch (java.io.IOException gone) {
             return;
         }
-        String container = r.standalone() ? r.name() : r.name().substring(r.pod().length() + 1);
-        String object = r.pod() == null ? "Container/" + container : "Container/" + r.pod() + "/" + container;
+        String object = r.pod() == null ? "Container/" + r.ownName() : "Container/" + r.pod() + "/" + r.ownName();
         boolean told = berth.state().events(0, exited.minusSeconds(1), r.pod()).stream()
                 .anyMatch(e -> e.object().equals(object) && (e.type().equals("died") || e.type().equals("exited"))); // exited: a play saw it
         if (!told) {
@@ -428,7 +434,7 @@ public final class Supervisor {
 
     private void record(ContainerRecord r, String type, String message) {
         if (events != null) {
-            events.record(r.pod(), r.standalone() ? r.name() : r.name().substring(r.pod().length() + 1), type, message);
+            events.record(r.pod(), r.ownName(), type, message);
         }
     }
 
@@ -492,7 +498,7 @@ public final class Supervisor {
         log.accept(r.name() + ": " + lc.killedBecause() + " (" + last.message() + "); stopping it");
         record(r, Events.failedProbe(lc.killedBecause()), lc.killedBecause() + " (" + last.message() + ")");
         record(r, "killed", lc.killedBecause());
-        ContainerSpec c = pod.container(r.name().substring(pod.name().length() + 1)).orElseThrow();
+        ContainerSpec c = pod.container(r.ownName()).orElseThrow();
         onPool(r, () -> {
             try (Locks.Held held = lock.get()) {
                 Hooks.stop(berth, prober, c, netns(p.get()), berth.containers().find(r.id()), Duration.ofSeconds(KubePlay.grace(pod)));

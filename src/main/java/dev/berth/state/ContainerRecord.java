@@ -26,6 +26,11 @@ public record ContainerRecord(
         return pod == null || pod.equals(name);
     }
 
+    /** Its own name in its pod ({@code httpd} of {@code web-0-httpd}), or its name for a container of {@code run}. */
+    public String ownName() {
+        return standalone() ? name : dev.berth.api.ContainerName.own(pod, name);
+    }
+
     /** What berth last did to the container; reality (runtime state, exit file) may have moved on. */
     public enum Status { CREATING, CREATED, RUNNING, EXITED, REMOVING }
 }

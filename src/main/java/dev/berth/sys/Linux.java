@@ -125,22 +125,6 @@ public final class Linux {
         return fields.length > 19 ? fields[19] : "";
     }
 
-    /** This process as "PID START": what {@link #lives} checks later, a pid used again by another process failing it. */
-    public static String self() {
-        long pid = ProcessHandle.current().pid();
-        return pid + " " + startTime(pid);
-    }
-
-    /** Whether the process a {@link #self} text recorded still lives. */
-    public static boolean lives(String pidAndStart) {
-        String[] recorded = pidAndStart.strip().split(" ");
-        try {
-            return recorded.length == 2 && !recorded[1].isEmpty() && recorded[1].equals(startTime(Long.parseLong(recorded[0])));
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
-
     /** Whether something is mounted on {@code dir}: its device differs from its parent's. */
     public static boolean isMountPoint(Path dir) {
         try {

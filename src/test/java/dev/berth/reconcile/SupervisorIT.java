@@ -359,10 +359,15 @@ class SupervisorIT {
                 }
                 b.berth("ps", "-a").ok();
                 Map<String, Integer> after = restarts(b);
-                FaultIT.waitFor(() -> {
-                    Map<String, Integer> now = restarts(b);
-                    return after.keySet().stream().allMatch(c -> now.get(c) >= after.get(c) + 2);
-                }, "every container to be restarted twice more after the last kill; restarts at the last kill: " + after);
+                try {
+                    FaultIT.waitFor(() -> {
+                        Map<String, Integer> now = restarts(b);
+                        return after.keySet().stream().allMatch(c -> now.get(c) >= after.get(c) + 2);
+                    }, "every container to be restarted twice more after the last kill; restarts at the last kill: " + after);
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "\nps -a:\n" + b.berth("ps", "-a").out() + "\nsupervisor:\n"
+                            + b.berth("system", "supervisor").out() + "\nits log:\n" + Files.readString(b.runroot.resolve("supervisor.log")), e);
+                }
             } finally {
                 b.berth("kube", "down", "--timeout", "1", m.toString());
             }
