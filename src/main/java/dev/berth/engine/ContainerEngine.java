@@ -539,6 +539,16 @@ public final class ContainerEngine {
         setRestartPolicy(id, "");
     }
 
+    /** The container is being removed: its exit command does nothing (the removal unmounts it), nor does its supervisor start. */
+    public void removing(String id) {
+        unsupervise(id);
+        try {
+            Files.writeString(monitorFiles(id).removingMarker(), "");
+        } catch (IOException e) {
+            // its bundle is gone already: nothing will run
+        }
+    }
+
     /** From now on the container's exits no longer start the supervisor (it is being removed, or stopped by hand). */
     public void unsupervise(String id) {
         try {
@@ -594,6 +604,11 @@ public final class ContainerEngine {
         return find(id);
     }
 
+    /** Whether {@link #finishInterruptedStart} may have something to do: no exit, and runc has it created or has lost it (files only). */
+    public boolean startMayBeUnfinished(String id) {
+        return exitCode(id) == null && runtime.mayBeUnstarted(id);
+    }
+
     /**
      * A container a restart left half way, its maker killed (a supervisor killed between runc's
      * delete and its start): with no exit file it would count as running for ever. Run by a
@@ -603,7 +618,7 @@ public final class ContainerEngine {
      * an exit) as it should.
      */
     public String finishInterruptedStart(String id) {
-        if (exitCode(id) != null) {
+        if (!startMayBeUnfinished(id)) {
             return null;
         }
         OciRuntime.State s = runtime.state(id);
@@ -913,6 +928,7 @@ public final class ContainerEngine {
         if (c.running() && !force) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is running; stop it first, or use rm -f");
         }
+        removing(c.id());
         state.updateContainer(c.id(), ContainerRecord.Status.REMOVING, null, null, null);
         if (c.running() || c.status().equals("created") || c.status().equals("unknown") || c.status().equals("creating")
                 || c.status().equals("removing")) {

@@ -152,6 +152,7 @@ public final class PodEngine {
         if (record.isPresent()) {
             state.updatePod(pod, infraId, PodRecord.Status.REMOVING);
         }
+        members.forEach(c -> containers.removing(c.id())); // their exits need nothing from conmon's exit command
         for (ContainerEngine.Container c : stopMembers(pod, members, infraId, stopOrder, grace, beforeStop)) {
             containers.remove(c, true);
         }

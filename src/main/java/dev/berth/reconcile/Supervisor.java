@@ -308,6 +308,9 @@ public final class Supervisor {
         ContainerEngine engine = berth.containers();
         Integer code = engine.exitCode(r.id()); // a file read: no runtime call for a running container
         if (code == null) {
+            if (act && !lifecycles.containsKey(r.id()) && !takenOver.contains(r.id()) && !engine.startMayBeUnfinished(r.id())) {
+                takenOver.add(r.id()); // runs, as its files say: nothing to look at
+            }
             if (act && !lifecycles.containsKey(r.id()) && !takenOver.contains(r.id())) {
                 // new to this supervisor: a restart a killed supervisor left half way (created, no exit) would count as running for ever
                 berth.locks().tryPod(pod.name()).ifPresent(lock -> onPool(r, () -> {
@@ -409,8 +412,7 @@ public final class Supervisor {
         });
     }
 
-    /** Records an event of a container, when this is the running supervisor (not a look from another command). */
-    /** Running containers this supervisor checked when it took them over (one runc call each, then files only). */
+    /** Running containers this supervisor checked when it took them over (files; a runc call only for one its files say may be unstarted). */
     private final Set<String> takenOver = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Exits this supervisor found on taking over, by container and run (restart count), each looked at once. */
@@ -432,6 +434,7 @@ public final class Supervisor {
         }
     }
 
+    /** Records an event of a container, when this is the running supervisor (not a look from another command). */
     private void record(ContainerRecord r, String type, String message) {
         if (events != null) {
             events.record(r.pod(), r.ownName(), type, message);

@@ -41,6 +41,11 @@ public final class Conmon {
             return bundle.resolve("supervised");
         }
 
+        /** Present once the container is being removed: its exit needs nothing from the exit command. */
+        public Path removingMarker() {
+            return bundle.resolve("removing");
+        }
+
         /** Present when conmon holds the container's stdin open for an attach ({@code run -i}). */
         public Path stdinMarker() {
             return bundle.resolve("stdin");
@@ -108,13 +113,15 @@ public final class Conmon {
      * unmounted (an exited container holds no mount, and a root deleted without {@code rm} leaves
      * none), under a {@code flock} of the bundle that a restart holds to mount it again, and
      * only while the exit file still says it exited; then a supervised container's exit runs the
-     * supervise script (which starts the supervisor when none runs).
+     * supervise script (which starts the supervisor when none runs). A container being removed
+     * (its bundle's {@code removing} marker) is left to its removal, which unmounts it anyway.
      */
     public static final String EXIT_SCRIPT = """
             #!/bin/sh
             # written by berth: conmon runs it when a container exits
             PATH=/usr/sbin:/usr/bin:/sbin:/bin
             bundle=$1 exited=$2 supervise=$3
+            [ -e "$bundle/removing" ] && exit 0
             flock "$bundle" sh -c 'if [ -e "$2" ] && mountpoint -q "$1/rootfs"; then umount "$1/rootfs"; fi' sh "$bundle" "$exited"
             if [ -e "$bundle/supervised" ] && [ -e "$supervise" ]; then
               exec /bin/sh "$supervise" "$bundle"

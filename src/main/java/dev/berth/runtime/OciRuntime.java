@@ -54,6 +54,20 @@ public final class OciRuntime {
         return new State(Json.string(json, "status"), pid instanceof Number n ? n.intValue() : 0);
     }
 
+    /**
+     * Whether the container may be created but not started, or gone from the runtime, without a
+     * runtime call: runc keeps {@code exec.fifo} in its state directory from create until start
+     * (and has no directory for a container it lost). For another runtime: always true, so the
+     * caller asks {@link #state}.
+     */
+    public boolean mayBeUnstarted(String id) {
+        if (!binary.getFileName().toString().equals("runc")) {
+            return true;
+        }
+        java.nio.file.Path dir = stateRoot.resolve(id);
+        return !java.nio.file.Files.isDirectory(dir) || java.nio.file.Files.exists(dir.resolve("exec.fifo"));
+    }
+
     public void start(String id) {
         processes.check(Command.of(argv("start", id)).withTimeout(Duration.ofSeconds(30)));
     }
