@@ -38,6 +38,22 @@ class ArchitectureTest {
         }
     }
 
+    /** A new package falls under the rules the moment it exists: it must have its place in LAYERS (or be a program of its own). */
+    @Test
+    void everyPackageHasItsPlaceInTheLayers() {
+        java.util.Set<String> packages = new java.util.TreeSet<>();
+        classes.forEach(c -> {
+            String rest = c.getPackageName().substring("dev.berth".length());
+            if (!rest.isEmpty()) {
+                packages.add(rest.substring(1).split("\\.")[0]);
+            }
+        });
+        java.util.Set<String> placed = new java.util.HashSet<>(LAYERS);
+        placed.add("ingress"); // a separate program, checked below to use the JDK alone
+        org.assertj.core.api.Assertions.assertThat(packages).as("packages of dev.berth with no place in LAYERS (DESIGN.md)")
+                .isSubsetOf(placed);
+    }
+
     @Test
     void apiUsesOnlyTheJdk() {
         noClasses().that().resideInAPackage("dev.berth.api..")
@@ -59,6 +75,10 @@ class ArchitectureTest {
                 .check(classes);
         noClasses().that().resideOutsideOfPackages("dev.berth.manifest..", "dev.berth.generate..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.yaml.snakeyaml..")
+                .check(classes);
+        noClasses().that().resideOutsideOfPackage("dev.berth.image..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.bouncycastle..")
+                .because("a registry's client keys are read in image (RegistryTls)")
                 .check(classes);
         noClasses().that().resideOutsideOfPackage("dev.berth.sys..")
                 .should().dependOnClassesThat().resideInAnyPackage("com.sun.jna..")
