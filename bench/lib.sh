@@ -7,6 +7,8 @@ bench_setup() {
   "$here/.ci/host-parts"
   command -v podman >/dev/null || { echo "installing podman to compare against" >&2; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman >/dev/null; }
   work=$(mktemp -d /tmp/bt-bench-XXXX)
+  # podman's pods make its default bridge, which podman keeps: gone again with the bench if it was not there before
+  podman_bridge_before=$(ip link show cni-podman0 >/dev/null 2>&1 && echo yes || echo no)
   trap bench_cleanup EXIT
   # podman on this host: runc (crun 1.8 refuses hybrid cgroups), and rlimits it can set (its
   # defaults, and even the host's own hard limits, fail here with "error setting rlimits")
@@ -30,6 +32,9 @@ bench_cleanup() {
   "${PODMAN[@]}" pod rm -af >/dev/null 2>&1 || true
   "${PODMAN[@]}" system reset -f >/dev/null 2>&1 || true
   grep -o " $work[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  if [[ ${podman_bridge_before:-yes} == no ]] && ip link show cni-podman0 >/dev/null 2>&1; then
+    ip link del cni-podman0 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 
