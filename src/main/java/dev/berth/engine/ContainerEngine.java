@@ -919,8 +919,7 @@ public final class ContainerEngine {
             return;
         }
         try (Locks.Held held = locks.pod(c.name(), waiting -> { })) {
-            unsupervise(c.id());
-            removeNow(find(c.id()), force);
+            removeNow(find(c.id()), force); // its restart marker goes first (removing)
         }
     }
 

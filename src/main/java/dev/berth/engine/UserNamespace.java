@@ -123,8 +123,12 @@ public final class UserNamespace {
         }
     }
 
+    /** Field 22 of /proc/PID/stat (after the command name in parentheses), or "" when the process is gone. */
     private static String startTime(int pid) {
-        return Linux.startTime(pid);
+        String stat = Linux.readProc("/proc/" + pid + "/stat");
+        int end = stat.lastIndexOf(')');
+        String[] fields = end < 0 ? new String[0] : stat.substring(end + 2).split(" ");
+        return fields.length > 19 ? fields[19] : "";
     }
 
     /**

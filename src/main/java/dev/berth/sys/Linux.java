@@ -117,14 +117,6 @@ public final class Linux {
         void close();
     }
 
-    /** Field 22 of /proc/PID/stat (the start time, after the command name in parentheses), or "" when the process is gone. */
-    public static String startTime(long pid) {
-        String stat = readProc("/proc/" + pid + "/stat");
-        int end = stat.lastIndexOf(')');
-        String[] fields = end < 0 ? new String[0] : stat.substring(end + 2).split(" ");
-        return fields.length > 19 ? fields[19] : "";
-    }
-
     /** Whether something is mounted on {@code dir}: its device differs from its parent's. */
     public static boolean isMountPoint(Path dir) {
         try {
