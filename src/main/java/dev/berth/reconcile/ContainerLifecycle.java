@@ -75,6 +75,7 @@ final class ContainerLifecycle {
     private ProbeSchedule readiness;
     private String killedBecause;
     private Termination last;
+    private Exit lastExit;
 
     ContainerLifecycle(PodSpec pod, ContainerSpec spec, Restarts restarts, Jobs jobs, boolean eager) {
         this.pod = pod;
@@ -254,6 +255,11 @@ final class ContainerLifecycle {
 
     /** The container exited with {@code code} at {@code now}: started again (when), or done. */
     Exit exited(int code, Instant now) {
+        lastExit = decide(code, now);
+        return lastExit;
+    }
+
+    private Exit decide(int code, Instant now) {
         Duration ran = runningSince == null ? Duration.ZERO : Duration.between(runningSince, now);
         String message = killedBecause != null ? killedBecause : null;
         last = new Termination(code, code == 0 ? "Completed" : "Error", message, runningSince, now);
@@ -304,6 +310,11 @@ final class ContainerLifecycle {
     /** Why the caller was told to kill the running container, or null. */
     String killedBecause() {
         return killedBecause;
+    }
+
+    /** What the last exit led to, or null before one. */
+    Exit lastExit() {
+        return lastExit;
     }
 
     Termination lastState() {
