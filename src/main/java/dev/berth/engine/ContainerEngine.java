@@ -722,7 +722,7 @@ public final class ContainerEngine {
         Integer exit = exitCode(r.id());
         if (exit != null) {
             if (r.status() != ContainerRecord.Status.EXITED) {
-                Instant finished = finishedAt(r.id());
+                Instant finished = exitTime(r.id());
                 state.updateContainer(r.id(), ContainerRecord.Status.EXITED, null, finished, exit);
                 r = new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(), r.pod(), r.config(),
                         ContainerRecord.Status.EXITED, r.created(), r.started(), finished, exit);
@@ -753,7 +753,8 @@ public final class ContainerEngine {
         }
     }
 
-    private Instant finishedAt(String id) {
+    /** When the container's last run ended: its exit file's time (now when it has none). */
+    public Instant exitTime(String id) {
         try {
             return Files.getLastModifiedTime(layout.exitFile(id)).toInstant();
         } catch (IOException e) {

@@ -12,7 +12,6 @@ import dev.berth.engine.ContainerEngine;
 import dev.berth.probe.ProbeResult;
 import dev.berth.probe.Prober;
 import dev.berth.reconcile.ContainerLifecycle.Check;
-import dev.berth.reconcile.ContainerLifecycle.Verdict;
 import dev.berth.state.ContainerRecord;
 import dev.berth.state.Locks;
 import dev.berth.state.PodRecord;
@@ -22,13 +21,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutorService;
@@ -56,28 +53,23 @@ public final class Supervisor {
     /** The shortest: a burst of events is taken in one look. */
     static final Duration SHORTEST = Duration.ofMillis(20);
 
-    /** A probe's result (or, with no check, the end of a restart or stop), handed from the pool to the loop. */
-    private record Result(String containerId, Instant run, Check check, ProbeResult result, Instant at) {}
-
     private final Berth berth;
     private final Consumer<String> log;
     private final Restarts restarts;
-    /** The lifecycle of each watched container, by ID; a new run (another start time) starts a new one. */
-    private final Map<String, ContainerLifecycle> lifecycles = new HashMap<>();
-    private final Map<String, Instant> runs = new HashMap<>();
-    /** Containers the pool is working on (a probe, a restart with its postStart hook, a stop): the loop leaves them alone. */
-    private final Set<String> busy = new HashSet<>();
-    private final ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
-    /** Released by the pool (a result came back) and by the exit directory's watch (a container exited). */
+    /** A worker per watched pod (by name and spec hash) and per container of {@code run --restart} (by ID and policy). */
+    private final Map<String, PodWorker> workers = new HashMap<>();
+    /** Released by the pool (a worker's action ended) and by the exit directory's watch (a container exited). */
     private final Semaphore wake = new Semaphore(0);
     /** When the next check or restart falls due, as the last look found. */
     private Instant nextWake = Instant.now();
     /** Pod specs by their hash: parsed once, not at every pass. */
     private final Map<String, PodSpec> specs = new HashMap<>();
+    /** The containers' records as this pass read them (one query a pass), by name. */
+    private Map<String, ContainerRecord> containers = Map.of();
+    private Set<String> ready = Set.of();
     private ExecutorService pool;
     private Prober prober;
     private Events events;
-    private boolean endpointsChanged;
     private boolean hosted;
     private volatile boolean stopped;
 
@@ -211,71 +203,94 @@ public final class Supervisor {
     }
 
     /**
-     * One look at every pod: with {@code act}, takes in the probes' results, restarts what is due,
-     * starts the probes that are due and rewrites Services whose pods' readiness changed; returns
-     * whether anything still needs watching.
+     * One look at every pod: with {@code act}, each watched pod's worker steps (takes in what its
+     * pool finished, restarts what is due, starts the probes that are due) and Services whose pods'
+     * readiness changed get their rules again; returns whether anything still needs watching.
      */
     boolean pass(boolean act) {
         nextWake = Instant.now().plus(IDLE);
-        Map<String, ContainerRecord> containers = new HashMap<>();
-        berth.state().containers().forEach(c -> containers.put(c.name(), c)); // one query a pass
-        if (act) {
-            for (Result r; (r = results.poll()) != null; ) {
-                busy.remove(r.containerId());
-                ContainerLifecycle lc = lifecycles.get(r.containerId());
-                if (lc != null && r.check() != null && r.run().equals(runs.get(r.containerId()))) {
-                    verdict(containers, lc, r);
-                }
-            }
+        Map<String, ContainerRecord> byName = new HashMap<>();
+        berth.state().containers().forEach(c -> byName.put(c.name(), c));
+        containers = byName;
+        ready = berth.state().readyContainers();
+        if (!act) {
+            return needed(berth, byName);
         }
-        Set<String> ready = berth.state().readyContainers(); // after the verdicts, which may have changed it
-        boolean watching = false;
-        Set<String> seen = new HashSet<>();
+        Map<String, PodWorker> seen = new HashMap<>();
         for (PodRecord p : berth.state().pods()) {
             if (p.status() != PodRecord.Status.RUNNING) {
                 continue;
             }
             PodSpec pod = specs.computeIfAbsent(p.specHash(), h -> Canonical.read(Json.parse(p.spec()), PodSpec.class));
-            for (ContainerSpec c : pod.allContainers()) {
-                ContainerRecord record = containers.get(new ContainerName(pod.name(), c.name()).full());
-                if (watched(pod, c) && record != null) {
-                    seen.add(record.id());
-                    watching |= watch(p, pod, c, record, ready.contains(record.id()), act, 0);
-                }
+            List<ContainerSpec> watched = pod.allContainers().stream()
+                    .filter(c -> watched(pod, c) && byName.containsKey(new ContainerName(pod.name(), c.name()).full())).toList();
+            if (!watched.isEmpty()) {
+                String key = "pod " + p.name() + " " + p.specHash();
+                seen.put(key, workers.computeIfAbsent(key, k -> worker(pod, watched, Map.of(), false)));
             }
         }
-        for (ContainerRecord r : containers.values()) { // containers of run --restart
+        for (ContainerRecord r : byName.values()) { // containers of run --restart
             String policy = r.standalone() ? berth.containers().restartPolicy(r.id()) : null;
             if (policy != null) {
-                PodSpec pod = specs.computeIfAbsent(r.id() + " " + policy, k -> standalone(r, policy));
-                seen.add(r.id());
-                watching |= watch(null, pod, pod.containers().get(0), r, false, act, maxRestarts(policy));
+                String key = "container " + r.id() + " " + policy;
+                seen.put(key, workers.computeIfAbsent(key, k -> {
+                    PodSpec pod = standalone(r, policy);
+                    return worker(pod, pod.containers(), Map.of(r.name(), maxRestarts(policy)), true);
+                }));
             }
         }
-        lifecycles.keySet().retainAll(seen);
-        takenOver.retainAll(seen);
-        runs.keySet().retainAll(seen);
-        if (endpointsChanged) {
-            endpointsChanged = false;
+        workers.keySet().retainAll(seen.keySet());
+        boolean watching = false;
+        boolean readinessChanged = false;
+        Instant now = Instant.now();
+        for (PodWorker w : seen.values()) {
+            Instant due = w.step(now);
+            if (due != null && due.isBefore(nextWake)) {
+                nextWake = due;
+            }
+            watching |= w.watching();
+            readinessChanged |= w.readinessChanged();
+            for (ContainerSpec c : w.running()) {
+                berth.containers().rotateLog(w.pod().containers().size() == 1 && byName.containsKey(c.name()) && w.pod().name().equals(c.name())
+                        ? byName.get(c.name()).id() : byName.get(new ContainerName(w.pod().name(), c.name()).full()).id()); // two stats while nothing was cut
+            }
+        }
+        if (readinessChanged) {
             Networking.updateEndpoints(berth);
         }
         return watching;
     }
 
-    /** The lifecycle of a container's current run, taken over from what is on disk when it is new to this supervisor. */
-    private ContainerLifecycle lifecycle(PodSpec pod, ContainerSpec c, ContainerRecord r, boolean readyOnDisk) {
-        Instant run = r.started() == null ? r.created() : r.started();
-        ContainerLifecycle lc = lifecycles.get(r.id());
-        if (lc == null || !run.equals(runs.get(r.id()))) {
-            lc = new ContainerLifecycle(pod, c, restarts, new ContainerLifecycle.Jobs(), false);
-            lc.started(run, berth.containers().restarts(r.id()));
-            if (readyOnDisk) {
-                lc.assumeReady(Instant.now());
+    /** A worker of a pod, or of a container of {@code run --restart} as a pod of one ({@code standalone}). */
+    private PodWorker worker(PodSpec pod, List<ContainerSpec> containers, Map<String, Integer> maxRestarts, boolean standalone) {
+        Real real = new Real(pod, standalone);
+        return new PodWorker(pod, containers, PodWorker.Mode.SUPERVISE, restarts, maxRestarts, c -> PodActions.Gate.OPEN,
+                real, real, pool, wake::release, Instant::now);
+    }
+
+    /** Whether some watched container runs, or has exited and will start again (read only: for a command that only asks). */
+    private static boolean needed(Berth berth, Map<String, ContainerRecord> byName) {
+        for (PodRecord p : berth.state().pods()) {
+            if (p.status() != PodRecord.Status.RUNNING) {
+                continue;
             }
-            lifecycles.put(r.id(), lc);
-            runs.put(r.id(), run);
+            PodSpec pod = Canonical.read(Json.parse(p.spec()), PodSpec.class);
+            for (ContainerSpec c : pod.allContainers()) {
+                ContainerRecord r = byName.get(new ContainerName(pod.name(), c.name()).full());
+                if (watched(pod, c) && r != null && (berth.containers().exitCode(r.id()) == null
+                        || nextStart(berth, pod, c, berth.containers().find(r.id()), new Restarts()) != null)) {
+                    return true;
+                }
+            }
         }
-        return lc;
+        for (ContainerRecord r : byName.values()) {
+            String policy = r.standalone() ? berth.containers().restartPolicy(r.id()) : null;
+            if (policy != null && (berth.containers().exitCode(r.id()) == null || maxRestarts(policy) == 0
+                    || berth.containers().restarts(r.id()) < maxRestarts(policy))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -294,221 +309,152 @@ public final class Supervisor {
         return policy.startsWith("on-failure:") ? Integer.parseInt(policy.substring("on-failure:".length())) : 0;
     }
 
-    /**
-     * One container: running (and probed), or exited and due (or not yet due) to start again, or
-     * done for good.
-     *
-     * @param p           the pod's record, or null for a container of {@code run --restart}
-     * @param maxRestarts how many restarts its policy allows (0: no limit)
-     */
-    private boolean watch(PodRecord p, PodSpec pod, ContainerSpec c, ContainerRecord r, boolean readyOnDisk, boolean act, int maxRestarts) {
-        if (busy.contains(r.id())) {
-            return true;
-        }
-        ContainerEngine engine = berth.containers();
-        Integer code = engine.exitCode(r.id()); // a file read: no runtime call for a running container
-        if (code == null) {
-            if (act && !lifecycles.containsKey(r.id()) && !takenOver.contains(r.id()) && !engine.startMayBeUnfinished(r.id())) {
-                takenOver.add(r.id()); // runs, as its files say: nothing to look at
-            }
-            if (act && !lifecycles.containsKey(r.id()) && !takenOver.contains(r.id())) {
-                // new to this supervisor: a restart a killed supervisor left half way (created, no exit) would count as running for ever
-                berth.locks().tryPod(pod.name()).ifPresent(lock -> onPool(r, () -> {
-                    try (Locks.Held held = lock) {
-                        String done = engine.finishInterruptedStart(r.id());
-                        if (done != null) {
-                            log.accept(r.name() + ": a restart left half way by a killed supervisor: " + done);
-                        }
-                        takenOver.add(r.id());
-                    } catch (BerthException e) {
-                        log.accept("cannot finish the restart of " + r.name() + ": " + e.getMessage());
-                    }
-                }));
-                return true;
-            }
-            if (act) {
-                ContainerLifecycle lc = lifecycle(pod, c, r, readyOnDisk);
-                if (p != null && lc.killedBecause() == null) {
-                    if (readyOnDisk && !lc.isReady()) {
-                        lc.assumeReady(Instant.now()); // a play found it ready while this supervisor waited for its own check: not undone
-                    } else if (!readyOnDisk && lc.isReady() && r.started() != null) {
-                        setReady(r, true, "running"); // e.g. restarted, with no readiness check of its own (not one a play has yet to start)
-                    }
-                }
-                startProbe(p, c, r, lc);
-                engine.rotateLog(r.id()); // two stats while nothing was cut
-                Instant next = lc.nextCheck();
-                if (next != null && next.isBefore(nextWake)) {
-                    nextWake = next;
-                }
-            }
-            return true;
-        }
-        if (readyOnDisk && act) {
-            setReady(r, false, "exited"); // an exited container serves nothing
-        }
-        ContainerLifecycle seen = lifecycles.get(r.id());
-        if (act && seen == null && exitsTakenOver.add(r.id() + " " + engine.restarts(r.id()))) {
-            diedBeforeTakeover(r, code); // an exit that started this supervisor, say: it saw no run end
-        }
-        if (act && seen != null && seen.runningSince() != null) { // an exit this supervisor saw happen
-            Instant now = Instant.now();
-            ContainerLifecycle.Exit exit = seen.exited(code, now);
-            record(r, "died", "exit code " + code + (seen.lastState().message() == null ? "" : " (" + seen.lastState().message() + ")"));
-            if (exit.outcome() == ContainerLifecycle.Outcome.RESTART) {
-                record(r, "restarting", "in " + Duration.between(now, exit.restartAt()).toMillis() + " ms, CrashLoopBackOff (" + exit.why() + ")");
-            }
-        }
-        Instant due = nextStart(berth, pod, c, engine.find(r.id()), restarts);
-        if (maxRestarts > 0 && engine.restarts(r.id()) >= maxRestarts) {
-            due = null; // on-failure:N used up
-        }
-        if (due == null) {
-            lifecycles.remove(r.id());
-            return false;
-        }
-        if (due.isBefore(nextWake)) {
-            nextWake = due;
-        }
-        if (act && !Instant.now().isBefore(due)) {
-            berth.locks().tryPod(pod.name()).ifPresent(lock -> onPool(r, () -> {
-                try (Locks.Held held = lock) {
-                    // a down (or a stop by hand) may have come between the look and the lock
-                    if (p == null ? engine.restartPolicy(r.id()) != null
-                            : berth.state().pod(pod.name()).map(now -> now.status() == PodRecord.Status.RUNNING).orElse(false)) {
-                        ContainerEngine.Container restarted = engine.restart(engine.find(r.id()));
-                        log.accept("restarted " + r.name() + " (exit code " + code + ", restart " + engine.restarts(r.id())
-                                + ", restartPolicy " + Restarts.policy(pod, c) + ")");
-                        record(r, "started", "restart " + engine.restarts(r.id()));
-                        String hookFailed = Hooks.postStart(prober, c, netns(p), r.id());
-                        if (hookFailed != null) {
-                            log.accept(r.name() + ": " + hookFailed + "; stopping it");
-                            record(r, "hook-failed", hookFailed + "; stopping it");
-                            engine.stop(restarted, Duration.ofSeconds(KubePlay.grace(pod)));
-                        }
-                    }
-                } catch (BerthException e) {
-                    log.accept("cannot restart " + r.name() + ": " + e.getMessage());
-                }
-            }));
-        }
-        return true;
-    }
-
     private static Path netns(PodRecord p) {
         return p == null || p.netns() == null ? null : Path.of(p.netns());
     }
 
-    /** Runs {@code work} for a container on the pool; the loop leaves the container alone until it is done. */
-    private void onPool(ContainerRecord r, Runnable work) {
-        busy.add(r.id());
-        pool.submit(() -> {
-            try {
-                work.run();
-            } finally {
-                results.add(new Result(r.id(), null, null, null, Instant.now()));
-                wake.release();
-            }
-        });
-    }
-
-    /** Running containers this supervisor checked when it took them over (files; a runc call only for one its files say may be unstarted). */
-    private final Set<String> takenOver = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    /** Exits this supervisor found on taking over, by container and run (restart count), each looked at once. */
-    private final Set<String> exitsTakenOver = new HashSet<>();
-
-    /** Records the {@code died} event of an exit no supervisor saw happen (none was running, or it was killed before it told). */
-    private void diedBeforeTakeover(ContainerRecord r, int code) {
-        Instant exited;
-        try {
-            exited = Files.getLastModifiedTime(berth.layout().exitFile(r.id())).toInstant();
-        } catch (java.io.IOException gone) {
-            return;
-        }
-        String object = r.pod() == null ? "Container/" + r.ownName() : "Container/" + r.pod() + "/" + r.ownName();
-        boolean told = berth.state().events(0, exited.minusSeconds(1), r.pod()).stream()
-                .anyMatch(e -> e.object().equals(object) && (e.type().equals("died") || e.type().equals("exited"))); // exited: a play saw it
-        if (!told) {
-            record(r, "died", "exit code " + code);
-        }
-    }
-
-    /** Records an event of a container, when this is the running supervisor (not a look from another command). */
-    private void record(ContainerRecord r, String type, String message) {
-        if (events != null) {
-            events.record(r.pod(), r.ownName(), type, message);
-        }
-    }
-
-    private void setReady(ContainerRecord r, boolean ready, String message) {
-        berth.state().setReady(r.id(), ready, message);
-        log.accept(r.name() + (ready ? " is ready" : " is not ready"));
-        record(r, ready ? "ready" : "unready", "");
-        endpointsChanged = true;
-    }
-
-    /** Hands the check that is due, if any, to the pool; its result comes back through {@link #results}. */
-    private void startProbe(PodRecord p, ContainerSpec c, ContainerRecord r, ContainerLifecycle lc) {
-        Check check = lc.due(Instant.now());
-        if (check == null || !busy.add(r.id())) {
-            return;
-        }
-        Instant run = runs.get(r.id());
-        PodSpec pod = specs.get(p.specHash());
-        Path netns = netns(p);
-        pool.submit(() -> {
-            ProbeResult result;
-            try {
-                result = check == Check.READINESS ? prober.readiness(Readiness.of(pod, c), netns, r.id(), Prober.namedPorts(c))
-                        : prober.probe(lc.probe(check).action(), netns, r.id(), Prober.namedPorts(c), Duration.ofSeconds(lc.probe(check).timeoutSeconds()));
-            } catch (RuntimeException e) {
-                result = ProbeResult.failed(e.getMessage() == null ? e.toString() : e.getMessage());
-            }
-            results.add(new Result(r.id(), run, check, result, Instant.now()));
-            wake.release();
-        });
-    }
-
-    /** What a probe's result means: a container becomes ready or unready, or is stopped. */
-    private void verdict(Map<String, ContainerRecord> containers, ContainerLifecycle lc, Result r) {
-        ContainerRecord record = containers.values().stream().filter(c -> c.id().equals(r.containerId())).findFirst().orElse(null);
-        if (record == null) {
-            return;
-        }
-        Verdict v = lc.probed(r.check(), r.result().success(), r.at());
-        switch (v) {
-            case READY -> setReady(record, true, r.result().message());
-            case UNREADY -> setReady(record, false, r.result().message());
-            case KILL -> stop(record, lc, r.result());
-            default -> {
-            }
-        }
-    }
-
     /**
-     * Past a liveness or startup probe's failure threshold: SIGTERM, then SIGKILL after the pod's
-     * grace period, on the pool (the loop does not wait for it); the exit is then seen like any other.
+     * A worker's engine, over the container records this pass read, conmon's files, runc and the
+     * pod's lock (taken for what changes a container); and its listener, which logs and records
+     * events.
      */
-    private void stop(ContainerRecord r, ContainerLifecycle lc, ProbeResult last) {
-        setReady(r, false, last.message());
-        Optional<PodRecord> p = berth.state().pod(r.pod());
-        PodSpec pod = p.map(x -> specs.computeIfAbsent(x.specHash(), h -> Canonical.read(Json.parse(x.spec()), PodSpec.class))).orElse(null);
-        Optional<Locks.Held> lock = pod == null ? Optional.empty() : berth.locks().tryPod(pod.name());
-        if (lock.isEmpty()) {
-            return;
+    private final class Real implements PodWorker.Engine, PodWorker.Listener {
+        private final PodSpec pod;
+        private final boolean standalone;
+
+        Real(PodSpec pod, boolean standalone) {
+            this.pod = pod;
+            this.standalone = standalone;
         }
-        log.accept(r.name() + ": " + lc.killedBecause() + " (" + last.message() + "); stopping it");
-        record(r, Events.failedProbe(lc.killedBecause()), lc.killedBecause() + " (" + last.message() + ")");
-        record(r, "killed", lc.killedBecause());
-        ContainerSpec c = pod.container(r.ownName()).orElseThrow();
-        onPool(r, () -> {
-            try (Locks.Held held = lock.get()) {
-                Hooks.stop(berth, prober, c, netns(p.get()), berth.containers().find(r.id()), Duration.ofSeconds(KubePlay.grace(pod)));
-            } catch (BerthException e) {
-                log.accept("cannot stop " + r.name() + ": " + e.getMessage());
+
+        private ContainerRecord record(PodSpec p, ContainerSpec c) {
+            return containers.get(standalone ? c.name() : new ContainerName(p.name(), c.name()).full());
+        }
+
+        @Override
+        public PodActions.Seen look(PodSpec pod, ContainerSpec c) {
+            ContainerRecord r = record(pod, c);
+            if (r == null) {
+                return PodActions.Seen.ABSENT;
             }
-        });
+            ContainerEngine engine = berth.containers();
+            Integer code = engine.exitCode(r.id()); // a file read: no runtime call for a running container
+            Instant run = r.started() == null ? r.created() : r.started();
+            int restarts = engine.restarts(r.id());
+            boolean isReady = ready.contains(r.id());
+            if (code != null) {
+                return new PodActions.Seen(PodActions.State.EXITED, code, run, engine.exitTime(r.id()), restarts, isReady);
+            }
+            PodActions.State state = r.status() == ContainerRecord.Status.CREATING || r.status() == ContainerRecord.Status.CREATED
+                    ? PodActions.State.CREATED : PodActions.State.RUNNING;
+            return new PodActions.Seen(state, null, run, null, restarts, isReady);
+        }
+
+        @Override
+        public boolean startMayBeUnfinished(PodSpec pod, ContainerSpec c) {
+            return berth.containers().startMayBeUnfinished(record(pod, c).id());
+        }
+
+        @Override
+        public String finishStart(PodSpec pod, ContainerSpec c) {
+            return underLock(pod, () -> berth.containers().finishInterruptedStart(record(pod, c).id()));
+        }
+
+        @Override
+        public void create(PodSpec pod, ContainerSpec c) {
+            throw new IllegalStateException("a supervisor creates no container");
+        }
+
+        @Override
+        public boolean restart(PodSpec pod, ContainerSpec c) {
+            ContainerRecord r = record(pod, c);
+            Boolean done = underLock(pod, () -> {
+                ContainerEngine engine = berth.containers();
+                // a down (or a stop by hand) may have come between the look and the lock
+                boolean wanted = standalone ? engine.restartPolicy(r.id()) != null
+                        : berth.state().pod(pod.name()).map(now -> now.status() == PodRecord.Status.RUNNING).orElse(false);
+                if (wanted) {
+                    int code = Objects.requireNonNullElse(engine.exitCode(r.id()), -1);
+                    engine.restart(engine.find(r.id()));
+                    log.accept("restarted " + r.name() + " (exit code " + code + ", restart " + engine.restarts(r.id())
+                            + ", restartPolicy " + Restarts.policy(pod, c) + ")");
+                }
+                return wanted;
+            });
+            return done != null && done;
+        }
+
+        @Override
+        public String postStart(PodSpec pod, ContainerSpec c) {
+            return Hooks.postStart(prober, c, netns(berth.state().pod(pod.name()).orElse(null)), record(pod, c).id());
+        }
+
+        @Override
+        public ProbeResult probe(PodSpec pod, ContainerSpec c, Check check, dev.berth.api.Probe probe) {
+            Path netns = netns(berth.state().pod(pod.name()).orElse(null));
+            String id = record(pod, c).id();
+            return check == Check.READINESS ? prober.readiness(Readiness.of(pod, c), netns, id, Prober.namedPorts(c))
+                    : prober.probe(probe.action(), netns, id, Prober.namedPorts(c), Duration.ofSeconds(probe.timeoutSeconds()));
+        }
+
+        @Override
+        public boolean kill(PodSpec pod, ContainerSpec c, Duration grace) {
+            ContainerRecord r = record(pod, c);
+            Boolean done = underLock(pod, () -> {
+                Hooks.stop(berth, prober, c, netns(berth.state().pod(pod.name()).orElse(null)), berth.containers().find(r.id()), grace);
+                return true;
+            });
+            return done != null;
+        }
+
+        @Override
+        public void setReady(PodSpec pod, ContainerSpec c, boolean isReady, String message) {
+            ContainerRecord r = record(pod, c);
+            berth.state().setReady(r.id(), isReady, message);
+            log.accept(r.name() + (isReady ? " is ready" : " is not ready"));
+        }
+
+        @Override
+        public void event(ContainerSpec c, String type, String message) {
+            ContainerRecord r = record(pod, c);
+            if (type.equals("note") || r == null) {
+                log.accept(c.name() + ": " + message);
+                return;
+            }
+            if (type.endsWith("-failed") || type.equals("deadline-exceeded")) {
+                log.accept(r.name() + ": " + message + (type.equals("hook-failed") ? "" : "; stopping it"));
+            }
+            if (events != null) {
+                events.record(r.pod(), r.ownName(), type, message);
+            }
+        }
+
+        /** Records the {@code died} event of an exit no supervisor saw happen, unless a play or an earlier supervisor told it. */
+        @Override
+        public void exitBeforeTakeover(ContainerSpec c, int code) {
+            ContainerRecord r = record(pod, c);
+            Instant exited = berth.containers().exitTime(r.id());
+            String object = r.pod() == null ? "Container/" + r.ownName() : "Container/" + r.pod() + "/" + r.ownName();
+            boolean told = berth.state().events(0, exited.minusSeconds(1), r.pod()).stream()
+                    .anyMatch(e -> e.object().equals(object) && (e.type().equals("died") || e.type().equals("exited"))); // exited: a play saw it
+            if (!told) {
+                event(c, "died", "exit code " + code);
+            }
+        }
+
+        /** Runs {@code work} holding the pod's lock; null (tried again at a later look) while another command holds it, or on failure. */
+        private <T> T underLock(PodSpec pod, java.util.function.Supplier<T> work) {
+            Optional<Locks.Held> lock = berth.locks().tryPod(pod.name());
+            if (lock.isEmpty()) {
+                return null;
+            }
+            try (Locks.Held held = lock.get()) {
+                return work.get();
+            } catch (BerthException e) {
+                log.accept(pod.name() + ": " + e.getMessage());
+                return null;
+            }
+        }
     }
 
     /** When an exited container starts again (its back-off over), or null when its policy leaves it down. */
