@@ -47,15 +47,14 @@ public final class KubePlay {
     private enum State { WAITING, STARTING, RUNNING, READY, COMPLETED, FAILED, BLOCKED, UNCHANGED }
 
     /**
-     * The play-time state of one node of the plan. A container's own life (probes, restarts) is
-     * its {@link ContainerLifecycle}, touched only by whoever holds {@code busy} or, when nobody
-     * does, by the coordinator.
+     * The play-time state of one node of the plan. A container's own life (creation, probes,
+     * restarts) is its pod's {@link PodWorker}'s, which the coordinator steps; its state here is
+     * what play reports, moved by what the worker tells.
      */
     private static final class Run {
         final Node node;
         final PodSpec pod;
         final ContainerSpec spec;
-        final ContainerLifecycle life;
         volatile State state = State.WAITING;
         volatile boolean busy;
         volatile String containerId;
@@ -68,11 +67,10 @@ public final class KubePlay {
         String waitingFor = "";
         String failure;
 
-        Run(Node node, PodSpec pod, ContainerSpec spec, ContainerLifecycle life) {
+        Run(Node node, PodSpec pod, ContainerSpec spec) {
             this.node = node;
             this.pod = pod;
             this.spec = spec;
-            this.life = life;
         }
 
         boolean terminal() {
@@ -93,6 +91,10 @@ public final class KubePlay {
     private final Map<String, String> podOutcomes = new LinkedHashMap<>();
     private final Object wakeup = new Object();
     private final Networking networking;
+    /** Each pod's worker, made once its sandbox is ready; stepped by the coordinator only. */
+    private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
+    /** How long a running container's exit file may go unread though the exit directory's watch named none. */
+    private static final Duration READ_EXIT_AT_LEAST = Duration.ofSeconds(1);
     private Prober prober;
     private volatile boolean interrupted;
     /** Set when a pod got its address: every pod's /etc/hosts is rewritten on the coordinator's next turn. */
@@ -119,7 +121,7 @@ public final class KubePlay {
         for (Node n : plan.startOrder()) {
             PodSpec pod = n.pod() == null ? null : manifests.pod(n.pod()).orElseThrow();
             ContainerSpec spec = n.kind() == Node.Kind.CONTAINER ? pod.container(n.container()).orElseThrow() : null;
-            Run r = new Run(n, pod, spec, spec == null ? null : new ContainerLifecycle(pod, spec, restarts, jobFailures, true));
+            Run r = new Run(n, pod, spec);
             runs.put(n, r);
             if (n.kind() != Node.Kind.POD && n.kind() != Node.Kind.CONTAINER) {
                 r.state = State.READY; // the object is in the manifests
@@ -437,39 +439,28 @@ public final class KubePlay {
                     allDone = false;
                     continue;
                 }
-                switch (r.state) {
-                    case WAITING -> {
-                        allDone = false;
-                        if (!interrupted) {
-                            consider(r, pool, timeout);
-                        }
-                    }
-                    case STARTING -> {
-                        allDone = false;
-                        if (crashLooping(r, timeout)) {
-                            fail(r, "not ready within " + options.timeout().toSeconds() + "s (--timeout): it keeps exiting (CrashLoopBackOff, "
-                                    + r.life.restarts() + " restarts)" + lastLogLine(r));
-                        } else if (!interrupted && (r.life == null || r.life.restartAt() == null || !Instant.now().isBefore(r.life.restartAt()))) {
-                            launch(r, pool);
-                        }
-                    }
-                    case RUNNING, READY -> {
-                        if (r.state == State.RUNNING || runsToCompletion(r)) {
-                            allDone = false; // a Job's containers are done when they exit, not when ready
-                        }
-                        if (r.node.kind() == Node.Kind.CONTAINER) {
-                            watch(r, pool, prober, timeout);
-                        }
-                    }
-                    default -> {
-                    }
+                if (r.node.kind() == Node.Kind.CONTAINER) {
+                    allDone &= r.terminal() && !(r.state == State.READY && runsToCompletion(r)); // a Job's containers are done when they exit
+                    checkTimeout(r, timeout);
+                    continue;
                 }
+                if (r.state == State.WAITING) {
+                    allDone = false;
+                    if (!interrupted) {
+                        consider(r, pool, timeout);
+                    }
+                } else if (r.state == State.STARTING) {
+                    allDone = false;
+                }
+            }
+            if (!interrupted) {
+                stepWorkers(pool, prober);
             }
             if (hostsDirty) {
                 hostsDirty = false;
                 networking.refreshHosts();
             }
-            if (allDone || (interrupted && runs.values().stream().noneMatch(r -> r.busy))) {
+            if (allDone || (interrupted && runs.values().stream().noneMatch(r -> r.busy) && workers.values().stream().noneMatch(PodWorker::busy))) {
                 reportLateExits();
                 return;
             }
@@ -484,10 +475,71 @@ public final class KubePlay {
         }
     }
 
-    /** A container that was started, exited and waits to start again, for longer than the timeout allows it to get ready. */
-    private static boolean crashLooping(Run r, long timeout) {
-        return r.life != null && r.life.restartAt() != null && r.firstStart != 0 && !r.life.runsToCompletion()
-                && System.nanoTime() - r.firstStart > timeout;
+    /**
+     * A container started and not yet ready (nor done), for longer than --timeout: failed (its
+     * worker goes on with it; after play, the supervisor).
+     */
+    private void checkTimeout(Run r, long timeout) {
+        if (r.firstStart == 0 || r.terminal() || System.nanoTime() - r.firstStart <= timeout || workers.get(r.pod.name()) == null) {
+            return;
+        }
+        ContainerLifecycle life = workers.get(r.pod.name()).life(r.spec.name());
+        if (life.runsToCompletion() || runsToCompletion(r)) {
+            return;
+        }
+        if (life.restartAt() != null) {
+            fail(r, "not ready within " + options.timeout().toSeconds() + "s (--timeout): it keeps exiting (CrashLoopBackOff, "
+                    + life.restarts() + " restarts)" + lastLogLine(r));
+        } else {
+            fail(r, "not ready within " + options.timeout().toSeconds() + "s (--timeout): " + Readiness.of(r.pod, r.spec).describe()
+                    + " never held; last probe (" + r.probes + " tries): " + r.lastProbe);
+        }
+    }
+
+    /**
+     * Steps the worker of every pod whose sandbox is ready (made at its first step), then moves
+     * each container's node to what its worker decided: completed, failed or blocked for good.
+     */
+    private void stepWorkers(ExecutorService pool, Prober prober) {
+        Instant now = Instant.now();
+        for (Run sandbox : runs.values()) {
+            if (sandbox.node.kind() != Node.Kind.POD || sandbox.state != State.READY) {
+                continue;
+            }
+            PodWorker worker = workers.computeIfAbsent(sandbox.pod.name(), name -> {
+                PlayEngine engine = new PlayEngine(sandbox.pod, prober);
+                return new PodWorker(sandbox.pod, sandbox.pod.allContainers(), PodWorker.Mode.PLAY, restarts, jobFailures, Map.of(),
+                        c -> gate(runs.get(Node.container(name, c))), engine, engine, pool, this::wake, Instant::now);
+            });
+            worker.step(now);
+            for (ContainerSpec c : sandbox.pod.allContainers()) {
+                Run r = runs.get(Node.container(sandbox.pod.name(), c.name()));
+                String over = worker.over(c.name());
+                if (over != null && (!r.terminal() || r.state == State.READY)) {
+                    ended(r, worker, over);
+                }
+            }
+        }
+    }
+
+    /** A container whose worker will not start it (again): completed, failed with its last exit and output, or blocked. */
+    private void ended(Run r, PodWorker worker, String over) {
+        ContainerLifecycle life = worker.life(r.spec.name());
+        ContainerLifecycle.Termination last = life.lastState();
+        if (r.state == State.BLOCKED || r.state == State.FAILED) {
+            return;
+        }
+        if (last == null) {
+            block(r, over); // never started: what it waited for will not come, or its Job is past its deadline
+        } else if (worker.completed(r.spec.name())) {
+            r.state = State.COMPLETED;
+            emit(r.node, "completed", "exit code 0");
+        } else {
+            String why = life.lastExit().why();
+            String killed = last.message() == null ? "" : " (" + last.message() + ")";
+            fail(r, (why.startsWith("Job ") ? why + "; this one exited with code " + last.exitCode() : "exited with code " + last.exitCode())
+                    + killed + lastLogLine(r));
+        }
     }
 
     private void wake() {
@@ -496,8 +548,33 @@ public final class KubePlay {
         }
     }
 
-    /** A waiting node: start it when every edge holds, block it when one never will, give up after the timeout. */
+    /** A waiting sandbox: created when every edge holds, blocked when one never will, given up after the timeout. */
     private void consider(Run r, ExecutorService pool, long timeout) {
+        if (waitsFor(r, timeout)) {
+            r.state = State.STARTING;
+            r.since = System.nanoTime();
+            launch(r, pool);
+        }
+    }
+
+    /**
+     * What a container waits for, as its worker asks before creating it: open once every edge
+     * holds (the node then starting), blocked when one never will or after the timeout.
+     */
+    private PodActions.Gate gate(Run r) {
+        if (r.state != State.WAITING) {
+            return r.state == State.BLOCKED ? PodActions.Gate.blocked(r.failure) : PodActions.Gate.OPEN;
+        }
+        if (!waitsFor(r, options.timeout().toNanos())) {
+            return r.state == State.BLOCKED ? PodActions.Gate.blocked(r.failure) : PodActions.Gate.waiting(r.waitingFor);
+        }
+        r.state = State.STARTING;
+        r.since = System.nanoTime();
+        return PodActions.Gate.OPEN;
+    }
+
+    /** Whether every edge into a waiting node holds; if not, says what it waits for, and blocks it when one never will. */
+    private boolean waitsFor(Run r, long timeout) {
         List<String> unmet = new ArrayList<>();
         boolean progressing = false;
         for (Edge e : plan.waitsFor(r.node)) {
@@ -510,7 +587,7 @@ public final class KubePlay {
             if (dep.state == State.FAILED || dep.state == State.BLOCKED) {
                 block(r, "waits for " + e.from() + " to be " + e.condition().label() + " (" + e.kind().label() + ": " + e.reason()
                         + "), which " + (dep.state == State.BLOCKED ? "was blocked" : "failed") + ": " + dep.failure);
-                return;
+                return false;
             }
             unmet.add(e.from() + " " + e.condition().label());
         }
@@ -521,13 +598,10 @@ public final class KubePlay {
         String deadline = r.node.kind() == Node.Kind.POD ? jobFailures.pastDeadline(r.pod.owner(), Instant.now()) : null;
         if (deadline != null) {
             block(r, deadline);
-            return;
+            return false;
         }
         if (unmet.isEmpty()) {
-            r.state = State.STARTING;
-            r.since = System.nanoTime();
-            launch(r, pool);
-            return;
+            return true;
         }
         String waiting = String.join(", ", unmet);
         if (!waiting.equals(r.waitingFor)) {
@@ -547,6 +621,7 @@ public final class KubePlay {
             }
             block(r, "waited " + options.timeout().toSeconds() + "s for " + String.join("; and for ", why));
         }
+        return false;
     }
 
     /** For an edge inferred from a Service mention: whether the Service's rules, as last copied, forward to a ready pod. */
@@ -567,7 +642,13 @@ public final class KubePlay {
             Integer code = berth.containers().exitCode(r.containerId);
             String policy = code == null ? null : Restarts.policy(r.pod, r.spec);
             if (code != null && (policy.equals("Never") || policy.equals("OnFailure") && code == 0)) {
-                exited(r, code);
+                emit(r.node, "exited", "exit code " + code);
+                if (code == 0) {
+                    r.state = State.COMPLETED;
+                    emit(r.node, "completed", "exit code 0");
+                } else {
+                    fail(r, "exited with code " + code + lastLogLine(r));
+                }
             }
         }
     }
@@ -608,12 +689,12 @@ public final class KubePlay {
     /** The Services' records as last written (see {@link #updateEndpoints()}). */
     private volatile List<dev.berth.state.StateStore.ServiceRecord> services = List.of();
 
-    private static boolean holds(Run dep, StartCondition condition) {
+    private boolean holds(Run dep, StartCondition condition) {
         return switch (dep.state) {
             case UNCHANGED -> true;
             case COMPLETED -> true;
             case READY -> condition != StartCondition.COMPLETED;
-            case RUNNING -> condition == StartCondition.STARTED && dep.life.isStarted();
+            case RUNNING -> condition == StartCondition.STARTED && workers.get(dep.pod.name()).started(dep.spec.name());
             default -> false;
         };
     }
@@ -630,12 +711,12 @@ public final class KubePlay {
         emit(r.node, "failed", why);
     }
 
-    /** Creates and starts a sandbox or container on the pool. */
+    /** Creates a sandbox on the pool (its containers are its worker's). */
     private void launch(Run r, ExecutorService pool) {
         r.busy = true;
         pool.submit(() -> {
             try {
-                if (r.node.kind() == Node.Kind.POD) {
+                {
                     emit(r.node, "creating", r.pod.hostNetwork() ? "host network" : "namespaces");
                     String hostname = r.pod.hostname() != null ? r.pod.hostname() : r.pod.name();
                     Sandbox s = berth.pods().createSandbox(new PodEngine.SandboxSpec(r.pod.name(), r.pod.namespace(), hostname,
@@ -647,8 +728,6 @@ public final class KubePlay {
                     hostsDirty = true; // the others learn its name on the coordinator's next turn
                     r.state = State.READY;
                     emit(r.node, "ready", s.ip() == null ? "" : "ip " + s.ip());
-                } else {
-                    startContainer(r);
                 }
             } catch (RuntimeException e) {
                 fail(r, describe(e));
@@ -657,43 +736,6 @@ public final class KubePlay {
                 wake();
             }
         });
-    }
-
-    private void startContainer(Run r) {
-        String deadline = r.life.pastDeadline(Instant.now());
-        if (deadline != null) {
-            throw new BerthException(BerthException.Kind.FAILED, deadline);
-        }
-        ContainerEngine engine = berth.containers();
-        if (r.containerId != null) {
-            emit(r.node, "starting", "restart " + (r.life.restarts() + 1));
-            engine.restart(engine.find(r.containerId)); // the same container, its restart counted, as the supervisor does
-        } else {
-            emit(r.node, "starting", "");
-            Environment.Resolved env = Environment.of(manifests, r.pod, r.spec, podFields(r.pod));
-            ContainerEngine.Container c = engine.create(new ContainerEngine.CreateOptions(new ContainerName(r.pod.name(), r.spec.name()).full(), r.spec.image(),
-                    env.command().isEmpty() ? null : env.command(), env.args().isEmpty() ? null : env.args(),
-                    env.env(), r.spec.workingDir(), null, null, false, sandboxes.get(r.pod.name()), null,
-                    berth.pods().volumeBinds(r.pod, r.spec), env.secret(),
-                    new ContainerEngine.Security(r.spec.securityContext().over(r.pod.securityContext()), r.spec.limits(), r.spec.requests()),
-                    Supervisor.watched(r.pod, r.spec), dev.berth.api.LogLimits.of(r.pod.annotations(), options.logs())));
-            r.containerId = c.id();
-            engine.start(c);
-            r.firstStart = System.nanoTime();
-        }
-        String hookFailed = Hooks.postStart(prober, r.spec, netns(r.pod), r.containerId);
-        r.life.started(Instant.now());
-        r.state = State.RUNNING;
-        emit(r.node, "running", r.spec.postStart() == null ? "" : "postStart hook done");
-        if (hookFailed != null) {
-            emit(r.node, "hook-failed", hookFailed + "; stopping it");
-            r.life.killed(hookFailed);
-            engine.stop(engine.find(r.containerId), Duration.ofSeconds(grace(r.pod)));
-            return;
-        }
-        if (r.life.isReady()) {
-            ready(r, "running");
-        }
     }
 
     private Environment.PodFields podFields(PodSpec pod) {
@@ -723,131 +765,177 @@ public final class KubePlay {
         wake();
     }
 
-    /** A running container: notice when it exits, and probe it (on the pool) while anything may wait on it. */
-    private void watch(Run r, ExecutorService pool, Prober prober, long timeout) {
-        Integer code = r.exitRead;
-        if (code != null) {
-            r.exitRead = null;
-            exited(r, code);
-            return;
-        }
-        if (exitsWritten.remove(r.containerId)) {
-            // read now, while this run is the container's only one: a mark left from a run before finds no file
-            r.busy = true;
-            pool.submit(() -> {
-                try {
-                    r.exitRead = berth.containers().exitCode(r.containerId);
-                } finally {
-                    r.busy = false;
-                    wake();
-                }
-            });
-            return;
-        }
-        String deadline = r.life.pastDeadline(Instant.now());
-        if (deadline != null && r.life.killedBecause() == null) {
-            r.life.killed(deadline);
-            emit(r.node, "killing", deadline);
-            r.busy = true;
-            pool.submit(() -> {
-                try {
-                    berth.containers().stop(berth.containers().find(r.containerId), Duration.ofSeconds(grace(r.pod)));
-                } finally {
-                    r.busy = false;
-                    wake();
-                }
-            });
-            return;
-        }
-        if (r.state == State.READY || r.life.runsToCompletion()) {
-            return; // an init container is done when it exits; a ready one waits for nothing more in a play
-        }
-        if (System.nanoTime() - r.firstStart > timeout) {
-            fail(r, "not ready within " + options.timeout().toSeconds() + "s (--timeout): " + Readiness.of(r.pod, r.spec).describe()
-                    + " never held; last probe (" + r.probes + " tries): " + r.lastProbe);
-            return;
-        }
-        ContainerLifecycle.Check check = r.life.due(Instant.now());
-        if (check == null) {
-            return;
-        }
-        r.busy = true;
-        pool.submit(() -> {
-            try {
-                probeOnce(r, prober, check);
-            } finally {
-                r.busy = false;
-                wake();
-            }
-        });
-    }
-
-    /** Runs one check and acts on its verdict: started, ready, or killed (its exit is then seen like any other). */
     private java.nio.file.Path netns(PodSpec pod) {
         Sandbox sandbox = sandboxes.get(pod.name());
         return sandbox == null ? null : sandbox.netns();
     }
 
-    private void probeOnce(Run r, Prober prober, ContainerLifecycle.Check check) {
-        java.nio.file.Path netns = netns(r.pod);
-        Map<String, Integer> ports = Prober.namedPorts(r.spec);
-        ProbeResult result;
-        try {
-            result = check == ContainerLifecycle.Check.READINESS ? prober.readiness(Readiness.of(r.pod, r.spec), netns, r.containerId, ports)
-                    : prober.probe(r.life.probe(check).action(), netns, r.containerId, ports, Duration.ofSeconds(r.life.probe(check).timeoutSeconds()));
-        } catch (RuntimeException e) {
-            result = ProbeResult.failed(describe(e));
+    /**
+     * The engine and listener of a pod's worker in a play: containers created from the manifests
+     * in the pod's sandbox, what they are known from what this play did and from conmon's exit
+     * files (read when the exit directory's watch names one, and at most a second apart anyway),
+     * readiness written for Services; what the worker tells becomes the play's events.
+     */
+    private final class PlayEngine implements PodWorker.Engine, PodWorker.Listener {
+        /** A container this play made: its ID, and its current run as far as the play knows. */
+        private static final class Known {
+            final String id;
+            volatile Instant run;
+            volatile int restarts;
+            volatile boolean ready;
+            volatile Integer exit;
+            volatile Instant finished;
+            long lastRead = System.nanoTime();
+
+            Known(String id, Instant run, int restarts) {
+                this.id = id;
+                this.run = run;
+                this.restarts = restarts;
+            }
         }
-        r.probes++;
-        r.lastProbe = (check == ContainerLifecycle.Check.READINESS ? "" : check == ContainerLifecycle.Check.STARTUP ? "startupProbe " : "livenessProbe ")
-                + result.message();
-        switch (r.life.probed(check, result.success(), Instant.now())) {
-            case STARTED -> {
-                emit(r.node, "started", result.message());
-                if (r.life.isReady()) {
-                    ready(r, result.message());
+
+        private final PodSpec pod;
+        private final Prober prober;
+        private final Map<String, Known> known = new ConcurrentHashMap<>();
+
+        PlayEngine(PodSpec pod, Prober prober) {
+            this.pod = pod;
+            this.prober = prober;
+        }
+
+        private Run run(ContainerSpec c) {
+            return runs.get(Node.container(pod.name(), c.name()));
+        }
+
+        @Override
+        public PodActions.Seen look(PodSpec p, ContainerSpec c) {
+            Known k = known.get(c.name());
+            if (k == null) {
+                return PodActions.Seen.ABSENT;
+            }
+            if (k.exit == null && (exitsWritten.remove(k.id) || System.nanoTime() - k.lastRead > READ_EXIT_AT_LEAST.toNanos())) {
+                k.lastRead = System.nanoTime();
+                Integer code = berth.containers().exitCode(k.id);
+                if (code != null) {
+                    k.finished = berth.containers().exitTime(k.id);
+                    k.exit = code;
                 }
             }
-            case READY -> ready(r, result.message());
-            case KILL -> {
-                emit(r.node, "killing", r.life.killedBecause() + " (" + result.message() + ")");
-                Hooks.stop(berth, prober, r.spec, netns, berth.containers().find(r.containerId), Duration.ofSeconds(grace(r.pod)));
-            }
-            default -> {
-            }
+            return k.exit != null ? new PodActions.Seen(PodActions.State.EXITED, k.exit, k.run, k.finished, k.restarts, k.ready)
+                    : new PodActions.Seen(PodActions.State.RUNNING, null, k.run, null, k.restarts, k.ready);
         }
-    }
 
-    /** A container became ready: recorded (its pod may now serve its Services), and its dependents may start. */
-    private void ready(Run r, String detail) {
-        if (berth.containers().exitCode(r.containerId) != null) {
-            return; // exited meanwhile: the coordinator sees the exit next
+        @Override
+        public boolean startMayBeUnfinished(PodSpec p, ContainerSpec c) {
+            return false; // this play started it
         }
-        berth.state().setReady(r.containerId, true, detail);
-        r.state = State.READY;
-        emit(r.node, "ready", detail);
-        if (!manifests.services().isEmpty()) {
-            updateEndpoints();
-        }
-    }
 
-    /** A container exited: complete, fail, or restart it as its restart policy (or its Job's backoffLimit) says. */
-    private void exited(Run r, int code) {
-        Instant now = Instant.now();
-        ContainerLifecycle.Exit exit = r.life.exited(code, now);
-        String killed = r.life.lastState().message();
-        emit(r.node, "exited", "exit code " + code + (killed == null ? "" : " (" + killed + ")"));
-        if (exit.outcome() == ContainerLifecycle.Outcome.RESTART && !interrupted) {
-            r.state = State.STARTING;
-            emit(r.node, "restarting", "in " + Duration.between(now, exit.restartAt()).toMillis() + " ms, CrashLoopBackOff ("
-                    + exit.why() + ", restart " + (r.life.restarts() + 1) + ")");
-        } else if (exit.outcome() == ContainerLifecycle.Outcome.COMPLETED) {
-            r.state = State.COMPLETED;
-            emit(r.node, "completed", "exit code 0");
-        } else {
-            boolean jobGaveUp = exit.why().startsWith("Job ");
-            fail(r, (jobGaveUp ? exit.why() + "; this one exited with code " + code : "exited with code " + code)
-                    + (killed == null ? "" : " (" + killed + ")") + lastLogLine(r));
+        @Override
+        public String finishStart(PodSpec p, ContainerSpec c) {
+            return null;
+        }
+
+        @Override
+        public void create(PodSpec p, ContainerSpec c) {
+            Run r = run(c);
+            emit(r.node, "starting", "");
+            Environment.Resolved env = Environment.of(manifests, pod, c, podFields(pod));
+            ContainerEngine engine = berth.containers();
+            ContainerEngine.Container created = engine.create(new ContainerEngine.CreateOptions(new ContainerName(pod.name(), c.name()).full(), c.image(),
+                    env.command().isEmpty() ? null : env.command(), env.args().isEmpty() ? null : env.args(),
+                    env.env(), c.workingDir(), null, null, false, sandboxes.get(pod.name()), null,
+                    berth.pods().volumeBinds(pod, c), env.secret(),
+                    new ContainerEngine.Security(c.securityContext().over(pod.securityContext()), c.limits(), c.requests()),
+                    Supervisor.watched(pod, c), dev.berth.api.LogLimits.of(pod.annotations(), options.logs())));
+            r.containerId = created.id();
+            engine.start(created);
+            known.put(c.name(), new Known(created.id(), Instant.now(), 0));
+        }
+
+        @Override
+        public boolean restart(PodSpec p, ContainerSpec c) {
+            Known k = known.get(c.name());
+            emit(run(c).node, "starting", "restart " + (k.restarts + 1));
+            exitsWritten.remove(k.id); // a mark of the run that ended: the next run's exit gets its own
+            berth.containers().restart(berth.containers().find(k.id)); // the same container, its restart counted, as the supervisor does
+            k.restarts = berth.containers().restarts(k.id);
+            k.run = Instant.now();
+            k.finished = null;
+            k.exit = null;
+            return true;
+        }
+
+        @Override
+        public String postStart(PodSpec p, ContainerSpec c) {
+            return Hooks.postStart(prober, c, netns(pod), known.get(c.name()).id);
+        }
+
+        @Override
+        public ProbeResult probe(PodSpec p, ContainerSpec c, ContainerLifecycle.Check check, dev.berth.api.Probe probe) {
+            String id = known.get(c.name()).id;
+            Map<String, Integer> ports = Prober.namedPorts(c);
+            ProbeResult result;
+            try {
+                result = check == ContainerLifecycle.Check.READINESS ? prober.readiness(Readiness.of(pod, c), netns(pod), id, ports)
+                        : prober.probe(probe.action(), netns(pod), id, ports, Duration.ofSeconds(probe.timeoutSeconds()));
+            } catch (RuntimeException e) {
+                result = ProbeResult.failed(describe(e));
+            }
+            Run r = run(c);
+            r.probes++;
+            r.lastProbe = (check == ContainerLifecycle.Check.READINESS ? "" : check == ContainerLifecycle.Check.STARTUP ? "startupProbe " : "livenessProbe ")
+                    + result.message();
+            return result;
+        }
+
+        @Override
+        public boolean kill(PodSpec p, ContainerSpec c, Duration grace) {
+            Hooks.stop(berth, prober, c, netns(pod), berth.containers().find(known.get(c.name()).id), grace);
+            return true;
+        }
+
+        @Override
+        public void setReady(PodSpec p, ContainerSpec c, boolean ready, String message) {
+            Known k = known.get(c.name());
+            berth.state().setReady(k.id, ready, message);
+            k.ready = ready;
+            if (!manifests.services().isEmpty()) {
+                updateEndpoints();
+            }
+        }
+
+        @Override
+        public void event(ContainerSpec c, String type, String message) {
+            Run r = run(c);
+            boolean over = r.state == State.FAILED || r.state == State.BLOCKED;
+            switch (type) {
+                case "started" -> {
+                    if (r.firstStart == 0) {
+                        r.firstStart = System.nanoTime();
+                    }
+                    r.state = over ? r.state : State.RUNNING;
+                    emit(r.node, "running", message);
+                }
+                case "ready" -> {
+                    r.state = over ? r.state : State.READY;
+                    emit(r.node, "ready", message);
+                }
+                case "unready" -> {
+                    r.state = r.state == State.READY ? State.RUNNING : r.state;
+                    emit(r.node, "unready", message);
+                }
+                case "died" -> emit(r.node, "exited", message);
+                case "restarting" -> {
+                    r.state = over ? r.state : State.STARTING;
+                    emit(r.node, "restarting", message + ", restart " + (workers.get(pod.name()).life(c.name()).restarts() + 1));
+                }
+                case "startup-passed" -> emit(r.node, "started", message);
+                case "killed" -> emit(r.node, "killing", message);
+                case "hook-failed", "note" -> emit(r.node, type, message);
+                default -> {
+                    // liveness-failed, startup-failed, deadline-exceeded: the killing event says it
+                }
+            }
         }
     }
 

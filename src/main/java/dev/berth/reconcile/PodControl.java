@@ -15,13 +15,19 @@ import dev.berth.plan.Edge;
 import dev.berth.plan.Node;
 import dev.berth.plan.Plan;
 import dev.berth.plan.PlanBuilder;
-import dev.berth.probe.ProbeResult;
 import dev.berth.probe.Prober;
 import dev.berth.state.Locks;
 import dev.berth.state.PodRecord;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -49,7 +55,14 @@ public final class PodControl {
         }
     }
 
-    /** Starts a pod's app containers that are not running, in its plan's order; returns whether the supervisor has any to watch. */
+    /** How long {@code pod start} waits for what a container waits for, as play's --timeout default. */
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+
+    /**
+     * Starts a pod's app containers that are not running, through a {@link PodWorker} in its
+     * {@code START} mode: each once what it waits for (its plan's edges between containers) holds,
+     * probed as play probes; returns whether the supervisor has any to watch.
+     */
     public static boolean start(Berth berth, String pod, Consumer<String> waiting) {
         try (Locks.Held held = berth.locks().pod(pod, waiting)) {
             PodSpec spec = spec(berth, pod);
@@ -58,69 +71,100 @@ public final class PodControl {
                 throw new BerthException(BerthException.Kind.INVALID_INPUT, "pod " + pod + " has lost its sandbox; play it again (kube play --replace)");
             }
             ContainerEngine engine = berth.containers();
-            Path netns = netns(berth, pod);
+            List<ContainerSpec> apps = containers(plan(spec).startOrder()).stream()
+                    .map(name -> spec.containers().stream().filter(c -> c.name().equals(name)).findFirst().orElse(null))
+                    .filter(java.util.Objects::nonNull).toList(); // init containers were done before
             boolean watched = false;
-            Plan plan = plan(spec);
-            try (Prober prober = new Prober(engine)) {
-                for (String name : containers(plan.startOrder())) {
-                    ContainerSpec c = spec.containers().stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
-                    if (c == null) {
-                        continue; // an init container: done before
-                    }
-                    for (Edge e : plan.edges()) {
-                        if (e.to().equals(Node.container(pod, name)) && e.from().kind() == Node.Kind.CONTAINER
-                                && e.condition() != StartCondition.COMPLETED) {
-                            awaitReady(berth, engine, prober, spec, e.from().container(), name, netns);
-                        }
-                    }
-                    ContainerEngine.Container container = engine.find(new ContainerName(pod, name).full());
-                    if (Supervisor.watched(spec, c)) {
-                        engine.supervise(container.id());
-                        watched = true;
-                    }
-                    if (!container.running()) {
-                        engine.restart(container);
-                        String hookFailed = Hooks.postStart(prober, c, netns, container.id());
-                        if (hookFailed != null) {
-                            throw new BerthException(BerthException.Kind.FAILED, new ContainerName(pod, name) + ": " + hookFailed);
-                        }
-                    }
+            for (ContainerSpec c : apps) {
+                if (Supervisor.watched(spec, c)) {
+                    engine.supervise(engine.find(new ContainerName(pod, c.name()).full()).id());
+                    watched = true;
                 }
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
+                Thread t = new Thread(r, "pod-start");
+                t.setDaemon(true);
+                return t;
+            });
+            try (Prober prober = new Prober(engine); Events events = new Events(berth.state())) {
+                run(berth, spec, apps, prober, events, pool);
+            } finally {
+                pool.shutdownNow();
             }
             berth.state().updatePod(pod, null, PodRecord.Status.RUNNING);
             return watched;
         }
     }
 
-    /** How long {@code pod start} waits for a container its next one depends on, as play's --timeout default. */
-    static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
-
-    /** Waits until {@code dependency} is ready as play means it (its probe, its ports, or running), for {@code dependent}. */
-    private static void awaitReady(Berth berth, ContainerEngine engine, Prober prober, PodSpec pod, String dependency, String dependent, Path netns) {
-        ContainerSpec c = pod.container(dependency).orElseThrow();
-        Readiness readiness = Readiness.of(pod, c);
-        String id = engine.find(new ContainerName(pod.name(), dependency).full()).id();
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        ProbeResult last = ProbeResult.failed("not probed");
-        while (System.nanoTime() < deadline) {
-            if (engine.exitCode(id) != null) {
-                throw new BerthException(BerthException.Kind.FAILED, new ContainerName(pod.name(), dependent) + " waited for " + dependency
-                        + ", which exited (" + engine.exitCode(id) + ")");
+    /** Steps the pod's worker until every container was started, or throws what kept one from starting. */
+    private static void run(Berth berth, PodSpec spec, List<ContainerSpec> apps, Prober prober, Events events, ExecutorService pool) {
+        WorkerEngine.Snapshot[] snapshot = {WorkerEngine.Snapshot.read(berth)};
+        WorkerEngine real = new WorkerEngine(berth, prober, spec, false, true, () -> snapshot[0], line -> {}, events);
+        List<String> failures = new ArrayList<>();
+        PodWorker.Listener told = (c, type, message) -> {
+            real.event(c, type, message);
+            if (type.equals("hook-failed")) {
+                failures.add(new ContainerName(spec.name(), c.name()) + ": " + message);
             }
-            last = prober.readiness(readiness, netns, id, Prober.namedPorts(c));
-            if (last.success()) {
-                berth.state().setReady(id, true, last.message());
+        };
+        Plan plan = plan(spec);
+        Semaphore wake = new Semaphore(0);
+        PodWorker[] worker = new PodWorker[1];
+        worker[0] = new PodWorker(spec, apps, PodWorker.Mode.START, new Restarts(), new ContainerLifecycle.Jobs(), Map.of(), name -> gate(plan, spec, worker[0], name),
+                real, told, pool, wake::release, Instant::now);
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (true) {
+            snapshot[0] = WorkerEngine.Snapshot.read(berth);
+            Instant next = worker[0].step(Instant.now());
+            List<String> left = apps.stream().map(ContainerSpec::name).filter(worker[0]::awaitingStart).toList();
+            if (!failures.isEmpty()) {
+                throw new BerthException(BerthException.Kind.FAILED, String.join("; ", failures));
+            }
+            if (left.isEmpty()) {
+                List<String> blocked = apps.stream().filter(c -> worker[0].over(c.name()) != null && !worker[0].started(c.name()))
+                        .map(c -> new ContainerName(spec.name(), c.name()) + " " + worker[0].over(c.name())).toList();
+                if (!blocked.isEmpty()) {
+                    throw new BerthException(BerthException.Kind.FAILED, "not started: " + String.join("; ", blocked));
+                }
                 return;
             }
+            if (System.nanoTime() > deadline) {
+                throw new BerthException(BerthException.Kind.FAILED, left.stream().map(c -> new ContainerName(spec.name(), c) + " waited "
+                        + gate(plan, spec, worker[0], c).unmet().stream().map(u -> "for " + u).reduce((x, y) -> x + ", " + y).orElse("to start")
+                        + ": not within " + READY_TIMEOUT.toSeconds() + " s").reduce((x, y) -> x + "; " + y).orElseThrow());
+            }
             try {
-                Thread.sleep(200);
+                long sleep = next == null ? 200 : Math.min(200, Duration.between(Instant.now(), next).toMillis());
+                wake.tryAcquire(Math.max(1, sleep), TimeUnit.MILLISECONDS);
+                wake.drainPermits();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new BerthException(BerthException.Kind.FAILED, "interrupted");
             }
         }
-        throw new BerthException(BerthException.Kind.FAILED, new ContainerName(pod.name(), dependent) + " waited for " + dependency + ": not ready within "
-                + READY_TIMEOUT.toSeconds() + " s (" + readiness.describe() + "); last probe: " + last.message());
+    }
+
+    /**
+     * What a container waits for before {@code pod start} starts it: the containers its plan's
+     * edges name started or ready (as the edge says); blocked when one of them has stopped for good.
+     */
+    private static PodActions.Gate gate(Plan plan, PodSpec spec, PodWorker worker, String name) {
+        List<String> unmet = new ArrayList<>();
+        for (Edge e : plan.edges()) {
+            String dep = e.from().container();
+            if (!e.to().equals(Node.container(spec.name(), name)) || e.from().kind() != Node.Kind.CONTAINER
+                    || e.condition() == StartCondition.COMPLETED || spec.containers().stream().noneMatch(c -> c.name().equals(dep))) {
+                continue;
+            }
+            if (worker.over(dep) != null) {
+                return PodActions.Gate.blocked("waited for " + dep + ", which exited (" + worker.over(dep) + ")");
+            }
+            if (!(e.condition() == StartCondition.STARTED ? worker.started(dep) : worker.ready(dep))) {
+                Readiness readiness = Readiness.of(spec, spec.container(dep).orElseThrow());
+                unmet.add(dep + " " + e.condition().label() + " (" + readiness.describe() + ")");
+            }
+        }
+        return new PodActions.Gate(unmet, null);
     }
 
     private static PodSpec spec(Berth berth, String pod) {

@@ -71,13 +71,13 @@ final class PodWorker {
         }
     }
 
-    /** How the worker treats the containers it finds exited. */
+    /** How the worker treats the containers it finds absent or exited; in all but {@link #SUPERVISE}, readiness is probed eagerly until it first holds. */
     enum Mode {
-        /** Created once what they wait for holds, probed eagerly until ready, then as {@link #SUPERVISE} ({@code kube play}). */
+        /** Created once what they wait for holds, then as {@link #SUPERVISE} ({@code kube play}). */
         PLAY,
         /** As their restart policy says (the supervisor). */
         SUPERVISE,
-        /** Started again in order once what they wait for is ready, whatever their policy ({@code pod start}). */
+        /** Started again in order once what they wait for holds, whatever their policy ({@code pod start}). */
         START
     }
 
@@ -121,12 +121,14 @@ final class PodWorker {
 
     /**
      * @param containers the containers it looks after, in the order they start (and so are looked at)
+     * @param jobs       what the pods of one Job share (failed runs, first start)
      * @param gates      what each container waits for before it starts, by name
      * @param wake       called when the pool finished something, so that the caller steps again
      * @param clock      the time probe results are taken at (a made-up one in tests)
      */
-    PodWorker(PodSpec pod, List<ContainerSpec> containers, Mode mode, Restarts restarts, Map<String, Integer> maxRestarts,
-            Function<String, PodActions.Gate> gates, Engine engine, Listener listener, Executor pool, Runnable wake, InstantSource clock) {
+    PodWorker(PodSpec pod, List<ContainerSpec> containers, Mode mode, Restarts restarts, ContainerLifecycle.Jobs jobs,
+            Map<String, Integer> maxRestarts, Function<String, PodActions.Gate> gates, Engine engine, Listener listener, Executor pool,
+            Runnable wake, InstantSource clock) {
         this.pod = pod;
         this.mode = mode;
         this.engine = engine;
@@ -135,9 +137,8 @@ final class PodWorker {
         this.wake = wake;
         this.gates = gates;
         this.clock = clock;
-        ContainerLifecycle.Jobs jobs = new ContainerLifecycle.Jobs();
         for (ContainerSpec c : containers) {
-            slots.put(c.name(), new Slot(c, new ContainerLifecycle(pod, c, restarts, jobs, mode == Mode.PLAY), maxRestarts.getOrDefault(c.name(), 0)));
+            slots.put(c.name(), new Slot(c, new ContainerLifecycle(pod, c, restarts, jobs, mode != Mode.SUPERVISE), maxRestarts.getOrDefault(c.name(), 0)));
         }
     }
 
@@ -202,6 +203,25 @@ final class PodWorker {
         return slots.get(container).over;
     }
 
+    /**
+     * In {@link Mode#START}: whether a container is still to be started (neither seen running nor
+     * started again by this worker, nor given up on).
+     */
+    boolean awaitingStart(String container) {
+        Slot s = slots.get(container);
+        return mode == Mode.START && !s.startedAgain && (s.busy || s.seen.state() != State.RUNNING) && s.over == null;
+    }
+
+    /** A container's lifecycle, for a driver that reports on it (restarts, its last exit); the worker alone changes it. */
+    ContainerLifecycle life(String container) {
+        return slots.get(container).life;
+    }
+
+    /** Whether the pool is working for any container. */
+    boolean busy() {
+        return slots.values().stream().anyMatch(s -> s.busy);
+    }
+
     /** Whether any container is still looked after: running, busy, or waiting to start again. */
     boolean watching() {
         return slots.values().stream().anyMatch(s -> s.busy || s.over == null);
@@ -242,7 +262,9 @@ final class PodWorker {
             if (takeover) {
                 // an exit no worker saw happen: its back-off counted from the record, its died event told once
                 s.life.exited(seen.exitCode(), seen.finishedAt() != null ? seen.finishedAt() : now);
-                listener.exitBeforeTakeover(s.spec, seen.exitCode());
+                if (mode == Mode.SUPERVISE) {
+                    listener.exitBeforeTakeover(s.spec, seen.exitCode());
+                }
             }
         }
         return seen;
@@ -252,7 +274,7 @@ final class PodWorker {
     private Instant act(Slot s, Action action, Instant now) {
         if (action instanceof PodActions.SetReady r) {
             engine.setReady(pod, s.spec, r.ready(), !r.ready() && s.seen.state() == State.EXITED ? "exited" : s.readyMessage);
-            listener.event(s.spec, r.ready() ? "ready" : "unready", "");
+            listener.event(s.spec, r.ready() ? "ready" : "unready", r.ready() ? s.readyMessage : "");
             readinessChanged = true;
         } else if (action instanceof PodActions.Exited e) {
             ContainerLifecycle.Exit exit = s.life.exited(e.code(), e.at());
@@ -286,12 +308,7 @@ final class PodWorker {
                 if (!engine.restart(pod, s.spec)) {
                     return new Result(s, null, null, null, null);
                 }
-                listener.event(s.spec, "started", "restart " + (s.seen.restarts() + 1));
-                String hookFailed = engine.postStart(pod, s.spec);
-                if (hookFailed != null) {
-                    listener.event(s.spec, "hook-failed", hookFailed + "; stopping it");
-                    engine.kill(pod, s.spec, grace());
-                }
+                started(s, "restart " + (s.seen.restarts() + 1));
                 return new Result(s, null, null, ProbeResult.ok("started"), null);
             });
         } else if (action instanceof PodActions.FinishStart) {
@@ -307,16 +324,22 @@ final class PodWorker {
         } else if (action instanceof PodActions.Create) {
             onPool(s, () -> {
                 engine.create(pod, s.spec);
-                listener.event(s.spec, "started", "");
-                String hookFailed = engine.postStart(pod, s.spec);
-                if (hookFailed != null) {
-                    listener.event(s.spec, "hook-failed", hookFailed + "; stopping it");
-                    engine.kill(pod, s.spec, grace());
-                }
+                started(s, "");
                 return new Result(s, null, null, ProbeResult.ok("started"), null);
             });
         }
         return null; // Blocked, Done: nothing to do, ever
+    }
+
+    /** A run was started (on the pool): its postStart hook runs, then it counts as started, or it is stopped when the hook failed. */
+    private void started(Slot s, String detail) {
+        String hookFailed = engine.postStart(pod, s.spec);
+        if (hookFailed != null) {
+            listener.event(s.spec, "hook-failed", hookFailed + "; stopping it");
+            engine.kill(pod, s.spec, grace());
+        } else {
+            listener.event(s.spec, "started", s.spec.postStart() == null ? detail : (detail.isEmpty() ? "" : detail + ", ") + "postStart hook done");
+        }
     }
 
     private Duration grace() {
@@ -339,6 +362,10 @@ final class PodWorker {
         }
         switch (s.life.probed(r.check(), r.result().success(), r.at())) {
             case READY, UNREADY -> s.readyMessage = r.result().message();
+            case STARTED -> {
+                s.readyMessage = r.result().message();
+                listener.event(s.spec, "startup-passed", r.result().message());
+            }
             case KILL -> {
                 s.readyMessage = r.result().message();
                 listener.event(s.spec, Events.failedProbe(s.life.killedBecause()), s.life.killedBecause() + " (" + r.result().message() + ")");

@@ -64,9 +64,8 @@ public final class Supervisor {
     private Instant nextWake = Instant.now();
     /** Pod specs by their hash: parsed once, not at every pass. */
     private final Map<String, PodSpec> specs = new HashMap<>();
-    /** The containers' records as this pass read them (one query a pass), by name. */
-    private Map<String, ContainerRecord> containers = Map.of();
-    private Set<String> ready = Set.of();
+    /** The containers' records and readiness as this pass read them (one query each a pass). */
+    private WorkerEngine.Snapshot snapshot;
     private ExecutorService pool;
     private Prober prober;
     private Events events;
@@ -209,10 +208,8 @@ public final class Supervisor {
      */
     boolean pass(boolean act) {
         nextWake = Instant.now().plus(IDLE);
-        Map<String, ContainerRecord> byName = new HashMap<>();
-        berth.state().containers().forEach(c -> byName.put(c.name(), c));
-        containers = byName;
-        ready = berth.state().readyContainers();
+        snapshot = WorkerEngine.Snapshot.read(berth);
+        Map<String, ContainerRecord> byName = snapshot.containers();
         if (!act) {
             return needed(berth, byName);
         }
@@ -263,8 +260,8 @@ public final class Supervisor {
 
     /** A worker of a pod, or of a container of {@code run --restart} as a pod of one ({@code standalone}). */
     private PodWorker worker(PodSpec pod, List<ContainerSpec> containers, Map<String, Integer> maxRestarts, boolean standalone) {
-        Real real = new Real(pod, standalone);
-        return new PodWorker(pod, containers, PodWorker.Mode.SUPERVISE, restarts, maxRestarts, c -> PodActions.Gate.OPEN,
+        WorkerEngine real = new WorkerEngine(berth, prober, pod, standalone, false, () -> snapshot, log, events);
+        return new PodWorker(pod, containers, PodWorker.Mode.SUPERVISE, restarts, new ContainerLifecycle.Jobs(), maxRestarts, c -> PodActions.Gate.OPEN,
                 real, real, pool, wake::release, Instant::now);
     }
 
@@ -307,154 +304,6 @@ public final class Supervisor {
     /** N of {@code on-failure:N}, else 0 (no limit). */
     static int maxRestarts(String policy) {
         return policy.startsWith("on-failure:") ? Integer.parseInt(policy.substring("on-failure:".length())) : 0;
-    }
-
-    private static Path netns(PodRecord p) {
-        return p == null || p.netns() == null ? null : Path.of(p.netns());
-    }
-
-    /**
-     * A worker's engine, over the container records this pass read, conmon's files, runc and the
-     * pod's lock (taken for what changes a container); and its listener, which logs and records
-     * events.
-     */
-    private final class Real implements PodWorker.Engine, PodWorker.Listener {
-        private final PodSpec pod;
-        private final boolean standalone;
-
-        Real(PodSpec pod, boolean standalone) {
-            this.pod = pod;
-            this.standalone = standalone;
-        }
-
-        private ContainerRecord record(PodSpec p, ContainerSpec c) {
-            return containers.get(standalone ? c.name() : new ContainerName(p.name(), c.name()).full());
-        }
-
-        @Override
-        public PodActions.Seen look(PodSpec pod, ContainerSpec c) {
-            ContainerRecord r = record(pod, c);
-            if (r == null) {
-                return PodActions.Seen.ABSENT;
-            }
-            ContainerEngine engine = berth.containers();
-            Integer code = engine.exitCode(r.id()); // a file read: no runtime call for a running container
-            Instant run = r.started() == null ? r.created() : r.started();
-            int restarts = engine.restarts(r.id());
-            boolean isReady = ready.contains(r.id());
-            if (code != null) {
-                return new PodActions.Seen(PodActions.State.EXITED, code, run, engine.exitTime(r.id()), restarts, isReady);
-            }
-            PodActions.State state = r.status() == ContainerRecord.Status.CREATING || r.status() == ContainerRecord.Status.CREATED
-                    ? PodActions.State.CREATED : PodActions.State.RUNNING;
-            return new PodActions.Seen(state, null, run, null, restarts, isReady);
-        }
-
-        @Override
-        public boolean startMayBeUnfinished(PodSpec pod, ContainerSpec c) {
-            return berth.containers().startMayBeUnfinished(record(pod, c).id());
-        }
-
-        @Override
-        public String finishStart(PodSpec pod, ContainerSpec c) {
-            return underLock(pod, () -> berth.containers().finishInterruptedStart(record(pod, c).id()));
-        }
-
-        @Override
-        public void create(PodSpec pod, ContainerSpec c) {
-            throw new IllegalStateException("a supervisor creates no container");
-        }
-
-        @Override
-        public boolean restart(PodSpec pod, ContainerSpec c) {
-            ContainerRecord r = record(pod, c);
-            Boolean done = underLock(pod, () -> {
-                ContainerEngine engine = berth.containers();
-                // a down (or a stop by hand) may have come between the look and the lock
-                boolean wanted = standalone ? engine.restartPolicy(r.id()) != null
-                        : berth.state().pod(pod.name()).map(now -> now.status() == PodRecord.Status.RUNNING).orElse(false);
-                if (wanted) {
-                    int code = Objects.requireNonNullElse(engine.exitCode(r.id()), -1);
-                    engine.restart(engine.find(r.id()));
-                    log.accept("restarted " + r.name() + " (exit code " + code + ", restart " + engine.restarts(r.id())
-                            + ", restartPolicy " + Restarts.policy(pod, c) + ")");
-                }
-                return wanted;
-            });
-            return done != null && done;
-        }
-
-        @Override
-        public String postStart(PodSpec pod, ContainerSpec c) {
-            return Hooks.postStart(prober, c, netns(berth.state().pod(pod.name()).orElse(null)), record(pod, c).id());
-        }
-
-        @Override
-        public ProbeResult probe(PodSpec pod, ContainerSpec c, Check check, dev.berth.api.Probe probe) {
-            Path netns = netns(berth.state().pod(pod.name()).orElse(null));
-            String id = record(pod, c).id();
-            return check == Check.READINESS ? prober.readiness(Readiness.of(pod, c), netns, id, Prober.namedPorts(c))
-                    : prober.probe(probe.action(), netns, id, Prober.namedPorts(c), Duration.ofSeconds(probe.timeoutSeconds()));
-        }
-
-        @Override
-        public boolean kill(PodSpec pod, ContainerSpec c, Duration grace) {
-            ContainerRecord r = record(pod, c);
-            Boolean done = underLock(pod, () -> {
-                Hooks.stop(berth, prober, c, netns(berth.state().pod(pod.name()).orElse(null)), berth.containers().find(r.id()), grace);
-                return true;
-            });
-            return done != null;
-        }
-
-        @Override
-        public void setReady(PodSpec pod, ContainerSpec c, boolean isReady, String message) {
-            ContainerRecord r = record(pod, c);
-            berth.state().setReady(r.id(), isReady, message);
-            log.accept(r.name() + (isReady ? " is ready" : " is not ready"));
-        }
-
-        @Override
-        public void event(ContainerSpec c, String type, String message) {
-            ContainerRecord r = record(pod, c);
-            if (type.equals("note") || r == null) {
-                log.accept(c.name() + ": " + message);
-                return;
-            }
-            if (type.endsWith("-failed") || type.equals("deadline-exceeded")) {
-                log.accept(r.name() + ": " + message + (type.equals("hook-failed") ? "" : "; stopping it"));
-            }
-            if (events != null) {
-                events.record(r.pod(), r.ownName(), type, message);
-            }
-        }
-
-        /** Records the {@code died} event of an exit no supervisor saw happen, unless a play or an earlier supervisor told it. */
-        @Override
-        public void exitBeforeTakeover(ContainerSpec c, int code) {
-            ContainerRecord r = record(pod, c);
-            Instant exited = berth.containers().exitTime(r.id());
-            String object = r.pod() == null ? "Container/" + r.ownName() : "Container/" + r.pod() + "/" + r.ownName();
-            boolean told = berth.state().events(0, exited.minusSeconds(1), r.pod()).stream()
-                    .anyMatch(e -> e.object().equals(object) && (e.type().equals("died") || e.type().equals("exited"))); // exited: a play saw it
-            if (!told) {
-                event(c, "died", "exit code " + code);
-            }
-        }
-
-        /** Runs {@code work} holding the pod's lock; null (tried again at a later look) while another command holds it, or on failure. */
-        private <T> T underLock(PodSpec pod, java.util.function.Supplier<T> work) {
-            Optional<Locks.Held> lock = berth.locks().tryPod(pod.name());
-            if (lock.isEmpty()) {
-                return null;
-            }
-            try (Locks.Held held = lock.get()) {
-                return work.get();
-            } catch (BerthException e) {
-                log.accept(pod.name() + ": " + e.getMessage());
-                return null;
-            }
-        }
     }
 
     /** When an exited container starts again (its back-off over), or null when its policy leaves it down. */

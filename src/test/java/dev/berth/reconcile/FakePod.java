@@ -66,7 +66,7 @@ final class FakePod implements PodWorker.Engine, PodWorker.Listener {
     }
 
     PodWorker worker(PodWorker.Mode mode, Function<String, PodActions.Gate> gates, List<ContainerSpec> containers, Map<String, Integer> maxRestarts) {
-        return new PodWorker(pod, containers, mode, new Restarts(), maxRestarts, gates, this, this, Runnable::run, () -> {}, () -> now);
+        return new PodWorker(pod, containers, mode, new Restarts(), new ContainerLifecycle.Jobs(), maxRestarts, gates, this, this, Runnable::run, () -> {}, () -> now);
     }
 
     Box box(String name) {
