@@ -42,7 +42,8 @@ import java.util.function.Consumer;
  * node is ready, completed, failed or blocked.
  */
 public final class KubePlay {
-    private static final long TICK_MS = 5;
+    /** The longest the coordinator sleeps with nothing due: what bounds the check of --timeout. */
+    private static final Duration LONGEST_SLEEP = Duration.ofSeconds(1);
 
     private enum State { WAITING, STARTING, RUNNING, READY, COMPLETED, FAILED, BLOCKED, UNCHANGED }
 
@@ -59,8 +60,6 @@ public final class KubePlay {
         volatile boolean busy;
         volatile String containerId;
         volatile String lastProbe = "no probe yet";
-        /** The exit code read from its exit file on the pool, for the coordinator to take. */
-        volatile Integer exitRead;
         long since = System.nanoTime();
         long firstStart;
         int probes;
@@ -89,7 +88,8 @@ public final class KubePlay {
     private final Map<Node, Run> runs = new LinkedHashMap<>();
     private final Map<String, Sandbox> sandboxes = new ConcurrentHashMap<>();
     private final Map<String, String> podOutcomes = new LinkedHashMap<>();
-    private final Object wakeup = new Object();
+    /** Released by whatever may let the play go on: the pool's work ending, an exit file written, an interrupt. */
+    private final java.util.concurrent.Semaphore wakeup = new java.util.concurrent.Semaphore(0);
     private final Networking networking;
     /** Each pod's worker, made once its sandbox is ready; stepped by the coordinator only. */
     private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
@@ -97,6 +97,8 @@ public final class KubePlay {
     private static final Duration READ_EXIT_AT_LEAST = Duration.ofSeconds(1);
     private Prober prober;
     private volatile boolean interrupted;
+    /** Set when the coordinator has done: nodes keep the state play reports. */
+    private volatile boolean finished;
     /** Set when a pod got its address: every pod's /etc/hosts is rewritten on the coordinator's next turn. */
     private volatile boolean hostsDirty;
 
@@ -433,6 +435,7 @@ public final class KubePlay {
     private void loop(ExecutorService pool, Prober prober) {
         long timeout = options.timeout().toNanos();
         while (true) {
+            Instant due = interrupted ? null : stepWorkers(pool, prober); // first: what it moves counts for this turn's look at every node
             boolean allDone = true;
             for (Run r : runs.values()) {
                 if (r.busy) {
@@ -453,24 +456,22 @@ public final class KubePlay {
                     allDone = false;
                 }
             }
-            if (!interrupted) {
-                stepWorkers(pool, prober);
-            }
             if (hostsDirty) {
                 hostsDirty = false;
                 networking.refreshHosts();
             }
             if (allDone || (interrupted && runs.values().stream().noneMatch(r -> r.busy) && workers.values().stream().noneMatch(PodWorker::busy))) {
+                finished = true; // what the pool still finishes (a restart, a probe) no longer moves the play's nodes
                 reportLateExits();
                 return;
             }
-            synchronized (wakeup) {
-                try {
-                    wakeup.wait(TICK_MS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    interrupted = true;
-                }
+            try {
+                long sleep = due == null ? LONGEST_SLEEP.toMillis() : Math.min(LONGEST_SLEEP.toMillis(), Duration.between(Instant.now(), due).toMillis());
+                wakeup.tryAcquire(Math.max(1, sleep), TimeUnit.MILLISECONDS);
+                wakeup.drainPermits();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                interrupted = true;
             }
         }
     }
@@ -499,9 +500,11 @@ public final class KubePlay {
     /**
      * Steps the worker of every pod whose sandbox is ready (made at its first step), then moves
      * each container's node to what its worker decided: completed, failed or blocked for good.
+     * Returns when a worker next has something due (a probe, a restart), or null.
      */
-    private void stepWorkers(ExecutorService pool, Prober prober) {
+    private Instant stepWorkers(ExecutorService pool, Prober prober) {
         Instant now = Instant.now();
+        Instant due = null;
         for (Run sandbox : runs.values()) {
             if (sandbox.node.kind() != Node.Kind.POD || sandbox.state != State.READY) {
                 continue;
@@ -511,7 +514,10 @@ public final class KubePlay {
                 return new PodWorker(sandbox.pod, sandbox.pod.allContainers(), PodWorker.Mode.PLAY, restarts, jobFailures, Map.of(),
                         c -> gate(runs.get(Node.container(name, c))), engine, engine, pool, this::wake, Instant::now);
             });
-            worker.step(now);
+            Instant next = worker.step(now);
+            if (next != null && (due == null || next.isBefore(due))) {
+                due = next;
+            }
             for (ContainerSpec c : sandbox.pod.allContainers()) {
                 Run r = runs.get(Node.container(sandbox.pod.name(), c.name()));
                 String over = worker.over(c.name());
@@ -520,6 +526,7 @@ public final class KubePlay {
                 }
             }
         }
+        return due;
     }
 
     /** A container whose worker will not start it (again): completed, failed with its last exit and output, or blocked. */
@@ -543,9 +550,7 @@ public final class KubePlay {
     }
 
     private void wake() {
-        synchronized (wakeup) {
-            wakeup.notifyAll();
-        }
+        wakeup.release();
     }
 
     /** A waiting sandbox: created when every edge holds, blocked when one never will, given up after the timeout. */
@@ -907,7 +912,7 @@ public final class KubePlay {
         @Override
         public void event(ContainerSpec c, String type, String message) {
             Run r = run(c);
-            boolean over = r.state == State.FAILED || r.state == State.BLOCKED;
+            boolean over = finished || r.state == State.FAILED || r.state == State.BLOCKED;
             switch (type) {
                 case "started" -> {
                     if (r.firstStart == 0) {
@@ -921,7 +926,7 @@ public final class KubePlay {
                     emit(r.node, "ready", message);
                 }
                 case "unready" -> {
-                    r.state = r.state == State.READY ? State.RUNNING : r.state;
+                    r.state = r.state == State.READY && !over ? State.RUNNING : r.state;
                     emit(r.node, "unready", message);
                 }
                 case "died" -> emit(r.node, "exited", message);

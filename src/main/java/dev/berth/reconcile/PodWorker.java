@@ -93,6 +93,8 @@ final class PodWorker {
         /** Started by this worker in {@link Mode#START}: not again. */
         boolean startedAgain;
         String readyMessage = "";
+        /** Why the run a start just made was stopped at once (its postStart hook failed), until its run is seen. */
+        String hookFailed;
         /** Why its life is over, as the last step decided (null: it goes on). */
         String over;
         Seen seen = Seen.ABSENT;
@@ -152,17 +154,21 @@ final class PodWorker {
      * being seen; {@link #watching} says whether anything is left to look after.
      */
     Instant step(Instant now) {
-        List<Result> finished = new ArrayList<>();
+        List<Result> probes = new ArrayList<>();
         for (Result r; (r = results.poll()) != null; ) {
             r.slot().busy = false;
-            finished.add(r);
+            if (r.check() == null) {
+                taken(r);
+            } else {
+                probes.add(r);
+            }
         }
         for (Slot s : slots.values()) {
             if (!s.busy) {
                 s.seen = observe(s, now);
             }
         }
-        finished.forEach(this::take); // after the look: a probe of a run that ended meanwhile is not taken
+        probes.forEach(this::probed); // after the look: a probe of a run that ended meanwhile is not taken
         List<PodActions.Container> inputs = new ArrayList<>();
         for (Slot s : slots.values()) {
             inputs.add(new PodActions.Container(s.spec, s.seen, s.life, gates.apply(s.spec.name()), s.busy, s.killSent, s.maxRestarts,
@@ -250,15 +256,17 @@ final class PodWorker {
             s.run = seen.run();
             s.killSent = false;
             s.life.started(seen.run(), seen.restarts());
+            hookFailed(s);
             if (seen.readyOnDisk()) {
                 s.life.assumeReady(now); // taken over ready: it stays in its Services until a probe says otherwise
             }
         } else if (seen.state() == State.RUNNING && seen.readyOnDisk() && !s.life.isReady() && s.life.killedBecause() == null) {
             s.life.assumeReady(now); // a play found it ready while this worker waited for its own check: not undone
         } else if (seen.state() == State.EXITED && newRun) {
-            boolean takeover = s.run == null;
+            boolean takeover = s.run == null && !s.startedAgain;
             s.run = seen.run();
             s.life.started(seen.run(), seen.restarts());
+            hookFailed(s);
             if (takeover) {
                 // an exit no worker saw happen: its back-off counted from the record, its died event told once
                 s.life.exited(seen.exitCode(), seen.finishedAt() != null ? seen.finishedAt() : now);
@@ -268,6 +276,15 @@ final class PodWorker {
             }
         }
         return seen;
+    }
+
+    /** A run whose postStart hook failed was stopped for it: its lifecycle knows, so that its exit says why. */
+    private static void hookFailed(Slot s) {
+        if (s.hookFailed != null) {
+            s.life.killed(s.hookFailed);
+            s.killSent = true;
+            s.hookFailed = null;
+        }
     }
 
     /** Carries out one action; returns when its container next needs a look, if it says. */
@@ -308,8 +325,7 @@ final class PodWorker {
                 if (!engine.restart(pod, s.spec)) {
                     return new Result(s, null, null, null, null);
                 }
-                started(s, "restart " + (s.seen.restarts() + 1));
-                return new Result(s, null, null, ProbeResult.ok("started"), null);
+                return new Result(s, null, null, started(s, "restart " + (s.seen.restarts() + 1)), null);
             });
         } else if (action instanceof PodActions.FinishStart) {
             onPool(s, () -> {
@@ -324,39 +340,45 @@ final class PodWorker {
         } else if (action instanceof PodActions.Create) {
             onPool(s, () -> {
                 engine.create(pod, s.spec);
-                started(s, "");
-                return new Result(s, null, null, ProbeResult.ok("started"), null);
+                return new Result(s, null, null, started(s, ""), null);
             });
         }
         return null; // Blocked, Done: nothing to do, ever
     }
 
-    /** A run was started (on the pool): its postStart hook runs, then it counts as started, or it is stopped when the hook failed. */
-    private void started(Slot s, String detail) {
+    /**
+     * A run was started (on the pool): its postStart hook runs, then it counts as started, or it
+     * is stopped when the hook failed (the result says why).
+     */
+    private ProbeResult started(Slot s, String detail) {
         String hookFailed = engine.postStart(pod, s.spec);
         if (hookFailed != null) {
             listener.event(s.spec, "hook-failed", hookFailed + "; stopping it");
             engine.kill(pod, s.spec, grace());
-        } else {
-            listener.event(s.spec, "started", s.spec.postStart() == null ? detail : (detail.isEmpty() ? "" : detail + ", ") + "postStart hook done");
+            return ProbeResult.failed(hookFailed);
         }
+        listener.event(s.spec, "started", s.spec.postStart() == null ? detail : (detail.isEmpty() ? "" : detail + ", ") + "postStart hook done");
+        return ProbeResult.ok("started");
     }
 
     private Duration grace() {
         return Duration.ofSeconds(KubePlay.grace(pod));
     }
 
-    /** A result the pool handed back (the container is free again): its lifecycle told what a probe saw or that a kill was made. */
-    private void take(Result r) {
+    /** Work of the pool's other than a probe, ended (before the step's look): a start made, a kill made. */
+    private void taken(Result r) {
         Slot s = r.slot();
-        if (r.check() == null) {
-            if (r.result() != null) {
-                s.startedAgain = true; // a restart was made (its run is seen at the next look)
-            } else if (r.run() != null && r.run().equals(s.run)) {
-                s.killSent = true;
-            }
-            return;
+        if (r.result() != null) {
+            s.startedAgain = true; // a start was made: its run is seen at this step's look
+            s.hookFailed = r.result().success() ? null : r.result().message();
+        } else if (r.run() != null && r.run().equals(s.run)) {
+            s.killSent = true;
         }
+    }
+
+    /** A probe's result (after the step's look): its lifecycle told what it saw, unless its run has ended. */
+    private void probed(Result r) {
+        Slot s = r.slot();
         if (!r.run().equals(s.run) || s.seen.state() != State.RUNNING) {
             return; // a probe of a run that has ended since
         }

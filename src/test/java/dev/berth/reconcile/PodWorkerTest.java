@@ -611,6 +611,27 @@ class PodWorkerTest {
         assertThat(f.logged("restart db")).hasSize(1);
     }
 
+    @Test
+    void aFailedPostStartHookOfAFirstRunSaysSoInItsExit() {
+        FakePod f = one("Never", "{name: app, image: busybox, lifecycle: {postStart: {exec: {command: [h]}}}}");
+        f.hookFails.add("app");
+        PodWorker w = f.worker(PodWorker.Mode.PLAY, OPEN);
+        f.run(w, secs(0.5));
+        assertThat(f.logged("event app died")).containsExactly("event app died exit code 137 (postStart hook failed: exit code 1)");
+        assertThat(w.over("app")).startsWith("exit code 137");
+    }
+
+    @Test
+    void aContainerPlayCreatedThatEndsBeforeItsFirstLookStillHasItsExitTold() {
+        FakePod f = one("Never", "{name: app, image: busybox}");
+        f.box("app").lives = Duration.ZERO;
+        f.box("app").exitWith = 5;
+        PodWorker w = f.worker(PodWorker.Mode.PLAY, OPEN);
+        f.run(w, secs(0.5));
+        assertThat(f.logged("event app died")).containsExactly("event app died exit code 5");
+        assertThat(f.logged("event app started")).hasSize(1);
+    }
+
     // Jobs
 
     FakePod job(String spec) {
