@@ -87,6 +87,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyProcStartsProcesses() {
+        noClasses().that().resideOutsideOfPackage("dev.berth.proc..")
+                .should().dependOnClassesThat().belongToAnyOf(ProcessBuilder.class, Process.class)
+                .because("a process berth starts is started, waited for and ended in one place (proc.Processes)")
+                .check(classes);
+    }
+
+    @Test
     void theIngressProxyUsesOnlyTheJdk() {
         // it runs in a container with the JDK and berth's jar, without berth's libraries
         noClasses().that().resideInAPackage("dev.berth.ingress..")

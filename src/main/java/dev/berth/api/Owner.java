@@ -15,6 +15,10 @@ public record Owner(String kind, String name, int index, int parallelism, int ba
         this(kind, name, index, 0, 0, 0, null, null);
     }
 
+    public boolean isJob() {
+        return kind.equals("Job");
+    }
+
     /** The same owner for another replica. */
     public Owner withIndex(int newIndex) {
         return new Owner(kind, name, newIndex, parallelism, backoffLimit, activeDeadlineSeconds, rollout, podManagementPolicy);

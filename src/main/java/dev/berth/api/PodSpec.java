@@ -104,6 +104,11 @@ public record PodSpec(
     }
 
     /** Whether open TCP ports count as readiness when there is no probe (annotation {@code berth.dev/implicit-readiness}). */
+    /** Whether a Job made the pod: its containers run to completion, counted against its backoffLimit. */
+    public boolean ofJob() {
+        return owner != null && owner.isJob();
+    }
+
     public boolean implicitReadiness() {
         return !"false".equals(annotations.get("berth.dev/implicit-readiness"));
     }

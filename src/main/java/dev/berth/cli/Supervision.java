@@ -106,9 +106,8 @@ final class Supervision {
 
     private static void start(Berth berth) {
         try {
-            new ProcessBuilder("/bin/sh", berth.layout().superviseScript().toString()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
-        } catch (IOException e) {
+            dev.berth.proc.Processes.spawn(List.of("/bin/sh", berth.layout().superviseScript().toString()));
+        } catch (BerthException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot start berth's supervisor: " + e.getMessage(), e);
         }
     }

@@ -277,18 +277,10 @@ public final class UserNamespace {
                 "-Duser.home=" + System.getProperty("user.home"), "-Duser.name=" + System.getProperty("user.name"),
                 "-D" + UNPRIVILEGED_PORT_START + "=" + Linux.readProc("/proc/sys/net/ipv4/ip_unprivileged_port_start").strip()));
         inside.addAll(commandLine.subList(1, commandLine.size()));
-        ProcessBuilder pb = new ProcessBuilder(nsenter(pause, inside)).inheritIO();
         try {
-            Process child = pb.start();
-            for (String signal : List.of("INT", "TERM", "HUP")) {
-                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> Linux.kill((int) child.pid(), s.getNumber()));
-            }
-            return child.waitFor();
-        } catch (IOException e) {
+            return Processes.runInForeground(nsenter(pause, inside));
+        } catch (BerthException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot run berth in this user's namespaces: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 130; // as a shell reports a command ended by SIGINT
         }
     }
 

@@ -150,7 +150,7 @@ public final class KubeYaml {
 
     static Map<String, Object> podSpec(PodSpec pod) {
         Map<String, Object> spec = new LinkedHashMap<>();
-        boolean job = pod.owner() != null && pod.owner().kind().equals("Job");
+        boolean job = pod.ofJob();
         if (job || !pod.restartPolicy().equals("Always")) {
             spec.put("restartPolicy", pod.restartPolicy()); // a Job must say it, Kubernetes has no default there
         }

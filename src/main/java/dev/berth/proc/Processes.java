@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import dev.berth.sys.Linux;
 import java.util.concurrent.TimeUnit;
 
-/** Runs real processes with {@link ProcessBuilder}. */
+/** Runs real processes with {@link ProcessBuilder}: the one place berth starts a process. */
 public final class Processes implements ProcessRunner {
 
     @Override
@@ -22,6 +24,39 @@ public final class Processes implements ProcessRunner {
     @Override
     public int stream(Command command, OutputStream out, OutputStream err) {
         return exec(command, out, err);
+    }
+
+    /**
+     * Starts a process that outlives this one (berth's supervisor): no input, its output
+     * discarded, not waited for.
+     */
+    public static void spawn(List<String> argv) {
+        try {
+            new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot start `" + String.join(" ", argv) + "`: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs a command on this process's own terminal and streams, passing SIGINT, SIGTERM and
+     * SIGHUP on to it, so that it ends as it would alone; returns its exit code (130 when this
+     * thread is interrupted, as a shell reports a command ended by SIGINT).
+     */
+    public static int runInForeground(List<String> argv) {
+        try {
+            Process child = new ProcessBuilder(argv).inheritIO().start();
+            for (String signal : List.of("INT", "TERM", "HUP")) {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> Linux.kill((int) child.pid(), s.getNumber()));
+            }
+            return child.waitFor();
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot run `" + String.join(" ", argv) + "`: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
     }
 
     private static int exec(Command command, OutputStream out, OutputStream err) {

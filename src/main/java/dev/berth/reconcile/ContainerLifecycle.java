@@ -52,7 +52,7 @@ final class ContainerLifecycle {
          * of its pods, or null (also for what is not a Job).
          */
         String pastDeadline(dev.berth.api.Owner job, Instant now) {
-            int deadline = job != null && job.kind().equals("Job") ? job.activeDeadlineSeconds() : 0;
+            int deadline = job != null && job.isJob() ? job.activeDeadlineSeconds() : 0;
             Instant start = deadline > 0 ? starts.get(job.name()) : null;
             return start != null && !now.isBefore(start.plusSeconds(deadline))
                     ? "Job " + job.name() + " ran past its activeDeadlineSeconds (" + deadline + " s): DeadlineExceeded" : null;
@@ -245,7 +245,7 @@ final class ContainerLifecycle {
     }
 
     private boolean isJob() {
-        return pod.owner() != null && pod.owner().kind().equals("Job");
+        return pod.ofJob();
     }
 
     /** For a Job's container: why its Job is past its deadline (its running containers are then killed, none starts again), or null. */

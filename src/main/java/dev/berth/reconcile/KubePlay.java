@@ -403,7 +403,7 @@ public final class KubePlay {
         if (!berth.pods().sandboxUp(existing)) {
             return "its sandbox is gone";
         }
-        boolean job = pod.owner() != null && pod.owner().kind().equals("Job");
+        boolean job = pod.ofJob();
         for (var c : !options.byHand() || job ? List.<dev.berth.state.ContainerRecord>of() : berth.state().containersOfPod(pod.name())) {
             ContainerSpec spec = pod.container(c.ownName()).orElse(null);
             Integer code = spec == null || !Restarts.policy(pod, spec).equals("Never") ? null : berth.containers().exitCode(c.id());
@@ -659,16 +659,15 @@ public final class KubePlay {
     }
 
     private static boolean runsToCompletion(Run r) {
-        return r.node.kind() == Node.Kind.CONTAINER && r.pod.owner() != null && r.pod.owner().kind().equals("Job");
+        return r.node.kind() == Node.Kind.CONTAINER && r.pod.ofJob();
     }
 
     /** Whether a Job already runs as many pods as its parallelism allows. */
     private boolean jobSlotsFull(PodSpec pod) {
-        if (pod.owner() == null || !pod.owner().kind().equals("Job")) {
+        if (!pod.ofJob()) {
             return false;
         }
-        long running = runs.values().stream().filter(x -> x.node.kind() == Node.Kind.POD && x.pod.owner() != null
-                && x.pod.owner().kind().equals("Job") && x.pod.owner().name().equals(pod.owner().name())
+        long running = runs.values().stream().filter(x -> x.node.kind() == Node.Kind.POD && x.pod.ofJob() && x.pod.owner().name().equals(pod.owner().name())
                 && x.state != State.WAITING && !jobPodDone(x.pod)).count();
         return running >= pod.owner().parallelism();
     }
@@ -910,33 +909,33 @@ public final class KubePlay {
         }
 
         @Override
-        public void event(ContainerSpec c, String type, String message) {
+        public void event(ContainerSpec c, PodWorker.Event event, String message) {
             Run r = run(c);
             boolean over = finished || r.state == State.FAILED || r.state == State.BLOCKED;
-            switch (type) {
-                case "started" -> {
+            switch (event) {
+                case STARTED -> {
                     if (r.firstStart == 0) {
                         r.firstStart = System.nanoTime();
                     }
                     r.state = over ? r.state : State.RUNNING;
                     emit(r.node, "running", message);
                 }
-                case "ready" -> {
+                case READY -> {
                     r.state = over ? r.state : State.READY;
                     emit(r.node, "ready", message);
                 }
-                case "unready" -> {
+                case UNREADY -> {
                     r.state = r.state == State.READY && !over ? State.RUNNING : r.state;
                     emit(r.node, "unready", message);
                 }
-                case "died" -> emit(r.node, "exited", message);
-                case "restarting" -> {
+                case DIED -> emit(r.node, "exited", message);
+                case RESTARTING -> {
                     r.state = over ? r.state : State.STARTING;
                     emit(r.node, "restarting", message + ", restart " + (workers.get(pod.name()).life(c.name()).restarts() + 1));
                 }
-                case "startup-passed" -> emit(r.node, "started", message);
-                case "killed" -> emit(r.node, "killing", message);
-                case "hook-failed", "note" -> emit(r.node, type, message);
+                case STARTUP_PASSED -> emit(r.node, "started", message);
+                case KILLED -> emit(r.node, "killing", message);
+                case HOOK_FAILED, NOTE -> emit(r.node, event.word, message);
                 default -> {
                     // liveness-failed, startup-failed, deadline-exceeded: the killing event says it
                 }

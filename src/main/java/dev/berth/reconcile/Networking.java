@@ -15,7 +15,7 @@ import dev.berth.state.Locks;
 import dev.berth.network.Cidr;
 import dev.berth.network.CniNetwork;
 import dev.berth.network.PortHolder;
-import dev.berth.network.ServiceRules;
+import dev.berth.network.Services;
 import dev.berth.state.PodRecord;
 import dev.berth.state.StateStore;
 import dev.berth.sys.Linux;
@@ -27,8 +27,8 @@ import java.util.Set;
 
 /**
  * The cluster network a play gives its pods: hostPorts (checked before anything starts),
- * Services (a virtual IP each, iptables rules over their ready pods), and names (each pod's
- * /etc/hosts lists the other pods and every Service under its DNS forms).
+ * Services (whose owner is {@link Services}: here only which pods serve is read from the state),
+ * and names (each pod's /etc/hosts lists the other pods and every Service under its DNS forms).
  *
  * <p>Names go through /etc/hosts rather than a DNS responder: nothing has to keep running
  * after play returns (berth has no daemon), and the files are rewritten in place as pods and
@@ -56,13 +56,11 @@ final class Networking {
     private final Berth berth;
     private final Manifests manifests;
     private final List<Publish> publishes;
-    private final ServiceRules rules;
 
     Networking(Berth berth, Manifests manifests, List<Publish> publishes) {
         this.berth = berth;
         this.manifests = manifests;
         this.publishes = publishes;
-        this.rules = new ServiceRules(berth.processes(), berth.layout().root().toString());
     }
 
     /** The ports a pod publishes: its containers' hostPorts, and --publish for the containerPorts it declares. */
@@ -126,175 +124,60 @@ final class Networking {
     /** The first port an ordinary user may listen on, on the host (told by {@code engine/UserNamespace}: the user's network namespace has a value of its own). */
     private static final int UNPRIVILEGED_PORT_START = Integer.getInteger(UserNamespace.UNPRIVILEGED_PORT_START, 1024);
 
-    /**
-     * Gives each Service of the manifests a virtual IP (kept across plays), with no endpoints
-     * yet, and puts the root's Service range behind its guard (nothing sent there leaves the host).
-     */
+    /** Gives each Service of the manifests a virtual IP and its guard ({@link Services#allocate}). */
     void allocateServices() {
-        if (manifests.services().isEmpty()) {
-            return;
-        }
-        CniNetwork network = berth.network().network(null);
-        try (Locks.Held held = berth.locks().services()) {
-            for (ServiceSpec s : manifests.services()) {
-                var existing = berth.state().services().stream().filter(r -> r.name().equals(s.name())).findFirst();
-                if (existing.isEmpty()) {
-                    berth.state().insertService(new StateStore.ServiceRecord(s.name(), s.namespace(), freeVip(network, s.name()), "[]", Canonical.json(s)));
-                } else if (!Canonical.json(s).equals(existing.get().spec())) {
-                    berth.state().setServiceSpec(s.name(), Canonical.json(s)); // its rules follow at the next update of the endpoints
-                }
-            }
-            rules.guardOn(network.serviceSubnet());
-        }
+        services(berth).allocate(manifests.services(), berth.network().network(null));
     }
 
-    private String freeVip(CniNetwork network, String name) {
-        Cidr range = Cidr.parse(network.serviceSubnet());
-        long usable = range.size() - 2;
-        List<String> used = berth.state().services().stream().map(StateStore.ServiceRecord::ip).toList();
-        long start = Math.floorMod(name.hashCode(), Math.max(1, usable));
-        for (long i = 0; i < usable; i++) {
-            String vip = range.host((start + i) % usable + 1);
-            if (!used.contains(vip)) {
-                return vip;
-            }
-        }
-        throw new BerthException(BerthException.Kind.HOST, "no free address left in the service range " + range);
+    /** The owner of the root's Services. */
+    static Services services(Berth berth) {
+        return new Services(berth.processes(), berth.layout().root().toString(), berth.state(), berth.locks());
     }
 
     /**
-     * Rewrites the rules of every Service over the running pods it selects whose app containers
-     * are all recorded ready and running: the same answer for a play, the supervisor and whoever
-     * comes next, since it is read from the state, not from one command's memory.
+     * Rewrites the rules of every Service over the running pods whose app containers are all
+     * recorded ready and running: the same answer for a play, the supervisor and whoever comes
+     * next, since it is read from the state, not from one command's memory.
      */
     static void updateEndpoints(Berth berth) {
         if (berth.state().services().isEmpty()) {
             return;
         }
-        try (Locks.Held held = berth.locks().services()) {
-            Set<String> ready = berth.state().readyContainers();
-            Map<String, String> ids = new java.util.HashMap<>();
-            berth.state().containers().forEach(c -> ids.put(c.name(), c.id()));
-            List<PodSpec> readyPods = new ArrayList<>();
-            for (PodRecord p : berth.state().pods()) {
-                PodSpec pod = Canonical.read(Json.parse(p.spec()), PodSpec.class);
-                boolean allReady = p.status() == PodRecord.Status.RUNNING && pod.containers().stream().map(c -> ids.get(new ContainerName(pod.name(), c.name()).full()))
-                        .allMatch(id -> id != null && ready.contains(id) && berth.containers().exitCode(id) == null);
-                if (allReady) {
-                    readyPods.add(pod);
-                }
-            }
-            CniNetwork network = berth.network().network(null);
-            ServiceRules rules = new ServiceRules(berth.processes(), berth.layout().root().toString());
-            for (StateStore.ServiceRecord record : berth.state().services()) {
-                if (record.spec() != null) {
-                    updateEndpoints(berth, rules, record, Canonical.read(Json.parse(record.spec()), ServiceSpec.class), network, readyPods);
-                }
-            }
-        }
+        services(berth).update(() -> serving(berth), berth.network().network(null));
     }
 
-    private static void updateEndpoints(Berth berth, ServiceRules rules, StateStore.ServiceRecord record, ServiceSpec s, CniNetwork network,
-            List<PodSpec> readyPods) {
-        List<ServiceRules.Port> ports = new ArrayList<>();
-        for (ServiceSpec.Port p : s.ports()) {
-            List<ServiceRules.Endpoint> endpoints = new ArrayList<>();
-            for (PodSpec pod : readyPods) {
-                String ip = berth.network().address(pod.name());
-                Integer target = targetPort(pod, p);
-                if (s.selects(pod.labels()) && ip != null && target != null) {
-                    endpoints.add(new ServiceRules.Endpoint(ip, target));
-                }
+    /** The running pods whose app containers are all recorded ready and running, with their addresses. */
+    private static List<Services.Serving> serving(Berth berth) {
+        Set<String> ready = berth.state().readyContainers();
+        Map<String, String> ids = new java.util.HashMap<>();
+        berth.state().containers().forEach(c -> ids.put(c.name(), c.id()));
+        List<Services.Serving> serving = new ArrayList<>();
+        for (PodRecord p : berth.state().pods()) {
+            PodSpec pod = Canonical.read(Json.parse(p.spec()), PodSpec.class);
+            boolean allReady = p.status() == PodRecord.Status.RUNNING && pod.containers().stream().map(c -> ids.get(new ContainerName(pod.name(), c.name()).full()))
+                    .allMatch(id -> id != null && ready.contains(id) && berth.containers().exitCode(id) == null);
+            if (allReady) {
+                serving.add(new Services.Serving(pod, berth.network().address(pod.name())));
             }
-            int nodePort = p.nodePort() > 0 || !s.type().equals("ClusterIP") ? nodePort(s, p) : 0;
-            ports.add(new ServiceRules.Port(p.port(), p.protocol(), nodePort, endpoints));
         }
-        List<List<String>> fresh = rules.rules(s.namespace() + "/" + s.name(), record.ip(), network.subnet(), ports);
-        String json = ServiceRules.toJson(fresh);
-        if (!json.equals(record.rules())) {
-            rules.replace(ServiceRules.fromJson(record.rules()), fresh);
-            berth.state().setServiceRules(s.name(), json);
-        }
+        return serving;
     }
 
-    /**
-     * Writes again the rules of every Service (and the guard) that are no longer all in the
-     * kernel's tables: someone flushed them, a firewall was reloaded. Returns the Services repaired.
-     */
     static List<String> repairRules(Berth berth) {
-        List<String> repaired = new ArrayList<>();
-        if (berth.state().services().isEmpty()) {
-            return repaired;
-        }
-        ServiceRules rules = new ServiceRules(berth.processes(), berth.layout().root().toString());
-        try (Locks.Held held = berth.locks().services()) {
-            rules.guardOn(berth.network().network(null).serviceSubnet());
-            for (StateStore.ServiceRecord r : berth.state().services()) {
-                if (rules.restore(ServiceRules.fromJson(r.rules()))) {
-                    repaired.add(r.name());
-                }
-            }
-        }
-        return repaired;
+        return services(berth).repair(berth.network().network(null));
     }
 
-    /**
-     * Whether a Service port forwards to a ready pod: its rules, as applied, have an endpoint.
-     * Checked on the rules rather than by connecting, so nothing is sent before they exist.
-     */
     static boolean forwards(Berth berth, List<StateStore.ServiceRecord> services, String service, int port) {
-        return services.stream().filter(r -> r.name().equals(service)).findFirst()
-                .map(r -> new ServiceRules(berth.processes(), berth.layout().root().toString())
-                        .forwards(ServiceRules.fromJson(r.rules()), r.namespace() + "/" + r.name(), port))
-                .orElse(true);
-    }
-
-    private static int nodePort(ServiceSpec s, ServiceSpec.Port p) {
-        return p.nodePort() > 0 ? p.nodePort() : 30000 + Math.floorMod((s.name() + ":" + p.port()).hashCode(), 2768);
-    }
-
-    /** The container port a Service port forwards to in one pod (a named targetPort looked up in its containers). */
-    static Integer targetPort(PodSpec pod, ServiceSpec.Port p) {
-        if (!p.targetPort().isNamed()) {
-            return p.targetPort().number();
-        }
-        for (ContainerSpec c : pod.allContainers()) {
-            for (ContainerPort cp : c.ports()) {
-                if (p.targetPort().name().equals(cp.name())) {
-                    return cp.containerPort();
-                }
-            }
-        }
-        return null;
+        return services(berth).forwards(services, service, port);
     }
 
     /** Removes the Services of the manifests: their rules, then their records. */
     static void removeServices(Berth berth, Manifests manifests) {
-        if (manifests.services().isEmpty()) {
-            return;
-        }
-        ServiceRules rules = new ServiceRules(berth.processes(), berth.layout().root().toString());
-        try (Locks.Held held = berth.locks().services()) {
-            for (StateStore.ServiceRecord r : berth.state().services()) {
-                if (manifests.services().stream().anyMatch(s -> s.name().equals(r.name()))) {
-                    rules.remove(ServiceRules.fromJson(r.rules()));
-                    berth.state().deleteService(r.name());
-                }
-            }
-        }
+        services(berth).remove(manifests.services().stream().map(ServiceSpec::name).toList());
     }
 
-    /**
-     * After a down: the guard of the root's Service range goes once neither a Service nor a pod is
-     * left (a pod still running may send to the address of a Service that is gone, and that must
-     * not leave the host either).
-     */
     static void releaseGuardIfUnused(Berth berth) {
-        try (Locks.Held held = berth.locks().services()) {
-            if (berth.state().services().isEmpty() && berth.state().pods().isEmpty()) {
-                new ServiceRules(berth.processes(), berth.layout().root().toString()).guardOff(berth.network().network(null).serviceSubnet());
-            }
-        }
+        services(berth).releaseGuardIfUnused(berth.network().network(null));
     }
 
     /** Every pod's /etc/hosts: the other pods by hostname and name, and each Service under its DNS forms. */

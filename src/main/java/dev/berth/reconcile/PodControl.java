@@ -101,9 +101,9 @@ public final class PodControl {
         WorkerEngine.Snapshot[] snapshot = {WorkerEngine.Snapshot.read(berth)};
         WorkerEngine real = new WorkerEngine(berth, prober, spec, false, true, () -> snapshot[0], line -> {}, events);
         List<String> failures = new ArrayList<>();
-        PodWorker.Listener told = (c, type, message) -> {
-            real.event(c, type, message);
-            if (type.equals("hook-failed")) {
+        PodWorker.Listener told = (c, event, message) -> {
+            real.event(c, event, message);
+            if (event == PodWorker.Event.HOOK_FAILED) {
                 failures.add(new ContainerName(spec.name(), c.name()) + ": " + message);
             }
         };

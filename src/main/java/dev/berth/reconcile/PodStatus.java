@@ -43,7 +43,7 @@ public record PodStatus(String name, String phase, String reason, int ready, int
     public static List<JobStatus> jobs(List<PodStatus> pods) {
         Map<String, List<PodStatus>> byJob = new java.util.TreeMap<>();
         for (PodStatus p : pods) {
-            if (p.owner() != null && p.owner().kind().equals("Job")) {
+            if (p.owner() != null && p.owner().isJob()) {
                 byJob.computeIfAbsent(p.owner().name(), k -> new ArrayList<>()).add(p);
             }
         }

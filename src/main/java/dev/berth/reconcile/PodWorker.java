@@ -60,14 +60,36 @@ final class PodWorker {
         void setReady(PodSpec pod, ContainerSpec c, boolean ready, String message);
     }
 
-    /** What the worker tells: the supervisor logs and records it, a test collects it. */
+    /** What a worker tells of a container; {@link #word} is the type berth's event log records. */
+    enum Event {
+        STARTED("started"), READY("ready"), UNREADY("unready"), DIED("died"), RESTARTING("restarting"),
+        /** Its startup probe passed (its readiness follows). */
+        STARTUP_PASSED("startup-passed"),
+        LIVENESS_FAILED("liveness-failed"), STARTUP_FAILED("startup-failed"), DEADLINE_EXCEEDED("deadline-exceeded"), KILLED("killed"),
+        HOOK_FAILED("hook-failed"),
+        /** Something worth a line in a log, not an event of the container's. */
+        NOTE("note");
+
+        final String word;
+
+        Event(String word) {
+            this.word = word;
+        }
+
+        /** What led to a kill ({@link ContainerLifecycle#killedBecause}): a probe's failure or a Job's deadline. */
+        static Event cause(String killedBecause) {
+            return killedBecause.startsWith("livenessProbe") ? LIVENESS_FAILED
+                    : killedBecause.startsWith("startupProbe") ? STARTUP_FAILED : DEADLINE_EXCEEDED;
+        }
+    }
+
+    /** What the worker tells: the supervisor logs and records it, play reports it, a test collects it. */
     interface Listener {
-        /** An event of a container ({@code died}, {@code restarting}, {@code started}, {@code ready}, {@code killed}, …). */
-        void event(ContainerSpec c, String type, String message);
+        void event(ContainerSpec c, Event event, String message);
 
         /** An exit of a run this worker did not see (it took the container over exited); the listener says whether it was told. */
         default void exitBeforeTakeover(ContainerSpec c, int code) {
-            event(c, "died", "exit code " + code);
+            event(c, Event.DIED, "exit code " + code);
         }
     }
 
@@ -93,6 +115,8 @@ final class PodWorker {
         /** Started by this worker in {@link Mode#START}: not again. */
         boolean startedAgain;
         String readyMessage = "";
+        /** Whether the kill of the current run was told (a refused kill is tried again, told once). */
+        boolean killTold;
         /** Why the run a start just made was stopped at once (its postStart hook failed), until its run is seen. */
         String hookFailed;
         /** Why its life is over, as the last step decided (null: it goes on). */
@@ -255,6 +279,7 @@ final class PodWorker {
             }
             s.run = seen.run();
             s.killSent = false;
+            s.killTold = false;
             s.life.started(seen.run(), seen.restarts());
             hookFailed(s);
             if (seen.readyOnDisk()) {
@@ -291,14 +316,14 @@ final class PodWorker {
     private Instant act(Slot s, Action action, Instant now) {
         if (action instanceof PodActions.SetReady r) {
             engine.setReady(pod, s.spec, r.ready(), !r.ready() && s.seen.state() == State.EXITED ? "exited" : s.readyMessage);
-            listener.event(s.spec, r.ready() ? "ready" : "unready", r.ready() ? s.readyMessage : "");
+            listener.event(s.spec, r.ready() ? Event.READY : Event.UNREADY, r.ready() ? s.readyMessage : "");
             readinessChanged = true;
         } else if (action instanceof PodActions.Exited e) {
             ContainerLifecycle.Exit exit = s.life.exited(e.code(), e.at());
             String killed = s.life.lastState().message();
-            listener.event(s.spec, "died", "exit code " + e.code() + (killed == null ? "" : " (" + killed + ")"));
+            listener.event(s.spec, Event.DIED, "exit code " + e.code() + (killed == null ? "" : " (" + killed + ")"));
             if (exit.outcome() == ContainerLifecycle.Outcome.RESTART) {
-                listener.event(s.spec, "restarting", "in " + Math.max(0, Duration.between(now, exit.restartAt()).toMillis())
+                listener.event(s.spec, Event.RESTARTING, "in " + Math.max(0, Duration.between(now, exit.restartAt()).toMillis())
                         + " ms, CrashLoopBackOff (" + exit.why() + ")");
                 return exit.restartAt();
             }
@@ -318,6 +343,12 @@ final class PodWorker {
             if (s.life.killedBecause() == null) {
                 s.life.killed(k.reason()); // a Job's deadline: the lifecycle learns it here
             }
+            if (!s.killTold) {
+                s.killTold = true;
+                String why = k.reason() + (s.readyMessage.isEmpty() || k.reason().startsWith("Job ") ? "" : " (" + s.readyMessage + ")");
+                listener.event(s.spec, Event.cause(k.reason()), why);
+                listener.event(s.spec, Event.KILLED, k.reason());
+            }
             Instant run = s.run;
             onPool(s, () -> new Result(s, engine.kill(pod, s.spec, grace()) ? run : null, null, null, null));
         } else if (action instanceof PodActions.Restart) {
@@ -331,7 +362,7 @@ final class PodWorker {
             onPool(s, () -> {
                 String done = engine.finishStart(pod, s.spec);
                 if (done != null) {
-                    listener.event(s.spec, "note", "a start left half way by a killed process: " + done);
+                    listener.event(s.spec, Event.NOTE, "a start left half way by a killed process: " + done);
                 }
                 return new Result(s, null, null, null, null);
             });
@@ -353,11 +384,11 @@ final class PodWorker {
     private ProbeResult started(Slot s, String detail) {
         String hookFailed = engine.postStart(pod, s.spec);
         if (hookFailed != null) {
-            listener.event(s.spec, "hook-failed", hookFailed + "; stopping it");
+            listener.event(s.spec, Event.HOOK_FAILED, hookFailed + "; stopping it");
             engine.kill(pod, s.spec, grace());
             return ProbeResult.failed(hookFailed);
         }
-        listener.event(s.spec, "started", s.spec.postStart() == null ? detail : (detail.isEmpty() ? "" : detail + ", ") + "postStart hook done");
+        listener.event(s.spec, Event.STARTED, s.spec.postStart() == null ? detail : (detail.isEmpty() ? "" : detail + ", ") + "postStart hook done");
         return ProbeResult.ok("started");
     }
 
@@ -386,13 +417,9 @@ final class PodWorker {
             case READY, UNREADY -> s.readyMessage = r.result().message();
             case STARTED -> {
                 s.readyMessage = r.result().message();
-                listener.event(s.spec, "startup-passed", r.result().message());
+                listener.event(s.spec, Event.STARTUP_PASSED, r.result().message());
             }
-            case KILL -> {
-                s.readyMessage = r.result().message();
-                listener.event(s.spec, Events.failedProbe(s.life.killedBecause()), s.life.killedBecause() + " (" + r.result().message() + ")");
-                listener.event(s.spec, "killed", s.life.killedBecause());
-            }
+            case KILL -> s.readyMessage = r.result().message(); // the kill follows in this step, and says why
             default -> {
             }
         }
@@ -406,7 +433,7 @@ final class PodWorker {
             try {
                 r = work.get();
             } catch (RuntimeException e) {
-                listener.event(s.spec, "note", "failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+                listener.event(s.spec, Event.NOTE, "failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
                 r = new Result(s, null, null, null, null);
             }
             results.add(r);

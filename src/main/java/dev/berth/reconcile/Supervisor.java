@@ -97,7 +97,7 @@ public final class Supervisor {
      * whose result still matters after play (liveness, startup, readiness).
      */
     static boolean watched(PodSpec pod, ContainerSpec c) {
-        if (pod.owner() != null && pod.owner().kind().equals("Job")) {
+        if (pod.ofJob()) {
             return false;
         }
         return !Restarts.policy(pod, c).equals("Never") || c.livenessProbe() != null || c.readinessProbe() != null || c.startupProbe() != null;
@@ -317,7 +317,7 @@ public final class Supervisor {
     private static Instant nextStart(Berth berth, PodSpec pod, ContainerSpec c, ContainerEngine.Container container, Restarts restarts) {
         ContainerRecord r = container.record();
         if (container.running() || container.exitCode() == null || r.finished() == null
-                || pod.owner() != null && pod.owner().kind().equals("Job")) {
+                || pod.ofJob()) {
             return null;
         }
         ContainerLifecycle lc = new ContainerLifecycle(pod, c, restarts, new ContainerLifecycle.Jobs(), false);

@@ -155,17 +155,23 @@ final class WorkerEngine implements PodWorker.Engine, PodWorker.Listener {
     }
 
     @Override
-    public void event(ContainerSpec c, String type, String message) {
+    public void event(ContainerSpec c, PodWorker.Event event, String message) {
         ContainerRecord r = record(pod, c);
-        if (type.equals("note") || r == null) {
+        if (event == PodWorker.Event.STARTUP_PASSED) {
+            return; // its ready event follows
+        }
+        if (event == PodWorker.Event.NOTE || r == null) {
             log.accept(c.name() + ": " + message);
             return;
         }
-        if (type.endsWith("-failed") || type.equals("deadline-exceeded")) {
-            log.accept(r.name() + ": " + message + (type.equals("hook-failed") ? "" : "; stopping it"));
+        switch (event) {
+            case LIVENESS_FAILED, STARTUP_FAILED, DEADLINE_EXCEEDED -> log.accept(r.name() + ": " + message + "; stopping it");
+            case HOOK_FAILED -> log.accept(r.name() + ": " + message);
+            default -> {
+            }
         }
         if (events != null) {
-            events.record(r.pod(), r.ownName(), type, message);
+            events.record(r.pod(), r.ownName(), event.word, message);
         }
     }
 
@@ -178,7 +184,7 @@ final class WorkerEngine implements PodWorker.Engine, PodWorker.Listener {
         boolean told = berth.state().events(0, exited.minusSeconds(1), r.pod()).stream()
                 .anyMatch(e -> e.object().equals(object) && (e.type().equals("died") || e.type().equals("exited"))); // exited: a play saw it
         if (!told) {
-            event(c, "died", "exit code " + code);
+            event(c, PodWorker.Event.DIED, "exit code " + code);
         }
     }
 

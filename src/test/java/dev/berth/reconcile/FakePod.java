@@ -206,7 +206,7 @@ final class FakePod implements PodWorker.Engine, PodWorker.Listener {
     // the listener
 
     @Override
-    public void event(ContainerSpec c, String type, String message) {
-        log.add("event " + c.name() + " " + type + (message.isEmpty() ? "" : " " + message));
+    public void event(ContainerSpec c, PodWorker.Event event, String message) {
+        log.add("event " + c.name() + " " + event.word + (message.isEmpty() ? "" : " " + message));
     }
 }
