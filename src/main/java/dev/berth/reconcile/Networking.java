@@ -12,7 +12,6 @@ import dev.berth.api.ServiceSpec;
 import dev.berth.engine.Berth;
 import dev.berth.engine.UserNamespace;
 import dev.berth.state.Locks;
-import dev.berth.network.Cidr;
 import dev.berth.network.CniNetwork;
 import dev.berth.network.PortHolder;
 import dev.berth.network.Services;

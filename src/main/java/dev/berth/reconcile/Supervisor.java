@@ -1,17 +1,13 @@
 package dev.berth.reconcile;
 
-import dev.berth.api.BerthException;
 import dev.berth.api.Canonical;
 import dev.berth.api.ContainerName;
 import dev.berth.api.ContainerSpec;
 import dev.berth.api.Json;
 import dev.berth.api.PodSpec;
-import dev.berth.api.Readiness;
 import dev.berth.engine.Berth;
 import dev.berth.engine.ContainerEngine;
-import dev.berth.probe.ProbeResult;
 import dev.berth.probe.Prober;
-import dev.berth.reconcile.ContainerLifecycle.Check;
 import dev.berth.state.ContainerRecord;
 import dev.berth.state.Locks;
 import dev.berth.state.PodRecord;
@@ -25,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutorService;

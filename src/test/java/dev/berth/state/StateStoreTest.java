@@ -30,15 +30,15 @@ class StateStoreTest {
     /** Users have roots made by older berths: a database at every earlier schema version opens, is migrated and keeps its rows. */
     @Test
     void aDatabaseOfEveryEarlierVersionIsMigrated() throws Exception {
-        assertThat(StateStore.SCHEMA_VERSION).isEqualTo(8);
-        for (int version = 1; version < StateStore.SCHEMA_VERSION; version++) {
+        assertThat(Database.SCHEMA_VERSION).isEqualTo(8);
+        for (int version = 1; version < Database.SCHEMA_VERSION; version++) {
             Layout layout = new Layout(dir.resolve("v" + version + "/root"), dir.resolve("v" + version + "/run"));
             java.nio.file.Files.createDirectories(layout.root());
             org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
             try (java.sql.Connection db = new org.sqlite.JDBC().connect("jdbc:sqlite:" + layout.database(), config.toProperties());
                     java.sql.Statement s = db.createStatement()) {
                 for (int v = 0; v < version; v++) {
-                    for (String ddl : StateStore.MIGRATIONS[v]) {
+                    for (String ddl : Database.MIGRATIONS[v]) {
                         s.execute(ddl);
                     }
                 }
