@@ -35,11 +35,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * {@code kube play}: runs a plan as an event-driven DAG. A coordinator loop starts every node as
- * soon as the conditions of all its incoming edges hold (sandboxes and containers are created on
- * a bounded pool, so independent ones go in parallel), probes running containers quickly while
- * anything may wait on them, follows restart policies while the play lasts, and ends when every
- * node is ready, completed, failed or blocked.
+ * {@code kube play}: runs a plan as an event-driven DAG. A coordinator thread creates each
+ * pod's sandbox once the conditions of all its incoming edges hold (on a bounded pool, so
+ * independent ones go in parallel), then steps the pod's {@link PodWorker}, which creates each
+ * container once its gate (the plan's edges into it, judged here) opens, probes it quickly
+ * while anything may wait on it, and follows its restart policy while the play lasts. The play
+ * ends when every node is ready, completed, failed or blocked.
  */
 public final class KubePlay {
     /** The longest the coordinator sleeps with nothing due: what bounds the check of --timeout. */
@@ -536,8 +537,10 @@ public final class KubePlay {
         if (r.state == State.BLOCKED || r.state == State.FAILED) {
             return;
         }
-        if (last == null) {
-            block(r, over); // never started: what it waited for will not come, or its Job is past its deadline
+        if (last == null && r.state == State.WAITING) {
+            block(r, over); // what it waited for will not come
+        } else if (last == null) {
+            fail(r, over); // it could not be created, or its Job was past its deadline when its turn came
         } else if (worker.completed(r.spec.name())) {
             r.state = State.COMPLETED;
             emit(r.node, "completed", "exit code 0");

@@ -121,6 +121,8 @@ final class PodWorker {
         String hookFailed;
         /** Why its life is over, as the last step decided (null: it goes on). */
         String over;
+        /** Why it could not be created: its life ended there (play reports it failed). */
+        String failed;
         Seen seen = Seen.ABSENT;
 
         Slot(ContainerSpec spec, ContainerLifecycle life, int maxRestarts) {
@@ -130,8 +132,12 @@ final class PodWorker {
         }
     }
 
-    /** Work the pool finished, handed back to {@link #step}: with a check, a probe's result. */
-    private record Result(Slot slot, Instant run, Check check, ProbeResult result, Instant at) {}
+    /** Work the pool finished, handed back to {@link #step}: with a check, a probe's result; with an error, a create that failed. */
+    private record Result(Slot slot, Instant run, Check check, ProbeResult result, Instant at, String error) {
+        Result(Slot slot, Instant run, Check check, ProbeResult result, Instant at) {
+            this(slot, run, check, result, at, null);
+        }
+    }
 
     private final PodSpec pod;
     private final Mode mode;
@@ -195,6 +201,10 @@ final class PodWorker {
         probes.forEach(this::probed); // after the look: a probe of a run that ended meanwhile is not taken
         List<PodActions.Container> inputs = new ArrayList<>();
         for (Slot s : slots.values()) {
+            if (s.failed != null) {
+                s.over = s.failed;
+                continue;
+            }
             inputs.add(new PodActions.Container(s.spec, s.seen, s.life, gates.apply(s.spec.name()), s.busy, s.killSent, s.maxRestarts,
                     mode == Mode.START && !s.startedAgain));
         }
@@ -370,7 +380,11 @@ final class PodWorker {
             return w.until();
         } else if (action instanceof PodActions.Create) {
             onPool(s, () -> {
-                engine.create(pod, s.spec);
+                try {
+                    engine.create(pod, s.spec);
+                } catch (RuntimeException e) {
+                    return new Result(s, null, null, null, null, e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage() : "internal error: " + e);
+                }
                 return new Result(s, null, null, started(s, ""), null);
             });
         }
@@ -399,7 +413,9 @@ final class PodWorker {
     /** Work of the pool's other than a probe, ended (before the step's look): a start made, a kill made. */
     private void taken(Result r) {
         Slot s = r.slot();
-        if (r.result() != null) {
+        if (r.error() != null) {
+            s.failed = r.error();
+        } else if (r.result() != null) {
             s.startedAgain = true; // a start was made: its run is seen at this step's look
             s.hookFailed = r.result().success() ? null : r.result().message();
         } else if (r.run() != null && r.run().equals(s.run)) {

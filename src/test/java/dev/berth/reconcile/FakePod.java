@@ -51,6 +51,8 @@ final class FakePod implements PodWorker.Engine, PodWorker.Listener {
     BiPredicate<String, Check> probes = (c, check) -> true;
     /** Whether the pod's lock is free for a restart or a kill. */
     boolean lockFree = true;
+    /** Containers whose creation fails (a bad spec, a missing image). */
+    final Set<String> createFails = new HashSet<>();
     /** Containers whose postStart hook fails. */
     final Set<String> hookFails = new HashSet<>();
     Instant now = T0;
@@ -146,6 +148,10 @@ final class FakePod implements PodWorker.Engine, PodWorker.Listener {
 
     @Override
     public void create(PodSpec p, ContainerSpec c) {
+        if (createFails.contains(c.name())) {
+            log.add("create failed " + c.name());
+            throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT, "runAsNonRoot is set, but it would run as root");
+        }
         Box b = box(c.name());
         log.add("create " + c.name());
         b.state = State.RUNNING;

@@ -632,6 +632,17 @@ class PodWorkerTest {
         assertThat(f.logged("event app started")).hasSize(1);
     }
 
+    @Test
+    void aContainerThatCannotBeCreatedIsTriedOnceAndItsLifeEndsWithWhy() {
+        FakePod f = one("Always", "{name: app, image: busybox}");
+        f.createFails.add("app");
+        PodWorker w = f.worker(PodWorker.Mode.PLAY, OPEN);
+        f.run(w, secs(1));
+        assertThat(f.logged("create failed app")).hasSize(1);
+        assertThat(w.over("app")).contains("runAsNonRoot");
+        assertThat(w.watching()).isFalse();
+    }
+
     // Jobs
 
     FakePod job(String spec) {
