@@ -445,6 +445,9 @@ public final class KubePlay {
                 }
                 if (r.node.kind() == Node.Kind.CONTAINER) {
                     allDone &= r.terminal() && !(r.state == State.READY && runsToCompletion(r)); // a Job's containers are done when they exit
+                    if (r.state == State.WAITING && !interrupted && !workers.containsKey(r.pod.name())) {
+                        waitsFor(r, timeout); // its sandbox is not there yet: said waiting, or blocked when the sandbox failed
+                    }
                     checkTimeout(r, timeout);
                     continue;
                 }
