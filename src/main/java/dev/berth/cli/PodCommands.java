@@ -210,8 +210,11 @@ final class PodCommands extends GroupCommand {
         @Spec
         CommandSpec spec;
 
-        @Option(names = {"-f", "--force"}, description = "Stop running pods first (SIGKILL after 10 seconds).")
+        @Option(names = {"-f", "--force"}, description = "Stop running pods first: preStop hooks, SIGTERM, SIGKILL after the grace period.")
         boolean force;
+
+        @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "Seconds before SIGKILL (default: each pod's terminationGracePeriodSeconds).")
+        Integer time;
 
         @Parameters(arity = "1..*", paramLabel = "POD", completionCandidates = CompletionCommand.Pods.class, description = "Pods by name.")
         List<String> pods;
@@ -235,7 +238,7 @@ final class PodCommands extends GroupCommand {
             if (running && !force) {
                 throw new dev.berth.api.BerthException(dev.berth.api.BerthException.Kind.INVALID_INPUT, "pod " + pod + " is running; use pod rm -f");
             }
-            dev.berth.reconcile.Hooks.removePod(berth, pod, List.of(), java.time.Duration.ofSeconds(10));
+            dev.berth.reconcile.PodControl.removeLocked(berth, pod, time == null ? null : java.time.Duration.ofSeconds(time));
         }
     }
 }

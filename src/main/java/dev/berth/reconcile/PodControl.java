@@ -55,6 +55,19 @@ public final class PodControl {
         }
     }
 
+    /**
+     * Removes a pod whose lock the caller holds, as {@code kube down} removes one: its containers
+     * stopped in the reverse of its plan's order, each after its preStop hook, within
+     * {@code timeout} or else the pod's terminationGracePeriodSeconds. A pod whose record is gone
+     * (what a killed command left) is removed with no order and the default grace.
+     */
+    public static void removeLocked(Berth berth, String pod, Duration timeout) {
+        PodSpec spec = berth.state().pod(pod).map(r -> Canonical.read(Json.parse(r.spec()), PodSpec.class)).orElse(null);
+        List<String> order = spec == null ? List.of() : containers(plan(spec).stopOrder());
+        Duration grace = timeout != null ? timeout : Duration.ofSeconds(spec == null ? 30 : KubePlay.grace(spec));
+        Hooks.removePod(berth, pod, order, grace);
+    }
+
     /** How long {@code pod start} waits for what a container waits for, as play's --timeout default. */
     static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 

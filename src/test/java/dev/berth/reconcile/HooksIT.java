@@ -45,6 +45,46 @@ class HooksIT {
         }
     }
 
+    /** pod rm -f removes as kube down does: the plan's reverse order, preStop hooks, and the pod's own grace period (issue 29). */
+    @Test
+    void podRmStopsInReverseOrderWithPreStopHooksAndThePodsGracePeriod() throws Exception {
+        try (BerthRoot b = new BerthRoot().withSampleImage()) {
+            Path out = Files.createDirectories(b.dir.resolve("out"));
+            Path m = Files.writeString(b.dir.resolve("order.yaml"), """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: ordered}
+                    spec:
+                      terminationGracePeriodSeconds: 1
+                      volumes: [{name: out, hostPath: {path: %s}}]
+                      containers:
+                        - name: db
+                          image: %s
+                          command: ["sleep", "1000"]
+                          volumeMounts: [{name: out, mountPath: /out}]
+                          lifecycle: {preStop: {exec: {command: [sh, -c, "echo db >> /out/order"]}}}
+                        - name: app
+                          image: %s
+                          command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"]
+                          volumeMounts: [{name: out, mountPath: /out}]
+                          lifecycle: {preStop: {exec: {command: [sh, -c, "echo app >> /out/order"]}}}
+                    """.formatted(out, IMAGE, IMAGE).replace("metadata: {name: ordered}",
+                    "metadata: {name: ordered, annotations: {berth.dev/depends-on.app: \"db:started\"}}"));
+            try {
+                b.berth("kube", "play", m.toString()).ok();
+                long start = System.nanoTime();
+                b.berth("pod", "rm", "-f", "ordered").ok();
+                long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+                assertThat(Files.readString(out.resolve("order"))).isEqualTo("app\ndb\n");
+                // app leaves on SIGTERM; db (sleep as PID 1) ignores it and is killed when the pod's 1 s is up, not a fixed 10 s
+                assertThat(seconds).as("pod rm -f of two containers with a grace period of 1 s").isLessThan(8);
+            } finally {
+                b.berth("kube", "down", m.toString());
+            }
+            b.assertNothingLeft();
+        }
+    }
+
     @Test
     void aFailingPostStartHookKillsTheContainerAndThePlaySaysWhy() throws Exception {
         try (BerthRoot b = new BerthRoot().withSampleImage()) {
