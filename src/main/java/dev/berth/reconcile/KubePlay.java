@@ -436,7 +436,12 @@ public final class KubePlay {
     private void loop(ExecutorService pool, Prober prober) {
         long timeout = options.timeout().toNanos();
         while (true) {
-            Instant due = interrupted ? null : stepWorkers(pool, prober); // first: what it moves counts for this turn's look at every node
+            Instant due = null;
+            if (interrupted) {
+                workers.values().forEach(PodWorker::drain); // nothing more is started: only the pool's work in hand is waited for
+            } else {
+                due = stepWorkers(pool, prober); // first: what it moves counts for this turn's look at every node
+            }
             boolean allDone = true;
             for (Run r : runs.values()) {
                 if (r.busy) {

@@ -257,6 +257,13 @@ final class PodWorker {
         return slots.get(container).life;
     }
 
+    /** Takes in what the pool finished without acting on it: a driver that stopped stepping (an interrupted play) waits for the pool so. */
+    void drain() {
+        for (Result r; (r = results.poll()) != null; ) {
+            r.slot().busy = false;
+        }
+    }
+
     /** Whether the pool is working for any container. */
     boolean busy() {
         return slots.values().stream().anyMatch(s -> s.busy);
