@@ -32,12 +32,12 @@ import java.util.function.Supplier;
  * worker's listener it logs and records events.
  */
 final class WorkerEngine implements PodWorker.Engine, PodWorker.Listener {
-    /** The containers' records by name and the IDs recorded ready, read once for every worker of a look. */
-    record Snapshot(Map<String, ContainerRecord> containers, Set<String> ready) {
+    /** The containers' records by name, the IDs recorded ready and the restart counts, read once for every worker of a look. */
+    record Snapshot(Map<String, ContainerRecord> containers, Set<String> ready, Map<String, Integer> restarts) {
         static Snapshot read(Berth berth) {
             Map<String, ContainerRecord> byName = new HashMap<>();
             berth.state().containers().forEach(c -> byName.put(c.name(), c));
-            return new Snapshot(byName, berth.state().readyContainers());
+            return new Snapshot(byName, berth.state().readyContainers(), berth.state().restartCounts());
         }
     }
 
@@ -80,7 +80,7 @@ final class WorkerEngine implements PodWorker.Engine, PodWorker.Listener {
         ContainerEngine engine = berth.containers();
         Integer code = engine.exitCode(r.id()); // a file read: no runtime call for a running container
         Instant run = r.started() == null ? r.created() : r.started();
-        int restarts = engine.restarts(r.id());
+        int restarts = snapshot.get().restarts().getOrDefault(r.id(), 0);
         boolean isReady = snapshot.get().ready().contains(r.id());
         if (code != null) {
             return new PodActions.Seen(PodActions.State.EXITED, code, run, engine.exitTime(r.id()), restarts, isReady);
