@@ -174,10 +174,6 @@ final class PodWorker {
         }
     }
 
-    PodSpec pod() {
-        return pod;
-    }
-
     /**
      * Takes in what the pool finished, looks at every container, and acts. Returns when the next
      * thing falls due (a probe, the end of a back-off), or null when nothing will without a change

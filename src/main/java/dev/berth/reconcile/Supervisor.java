@@ -52,7 +52,10 @@ public final class Supervisor {
     private final Consumer<String> log;
     private final Restarts restarts;
     /** A worker per watched pod (by name and spec hash) and per container of {@code run --restart} (by ID and policy). */
-    private final Map<String, PodWorker> workers = new HashMap<>();
+    private final Map<String, Watched> workers = new HashMap<>();
+
+    /** A pod's worker and its engine (which knows the pod's containers' records). */
+    private record Watched(PodWorker worker, WorkerEngine engine) {}
     /** Released by the pool (a worker's action ended) and by the exit directory's watch (a container exited). */
     private final Semaphore wake = new Semaphore(0);
     /** When the next check or restart falls due, as the last look found. */
@@ -208,7 +211,7 @@ public final class Supervisor {
         if (!act) {
             return needed(berth, byName);
         }
-        Map<String, PodWorker> seen = new HashMap<>();
+        Map<String, Watched> seen = new HashMap<>();
         for (PodRecord p : berth.state().pods()) {
             if (p.status() != PodRecord.Status.RUNNING) {
                 continue;
@@ -235,17 +238,15 @@ public final class Supervisor {
         boolean watching = false;
         boolean readinessChanged = false;
         Instant now = Instant.now();
-        for (PodWorker w : seen.values()) {
+        for (Watched watched : seen.values()) {
+            PodWorker w = watched.worker();
             Instant due = w.step(now);
             if (due != null && due.isBefore(nextWake)) {
                 nextWake = due;
             }
             watching |= w.watching();
             readinessChanged |= w.readinessChanged();
-            for (ContainerSpec c : w.running()) {
-                berth.containers().rotateLog(w.pod().containers().size() == 1 && byName.containsKey(c.name()) && w.pod().name().equals(c.name())
-                        ? byName.get(c.name()).id() : byName.get(new ContainerName(w.pod().name(), c.name()).full()).id()); // two stats while nothing was cut
-            }
+            w.running().forEach(watched.engine()::rotateLog);
         }
         if (readinessChanged) {
             Networking.updateEndpoints(berth);
@@ -254,10 +255,10 @@ public final class Supervisor {
     }
 
     /** A worker of a pod, or of a container of {@code run --restart} as a pod of one ({@code standalone}). */
-    private PodWorker worker(PodSpec pod, List<ContainerSpec> containers, Map<String, Integer> maxRestarts, boolean standalone) {
+    private Watched worker(PodSpec pod, List<ContainerSpec> containers, Map<String, Integer> maxRestarts, boolean standalone) {
         WorkerEngine real = new WorkerEngine(berth, prober, pod, standalone, false, () -> snapshot, log, events);
-        return new PodWorker(pod, containers, PodWorker.Mode.SUPERVISE, restarts, new ContainerLifecycle.Jobs(), maxRestarts, c -> PodActions.Gate.OPEN,
-                real, real, pool, wake::release, Instant::now);
+        return new Watched(new PodWorker(pod, containers, PodWorker.Mode.SUPERVISE, restarts, new ContainerLifecycle.Jobs(), maxRestarts,
+                c -> PodActions.Gate.OPEN, real, real, pool, wake::release, Instant::now), real);
     }
 
     /** Whether some watched container runs, or has exited and will start again (read only: for a command that only asks). */

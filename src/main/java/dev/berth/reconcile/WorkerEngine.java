@@ -90,6 +90,14 @@ final class WorkerEngine implements PodWorker.Engine, PodWorker.Listener {
         return new PodActions.Seen(state, null, run, null, restarts, isReady);
     }
 
+    /** Keeps the cut files of a running container's log (two stats while nothing was cut). */
+    void rotateLog(ContainerSpec c) {
+        ContainerRecord r = record(pod, c);
+        if (r != null) {
+            berth.containers().rotateLog(r.id());
+        }
+    }
+
     @Override
     public boolean startMayBeUnfinished(PodSpec pod, ContainerSpec c) {
         return berth.containers().startMayBeUnfinished(record(pod, c).id());
