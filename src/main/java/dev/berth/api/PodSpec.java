@@ -103,12 +103,17 @@ public record PodSpec(
                 imagePullSecrets, owner, source);
     }
 
-    /** Whether open TCP ports count as readiness when there is no probe (annotation {@code berth.dev/implicit-readiness}). */
     /** Whether a Job made the pod: its containers run to completion, counted against its backoffLimit. */
     public boolean ofJob() {
         return owner != null && owner.isJob();
     }
 
+    /** Whether the pod asks for an infra container to hold its namespaces (annotation {@code berth.dev/infra}). */
+    public boolean wantsInfra() {
+        return "true".equals(annotations.get("berth.dev/infra"));
+    }
+
+    /** Whether open TCP ports count as readiness when there is no probe (annotation {@code berth.dev/implicit-readiness}). */
     public boolean implicitReadiness() {
         return !"false".equals(annotations.get("berth.dev/implicit-readiness"));
     }

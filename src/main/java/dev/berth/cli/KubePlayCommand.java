@@ -61,6 +61,11 @@ final class KubePlayCommand implements Callable<Integer> {
             description = "Publish a containerPort on the host, for every pod declaring it (as podman does).")
     java.util.List<String> publish = new java.util.ArrayList<>();
 
+    @Option(names = "--infra",
+            description = "Give each pod an infra container holding its namespaces, as podman's pods have (default: namespace files, no process;"
+                    + " a pod's berth.dev/infra: \"true\" and shareProcessNamespace ask for one too).")
+    boolean infra;
+
     @Option(names = "--log-max-size", paramLabel = "SIZE", defaultValue = "10Mi",
             description = "Rotate a container's log when it reaches SIZE (default 10Mi; a pod's berth.dev/log-max-size wins).")
     String logMaxSize;
@@ -119,7 +124,7 @@ final class KubePlayCommand implements Callable<Integer> {
         PlayView view = new PlayView(out, mode, plan.startOrder().stream().filter(n -> n.kind() == Node.Kind.POD || n.kind() == Node.Kind.CONTAINER).map(Node::id).toList());
         try (Berth berth = Engines.open(root.global); Events events = new Events(berth.state())) {
             KubePlay play = new KubePlay(berth, read, plan, new PlayOptions(Duration.ofSeconds(start.timeout), replace, start.parallel, publish, logLimits(), backoff(),
-                    pull.registries(), true, adopt),
+                    pull.registries(), true, adopt, infra),
                     view.andThen(events.fromPlay()));
             CountDownLatch done = new CountDownLatch(1);
             Thread hook = new Thread(() -> {

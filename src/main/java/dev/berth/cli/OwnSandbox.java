@@ -61,7 +61,7 @@ final class OwnSandbox {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "the name \"" + name + "\" is already a pod's; choose another with --name");
         }
         PodSpec pod = spec(name, image, ports);
-        return berth.pods().createSandbox(new PodEngine.SandboxSpec(name, pod.namespace(), name, false, false, Canonical.hash(pod),
+        return berth.pods().createSandbox(new PodEngine.SandboxSpec(name, pod.namespace(), name, false, Sandbox.Kind.NAMESPACE_FILES, false, Canonical.hash(pod),
                 Canonical.json(pod), null, ports));
     }
 

@@ -33,6 +33,9 @@ final class PodCommands extends GroupCommand {
         }
         m.put("Ready", p.ready() + "/" + p.total());
         m.put("Created", p.created().toString());
+        if (p.infraId() != null) {
+            m.put("InfraContainerID", p.infraId());
+        }
         m.put("Conditions", p.conditions());
         List<Object> containers = new ArrayList<>();
         for (PodStatus.ContainerStatus c : p.containers()) {

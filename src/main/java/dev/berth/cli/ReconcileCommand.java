@@ -131,7 +131,7 @@ final class ReconcileCommand extends BerthCall {
         try (Events events = new Events(berth.state())) {
             Reconciler reconciler = new Reconciler(berth, new Reconciler.Options(reconcile, prune, adopt, !start.noInfer,
                     new PlayOptions(Duration.ofSeconds(start.timeout), false, start.parallel, List.of(), dev.berth.api.LogLimits.DEFAULT, backoff,
-                    pull.registries(), false, false)),
+                    pull.registries(), false, false, false)),
                     view.andThen(events.fromPlay()));
             if (dryRun) {
                 return dryRun(reconciler, source, out);
@@ -422,7 +422,7 @@ final class ReconcileCommand extends BerthCall {
             try (Events events = new Events(berth.state())) {
                 PlayView view = new PlayView(out(), PlayView.mode(global(), false) == PlayView.Mode.JSON ? PlayView.Mode.JSON : PlayView.Mode.LINES, List.of());
                 List<String> failures = new Reconciler(berth, new Reconciler.Options(name, true, false, false, new PlayOptions(Duration.ofSeconds(120),
-                        false, 6, List.of(), dev.berth.api.LogLimits.DEFAULT, Duration.ofSeconds(60), null, false, false)), view.andThen(events.fromPlay())).down();
+                        false, 6, List.of(), dev.berth.api.LogLimits.DEFAULT, Duration.ofSeconds(60), null, false, false, false)), view.andThen(events.fromPlay())).down();
                 failures.forEach(f -> err.println("Error: " + f));
                 return failures.isEmpty() ? Main.OK : Main.FAILED;
             }

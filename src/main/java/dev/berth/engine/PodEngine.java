@@ -22,9 +22,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Pods: a sandbox (a network namespace file with loopback up; IPC and UTS namespace files in the
- * pod's directory, the UTS one with the pod's hostname; with {@code shareProcessNamespace} an
- * infra container running {@code catatonit -P} to hold the shared PID namespace) and the member
+ * Pods: a sandbox (a network namespace file with loopback up; IPC and UTS namespaces, the UTS one
+ * with the pod's hostname, in files in the pod's directory or in an infra container running
+ * {@code catatonit -P}, which also holds a shared PID namespace; see {@link Sandbox.Kind}) and the member
  * containers that join it. The pod's record comes first, so whatever a crash leaves behind is
  * found and removed by {@link #remove}.
  */
@@ -46,13 +46,19 @@ public final class PodEngine {
         this.containers = containers;
     }
 
-    /** What a pod's sandbox is made from. */
-    public record SandboxSpec(String pod, String namespace, String hostname, boolean hostNetwork, boolean sharePid,
-            String specHash, String spec, String network, List<CniNetwork.PortMapping> ports) {}
+    /** What a pod's sandbox is made from; {@code sharePid} needs an infra container. */
+    public record SandboxSpec(String pod, String namespace, String hostname, boolean hostNetwork, Sandbox.Kind kind, boolean sharePid,
+            String specHash, String spec, String network, List<CniNetwork.PortMapping> ports) {
+        public SandboxSpec {
+            if (sharePid && kind != Sandbox.Kind.INFRA_CONTAINER) {
+                throw new IllegalArgumentException("a shared PID namespace needs an infra container");
+            }
+        }
+    }
 
     /**
-     * Creates a pod's sandbox: its namespaces, and an infra container when the pod shares its PID
-     * namespace (the one namespace a file cannot keep: it needs a process as its init).
+     * Creates a pod's sandbox: its network, and its IPC and UTS namespaces in files or in an infra
+     * container (which has its own, and the PID namespace the members may share).
      */
     public Sandbox createSandbox(SandboxSpec s) {
         state.requireRoom("create pod " + s.pod());
@@ -62,10 +68,12 @@ public final class PodEngine {
         try {
             Path files = layout.pod(s.pod());
             ContainerEngine.writeEtcFiles(files, s.hostname());
-            createNamespaces(files, s.hostname());
+            if (s.kind() == Sandbox.Kind.NAMESPACE_FILES) {
+                createNamespaces(files, s.hostname());
+            }
             String ip = netns == null ? null : network.attach(s.pod(), s.network(), s.ports()).address();
             Sandbox sandbox = new Sandbox(s.pod(), netns, null, 0, s.sharePid(), files, ip);
-            if (!s.sharePid()) {
+            if (s.kind() == Sandbox.Kind.NAMESPACE_FILES) {
                 state.updatePod(s.pod(), null, PodRecord.Status.RUNNING);
                 return sandbox;
             }

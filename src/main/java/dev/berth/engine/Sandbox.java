@@ -1,19 +1,41 @@
 package dev.berth.engine;
 
+import dev.berth.api.PodSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * A pod's shared namespaces, which member containers join: the network namespace file (null
- * with {@code hostNetwork}), the IPC and UTS namespace files in the pod's directory, and, with
- * {@code shareProcessNamespace}, the infra container's PID namespace (a pod made by a berth
- * before the files existed has an infra container holding all three).
+ * with {@code hostNetwork}), and the IPC and UTS namespaces held as {@link Kind} says: in files in
+ * the pod's directory, or by an infra container, which also holds the PID namespace the members
+ * share with {@code shareProcessNamespace}.
  *
- * @param infraId the infra container, or null: a pod has one only to hold a shared PID namespace
- * @param files   the pod's own directory: its /etc/hosts, /etc/hostname, /etc/resolv.conf, ns-ipc, ns-uts
+ * @param infraId the infra container, or null (namespace files)
+ * @param files   the pod's own directory: its /etc/hosts, /etc/hostname, /etc/resolv.conf, and ns-ipc, ns-uts
  * @param ip      the pod's address on its network, or null (host network)
  */
 public record Sandbox(String pod, Path netns, String infraId, int infraPid, boolean sharePid, Path files, String ip) {
+
+    /** What holds a pod's IPC and UTS (and shared PID) namespaces. */
+    public enum Kind {
+        /** Bind mounts on files in the pod's directory, no process: the default. */
+        NAMESPACE_FILES,
+        /** An infra container running {@code catatonit -P}, as podman's pods have. */
+        INFRA_CONTAINER;
+
+        /**
+         * The one choice of a pod's sandbox: an infra container when asked for ({@code kube play
+         * --infra} or the pod's {@code berth.dev/infra: "true"}) or when the pod shares its PID
+         * namespace (which only a process can hold), else namespace files.
+         */
+        public static Kind of(PodSpec pod, boolean infraRequested) {
+            return infraRequested || pod.wantsInfra() || pod.shareProcessNamespace() ? INFRA_CONTAINER : NAMESPACE_FILES;
+        }
+    }
+
+    public Kind kind() {
+        return infraId == null ? Kind.NAMESPACE_FILES : Kind.INFRA_CONTAINER;
+    }
 
     /** The file that keeps a pod's IPC or UTS namespace. */
     static Path namespaceFile(Path files, String type) {
@@ -25,7 +47,11 @@ public record Sandbox(String pod, Path netns, String infraId, int infraPid, bool
         return infraId != null || Files.exists(namespaceFile(files, "uts"));
     }
 
-    /** A namespace to join: the pod's file for ipc and uts, else the infra process's; the infra's PID namespace when shared, else null (a new one). */
+    /**
+     * A namespace to join: the pod's file for ipc and uts, else the infra process's (a pod made by
+     * an earlier berth with {@code shareProcessNamespace} has both: its files win); the infra's PID
+     * namespace when shared, else null (a new one).
+     */
     String namespace(String type) {
         Path file = namespaceFile(files, type);
         if (!type.equals("pid") && Files.exists(file)) {

@@ -31,6 +31,7 @@ final class PodReader {
     static final String INFER = "berth.dev/infer";
     static final String IMPLICIT_READINESS = "berth.dev/implicit-readiness";
     static final String NETWORK = "berth.dev/network";
+    static final String INFRA = "berth.dev/infra";
     private static final Set<String> RESTART_POLICIES = Set.of("Always", "OnFailure", "Never");
 
     /**
@@ -131,7 +132,7 @@ final class PodReader {
                 dependsOn.addAll(dependencies(container, key, value, a.getValue()));
             } else if (key.equals(INFER)) {
                 infer = booleanAnnotation(a.getValue(), value);
-            } else if (key.equals(IMPLICIT_READINESS)) {
+            } else if (key.equals(IMPLICIT_READINESS) || key.equals(INFRA)) {
                 booleanAnnotation(a.getValue(), value);
             } else if (key.equals(NETWORK)) {
                 check(a.getValue(), Names.checkLabel(value));
@@ -143,7 +144,7 @@ final class PodReader {
                 }
             } else {
                 a.getValue().warning("unknown berth annotation (known: " + DEPENDS_ON + "[.CONTAINER], " + INFER + ", "
-                        + IMPLICIT_READINESS + ", " + NETWORK + ", " + LogLimits.MAX_SIZE + ", " + LogLimits.MAX_FILES + ")");
+                        + IMPLICIT_READINESS + ", " + INFRA + ", " + NETWORK + ", " + LogLimits.MAX_SIZE + ", " + LogLimits.MAX_FILES + ")");
             }
         }
 

@@ -732,10 +732,11 @@ public final class KubePlay {
         pool.submit(() -> {
             try {
                 {
-                    emit(r.node, "creating", r.pod.hostNetwork() ? "host network" : "namespaces");
+                    Sandbox.Kind sandboxKind = Sandbox.Kind.of(r.pod, options.infra());
+                    emit(r.node, "creating", (r.pod.hostNetwork() ? "host network" : "network") + (sandboxKind == Sandbox.Kind.INFRA_CONTAINER ? ", infra container" : ", namespaces"));
                     String hostname = r.pod.hostname() != null ? r.pod.hostname() : r.pod.name();
                     Sandbox s = berth.pods().createSandbox(new PodEngine.SandboxSpec(r.pod.name(), r.pod.namespace(), hostname,
-                            r.pod.hostNetwork(), r.pod.shareProcessNamespace(), Canonical.hash(r.pod), Canonical.json(r.pod),
+                            r.pod.hostNetwork(), sandboxKind, r.pod.shareProcessNamespace(), Canonical.hash(r.pod), Canonical.json(r.pod),
                             r.pod.annotations().get("berth.dev/network"), networking.portMappings(r.pod)));
                     sandboxes.put(r.pod.name(), s);
                     berth.pods().prepareVolumes(r.pod, (kind, name) -> manifests.object(kind, name).map(o -> o.data()));

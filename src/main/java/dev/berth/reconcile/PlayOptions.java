@@ -15,6 +15,8 @@ import java.time.Duration;
  *                    failed pod), removes the pods of its workloads beyond their replicas now (as
  *                    {@code kubectl apply} scales them down), and refuses pods a reconcile owns
  * @param adopt       with {@code byHand}: take pods a reconcile owns from it instead of refusing
+ * @param infra       give every pod play creates an infra container (see {@link dev.berth.engine.Sandbox.Kind})
  */
 public record PlayOptions(Duration timeout, boolean replace, int parallelism, java.util.List<String> publish, dev.berth.api.LogLimits logs,
-        Duration backoffMax, dev.berth.image.Registries registries, boolean byHand, boolean adopt) {}
+        Duration backoffMax, dev.berth.image.Registries registries, boolean byHand, boolean adopt,
+        boolean infra) {}

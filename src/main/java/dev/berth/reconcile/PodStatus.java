@@ -23,9 +23,10 @@ import java.util.Map;
  * @param reason what overrides the phase in a listing, as kubectl's STATUS does, or null: {@code Terminating}
  *               while (or after an interrupted) removal, {@code SandboxExited} when its namespaces are gone
  *               (its infra container, for a pod that has one, or its namespace files)
+ * @param infraId the pod's infra container, or null (its namespaces are kept in files)
  */
 public record PodStatus(String name, String phase, String reason, int ready, int total, Instant created, Map<String, Boolean> conditions,
-        List<ContainerStatus> containers, dev.berth.api.Owner owner) {
+        List<ContainerStatus> containers, dev.berth.api.Owner owner, String infraId) {
 
     /** How many times its containers were restarted. */
     public int restarts() {
@@ -139,7 +140,7 @@ public record PodStatus(String name, String phase, String reason, int ready, int
         conditions.put("Initialized", initialized);
         conditions.put("ContainersReady", containersReady);
         conditions.put("Ready", containersReady && initialized);
-        return new PodStatus(record.name(), phase, reason, ready, apps.size(), record.created(), conditions, containers, pod.owner());
+        return new PodStatus(record.name(), phase, reason, ready, apps.size(), record.created(), conditions, containers, pod.owner(), record.infraId());
     }
 
 }

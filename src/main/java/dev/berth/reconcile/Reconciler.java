@@ -162,7 +162,7 @@ public final class Reconciler {
         Manifests manifests = new Manifests(world, stamped.objects(), stamped.services(), List.of());
         Plan plan = PlanBuilder.build(manifests, new PlanBuilder.Options(options.infer()));
         PlayOptions o = options.play();
-        KubePlay play = new KubePlay(berth, manifests, plan, new PlayOptions(timeout, false, o.parallelism(), o.publish(), o.logs(), o.backoffMax(), o.registries(), false, false),
+        KubePlay play = new KubePlay(berth, manifests, plan, new PlayOptions(timeout, false, o.parallelism(), o.publish(), o.logs(), o.backoffMax(), o.registries(), false, false, false),
                 events);
         playing = play;
         try {

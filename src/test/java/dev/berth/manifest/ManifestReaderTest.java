@@ -405,19 +405,21 @@ class ManifestReaderTest {
                     berth.dev/depends-on.nope: db
                     berth.dev/depends-on: "db:healthy, , a/b/c"
                     berth.dev/infer: "no"
-                    berth.dev/dependson: db""");
+                    berth.dev/dependson: db
+                    berth.dev/infra: "yes\"""");
         assertThat(yaml.problems(pod)).containsExactly(
                 "m0.yaml:6: metadata.annotations[\"berth.dev/depends-on.nope\"]: no container \"nope\" in this pod",
                 "m0.yaml:7: metadata.annotations[\"berth.dev/depends-on\"]: unknown condition \"healthy\" (expected started, ready or completed)",
                 "m0.yaml:7: metadata.annotations[\"berth.dev/depends-on\"]: empty entry in \"db:healthy, , a/b/c\" (expected TARGET[:CONDITION], …)",
                 "m0.yaml:7: metadata.annotations[\"berth.dev/depends-on\"]: \"a/b/c\" is not CONTAINER, POD or POD/CONTAINER",
-                "m0.yaml:8: metadata.annotations[\"berth.dev/infer\"]: must be \"true\" or \"false\"");
+                "m0.yaml:8: metadata.annotations[\"berth.dev/infer\"]: must be \"true\" or \"false\"",
+                "m0.yaml:10: metadata.annotations[\"berth.dev/infra\"]: must be \"true\" or \"false\"");
     }
 
     @Test
     void unknownBerthAnnotationIsAWarning() {
         Manifests m = yaml.read(Yaml.pod("web", "").replace("name: web", "name: web\n  annotations: {berth.dev/dependson: db}"));
-        assertThat(m.warnings()).singleElement().asString().endsWith("m0.yaml:5: metadata.annotations[\"berth.dev/dependson\"]: unknown berth annotation (known: berth.dev/depends-on[.CONTAINER], berth.dev/infer, berth.dev/implicit-readiness, berth.dev/network, berth.dev/log-max-size, berth.dev/log-max-files)");
+        assertThat(m.warnings()).singleElement().asString().endsWith("m0.yaml:5: metadata.annotations[\"berth.dev/dependson\"]: unknown berth annotation (known: berth.dev/depends-on[.CONTAINER], berth.dev/infer, berth.dev/implicit-readiness, berth.dev/infra, berth.dev/network, berth.dev/log-max-size, berth.dev/log-max-files)");
     }
 
     @Test

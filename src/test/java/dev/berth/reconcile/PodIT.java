@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Pods on the real runc, conmon, catatonit and network namespaces: play in readiness order, and down. */
 class PodIT {
@@ -119,12 +121,14 @@ class PodIT {
         b.assertNothingLeft();
     }
 
-    @Test
-    void containersOfAPodShareLocalhostAndTheHostname() throws Exception {
+    /** A pod's sandbox either way (issue 29): namespace files by default, an infra container with --infra or the pod's annotation. */
+    @ParameterizedTest
+    @ValueSource(strings = {"files", "--infra", "annotation"})
+    void containersOfAPodShareLocalhostAndTheHostname(String sandbox) throws Exception {
         Path m = manifest("pair.yaml", """
                 apiVersion: v1
                 kind: Pod
-                metadata: {name: pair}
+                metadata: {name: pair%s}
                 spec:
                   hostname: shared-name
                   containers:
@@ -135,8 +139,12 @@ class PodIT {
                     - name: client
                       image: %s
                       command: ["sh", "-c", "echo \\"$(hostname) $(wget -q -O - http://localhost:8081/)\\"; exec sleep 1000"]
-                """.formatted(IMAGE, IMAGE));
-        b.berth("kube", "play", m.toString()).ok();
+                """.formatted(sandbox.equals("annotation") ? ", annotations: {berth.dev/infra: \"true\"}" : "", IMAGE, IMAGE));
+        if (sandbox.equals("--infra")) {
+            b.berth("kube", "play", "--infra", m.toString()).ok();
+        } else {
+            b.berth("kube", "play", m.toString()).ok();
+        }
         String out = "";
         for (int i = 0; i < 50 && out.isEmpty(); i++) {
             TimeUnit.MILLISECONDS.sleep(20);
@@ -144,12 +152,22 @@ class PodIT {
         }
         assertThat(out).isEqualTo("shared-name shared-name\n");
         assertThat(b.berth("exec", "pair-server", "cat", "/etc/hosts").ok().out()).contains("shared-name");
-        // one IPC namespace (a file of the pod's, no infra container), $HOSTNAME as Kubernetes sets it, PID namespaces their own
+        // one IPC namespace, $HOSTNAME as Kubernetes sets it, PID namespaces their own
         String ipc = b.berth("exec", "pair-server", "readlink", "/proc/self/ns/ipc").ok().out();
         assertThat(b.berth("exec", "pair-client", "readlink", "/proc/self/ns/ipc").ok().out()).isEqualTo(ipc).startsWith("ipc:");
         assertThat(b.berth("exec", "pair-client", "sh", "-c", "echo $HOSTNAME").ok().out()).isEqualTo("shared-name\n");
         assertThat(b.berth("exec", "pair-client", "ps").ok().out()).doesNotContain("httpd");
-        assertThat(b.berth("ps", "-a").ok().out()).contains("pair-client").doesNotContain("pair-infra");
+        if (sandbox.equals("files")) {
+            assertThat(b.berth("ps", "-a").ok().out()).contains("pair-client").doesNotContain("pair-infra");
+            assertThat(b.berth("pod", "inspect", "pair").ok().out()).doesNotContain("InfraContainerID");
+        } else { // the namespaces are the infra process's, as in a podman pod
+            assertThat(b.berth("ps").ok().out()).containsPattern("localhost/berth-infra:latest +/catatonit -P .* Up .* pair-infra");
+            assertThat(b.berth("pod", "inspect", "pair").ok().out()).contains("\"InfraContainerID\": \"");
+            String pid = b.berth("inspect", "-f", "{{.State.Pid}}", "pair-infra").ok().out().strip();
+            assertThat(Files.readSymbolicLink(Path.of("/proc", pid, "ns", "ipc")).toString() + "\n").isEqualTo(ipc);
+            assertThat(Files.readSymbolicLink(Path.of("/proc", pid, "ns", "pid")).toString())
+                    .isNotEqualTo(b.berth("exec", "pair-client", "readlink", "/proc/self/ns/pid").ok().out().strip());
+        }
         b.berth("kube", "down", "--timeout", "1", m.toString()).ok();
         b.assertNothingLeft();
     }
