@@ -4,6 +4,7 @@ import dev.berth.api.Json;
 import dev.berth.engine.Berth;
 import dev.berth.engine.ContainerEngine;
 import dev.berth.engine.ContainerEngine.Container;
+import dev.berth.engine.ContainerState;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -35,9 +36,9 @@ final class ContainerCommands {
         Map<String, Object> config = c.shownConfig();
         List<String> args = Json.strings(config, "args");
         Map<String, Object> state = new LinkedHashMap<>();
-        state.put("Status", c.status());
+        state.put("Status", c.status().word());
         state.put("Running", c.running());
-        state.put("Paused", false);
+        state.put("Paused", c.status() == ContainerState.PAUSED);
         state.put("Restarting", false);
         state.put("OOMKilled", false);
         state.put("Dead", false);
@@ -81,7 +82,7 @@ final class ContainerCommands {
         m.put("Command", Json.strings(Json.parseObject(c.record().config()), "args"));
         m.put("Created", c.record().created().getEpochSecond());
         m.put("CreatedAt", Tables.ago(c.record().created()) + " ago");
-        m.put("Exited", c.status().equals("exited"));
+        m.put("Exited", c.status() == ContainerState.EXITED);
         m.put("ExitedAt", c.record().finished() == null ? 0 : c.record().finished().getEpochSecond());
         m.put("ExitCode", c.exitCode() == null ? 0 : c.exitCode());
         m.put("Id", c.id());
@@ -94,7 +95,7 @@ final class ContainerCommands {
         m.put("PodName", c.record().pod() == null ? "" : c.record().pod());
         m.put("Restarts", restarting.count(c));
         m.put("StartedAt", c.record().started() == null ? 0 : c.record().started().getEpochSecond());
-        m.put("State", c.status());
+        m.put("State", c.status().word());
         m.put("Status", restarting.status(c));
         m.put("Reason", restarting.nextStart(c) != null ? "CrashLoopBackOff" : null);
         return m;
@@ -161,10 +162,10 @@ final class ContainerCommands {
 
     static String statusText(Container c) {
         return switch (c.status()) {
-            case "running" -> "Up " + Tables.ago(c.record().started());
-            case "exited" -> "Exited (" + (c.exitCode() == null ? "?" : c.exitCode()) + ") "
+            case RUNNING -> "Up " + Tables.ago(c.record().started());
+            case EXITED -> "Exited (" + (c.exitCode() == null ? "?" : c.exitCode()) + ") "
                     + (c.record().finished() == null ? "" : Tables.ago(c.record().finished()) + " ago");
-            default -> Character.toUpperCase(c.status().charAt(0)) + c.status().substring(1);
+            default -> Character.toUpperCase(c.status().word().charAt(0)) + c.status().word().substring(1);
         };
     }
 
@@ -461,7 +462,7 @@ final class ContainerCommands {
             Restarting restarting = new Restarting(berth);
             List<Container> list = berth.containers().list().stream()
                     .filter(c -> all || latest || filters.stream().anyMatch(f -> f.startsWith("status=")) || c.running())
-                    .filter(c -> filter.matches(new ContainerFilter.Fields(c.id(), c.name(), c.status(), c.record().pod(), restarting.labels(c),
+                    .filter(c -> filter.matches(new ContainerFilter.Fields(c.id(), c.name(), c.status().word(), c.record().pod(), restarting.labels(c),
                             c.record().imageName(), c.record().imageId())))
                     .sorted(java.util.Comparator.comparing((Container c) -> c.record().created())).toList();
             if (latest && !list.isEmpty()) {
@@ -644,7 +645,7 @@ final class ContainerCommands {
     static void start(Berth berth, Container c) {
         try (dev.berth.state.Locks.Held held = c.record().standalone() ? berth.locks().pod(c.name(), waiting -> { }) : null) {
             Container now = berth.containers().find(c.id());
-            if (now.status().equals("created")) {
+            if (now.status() == ContainerState.CREATED) {
                 berth.containers().start(now);
             } else if (!now.running()) {
                 berth.containers().restart(now);

@@ -27,7 +27,7 @@ final class PodCommands extends GroupCommand {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Name", p.name());
         m.put("Status", p.status());
-        m.put("Phase", p.phase());
+        m.put("Phase", p.phase().word());
         if (p.reason() != null) {
             m.put("Reason", p.reason());
         }
@@ -42,7 +42,7 @@ final class PodCommands extends GroupCommand {
             Map<String, Object> cm = new LinkedHashMap<>();
             cm.put("Name", c.name());
             cm.put("Init", c.init());
-            cm.put("State", c.state());
+            cm.put("State", c.shown());
             cm.put("ExitCode", c.exitCode());
             cm.put("Ready", c.ready());
             cm.put("LastProbe", c.lastProbe());

@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 
@@ -98,7 +99,7 @@ public final class ContainerEngine {
     public record VolumeBind(Path source, String destination, boolean readOnly) {}
 
     /** A container as the user sees it: its record and what is true of it now. */
-    public record Container(ContainerRecord record, String status, Integer exitCode, int pid) {
+    public record Container(ContainerRecord record, ContainerState status, Integer exitCode, int pid) {
         /** The frozen config as JSON values, with the values of env variables from Secrets replaced. */
         public Map<String, Object> shownConfig() {
             Map<String, Object> config = Json.parseObject(record.config());
@@ -118,7 +119,7 @@ public final class ContainerEngine {
         }
 
         public boolean running() {
-            return status.equals("running");
+            return status == ContainerState.RUNNING;
         }
     }
 
@@ -201,7 +202,7 @@ public final class ContainerEngine {
             state.updateContainer(id, ContainerRecord.Status.CREATED, null, null, null);
             ContainerRecord created = new ContainerRecord(id, name, image.id(), shownName(o.image(), image), pod, config.toJson(),
                     ContainerRecord.Status.CREATED, now, null, null, null);
-            return new Container(created, "created", null, 0);
+            return new Container(created, ContainerState.CREATED, null, 0);
         } catch (IOException e) {
             cleanUpQuietly(id);
             throw new BerthException(BerthException.Kind.HOST, "cannot create container " + name + ": " + e.getMessage(), e);
@@ -622,12 +623,12 @@ public final class ContainerEngine {
             return null;
         }
         OciRuntime.State s = runtime.state(id);
-        if (s != null && s.status().equals("created")) {
+        if (s != null && s.status() == OciRuntime.Status.CREATED) {
             runtime.start(id);
             state.updateContainer(id, ContainerRecord.Status.RUNNING, Instant.now(), null, null);
             return "started it (left created)";
         }
-        if (s == null || s.status().equals("stopped")) {
+        if (s == null || s.status() == OciRuntime.Status.STOPPED) {
             killConmon(id); // one still creating it would finish behind this
             writeExitFile(id, 128 + 9);
             return "recorded it as exited (left without a process)";
@@ -660,15 +661,15 @@ public final class ContainerEngine {
 
     /** Starts a container {@link #create} returned. */
     public Container start(Container c) {
-        if (!c.status().equals("created")) {
-            throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is " + c.status() + "; only a created container can start");
+        if (c.status() != ContainerState.CREATED) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is " + c.status().word() + "; only a created container can start");
         }
         runtime.start(c.id());
         Instant started = Instant.now();
         state.updateContainer(c.id(), ContainerRecord.Status.RUNNING, started, null, null);
         ContainerRecord r = c.record();
         return new Container(new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(), r.pod(), r.config(),
-                ContainerRecord.Status.RUNNING, r.created(), started, null, null), "running", null, 0);
+                ContainerRecord.Status.RUNNING, r.created(), started, null, null), ContainerState.RUNNING, null, 0);
     }
 
     // status
@@ -695,7 +696,7 @@ public final class ContainerEngine {
     private Container look(ContainerRecord r) {
         int pid = r.status() == ContainerRecord.Status.RUNNING ? pidOrZero(r.id()) : 0;
         if (pid != 0 && exitCode(r.id()) == null && !zombie(pid)) {
-            return new Container(r, "running", null, pid);
+            return new Container(r, ContainerState.RUNNING, null, pid);
         }
         return withReality(r);
     }
@@ -727,16 +728,16 @@ public final class ContainerEngine {
                 r = new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(), r.pod(), r.config(),
                         ContainerRecord.Status.EXITED, r.created(), r.started(), finished, exit);
             }
-            return new Container(r, "exited", exit, 0);
+            return new Container(r, ContainerState.EXITED, exit, 0);
         }
         if (r.status() == ContainerRecord.Status.CREATING || r.status() == ContainerRecord.Status.REMOVING) {
-            return new Container(r, r.status().name().toLowerCase(), null, 0);
+            return new Container(r, r.status() == ContainerRecord.Status.CREATING ? ContainerState.CREATING : ContainerState.REMOVING, null, 0);
         }
         OciRuntime.State s = runtime.state(r.id());
         if (s == null) {
-            return new Container(r, r.status() == ContainerRecord.Status.EXITED ? "exited" : "unknown", r.exitCode(), 0);
+            return new Container(r, r.status() == ContainerRecord.Status.EXITED ? ContainerState.EXITED : ContainerState.UNKNOWN, r.exitCode(), 0);
         }
-        return new Container(r, s.status(), null, s.pid());
+        return new Container(r, ContainerState.of(s.status()), null, s.pid());
     }
 
     /** The exit code conmon wrote, or null while the container has not exited. */
@@ -898,7 +899,7 @@ public final class ContainerEngine {
     public void kill(String reference, String signal) {
         Container c = find(reference);
         if (!c.running()) {
-            throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is not running (" + c.status() + ")");
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is not running (" + c.status().word() + ")");
         }
         stoppedByHand(c);
         runtime.kill(c.id(), signal.startsWith("SIG") ? signal.substring(3) : signal);
@@ -930,8 +931,7 @@ public final class ContainerEngine {
         }
         removing(c.id());
         state.updateContainer(c.id(), ContainerRecord.Status.REMOVING, null, null, null);
-        if (c.running() || c.status().equals("created") || c.status().equals("unknown") || c.status().equals("creating")
-                || c.status().equals("removing")) {
+        if (c.running() || EnumSet.of(ContainerState.CREATED, ContainerState.UNKNOWN, ContainerState.CREATING, ContainerState.REMOVING).contains(c.status())) {
             signal(c, "KILL");
             waitForStop(c.id(), Duration.ofSeconds(5), 128 + 9);
         }
@@ -1007,7 +1007,7 @@ public final class ContainerEngine {
     public int exec(String reference, List<String> command, ExecOptions options, OutputStream out, OutputStream err) {
         Container c = find(reference);
         if (!c.running()) {
-            throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is not running (" + c.status() + ")");
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is not running (" + c.status().word() + ")");
         }
         try {
             return runIn(c.record(), command, options, out, err, Duration.ofDays(365));

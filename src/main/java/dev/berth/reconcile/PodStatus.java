@@ -8,6 +8,7 @@ import dev.berth.api.PodSpec;
 import dev.berth.api.Readiness;
 import dev.berth.engine.Berth;
 import dev.berth.engine.ContainerEngine;
+import dev.berth.engine.ContainerState;
 import dev.berth.state.PodRecord;
 import dev.berth.state.StateStore;
 import java.time.Instant;
@@ -25,7 +26,7 @@ import java.util.Map;
  *               (its infra container, for a pod that has one, or its namespace files)
  * @param infraId the pod's infra container, or null (its namespaces are kept in files)
  */
-public record PodStatus(String name, String phase, String reason, int ready, int total, Instant created, Map<String, Boolean> conditions,
+public record PodStatus(String name, Phase phase, String reason, int ready, int total, Instant created, Map<String, Boolean> conditions,
         List<ContainerStatus> containers, dev.berth.api.Owner owner, String infraId) {
 
     /** How many times its containers were restarted. */
@@ -35,7 +36,17 @@ public record PodStatus(String name, String phase, String reason, int ready, int
 
     /** What a listing shows: the reason when there is one, else the phase. */
     public String status() {
-        return reason != null ? reason : phase;
+        return reason != null ? reason : phase.word();
+    }
+
+    /** Kubernetes' pod phases. */
+    public enum Phase {
+        PENDING, RUNNING, SUCCEEDED, FAILED;
+
+        /** As Kubernetes writes it: {@code Pending}, {@code Running}, … */
+        public String word() {
+            return name().charAt(0) + name().substring(1).toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /** A Job as {@code berth job ls} shows it, from its pods. */
@@ -50,12 +61,12 @@ public record PodStatus(String name, String phase, String reason, int ready, int
         }
         List<JobStatus> jobs = new ArrayList<>();
         byJob.forEach((name, list) -> {
-            int succeeded = (int) list.stream().filter(p -> p.phase().equals("Succeeded")).count();
-            int failedPods = (int) list.stream().filter(p -> p.phase().equals("Failed")).count();
+            int succeeded = (int) list.stream().filter(p -> p.phase() == Phase.SUCCEEDED).count();
+            int failedPods = (int) list.stream().filter(p -> p.phase() == Phase.FAILED).count();
             // failed runs, as play counts them against the backoffLimit: Kubernetes makes a new pod per retry, berth
             // starts the container again, so each restart of a Job's pod followed a failed run
-            int failedRuns = list.stream().mapToInt(p -> p.restarts() + (p.phase().equals("Failed") ? 1 : 0)).sum();
-            int active = (int) list.stream().filter(p -> p.phase().equals("Running") || p.phase().equals("Pending")).count();
+            int failedRuns = list.stream().mapToInt(p -> p.restarts() + (p.phase() == Phase.FAILED ? 1 : 0)).sum();
+            int active = (int) list.stream().filter(p -> p.phase() == Phase.RUNNING || p.phase() == Phase.PENDING).count();
             String status = succeeded == list.size() ? "Complete" : failedPods > 0 && active == 0 ? "Failed" : "Running";
             jobs.add(new JobStatus(name, list.size(), succeeded, failedRuns, active, status));
         });
@@ -63,12 +74,23 @@ public record PodStatus(String name, String phase, String reason, int ready, int
     }
 
     /**
-     * @param state     created, running, exited, unknown, or missing when the container is gone
+     * @param state     its state, or null when the container is gone
+     * @param backOff   exited, and the supervisor will start it again (Kubernetes' CrashLoopBackOff)
      * @param ready     whether it is running and was last found ready
      * @param lastProbe what the check that last found it ready or not said
      */
-    public record ContainerStatus(String name, boolean init, String state, Integer exitCode, boolean ready, String lastProbe, int restarts,
-            Termination lastState) {}
+    public record ContainerStatus(String name, boolean init, ContainerState state, boolean backOff, Integer exitCode, boolean ready,
+            String lastProbe, int restarts, Termination lastState) {
+
+        /** As {@code pod inspect} shows it: {@code running}, {@code exited}, …, {@code CrashLoopBackOff}, or {@code missing}. */
+        public String shown() {
+            return state == null ? "missing" : backOff ? "CrashLoopBackOff" : state.word();
+        }
+
+        boolean running() {
+            return state == ContainerState.RUNNING;
+        }
+    }
 
     /** The run before the current one, as Kubernetes' {@code lastState.terminated}: known once a container was restarted or waits to be. */
     public record Termination(int exitCode, String reason, Instant finishedAt) {}
@@ -94,7 +116,7 @@ public record PodStatus(String name, String phase, String reason, int ready, int
             try {
                 live = berth.containers().look(new ContainerName(record.name(), c.name()).full());
             } catch (dev.berth.api.BerthException e) {
-                containers.add(new ContainerStatus(c.name(), init, "missing", null, false, "", 0, null));
+                containers.add(new ContainerStatus(c.name(), init, null, false, null, false, "", 0, null));
                 continue;
             }
             boolean ready = false;
@@ -106,35 +128,35 @@ public record PodStatus(String name, String phase, String reason, int ready, int
                 lastProbe = r != null ? r.message() : ready ? "running" : "not probed yet (" + Readiness.of(pod, c).describe() + ")";
             }
             // an exited container the supervisor will start again is waiting in back-off, as the kubelet says
-            String state = live.status().equals("exited") && Supervisor.nextStart(berth, pod, c, live) != null ? "CrashLoopBackOff" : live.status();
+            boolean backOff = live.status() == ContainerState.EXITED && Supervisor.nextStart(berth, pod, c, live) != null;
             int restarts = berth.containers().restarts(live.id());
             var r = live.record();
-            Termination last = r.finished() != null && r.exitCode() != null && (restarts > 0 && live.running() || state.equals("CrashLoopBackOff"))
+            Termination last = r.finished() != null && r.exitCode() != null && (restarts > 0 && live.running() || backOff)
                     ? new Termination(r.exitCode(), r.exitCode() == 0 ? "Completed" : "Error", r.finished()) : null;
-            containers.add(new ContainerStatus(c.name(), init, state, live.exitCode(), ready, lastProbe, restarts, last));
+            containers.add(new ContainerStatus(c.name(), init, live.status(), backOff, live.exitCode(), ready, lastProbe, restarts, last));
         }
         List<ContainerStatus> apps = containers.stream().filter(c -> !c.init()).toList();
         List<ContainerStatus> inits = containers.stream().filter(ContainerStatus::init).toList();
         int ready = (int) apps.stream().filter(ContainerStatus::ready).count();
-        boolean initialized = inits.stream().allMatch(c -> "running".equals(c.state()) || Integer.valueOf(0).equals(c.exitCode()));
+        boolean initialized = inits.stream().allMatch(c -> c.running() || Integer.valueOf(0).equals(c.exitCode()));
         boolean containersReady = ready == apps.size();
-        String phase;
+        Phase phase;
         if (record.status() == PodRecord.Status.CREATING) {
-            phase = "Pending";
-        } else if (apps.stream().anyMatch(c -> c.state().equals("running") || c.state().equals("CrashLoopBackOff"))) {
-            phase = "Running";
+            phase = Phase.PENDING;
+        } else if (apps.stream().anyMatch(c -> c.running() || c.backOff())) {
+            phase = Phase.RUNNING;
         } else if (!apps.isEmpty() && apps.stream().allMatch(c -> Integer.valueOf(0).equals(c.exitCode()))) {
-            phase = "Succeeded";
+            phase = Phase.SUCCEEDED;
         } else if (apps.stream().anyMatch(c -> c.exitCode() != null && c.exitCode() != 0)) {
-            phase = "Failed";
+            phase = Phase.FAILED;
         } else {
-            phase = "Pending";
+            phase = Phase.PENDING;
         }
         boolean sandboxUp = berth.pods().sandboxUp(record);
         String reason = record.status() == PodRecord.Status.REMOVING ? "Terminating"
                 : record.status() == PodRecord.Status.STOPPED ? "Stopped"
                 : record.status() == PodRecord.Status.RUNNING && !sandboxUp ? "SandboxExited"
-                : containers.stream().anyMatch(c -> c.state().equals("CrashLoopBackOff")) ? "CrashLoopBackOff" : null;
+                : containers.stream().anyMatch(ContainerStatus::backOff) ? "CrashLoopBackOff" : null;
         Map<String, Boolean> conditions = new java.util.LinkedHashMap<>();
         conditions.put("PodReadyToStartContainers", sandboxUp);
         conditions.put("Initialized", initialized);

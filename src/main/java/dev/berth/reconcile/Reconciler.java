@@ -350,10 +350,10 @@ public final class Reconciler {
         if (s == null) {
             return "Missing";
         }
-        if (s.reason() != null || s.phase().equals("Failed")) {
+        if (s.reason() != null || s.phase() == PodStatus.Phase.FAILED) {
             return "Degraded";
         }
-        if (s.phase().equals("Succeeded") || s.phase().equals("Running") && s.ready() == s.total()) {
+        if (s.phase() == PodStatus.Phase.SUCCEEDED || s.phase() == PodStatus.Phase.RUNNING && s.ready() == s.total()) {
             return "Healthy";
         }
         return "Progressing";

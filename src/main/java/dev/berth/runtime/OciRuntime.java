@@ -41,8 +41,11 @@ public final class OciRuntime {
         return argv;
     }
 
-    /** The runtime's view of a container: {@code created}, {@code running}, {@code stopped}, or null when it has none. */
-    public record State(String status, int pid) {}
+    /** The states of the OCI runtime spec's {@code state} operation. */
+    public enum Status { CREATING, CREATED, RUNNING, PAUSED, STOPPED }
+
+    /** The runtime's view of a container ({@link #state} returns null when it has none). */
+    public record State(Status status, int pid) {}
 
     public State state(String id) {
         Result r = processes.run(Command.of(argv("state", id)).withTimeout(Duration.ofSeconds(10)));
@@ -51,7 +54,12 @@ public final class OciRuntime {
         }
         Map<String, Object> json = Json.parseObject(r.stdoutText());
         Object pid = json.get("pid");
-        return new State(Json.string(json, "status"), pid instanceof Number n ? n.intValue() : 0);
+        String status = Json.string(json, "status");
+        try {
+            return new State(Status.valueOf(status.toUpperCase(java.util.Locale.ROOT)), pid instanceof Number n ? n.intValue() : 0);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new BerthException(BerthException.Kind.HOST, "the runtime says container " + id + " is \"" + status + "\", which is no OCI state");
+        }
     }
 
     /**

@@ -52,7 +52,7 @@ class CommandLinesTest {
     void runtimeCommandsAllPassTheStateRoot() {
         Recorder r = new Recorder();
         OciRuntime runc = new OciRuntime(Path.of("/usr/sbin/runc"), Path.of("/run/berth/runtime"), r);
-        assertThat(runc.state("abc")).isEqualTo(new OciRuntime.State("running", 42));
+        assertThat(runc.state("abc")).isEqualTo(new OciRuntime.State(OciRuntime.Status.RUNNING, 42));
         runc.start("abc");
         runc.kill("abc", "TERM");
         runc.delete("abc");
