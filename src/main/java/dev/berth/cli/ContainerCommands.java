@@ -354,8 +354,7 @@ final class ContainerCommands {
                     if (attached != null) {
                         attached.close();
                     }
-                    engine.remove(c.id(), true);
-                    OwnSandbox.removeAfter(berth, c);
+                    berth.pods().removeContainer(engine.find(c.id()), true);
                     throw failed;
                 }
                 if (restarts) {
@@ -375,8 +374,7 @@ final class ContainerCommands {
                 }
                 Integer code = engine.waitForExit(c.id(), Duration.ofDays(365));
                 if (rm) {
-                    engine.remove(c.id(), true);
-                    OwnSandbox.removeAfter(berth, c);
+                    berth.pods().removeContainer(engine.find(c.id()), true);
                 }
                 return code == null ? Main.FAILED : code;
             }
@@ -733,9 +731,7 @@ final class ContainerCommands {
             }
             return eachName(spec, berth -> all ? berth.containers().list().stream().map(Container::name).toList() : containers, force,
                     (berth, name) -> {
-                        Container c = berth.containers().find(name);
-                        berth.containers().remove(c, force);
-                        OwnSandbox.removeAfter(berth, c);
+                        berth.pods().removeContainer(berth.containers().find(name), force);
                     });
         }
     }

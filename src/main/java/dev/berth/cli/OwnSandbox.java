@@ -4,7 +4,6 @@ import dev.berth.api.BerthException;
 import dev.berth.api.Canonical;
 import dev.berth.api.PodSpec;
 import dev.berth.engine.Berth;
-import dev.berth.engine.ContainerEngine;
 import dev.berth.engine.PodEngine;
 import dev.berth.engine.Sandbox;
 import dev.berth.manifest.ManifestReader;
@@ -12,7 +11,6 @@ import dev.berth.network.CniNetwork;
 import dev.berth.network.PortHolder;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,13 +73,6 @@ final class OwnSandbox {
         }
         ManifestReader reader = new ManifestReader(new ByteArrayInputStream(yaml.toString().getBytes(StandardCharsets.UTF_8)));
         return reader.read(List.of("-"), ManifestReader.Options.DEFAULT).pods().get(0);
-    }
-
-    /** Removes the sandbox of a container that had one of its own (after the container); nothing for others. */
-    static void removeAfter(Berth berth, ContainerEngine.Container c) {
-        if (c.name().equals(c.record().pod())) {
-            berth.pods().remove(c.name(), List.of(), Duration.ZERO);
-        }
     }
 
     /** The ports of {@code -p}, each read. */

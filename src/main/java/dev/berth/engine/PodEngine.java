@@ -145,6 +145,22 @@ public final class PodEngine {
         return remove(pod, stopOrder, grace, (c, left) -> {});
     }
 
+    /**
+     * Removes a container, and with it the sandbox it has of its own ({@code run -p}) by the same
+     * teardown as any pod's ({@link #remove}: the pod marked REMOVING first, so a removal cut short
+     * shows as Terminating and the next one finishes it).
+     */
+    public void removeContainer(ContainerEngine.Container c, boolean force) {
+        if (!c.name().equals(c.record().pod())) {
+            containers.remove(c, force);
+            return;
+        }
+        if (c.running() && !force) {
+            throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is running; stop it first, or use rm -f");
+        }
+        remove(c.name(), List.of(), Duration.ZERO);
+    }
+
     /** What runs before a running member container gets its SIGTERM (its preStop hook), with the grace period left. */
     public interface BeforeStop {
         void run(ContainerEngine.Container c, Duration left);

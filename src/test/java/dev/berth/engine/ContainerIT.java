@@ -347,7 +347,13 @@ class ContainerIT {
         assertThat(taken.err()).contains("port " + port + "/TCP is already taken by pod bt-web");
         assertThat(b.berth("run", "--rm", "--network", "bridge", IMAGE, "sh", "-c", "ip -4 -o addr show eth0").ok().out()).contains("inet 10.");
         assertThat(b.berth("run", "--rm", "-p", "eighty", IMAGE, "true").err()).contains("give [ip:]hostPort:containerPort");
+        Run running = b.berth("rm", "bt-web"); // refused, and nothing of it lost: its sandbox is removed only with it
+        assertThat(running.code()).isEqualTo(125);
+        assertThat(running.err()).contains("container bt-web is running; stop it first, or use rm -f");
+        assertThat(names(b.berth("ps").ok())).containsExactly("bt-web");
+        assertThat(b.berth("kube", "generate", "bt-web").ok().out()).contains("hostPort: " + port);
         b.berth("rm", "-f", "bt-web").ok();
+        assertThat(b.berth("pod", "ps", "--format", "json").ok().out()).doesNotContain("bt-web");
         b.berth("run", "--rm", "-p", "127.0.0.1:" + port + ":8080", IMAGE, "true").ok(); // the port is free again
         assertThat(b.berth("ps", "-aq").ok().out()).isEmpty();
         b.assertNothingLeft();
