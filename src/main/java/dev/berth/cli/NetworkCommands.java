@@ -91,7 +91,7 @@ final class NetworkCommands extends GroupCommand {
 
         @Override
         Integer call(Berth berth) {
-            out().println(Json.write(networks(berth).inspect(name)));
+            out().println(networks(berth).inspect(name));
             return Main.OK;
         }
     }

@@ -12,23 +12,23 @@ import java.util.Map;
  *
  * @param result ADD's result, or null while ADD has not returned
  */
-public record Attachment(String network, String id, List<CniNetwork.PortMapping> ports, Map<String, Object> result) {
+public record Attachment(String network, String id, List<CniNetwork.PortMapping> ports, CniResult result) {
     public Attachment {
         ports = List.copyOf(ports);
     }
 
-    public Attachment withResult(Map<String, Object> addResult) {
+    public Attachment withResult(CniResult addResult) {
         return new Attachment(network, id, ports, addResult);
     }
 
     /** The pod's IPv4 address, or null before ADD returned. */
     public String address() {
-        return result == null ? null : CniNetwork.address(result);
+        return result == null ? null : result.address();
     }
 
     /** The host's address on the pod's network, or null. */
     public String gateway() {
-        return result == null ? null : CniNetwork.gateway(result);
+        return result == null ? null : result.gateway();
     }
 
     public String toJson() {
@@ -36,7 +36,7 @@ public record Attachment(String network, String id, List<CniNetwork.PortMapping>
         m.put("network", network);
         m.put("id", id);
         m.put("ports", ports.stream().map(p -> List.of(p.hostPort(), p.containerPort(), p.protocol(), p.hostIP() == null ? "" : p.hostIP())).toList());
-        m.put("result", result);
+        m.put("result", result == null ? null : result.json());
         return Json.write(m);
     }
 
@@ -50,6 +50,6 @@ public record Attachment(String network, String id, List<CniNetwork.PortMapping>
                     "".equals(l.get(3)) ? null : (String) l.get(3)));
         }
         Object result = m.get("result");
-        return new Attachment(Json.string(m, "network"), Json.string(m, "id"), ports, result instanceof Map ? (Map<String, Object>) result : null);
+        return new Attachment(Json.string(m, "network"), Json.string(m, "id"), ports, result instanceof Map ? CniResult.parse((Map<String, Object>) result) : null);
     }
 }

@@ -129,9 +129,9 @@ public final class CniNetwork {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** The plugin list as JSON values. */
-    public Map<String, Object> config() {
-        return config;
+    /** The plugin list as JSON text, as its file has it. */
+    public String configJson() {
+        return Json.write(config);
     }
 
     public String name() {
@@ -160,7 +160,7 @@ public final class CniNetwork {
     }
 
     /** Attaches a network namespace: each plugin's ADD in order, the last result returned (keep it for {@link #del}). */
-    public Map<String, Object> add(String id, Path netns, String pod, List<PortMapping> ports) {
+    public CniResult add(String id, Path netns, String pod, List<PortMapping> ports) {
         String owner = bridgeOwner();
         if (owner != null && !owner.equals(this.owner)) {
             throw new BerthException(BerthException.Kind.HOST, "pod " + pod + ": bridge " + bridge() + " of network " + name()
@@ -173,7 +173,7 @@ public final class CniNetwork {
                     + subnet() + ") overlaps " + clash + " on this host, another berth root's or the host's own network; give this root"
                     + " a network of its own (berth network create --subnet …, then annotation berth.dev/network)");
         }
-        Map<String, Object> result = null;
+        CniResult result = null;
         for (Map<String, Object> plugin : plugins(ports)) {
             result = call("ADD", plugin, id, netns, pod, ports, result);
         }
@@ -197,7 +197,7 @@ public final class CniNetwork {
     }
 
     /** Detaches: each plugin's DEL in reverse order, given the ADD result; what is already gone is no error. */
-    public void del(String id, Path netns, String pod, List<PortMapping> ports, Map<String, Object> addResult) {
+    public void del(String id, Path netns, String pod, List<PortMapping> ports, CniResult addResult) {
         List<Map<String, Object>> plugins = new ArrayList<>(plugins(ports));
         java.util.Collections.reverse(plugins);
         List<String> errors = new ArrayList<>();
@@ -213,13 +213,13 @@ public final class CniNetwork {
         }
     }
 
-    private Map<String, Object> call(String command, Map<String, Object> plugin, String id, Path netns, String pod,
-            List<PortMapping> ports, Map<String, Object> prevResult) {
+    private CniResult call(String command, Map<String, Object> plugin, String id, Path netns, String pod,
+            List<PortMapping> ports, CniResult prevResult) {
         Map<String, Object> conf = new LinkedHashMap<>(plugin);
         conf.put("cniVersion", config.get("cniVersion"));
         conf.put("name", name());
         if (prevResult != null) {
-            conf.put("prevResult", prevResult);
+            conf.put("prevResult", prevResult.json());
         }
         if (Json.object(plugin, "capabilities").containsKey("portMappings")) {
             conf.put("runtimeConfig", Map.of("portMappings", ports.stream().map(PortMapping::json).toList()));
@@ -248,14 +248,14 @@ public final class CniNetwork {
         if (command.equals("DEL") || r.stdoutText().isBlank()) {
             return prevResult;
         }
-        return Json.parseObject(r.stdoutText());
+        return CniResult.parse(Json.parseObject(r.stdoutText()));
     }
 
     /**
      * An ADD result rebuilt from host-local's lease files (named by address, holding the container
      * ID), or null when the attachment got no address.
      */
-    public Map<String, Object> resultFromLease(Path ipamDir, String id, Path netns) {
+    public CniResult resultFromLease(Path ipamDir, String id, Path netns) {
         Path leases = ipamDir.resolve(name());
         if (!Files.isDirectory(leases)) {
             return null;
@@ -266,14 +266,8 @@ public final class CniNetwork {
                 if (!address.matches("\\d+\\.\\d+\\.\\d+\\.\\d+") || !Files.readString(f).startsWith(id)) {
                     continue;
                 }
-                Map<String, Object> ip = new LinkedHashMap<>();
-                ip.put("interface", 0);
-                ip.put("address", address + "/" + subnet().split("/")[1]);
-                Map<String, Object> result = new LinkedHashMap<>();
-                result.put("cniVersion", config.get("cniVersion"));
-                result.put("interfaces", List.of(Map.of("name", "eth0", "sandbox", netns.toString())));
-                result.put("ips", List.of(ip));
-                return result;
+                return new CniResult(Json.string(config, "cniVersion"), List.of(new CniResult.Interface("eth0", null, netns.toString())),
+                        List.of(new CniResult.Ip(address + "/" + subnet().split("/")[1], null, 0)), List.of(), null);
             }
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot read the leases of network " + name() + ": " + e.getMessage(), e);
@@ -317,27 +311,5 @@ public final class CniNetwork {
     /** Whether the bridge exists (a pod's ADD makes it). */
     public boolean bridgeExists() {
         return Files.exists(Path.of("/sys/class/net", bridge()));
-    }
-
-    /** The gateway of the pod's first IPv4 address in an ADD result. */
-    public static String gateway(Map<String, Object> result) {
-        for (Object ip : Json.array(result, "ips")) {
-            Map<?, ?> m = (Map<?, ?>) ip;
-            if (String.valueOf(m.get("address")).contains(".") && m.get("gateway") != null) {
-                return String.valueOf(m.get("gateway"));
-            }
-        }
-        return null;
-    }
-
-    /** The pod's IPv4 address from an ADD result, without its prefix length. */
-    public static String address(Map<String, Object> result) {
-        for (Object ip : Json.array(result, "ips")) {
-            String address = Json.string(Json.object(Map.of("x", ip), "x"), "address");
-            if (address != null && address.contains(".")) {
-                return address.substring(0, address.indexOf('/'));
-            }
-        }
-        return null;
     }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /** The named networks under berth's root: {@code networks/<name>.conflist}. */
@@ -86,8 +85,9 @@ public final class Networks {
         return networks.stream().filter(x -> Cidr.parse(x.subnet()).overlaps(subnet)).findFirst().orElse(null);
     }
 
-    public Map<String, Object> inspect(String name) {
-        return CniNetwork.load(dir, ipam, name, processes).config();
+    /** A network's plugin list, as JSON text. */
+    public String inspect(String name) {
+        return CniNetwork.load(dir, ipam, name, processes).configJson();
     }
 
     /** Removes a network's configuration; the caller checks no pod uses it. */

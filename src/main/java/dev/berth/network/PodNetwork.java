@@ -126,7 +126,7 @@ public final class PodNetwork {
         if (recorded.isPresent()) {
             Attachment a = recorded.get();
             CniNetwork network = network(a.network());
-            Map<String, Object> result = a.result() != null ? a.result() : network.resultFromLease(layout.ipam(), a.id(), netns);
+            CniResult result = a.result() != null ? a.result() : network.resultFromLease(layout.ipam(), a.id(), netns);
             if (Linux.inUserNamespace()) {
                 hostForwards().remove(a.ports());
             }
@@ -145,7 +145,7 @@ public final class PodNetwork {
         Path netns = layout.netns(pod);
         boolean found = Files.exists(netns);
         for (CniNetwork n : new Networks(layout.networks(), layout.ipam(), processes).list()) {
-            Map<String, Object> result = n.resultFromLease(layout.ipam(), cniId(pod), netns);
+            CniResult result = n.resultFromLease(layout.ipam(), cniId(pod), netns);
             if (result != null) {
                 n.del(cniId(pod), netns, pod, List.of(new CniNetwork.PortMapping(1, 1, "TCP", null)), result);
                 forget(pod, n);
