@@ -3,6 +3,7 @@ package dev.berth.cli;
 import dev.berth.api.Json;
 import dev.berth.engine.Berth;
 import dev.berth.image.ImageStore;
+import dev.berth.image.OciImage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,8 +32,29 @@ final class ImageCommands extends GroupCommand {
         m.put("RepoDigests", digests(i));
         m.put("Created", i.record().created().toString());
         m.put("Size", i.record().size());
-        m.put("Layers", i.record().diffIds());
-        m.put("Config", i.config());
+        m.put("Architecture", i.config().architecture());
+        m.put("Os", i.config().os());
+        OciImage.RunConfig run = i.runConfig();
+        Map<String, Object> config = new LinkedHashMap<>(); // as podman shows it
+        config.put("Env", run.env());
+        if (!run.entrypoint().isEmpty()) {
+            config.put("Entrypoint", run.entrypoint());
+        }
+        if (!run.cmd().isEmpty()) {
+            config.put("Cmd", run.cmd());
+        }
+        if (run.workingDir() != null) {
+            config.put("WorkingDir", run.workingDir());
+        }
+        if (run.user() != null) {
+            config.put("User", run.user());
+        }
+        config.put("Labels", run.labels());
+        m.put("Config", config);
+        Map<String, Object> rootfs = new LinkedHashMap<>();
+        rootfs.put("Type", "layers");
+        rootfs.put("Layers", i.record().diffIds());
+        m.put("RootFS", rootfs);
         return m;
     }
 

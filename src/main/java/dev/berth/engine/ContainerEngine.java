@@ -149,9 +149,9 @@ public final class ContainerEngine {
             writeExitScript();
             images.mountRootFs(image, storage.resolve("upper"), storage.resolve("work"), rootfs);
 
-            Map<String, Object> run = image.runConfig();
+            dev.berth.image.OciImage.RunConfig run = image.runConfig();
             dev.berth.api.SecurityContext sc = o.security() == null ? dev.berth.api.SecurityContext.NONE : o.security().context();
-            Users.Identity who = Users.resolve(rootfs, userSpec(o.user() != null ? o.user() : Json.string(run, "User"), sc));
+            Users.Identity who = Users.resolve(rootfs, userSpec(o.user() != null ? o.user() : run.user(), sc));
             if (Boolean.TRUE.equals(sc.runAsNonRoot()) && who.uid() == 0) {
                 throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + name
                         + ": runAsNonRoot is set, but it would run as root (uid 0); set runAsUser, or use an image whose USER is not root");
@@ -162,14 +162,14 @@ public final class ContainerEngine {
                 groups.add(sc.fsGroup().intValue());
             }
             who = new Users.Identity(who.uid(), who.gid(), groups, who.home());
-            List<String> args = processArgs(Json.strings(run, "Entrypoint"), Json.strings(run, "Cmd"), o.command(), o.args());
+            List<String> args = processArgs(run.entrypoint(), run.cmd(), o.command(), o.args());
             if (args.isEmpty()) {
                 throw new BerthException(BerthException.Kind.INVALID_INPUT, "no command: image " + o.image()
                         + " has neither entrypoint nor cmd; give one (berth run IMAGE COMMAND…)");
             }
             String hostname = o.hostname() != null ? o.hostname() : o.sandbox() != null ? podHostname(o.sandbox()) : id.substring(0, 12);
-            List<String> env = environment(Json.strings(run, "Env"), o.env(), hostname, who.home());
-            String cwd = o.workingDir() != null ? o.workingDir() : Json.string(run, "WorkingDir");
+            List<String> env = environment(run.env(), o.env(), hostname, who.home());
+            String cwd = o.workingDir() != null ? o.workingDir() : run.workingDir();
             if (cwd == null || cwd.isEmpty()) {
                 cwd = "/";
             }

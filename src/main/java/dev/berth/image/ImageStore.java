@@ -130,11 +130,9 @@ public final class ImageStore {
                 for (Path blob : blobs.sorted().toList()) {
                     String hex = blob.getFileName().toString();
                     byte[] config = Files.readAllBytes(blob);
-                    Map<String, Object> parsed;
                     List<String> diffIds;
                     try {
-                        parsed = Json.parseObject(new String(config, StandardCharsets.UTF_8));
-                        diffIds = Json.strings(Json.object(parsed, "rootfs"), "diff_ids");
+                        diffIds = OciImage.Config.parse(new String(config, StandardCharsets.UTF_8)).diffIds();
                     } catch (RuntimeException notAConfig) {
                         continue;
                     }
@@ -154,11 +152,11 @@ public final class ImageStore {
         return found;
     }
 
-    /** An image with its config parsed. */
-    public record Image(ImageRecord record, Map<String, Object> config) {
-        /** The {@code config} section of the image config: Env, Cmd, Entrypoint, WorkingDir, User… */
-        public Map<String, Object> runConfig() {
-            return Json.object(config, "config");
+    /** An image with its config read. */
+    public record Image(ImageRecord record, OciImage.Config config) {
+        /** What a container of it runs by default: Env, Cmd, Entrypoint, WorkingDir, User… */
+        public OciImage.RunConfig runConfig() {
+            return config.config();
         }
 
         public String id() {
@@ -189,37 +187,12 @@ public final class ImageStore {
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.FAILED, "cannot import " + tarball + ": " + e.getMessage(), e);
         }
-        Map<String, Object> runConfig = new LinkedHashMap<>();
         List<String> env = new ArrayList<>(List.of(DEFAULT_PATH));
         env.addAll(changes.env());
-        runConfig.put("Env", env);
-        if (changes.entrypoint() != null) {
-            runConfig.put("Entrypoint", changes.entrypoint());
-        }
-        if (changes.cmd() != null) {
-            runConfig.put("Cmd", changes.cmd());
-        }
-        if (changes.workingDir() != null) {
-            runConfig.put("WorkingDir", changes.workingDir());
-        }
-        if (changes.user() != null) {
-            runConfig.put("User", changes.user());
-        }
-        Instant created = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("created", created.toString());
-        config.put("architecture", "amd64");
-        config.put("os", "linux");
-        config.put("config", runConfig);
-        Map<String, Object> rootfs = new LinkedHashMap<>();
-        rootfs.put("type", "layers");
-        rootfs.put("diff_ids", List.of(diffId.toString()));
-        config.put("rootfs", rootfs);
-        Map<String, Object> history = new LinkedHashMap<>();
-        history.put("created", created.toString());
-        history.put("created_by", "berth image import " + tarball.getFileName());
-        config.put("history", List.of(history));
-        return commitImage(Json.write(config).getBytes(StandardCharsets.UTF_8), List.of(ref.toString()));
+        OciImage.RunConfig run = new OciImage.RunConfig(env, changes.entrypoint() == null ? List.of() : changes.entrypoint(),
+                changes.cmd() == null ? List.of() : changes.cmd(), changes.workingDir(), changes.user(), Map.of());
+        OciImage.Config config = new OciImage.Config(Instant.now().truncatedTo(ChronoUnit.SECONDS), "linux", "amd64", run, List.of(diffId.toString()));
+        return commitImage(config.json("berth image import " + tarball.getFileName()).getBytes(StandardCharsets.UTF_8), List.of(ref.toString()));
     }
 
     private static ImageRef parseName(String name) {
@@ -292,19 +265,15 @@ public final class ImageStore {
             throw new BerthException(BerthException.Kind.HOST, "cannot store image config: " + e.getMessage(), e);
         }
         String json = new String(config, StandardCharsets.UTF_8);
-        Map<String, Object> parsed = Json.parseObject(json);
-        List<String> diffIds = Json.strings(Json.object(parsed, "rootfs"), "diff_ids");
+        OciImage.Config parsed = OciImage.Config.parse(json);
+        List<String> diffIds = parsed.diffIds();
         state.putImage(new ImageRecord(id.hex(), names, json, diffIds, layersSize(diffIds), created(parsed)));
         return new Image(state.imagesByIdPrefix(id.hex()).get(0), parsed);
     }
 
     /** When the image was made, as its config says (podman shows that); now when it does not say. */
-    private static Instant created(Map<String, Object> config) {
-        try {
-            return Instant.parse(Json.string(config, "created")).truncatedTo(ChronoUnit.SECONDS);
-        } catch (RuntimeException e) {
-            return Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        }
+    private static Instant created(OciImage.Config config) {
+        return (config.created() != null ? config.created() : Instant.now()).truncatedTo(ChronoUnit.SECONDS);
     }
 
     // pull
@@ -360,24 +329,15 @@ public final class ImageStore {
         names.add(ref.withDigest(top.digest().toString()).toString());
         RegistryClient.Manifest manifest = top;
         if (top.isIndex()) {
-            manifest = client.manifest(at.path(), sent(at, ref, "an index", () -> platform(top.json(), ref.toString(), platform)));
+            manifest = client.manifest(at.path(), sent(at, ref, "an index",
+                    () -> OciImage.Index.parse(top.text()).manifestFor(platform, ref.toString()).digest().toString()));
             names.add(ref.withDigest(manifest.digest().toString()).toString());
         }
         progress.resolved(ref.toString(), top.digest().toString());
-        Map<String, Object> m = manifest.json();
-        Map<String, Object> configDescriptor = Json.object(m, "config");
-        byte[] config = client.blobBytes(at.path(), sent(at, ref, "a manifest", () -> Digest.parse(Json.string(configDescriptor, "digest")).toString()),
-                size(configDescriptor));
-        List<Map<String, Object>> layers = sent(at, ref, "a manifest", () -> {
-            List<Map<String, Object>> all = new ArrayList<>();
-            for (Object l : Json.array(m, "layers")) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> layer = (Map<String, Object>) l;
-                Digest.parse(Json.string(layer, "digest"));
-                all.add(layer);
-            }
-            return all;
-        });
+        RegistryClient.Manifest sentManifest = manifest;
+        OciImage.Manifest m = sent(at, ref, "a manifest", () -> OciImage.Manifest.parse(sentManifest.text()));
+        byte[] config = client.blobBytes(at.path(), m.config().digest().toString(), m.config().size());
+        List<OciImage.Descriptor> layers = m.layers();
         List<String> diffIds = sent(at, ref, "an image config", () -> {
             List<String> ids = diffIds(config, layers.size());
             ids.forEach(Digest::parse);
@@ -412,7 +372,7 @@ public final class ImageStore {
      * Fetches and unpacks, {@value #PARALLEL_LAYERS} at a time, the layers the store lacks into
      * {@code work/layer-I}; returns what each gave, by index. The first failure stops the others.
      */
-    private Map<Integer, LayerUnpacker.Unpacked> fetchLayers(Registries.Endpoint at, RegistryClient client, List<Map<String, Object>> layers,
+    private Map<Integer, LayerUnpacker.Unpacked> fetchLayers(Registries.Endpoint at, RegistryClient client, List<OciImage.Descriptor> layers,
             List<String> diffIds, Path work, PullProgress progress) {
         Map<Integer, java.util.concurrent.Future<LayerUnpacker.Unpacked>> running = new java.util.TreeMap<>();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_LAYERS, r -> {
@@ -423,8 +383,8 @@ public final class ImageStore {
         try {
             Files.createDirectories(work);
             for (int i = 0; i < layers.size(); i++) {
-                String digest = Json.string(layers.get(i), "digest");
-                long size = size(layers.get(i));
+                String digest = layers.get(i).digest().toString();
+                long size = layers.get(i).size();
                 Digest diffId = Digest.parse(diffIds.get(i));
                 boolean inStore = Files.isDirectory(layout.layerDiff(diffId.hex()));
                 progress.layer(digest, size, inStore);
@@ -529,12 +489,7 @@ public final class ImageStore {
 
     /** The config's diff IDs, which must be as many as the manifest's layers. */
     private static List<String> diffIds(byte[] config, int layerCount) {
-        List<String> diffIds;
-        try {
-            diffIds = Json.strings(Json.object(Json.parseObject(new String(config, StandardCharsets.UTF_8)), "rootfs"), "diff_ids");
-        } catch (IllegalArgumentException e) {
-            throw new BerthException(BerthException.Kind.INVALID_INPUT, "the image config is not valid JSON: " + e.getMessage());
-        }
+        List<String> diffIds = OciImage.Config.parse(new String(config, StandardCharsets.UTF_8)).diffIds();
         if (diffIds.size() != layerCount) {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "the image config lists " + diffIds.size()
                     + " layers but the manifest " + layerCount + "; refused");
@@ -546,26 +501,6 @@ public final class ImageStore {
     static ImageRef pullName(String name) {
         ImageRef ref = parseName(name);
         return ImageRef.isShort(name) ? ref.in("docker.io") : ref;
-    }
-
-    /** The digest of the manifest of an index for {@code os/arch[/variant]}. */
-    private static String platform(Map<String, Object> index, String name, String platform) {
-        String[] want = platform.split("/");
-        for (Object o : Json.array(index, "manifests")) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> d = (Map<String, Object>) o;
-            Map<String, Object> p = Json.object(d, "platform");
-            if (want[0].equals(Json.string(p, "os")) && want.length > 1 && want[1].equals(Json.string(p, "architecture"))
-                    && (want.length < 3 || want[2].equals(Json.string(p, "variant")))) {
-                return Json.string(d, "digest");
-            }
-        }
-        throw new BerthException(BerthException.Kind.NOT_FOUND, name + ": the image has no " + platform + " variant");
-    }
-
-    private static long size(Map<String, Object> descriptor) {
-        Object s = descriptor.get("size");
-        return s instanceof Number n ? n.longValue() : -1;
     }
 
     // load
@@ -650,32 +585,21 @@ public final class ImageStore {
     }
 
     private List<Image> loadOci(Map<String, Entry> entries) throws IOException {
-        Map<String, Object> index = Json.parseObject(Files.readString(require(entries, "index.json").file()));
+        OciImage.Index index = OciImage.Index.parse(Files.readString(require(entries, "index.json").file()));
         List<Image> images = new ArrayList<>();
-        for (Object m : Json.array(index, "manifests")) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> descriptor = (Map<String, Object>) m;
-            Map<String, Object> manifest = Json.parseObject(Files.readString(blob(entries, Json.string(descriptor, "digest")).file()));
-            if (manifest.containsKey("manifests")) {
+        for (OciImage.Descriptor descriptor : index.manifests()) {
+            String text = Files.readString(blob(entries, descriptor.digest().toString()).file());
+            if (Json.parseObject(text).containsKey("manifests")) {
                 throw new BerthException(BerthException.Kind.INVALID_INPUT, "nested image indexes (multi-platform archives) are not supported");
             }
-            Map<String, Object> annotations = Json.object(descriptor, "annotations");
+            OciImage.Manifest manifest = OciImage.Manifest.parse(text);
             List<String> names = new ArrayList<>();
-            String name = Json.string(annotations, "io.containerd.image.name");
-            if (name == null) {
-                name = Json.string(annotations, "org.opencontainers.image.ref.name");
-            }
+            String name = descriptor.annotations().getOrDefault("io.containerd.image.name", descriptor.annotations().get("org.opencontainers.image.ref.name"));
             if (name != null && (name.contains(":") || name.contains("/"))) {
                 names.add(normalizeLoaded(name));
             }
-            Entry config = blob(entries, Json.string(Json.object(manifest, "config"), "digest"));
-            List<String> layers = new ArrayList<>();
-            for (Object l : Json.array(manifest, "layers")) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> layer = (Map<String, Object>) l;
-                layers.add(Json.string(layer, "digest"));
-            }
-            images.add(loadImage(config, layers.stream().map(d -> blob(entries, d)).toList(), names));
+            images.add(loadImage(blob(entries, manifest.config().digest().toString()),
+                    manifest.layers().stream().map(l -> blob(entries, l.digest().toString())).toList(), names));
         }
         return images;
     }
@@ -710,7 +634,7 @@ public final class ImageStore {
     // queries
 
     public List<Image> list() {
-        return state.images().stream().map(r -> new Image(r, Json.parseObject(r.config()))).toList();
+        return state.images().stream().map(r -> new Image(r, OciImage.Config.parse(r.config()))).toList();
     }
 
     /** Finds an image by name (short names completed), full ID ({@code sha256:…}) or ID prefix. */
@@ -719,7 +643,7 @@ public final class ImageStore {
         if (idText.matches("[0-9a-f]{6,64}")) {
             List<ImageRecord> byId = state.imagesByIdPrefix(idText);
             if (byId.size() == 1) {
-                return Optional.of(new Image(byId.get(0), Json.parseObject(byId.get(0).config())));
+                return Optional.of(new Image(byId.get(0), OciImage.Config.parse(byId.get(0).config())));
             }
         }
         List<String> candidates;
@@ -731,7 +655,7 @@ public final class ImageStore {
         for (String name : candidates) {
             Optional<ImageRecord> r = state.imageByName(name);
             if (r.isPresent()) {
-                return Optional.of(new Image(r.get(), Json.parseObject(r.get().config())));
+                return Optional.of(new Image(r.get(), OciImage.Config.parse(r.get().config())));
             }
         }
         return ImageRef.isShort(reference) ? pulledThroughASearchRegistry(candidates.get(0)) : Optional.empty();
@@ -747,7 +671,7 @@ public final class ImageStore {
         for (ImageRecord r : state.images()) {
             for (String n : r.names()) {
                 if (n.endsWith(rest) && n.length() > rest.length() && n.substring(0, n.length() - rest.length()).indexOf('/') < 0) {
-                    return Optional.of(new Image(r, Json.parseObject(r.config())));
+                    return Optional.of(new Image(r, OciImage.Config.parse(r.config())));
                 }
             }
         }

@@ -61,12 +61,12 @@ public final class RegistryClient {
 
     /** A manifest as the registry sent it, with its media type and digest. */
     public record Manifest(String mediaType, byte[] body, Digest digest) {
-        public Map<String, Object> json() {
-            return Json.parseObject(new String(body, StandardCharsets.UTF_8));
+        public String text() {
+            return new String(body, StandardCharsets.UTF_8);
         }
 
         public boolean isIndex() {
-            return mediaType.equals(OCI_INDEX) || mediaType.equals(DOCKER_LIST) || json().containsKey("manifests");
+            return mediaType.equals(OCI_INDEX) || mediaType.equals(DOCKER_LIST) || Json.parseObject(text()).containsKey("manifests");
         }
     }
 

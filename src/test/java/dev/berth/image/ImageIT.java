@@ -84,6 +84,9 @@ class ImageIT {
         assertThat(json).hasSize(1);
         Map<?, ?> inspect = (Map<?, ?>) ((List<?>) Json.parse(b.berth("image", "inspect", "localhost/berth-busybox").ok().out())).get(0);
         assertThat(inspect.get("Names")).isEqualTo(List.of(IMAGE));
+        assertThat(inspect.get("Os")).isEqualTo("linux");
+        assertThat(((Map<?, ?>) inspect.get("Config")).get("Env")).asList().anyMatch(e -> e.toString().startsWith("PATH="));
+        assertThat(((Map<?, ?>) inspect.get("RootFS")).get("Layers")).asList().singleElement().asString().startsWith("sha256:");
         b.berth("run", "--name", "user", IMAGE, "true").ok();
         Run inUse = b.berth("image", "rm", IMAGE);
         assertThat(inUse.code()).isEqualTo(125);
