@@ -61,9 +61,9 @@ public final class Training {
             }
             var extra = new dev.berth.runtime.OciConfig.Extra(null, true, true, Map.of(), 0, 0, 0, null,
                     dev.berth.runtime.Seccomp.runtimeDefault(dev.berth.runtime.OciConfig.DEFAULT_CAPABILITIES));
-            quiet.print(dev.berth.api.Json.write(dev.berth.runtime.OciConfig.build(new dev.berth.runtime.OciConfig.Spec(List.of("true"),
+            quiet.print(dev.berth.runtime.OciConfig.json(new dev.berth.runtime.OciConfig.Spec(List.of("true"),
                     List.of("PATH=/bin"), "/", 0, 0, List.of(), "/", false, "training", dev.berth.runtime.OciConfig.ownNamespaces(), List.of(),
-                    1024, extra))));
+                    1024, extra), false));
             dev.berth.sys.Linux.isAlive((int) ProcessHandle.current().pid());
         } catch (RuntimeException e) {
             // fewer classes archived, no more

@@ -340,7 +340,7 @@ public final class ContainerEngine {
     }
 
     /** The filter of a seccompProfile: RuntimeDefault when none is given (as podman), none for Unconfined. */
-    private static java.util.Map<String, Object> seccomp(dev.berth.api.SecurityContext.SeccompProfile profile, List<String> caps, Path profiles) {
+    private static dev.berth.runtime.Seccomp.Filter seccomp(dev.berth.api.SecurityContext.SeccompProfile profile, List<String> caps, Path profiles) {
         if (profile == null || profile.type().equals("RuntimeDefault")) {
             return dev.berth.runtime.Seccomp.runtimeDefault(caps);
         }
@@ -368,11 +368,7 @@ public final class ContainerEngine {
         for (VolumeBind v : volumes == null ? List.<VolumeBind>of() : volumes) {
             mounts.add(OciConfig.Mount.bind(v.source().toString(), v.destination(), v.readOnly()));
         }
-        Map<String, Object> config = OciConfig.build(spec(bundle, c, mounts, sandbox, extra, readOnlyRoot));
-        if (c.tty()) {
-            OciConfig.useTerminal(Json.object(config, "process"));
-        }
-        writePrivate(bundle.resolve("config.json"), Json.write(config));
+        writePrivate(bundle.resolve("config.json"), OciConfig.json(spec(bundle, c, mounts, sandbox, extra, readOnlyRoot), c.tty()));
     }
 
     /**
@@ -1024,28 +1020,23 @@ public final class ContainerEngine {
      */
     private int runIn(ContainerRecord r, List<String> command, ExecOptions o, OutputStream out, OutputStream err,
             Duration timeout) throws IOException {
-        Map<String, Object> process = new LinkedHashMap<>(Json.object(Json.parseObject(Files.readString(layout.bundle(r.id()).resolve("config.json"))), "process"));
-        process.put("args", command);
+        OciConfig.Process process = OciConfig.Process.ofConfig(Files.readString(layout.bundle(r.id()).resolve("config.json"))).withArgs(command);
         if (o.tty()) {
-            OciConfig.useTerminal(process);
+            process = process.withTerminal();
         }
         if (o.workdir() != null) {
-            process.put("cwd", o.workdir());
+            process = process.withCwd(o.workdir());
         }
         if (!o.env().isEmpty()) {
-            process.put("env", environment(Json.strings(process, "env"), o.env(), null, null));
+            process = process.withEnv(environment(process.env(), o.env(), null, null));
         }
         if (o.user() != null) {
             Users.Identity who = Users.resolve(layout.bundle(r.id()).resolve("rootfs"), userSpec(o.user(), dev.berth.api.SecurityContext.NONE));
-            Map<String, Object> user = new LinkedHashMap<>();
-            user.put("uid", who.uid());
-            user.put("gid", who.gid());
-            user.put("additionalGids", who.additionalGids());
-            process.put("user", user);
+            process = process.withUser(new OciConfig.Process.User(who.uid(), who.gid(), who.additionalGids()));
         }
         Path file = layout.bundle(r.id()).resolve("exec-" + newId().substring(0, 12) + ".json");
         try {
-            writePrivate(file, Json.write(process));
+            writePrivate(file, process.text());
             return runtime.exec(r.id(), file, o.stdin() || o.tty(), out, err, timeout);
         } finally {
             Files.deleteIfExists(file);

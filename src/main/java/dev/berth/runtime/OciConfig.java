@@ -1,5 +1,6 @@
 package dev.berth.runtime;
 
+import dev.berth.api.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,7 +87,7 @@ public final class OciConfig {
      * @param seccomp      the {@code linux.seccomp} filter, or null for none (Unconfined, privileged)
      */
     public record Extra(List<String> capabilities, boolean noNewPrivileges, boolean maskPaths, Map<String, String> sysctls,
-            long memoryLimit, long cpuQuota, long cpuShares, String cgroupsPath, Map<String, Object> seccomp) {
+            long memoryLimit, long cpuQuota, long cpuShares, String cgroupsPath, Seccomp.Filter seccomp) {
         public static final Extra DEFAULT = new Extra(null, false, true, Map.of(), 0, 0, 0, null, null);
 
         public Extra {
@@ -137,10 +138,12 @@ public final class OciConfig {
                 new Namespace("uts", null), new Namespace("mount", null));
     }
 
-    public static Map<String, Object> build(Spec spec) {
+    /** A container's config.json; {@code terminal}: its process gets one (and TERM). */
+    public static String json(Spec spec, boolean terminal) {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("ociVersion", "1.0.2");
-        config.put("process", process(spec));
+        Process process = Process.of(spec);
+        config.put("process", (terminal ? process.withTerminal() : process).json());
         config.put("root", orderedMap("path", spec.rootfs(), "readonly", spec.readOnlyRoot()));
         if (spec.hostname() != null) {
             config.put("hostname", spec.hostname());
@@ -167,7 +170,7 @@ public final class OciConfig {
             linux.put("readonlyPaths", READONLY_PATHS);
         }
         if (x.seccomp() != null) {
-            linux.put("seccomp", x.seccomp());
+            linux.put("seccomp", x.seccomp().json());
         }
         if (!x.sysctls().isEmpty()) {
             linux.put("sysctl", new java.util.TreeMap<>(x.sysctls()));
@@ -192,43 +195,97 @@ public final class OciConfig {
             linux.put("resources", resources);
         }
         config.put("linux", linux);
-        return config;
+        return Json.write(config);
     }
 
-    /** Gives a {@code process} section a terminal, and TERM=xterm unless it sets TERM, as podman does. */
-    @SuppressWarnings("unchecked")
-    public static void useTerminal(Map<String, Object> process) {
-        process.put("terminal", true);
-        List<String> env = new ArrayList<>((List<String>) process.getOrDefault("env", List.of()));
-        if (env.stream().noneMatch(e -> e.startsWith("TERM="))) {
-            env.add("TERM=xterm");
+    /**
+     * A config's {@code process} section, which {@code runc exec --process} also takes: who runs
+     * what, where, with which environment, capabilities and open-file limit.
+     */
+    public record Process(boolean terminal, User user, List<String> args, List<String> env, String cwd, List<String> capabilities, long nofile,
+            boolean noNewPrivileges) {
+        public Process {
+            args = List.copyOf(args);
+            env = List.copyOf(env);
+            capabilities = List.copyOf(capabilities);
         }
-        process.put("env", env);
-    }
 
-    /** The {@code process} section alone, which {@code runc exec --process} also takes. */
-    public static Map<String, Object> process(Spec spec) {
-        Map<String, Object> process = new LinkedHashMap<>();
-        process.put("terminal", false);
-        Map<String, Object> user = new LinkedHashMap<>();
-        user.put("uid", spec.uid());
-        user.put("gid", spec.gid());
-        if (!spec.additionalGids().isEmpty()) {
-            user.put("additionalGids", spec.additionalGids());
+        public record User(int uid, int gid, List<Integer> additionalGids) {
+            public User {
+                additionalGids = List.copyOf(additionalGids);
+            }
         }
-        process.put("user", user);
-        process.put("args", spec.args());
-        process.put("env", spec.env());
-        process.put("cwd", spec.cwd());
-        List<String> capabilities = spec.extra().capabilities() == null ? DEFAULT_CAPABILITIES : spec.extra().capabilities();
-        Map<String, Object> caps = new LinkedHashMap<>();
-        caps.put("bounding", capabilities);
-        caps.put("effective", capabilities);
-        caps.put("permitted", capabilities);
-        process.put("capabilities", caps);
-        process.put("rlimits", List.of(orderedMap("type", "RLIMIT_NOFILE", "hard", spec.nofileLimit(), "soft", spec.nofileLimit())));
-        process.put("noNewPrivileges", spec.extra().noNewPrivileges());
-        return process;
+
+        static Process of(Spec spec) {
+            return new Process(false, new User(spec.uid(), spec.gid(), spec.additionalGids()), spec.args(), spec.env(), spec.cwd(),
+                    spec.extra().capabilities() == null ? DEFAULT_CAPABILITIES : spec.extra().capabilities(), spec.nofileLimit(),
+                    spec.extra().noNewPrivileges());
+        }
+
+        /** The process section of a config.json berth wrote. */
+        public static Process ofConfig(String configJson) {
+            Map<String, Object> p = Json.object(Json.parseObject(configJson), "process");
+            Map<String, Object> user = Json.object(p, "user");
+            Object rlimits = Json.array(p, "rlimits").stream().findFirst().orElse(Map.of());
+            Object hard = ((Map<?, ?>) rlimits).get("hard");
+            return new Process(Boolean.TRUE.equals(p.get("terminal")),
+                    new User(((Number) user.get("uid")).intValue(), ((Number) user.get("gid")).intValue(),
+                            Json.array(user, "additionalGids").stream().map(g -> ((Number) g).intValue()).toList()),
+                    Json.strings(p, "args"), Json.strings(p, "env"), Json.string(p, "cwd"), Json.strings(Json.object(p, "capabilities"), "bounding"),
+                    hard instanceof Number n ? n.longValue() : 1024, Boolean.TRUE.equals(p.get("noNewPrivileges")));
+        }
+
+        /** With a terminal, and TERM=xterm unless it sets TERM, as podman does. */
+        public Process withTerminal() {
+            List<String> withTerm = new ArrayList<>(env);
+            if (withTerm.stream().noneMatch(e -> e.startsWith("TERM="))) {
+                withTerm.add("TERM=xterm");
+            }
+            return new Process(true, user, args, withTerm, cwd, capabilities, nofile, noNewPrivileges);
+        }
+
+        public Process withArgs(List<String> newArgs) {
+            return new Process(terminal, user, newArgs, env, cwd, capabilities, nofile, noNewPrivileges);
+        }
+
+        public Process withEnv(List<String> newEnv) {
+            return new Process(terminal, user, args, newEnv, cwd, capabilities, nofile, noNewPrivileges);
+        }
+
+        public Process withCwd(String newCwd) {
+            return new Process(terminal, user, args, env, newCwd, capabilities, nofile, noNewPrivileges);
+        }
+
+        public Process withUser(User newUser) {
+            return new Process(terminal, newUser, args, env, cwd, capabilities, nofile, noNewPrivileges);
+        }
+
+        public String text() {
+            return Json.write(json());
+        }
+
+        Map<String, Object> json() {
+            Map<String, Object> process = new LinkedHashMap<>();
+            process.put("terminal", terminal);
+            Map<String, Object> u = new LinkedHashMap<>();
+            u.put("uid", user.uid());
+            u.put("gid", user.gid());
+            if (!user.additionalGids().isEmpty()) {
+                u.put("additionalGids", user.additionalGids());
+            }
+            process.put("user", u);
+            process.put("args", args);
+            process.put("env", env);
+            process.put("cwd", cwd);
+            Map<String, Object> caps = new LinkedHashMap<>();
+            caps.put("bounding", capabilities);
+            caps.put("effective", capabilities);
+            caps.put("permitted", capabilities);
+            process.put("capabilities", caps);
+            process.put("rlimits", List.of(orderedMap("type", "RLIMIT_NOFILE", "hard", nofile, "soft", nofile)));
+            process.put("noNewPrivileges", noNewPrivileges);
+            return process;
+        }
     }
 
     private static List<Object> standardMounts() {

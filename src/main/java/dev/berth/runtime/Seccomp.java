@@ -27,8 +27,65 @@ public final class Seccomp {
 
     private Seccomp() {}
 
+    /** A filter in the OCI form ({@code linux.seccomp}): the action for calls no rule names, the architectures, the rules. */
+    public record Filter(String defaultAction, Integer defaultErrnoRet, List<String> architectures, List<Rule> syscalls) {
+        public Filter {
+            architectures = List.copyOf(architectures);
+            syscalls = List.copyOf(syscalls);
+        }
+
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("defaultAction", defaultAction);
+            if (defaultErrnoRet != null) {
+                m.put("defaultErrnoRet", defaultErrnoRet);
+            }
+            if (!architectures.isEmpty()) {
+                m.put("architectures", architectures);
+            }
+            m.put("syscalls", syscalls.stream().map(Rule::json).toList());
+            return m;
+        }
+
+        /** The system calls the rules with this action name. */
+        public List<String> names(String action) {
+            return syscalls.stream().filter(r -> r.action().equals(action)).flatMap(r -> r.names().stream()).toList();
+        }
+    }
+
+    /** What happens to these system calls (when their arguments match {@code args}, if any). */
+    public record Rule(List<String> names, String action, Integer errnoRet, List<Arg> args) {
+        public Rule {
+            names = List.copyOf(names);
+            args = List.copyOf(args);
+        }
+
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("names", names);
+            m.put("action", action);
+            if (errnoRet != null) {
+                m.put("errnoRet", errnoRet);
+            }
+            if (!args.isEmpty()) {
+                m.put("args", args.stream().map(a -> {
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put("index", a.index());
+                    o.put("value", a.value());
+                    o.put("valueTwo", a.valueTwo());
+                    o.put("op", a.op());
+                    return o;
+                }).toList());
+            }
+            return m;
+        }
+    }
+
+    /** A comparison of one argument: {@code op} is SCMP_CMP_EQ, SCMP_CMP_MASKED_EQ, … */
+    public record Arg(int index, long value, long valueTwo, String op) {}
+
     /** The default profile for a process with these capabilities, on this machine's architecture. */
-    public static Map<String, Object> runtimeDefault(List<String> capabilities) {
+    public static Filter runtimeDefault(List<String> capabilities) {
         if (runtimeDefault == null) {
             try (InputStream in = Seccomp.class.getResourceAsStream("seccomp.json")) {
                 runtimeDefault = Json.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
@@ -40,7 +97,7 @@ public final class Seccomp {
     }
 
     /** A profile file of the user's (containers/Docker format or OCI form), for these capabilities. */
-    public static Map<String, Object> fromFile(Path file, List<String> capabilities) {
+    public static Filter fromFile(Path file, List<String> capabilities) {
         try {
             return toOci(Json.parseObject(Files.readString(file)), capabilities, goArch());
         } catch (NoSuchFileException e) {
@@ -64,47 +121,39 @@ public final class Seccomp {
     private static final Map<String, String> SCMP_ARCH = Map.of("amd64", "SCMP_ARCH_X86_64", "arm64", "SCMP_ARCH_AARCH64",
             "x86", "SCMP_ARCH_X86", "arm", "SCMP_ARCH_ARM", "ppc64le", "SCMP_ARCH_PPC64LE", "s390x", "SCMP_ARCH_S390X");
 
-    static Map<String, Object> toOci(Map<String, Object> profile, List<String> capabilities, String arch) {
-        Map<String, Object> oci = new LinkedHashMap<>();
-        oci.put("defaultAction", profile.get("defaultAction"));
-        if (profile.get("defaultErrnoRet") != null) {
-            oci.put("defaultErrnoRet", profile.get("defaultErrnoRet"));
-        }
-        List<Object> architectures = new ArrayList<>();
-        if (profile.get("architectures") != null) {
-            architectures.addAll(Json.array(profile, "architectures"));
-        }
-        for (Object entry : profile.get("archMap") == null ? List.of() : Json.array(profile, "archMap")) {
+    static Filter toOci(Map<String, Object> profile, List<String> capabilities, String arch) {
+        List<String> architectures = new ArrayList<>(Json.strings(profile, "architectures"));
+        for (Object entry : Json.array(profile, "archMap")) {
             Map<?, ?> m = (Map<?, ?>) entry;
             if (m.get("architecture").equals(SCMP_ARCH.get(arch))) {
-                architectures.add(m.get("architecture"));
-                architectures.addAll((List<?>) m.get("subArchitectures"));
+                architectures.add(String.valueOf(m.get("architecture")));
+                ((List<?>) m.get("subArchitectures")).forEach(a -> architectures.add(String.valueOf(a)));
             }
         }
-        if (!architectures.isEmpty()) {
-            oci.put("architectures", architectures);
-        }
-        List<Object> syscalls = new ArrayList<>();
+        List<Rule> syscalls = new ArrayList<>();
         for (Object entry : Json.array(profile, "syscalls")) {
             @SuppressWarnings("unchecked")
             Map<String, Object> rule = (Map<String, Object>) entry;
             if (!applies(rule, capabilities, arch)) {
                 continue;
             }
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("names", rule.get("names") != null ? rule.get("names") : List.of(rule.get("name")));
-            out.put("action", rule.get("action"));
-            if (rule.get("errnoRet") != null) {
-                out.put("errnoRet", rule.get("errnoRet"));
+            List<String> names = rule.get("names") != null ? Json.strings(rule, "names") : List.of(Json.string(rule, "name"));
+            List<Arg> args = new ArrayList<>();
+            for (Object a : Json.array(rule, "args")) {
+                Map<?, ?> m = (Map<?, ?>) a;
+                args.add(new Arg(((Number) m.get("index")).intValue(), number(m.get("value")), number(m.get("valueTwo")), String.valueOf(m.get("op"))));
             }
-            List<?> args = rule.get("args") == null ? List.of() : (List<?>) rule.get("args");
-            if (!args.isEmpty()) {
-                out.put("args", args);
-            }
-            syscalls.add(out);
+            syscalls.add(new Rule(names, Json.string(rule, "action"), errno(rule.get("errnoRet")), args));
         }
-        oci.put("syscalls", syscalls);
-        return oci;
+        return new Filter(Json.string(profile, "defaultAction"), errno(profile.get("defaultErrnoRet")), architectures, syscalls);
+    }
+
+    private static long number(Object o) {
+        return o instanceof Number n ? n.longValue() : 0;
+    }
+
+    private static Integer errno(Object o) {
+        return o instanceof Number n ? n.intValue() : null;
     }
 
     /** Whether a rule holds for this architecture and these capabilities (minKernel is not checked: every kernel berth runs on is newer). */
