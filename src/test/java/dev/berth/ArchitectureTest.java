@@ -109,4 +109,38 @@ class ArchitectureTest {
                 .orShould().accessField(System.class, "err")
                 .check(classes);
     }
+
+    /**
+     * Typed records between packages (issue 29): no public method or constructor outside cli takes
+     * or returns JSON as a {@code Map<String, Object>} (or a list of them); only api.Json, the
+     * JSON helper itself, deals in them.
+     */
+    @Test
+    void noJsonMapCrossesAPackageBoundary() throws Exception {
+        List<String> found = new java.util.ArrayList<>();
+        for (var c : classes) {
+            if (c.getPackageName().startsWith("dev.berth.cli") || c.getName().equals(dev.berth.api.Json.class.getName())) {
+                continue;
+            }
+            Class<?> type = Class.forName(c.getName(), false, getClass().getClassLoader());
+            if (!java.lang.reflect.Modifier.isPublic(type.getModifiers())) {
+                continue;
+            }
+            List<java.lang.reflect.Executable> members = new java.util.ArrayList<>(List.of(type.getDeclaredConstructors()));
+            members.addAll(List.of(type.getDeclaredMethods()));
+            for (var m : members) {
+                if (!java.lang.reflect.Modifier.isPublic(m.getModifiers()) || m.isSynthetic()) {
+                    continue;
+                }
+                List<java.lang.reflect.Type> types = new java.util.ArrayList<>(List.of(m.getGenericParameterTypes()));
+                if (m instanceof java.lang.reflect.Method method) {
+                    types.add(method.getGenericReturnType());
+                }
+                if (types.stream().anyMatch(t -> t.getTypeName().contains("java.util.Map<java.lang.String, java.lang.Object>"))) {
+                    found.add(type.getName() + "." + m.getName());
+                }
+            }
+        }
+        org.assertj.core.api.Assertions.assertThat(found).as("public members passing JSON maps between packages").isEmpty();
+    }
 }

@@ -2,6 +2,7 @@ package dev.berth.cli;
 
 import dev.berth.api.Json;
 import dev.berth.engine.Berth;
+import dev.berth.engine.ContainerConfig;
 import dev.berth.engine.ContainerEngine;
 import dev.berth.engine.ContainerEngine.Container;
 import dev.berth.engine.ContainerState;
@@ -33,8 +34,8 @@ final class ContainerCommands {
 
     /** A container as podman's {@code inspect} shows it (the keys berth has), Secret values hidden. */
     static Map<String, Object> inspectJson(Container c, int restarts) {
-        Map<String, Object> config = c.shownConfig();
-        List<String> args = Json.strings(config, "args");
+        ContainerConfig config = c.config().withSecretsHidden();
+        List<String> args = config.args();
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("Status", c.status().word());
         state.put("Running", c.running());
@@ -59,18 +60,18 @@ final class ContainerCommands {
         m.put("Name", c.name());
         m.put("RestartCount", restarts);
         Map<String, Object> shown = new LinkedHashMap<>();
-        shown.put("Hostname", config.get("hostname"));
-        shown.put("User", config.get("uid") + ":" + config.get("gid"));
-        shown.put("Env", config.get("env"));
+        shown.put("Hostname", config.hostname());
+        shown.put("User", config.uid() + ":" + config.gid());
+        shown.put("Env", config.env());
         shown.put("Cmd", args);
         shown.put("Image", c.record().imageName());
-        shown.put("WorkingDir", config.get("cwd"));
-        shown.put("Tty", Boolean.TRUE.equals(config.get("tty")));
-        shown.put("OpenStdin", Boolean.TRUE.equals(config.get("stdin")));
+        shown.put("WorkingDir", config.cwd());
+        shown.put("Tty", config.tty());
+        shown.put("OpenStdin", config.stdin());
         m.put("Config", shown);
         Map<String, Object> host = new LinkedHashMap<>();
-        host.put("AutoRemove", Boolean.TRUE.equals(config.get("autoRemove")));
-        host.put("NetworkMode", c.record().pod() != null ? "pod" : config.get("network"));
+        host.put("AutoRemove", config.autoRemove());
+        host.put("NetworkMode", c.record().pod() != null ? "pod" : config.network());
         m.put("HostConfig", host);
         return m;
     }
@@ -78,8 +79,8 @@ final class ContainerCommands {
     /** A container as podman's {@code ps --format json} shows it. */
     static Map<String, Object> psJson(Container c, Restarting restarting) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("AutoRemove", Boolean.TRUE.equals(Json.parseObject(c.record().config()).get("autoRemove")));
-        m.put("Command", Json.strings(Json.parseObject(c.record().config()), "args"));
+        m.put("AutoRemove", c.config().autoRemove());
+        m.put("Command", c.config().args());
         m.put("Created", c.record().created().getEpochSecond());
         m.put("CreatedAt", Tables.ago(c.record().created()) + " ago");
         m.put("Exited", c.status() == ContainerState.EXITED);
@@ -483,7 +484,7 @@ final class ContainerCommands {
             }
             List<List<String>> rows = new ArrayList<>();
             for (Container c : list) {
-                List<String> argv = Json.strings(Json.parseObject(c.record().config()), "args");
+                List<String> argv = c.config().args();
                 String command = Tables.oneLine(String.join(" ", argv));
                 List<String> row = new ArrayList<>(List.of(noTrunc ? c.id() : c.id().substring(0, 12), c.record().imageName(),
                         command.length() > 30 && !noTrunc ? command.substring(0, 27) + "..." : command,

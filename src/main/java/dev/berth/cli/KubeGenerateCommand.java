@@ -3,7 +3,6 @@ package dev.berth.cli;
 import dev.berth.api.BerthException;
 import dev.berth.engine.Berth;
 import dev.berth.generate.Generator;
-import dev.berth.generate.KubeYaml;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +39,7 @@ final class KubeGenerateCommand extends BerthCall {
 
     @Override
     Integer call(Berth berth) {
-        String yaml = KubeYaml.dump(Generator.generate(berth, names, new Generator.Options(type, replicas, service)));
+        String yaml = Generator.generate(berth, names, new Generator.Options(type, replicas, service));
         if (file == null) {
             out().print(yaml);
             return Main.OK;

@@ -56,8 +56,8 @@ public final class Training {
             if (Files.exists(Path.of(manifest))) {
                 var pods = new dev.berth.manifest.ManifestReader(InputStream.nullInputStream())
                         .read(List.of(manifest), dev.berth.manifest.ManifestReader.Options.DEFAULT).pods();
-                quiet.print(dev.berth.generate.KubeYaml.dump(dev.berth.generate.Generator.documents(pods, pods,
-                        new dev.berth.generate.Generator.Options("pod", 0, false))));
+                quiet.print(dev.berth.generate.Generator.yaml(pods, pods,
+                        new dev.berth.generate.Generator.Options("pod", 0, false)));
             }
             var extra = new dev.berth.runtime.OciConfig.Extra(null, true, true, Map.of(), 0, 0, 0, null,
                     dev.berth.runtime.Seccomp.runtimeDefault(dev.berth.runtime.OciConfig.DEFAULT_CAPABILITIES));

@@ -14,7 +14,7 @@ import java.util.Map;
  * @param tty   whether it runs on a terminal ({@code run -t})
  * @param network {@code private} (own namespace, loopback only), {@code host}, or a netns path
  */
-record ContainerConfig(
+public record ContainerConfig(
         List<String> args,
         List<String> env,
         String cwd,
@@ -27,6 +27,15 @@ record ContainerConfig(
         List<String> secretEnv,
         boolean stdin,
         boolean tty) {
+
+    /** This config with the values of the variables from Secrets shown as {@code <secret>}. */
+    public ContainerConfig withSecretsHidden() {
+        List<String> shown = env.stream().map(kv -> {
+            int eq = kv.indexOf('=');
+            return eq > 0 && secretEnv.contains(kv.substring(0, eq)) ? kv.substring(0, eq + 1) + "<secret>" : kv;
+        }).toList();
+        return new ContainerConfig(args, shown, cwd, uid, gid, additionalGids, hostname, network, autoRemove, secretEnv, stdin, tty);
+    }
 
     String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -1,7 +1,6 @@
 package dev.berth.engine;
 
 import dev.berth.api.BerthException;
-import dev.berth.api.Json;
 import dev.berth.api.LogLimits;
 import dev.berth.image.ImageStore;
 import dev.berth.image.LayerUnpacker;
@@ -100,14 +99,9 @@ public final class ContainerEngine {
 
     /** A container as the user sees it: its record and what is true of it now. */
     public record Container(ContainerRecord record, ContainerState status, Integer exitCode, int pid) {
-        /** The frozen config as JSON values, with the values of env variables from Secrets replaced. */
-        public Map<String, Object> shownConfig() {
-            Map<String, Object> config = Json.parseObject(record.config());
-            List<String> secret = Json.strings(config, "secretEnv");
-            config.put("env", Json.strings(config, "env").stream()
-                    .map(kv -> secret.contains(kv.substring(0, Math.max(0, kv.indexOf('=')))) ? kv.substring(0, kv.indexOf('=') + 1) + "<secret>" : kv)
-                    .toList());
-            return config;
+        /** What it was created with (the values of variables from Secrets included: see {@link ContainerConfig#withSecretsHidden}). */
+        public ContainerConfig config() {
+            return ContainerConfig.fromJson(record.config());
         }
 
         public String id() {

@@ -29,7 +29,8 @@ public final class Generator {
 
     private Generator() {}
 
-    public static List<Map<String, Object>> generate(Berth berth, List<String> names, Options options) {
+    /** The YAML of the named pods and containers as they run (kube generate). */
+    public static String generate(Berth berth, List<String> names, Options options) {
         List<PodSpec> all = berth.state().pods().stream().map(p -> Canonical.read(Json.parse(p.spec()), PodSpec.class)).toList();
         List<PodSpec> selected = new ArrayList<>();
         for (String name : names) {
@@ -40,11 +41,15 @@ public final class Generator {
                 selected.add(pod.orElseGet(() -> standalone(berth.containers().find(name), List.of())));
             }
         }
-        return documents(selected, all, options);
+        return yaml(selected, all, options);
     }
 
-    /** The objects for {@code selected}, whose workloads' sizes are counted among {@code all}. */
-    public static List<Map<String, Object>> documents(List<PodSpec> selected, List<PodSpec> all, Options options) {
+    /** The YAML of the objects for {@code selected}, whose workloads' sizes are counted among {@code all}. */
+    public static String yaml(List<PodSpec> selected, List<PodSpec> all, Options options) {
+        return KubeYaml.dump(documents(selected, all, options));
+    }
+
+    static List<Map<String, Object>> documents(List<PodSpec> selected, List<PodSpec> all, Options options) {
         List<Map<String, Object>> documents = new ArrayList<>();
         Set<String> workloadsDone = new java.util.HashSet<>();
         for (PodSpec pod : selected) {
@@ -101,17 +106,17 @@ public final class Generator {
 
     /** A container from {@code berth run} as a one-container pod: its image, its process, the env it was given. */
     private static PodSpec standalone(ContainerEngine.Container c, List<ContainerPort> ports) {
-        Map<String, Object> config = Json.parseObject(c.record().config());
+        dev.berth.engine.ContainerConfig config = c.config();
         List<dev.berth.api.EnvVar> env = new ArrayList<>();
-        for (String kv : Json.strings(config, "env")) {
+        for (String kv : config.env()) {
             String key = kv.substring(0, Math.max(0, kv.indexOf('=')));
-            if (!Set.of("PATH", "HOSTNAME", "HOME").contains(key) && !Json.strings(config, "secretEnv").contains(key)) {
+            if (!Set.of("PATH", "HOSTNAME", "HOME").contains(key) && !config.secretEnv().contains(key)) {
                 env.add(new dev.berth.api.EnvVar(key, kv.substring(kv.indexOf('=') + 1), null));
             }
         }
-        String cwd = Json.string(config, "cwd");
+        String cwd = config.cwd();
         ContainerSpec container = new ContainerSpec(c.name().replaceAll("[^a-z0-9-]", "-"), c.record().imageName(), null,
-                Json.strings(config, "args"), List.of(), "/".equals(cwd) ? null : cwd, env, List.of(), ports, List.of(), null, null,
+                config.args(), List.of(), "/".equals(cwd) ? null : cwd, env, List.of(), ports, List.of(), null, null,
                 null, null, null, Map.of(), Map.of(), null, null, dev.berth.api.Source.NONE);
         return new PodSpec(c.name().replaceAll("[^a-z0-9.-]", "-"), "default", Map.of(), Map.of(), List.of(), List.of(container),
                 List.of(), "Never", false, false, null, null, null, List.of(), true, null, null, null, dev.berth.api.Source.NONE);

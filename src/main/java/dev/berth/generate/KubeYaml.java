@@ -29,7 +29,7 @@ public final class KubeYaml {
     private KubeYaml() {}
 
     /** One document per object, separated by {@code ---}. */
-    public static String dump(List<Map<String, Object>> documents) {
+    static String dump(List<Map<String, Object>> documents) {
         DumperOptions options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         options.setIndicatorIndent(2);
@@ -46,7 +46,7 @@ public final class KubeYaml {
         return s.toString();
     }
 
-    public static Map<String, Object> pod(PodSpec pod) {
+    static Map<String, Object> pod(PodSpec pod) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("apiVersion", "v1");
         m.put("kind", "Pod");
@@ -56,7 +56,7 @@ public final class KubeYaml {
     }
 
     /** A workload (Deployment, DaemonSet, Job) whose pods are like {@code pod}. */
-    public static Map<String, Object> workload(String kind, String name, PodSpec pod, int count) {
+    static Map<String, Object> workload(String kind, String name, PodSpec pod, int count) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("apiVersion", kind.equals("Job") ? "batch/v1" : kind.equals("ReplicationController") ? "v1" : "apps/v1");
         m.put("kind", kind);

@@ -68,11 +68,27 @@ public final class AuthFile {
         return null;
     }
 
+    /** A pod's imagePullSecret: its name, and its {@code .dockerconfigjson} (checked to be JSON). */
+    public record PullSecret(String name, String dockerConfigJson) {
+        public PullSecret {
+            Json.parseObject(dockerConfigJson); // IllegalArgumentException when it is not
+        }
+
+        @Override
+        public String toString() {
+            return "PullSecret[" + name + ", ****]";
+        }
+
+        RegistryClient.Credentials lookup(String repository) {
+            return AuthFile.lookup(Json.parseObject(dockerConfigJson), repository, "imagePullSecret " + name);
+        }
+    }
+
     /**
      * The entry whose key matches {@code repository} the longest ({@code quay.io/org} before
      * {@code quay.io}); keys may carry a scheme and {@code /v1/} or {@code /v2/} as docker writes them.
      */
-    public static RegistryClient.Credentials lookup(Map<String, Object> json, String repository, String source) {
+    static RegistryClient.Credentials lookup(Map<String, Object> json, String repository, String source) {
         String bestKey = null;
         Map<String, Object> best = null;
         for (Map.Entry<String, Object> e : Json.object(json, "auths").entrySet()) {
@@ -115,7 +131,7 @@ public final class AuthFile {
     }
 
     /** Parses a file of this shape; a missing file has no credentials. */
-    public static Map<String, Object> read(Path file) {
+    static Map<String, Object> read(Path file) {
         try {
             return Json.parseObject(Files.readString(file));
         } catch (NoSuchFileException e) {

@@ -22,7 +22,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -286,9 +285,9 @@ public final class ImageStore {
      *
      * @param name        {@code registry/path:tag} or {@code …@sha256:…}; a short name is tried in
      *                    the search registries in order
-     * @param pullSecrets the {@code .dockerconfigjson} of the pod's imagePullSecrets (may be empty)
+     * @param pullSecrets the pod's imagePullSecrets (may be empty)
      */
-    public Image pull(String name, Registries registries, List<Map<String, Object>> pullSecrets, PullProgress progress) {
+    public Image pull(String name, Registries registries, List<AuthFile.PullSecret> pullSecrets, PullProgress progress) {
         ImageRef asked = parseName(name);
         state.requireRoom("pull " + name);
         List<ImageRef> candidates = ImageRef.isShort(name) ? registries.conf().search().stream().map(asked::in).toList() : List.of(asked);

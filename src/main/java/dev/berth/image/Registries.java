@@ -4,7 +4,6 @@ import dev.berth.api.BerthException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * How images are pulled, as podman users configure it: the search registries and the
@@ -93,12 +92,12 @@ public record Registries(RegistriesConf conf, boolean tlsVerify, RegistryClient.
      * A client for an endpoint, with the credentials that apply to it: {@code --creds}, else those
      * of the pod's pull Secrets, else the auth files'.
      *
-     * @param pullSecrets the parsed {@code .dockerconfigjson} of a pod's imagePullSecrets, in order
+     * @param pullSecrets a pod's imagePullSecrets, in order
      */
-    public RegistryClient client(Endpoint e, List<Map<String, Object>> pullSecrets) {
+    public RegistryClient client(Endpoint e, List<AuthFile.PullSecret> pullSecrets) {
         RegistryClient.Credentials c = creds;
         for (int i = 0; c == null && i < pullSecrets.size(); i++) {
-            c = AuthFile.lookup(pullSecrets.get(i), e.repository(), "an imagePullSecret");
+            c = pullSecrets.get(i).lookup(e.repository());
         }
         if (c == null) {
             c = AuthFile.find(authFiles, e.repository());

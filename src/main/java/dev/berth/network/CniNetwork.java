@@ -52,8 +52,23 @@ public final class CniNetwork {
         }
     }
 
+    /**
+     * What a network is made of: its bridge, the pods' subnet and its gateway (the bridge's
+     * address), and the range Service virtual IPs come from (null: 10.96.0.0/16).
+     */
+    public record Definition(String name, String bridge, String subnet, String gateway, String serviceSubnet) {}
+
+    /** Writes a network's plugin list (see {@link #conflist}) atomically as {@code <name>.conflist}. */
+    public static void write(Path networksDir, Path ipamDir, Definition d) throws IOException {
+        Map<String, Object> list = conflist(d.name(), d.bridge(), d.subnet(), d.gateway(), ipamDir);
+        if (d.serviceSubnet() != null) {
+            list.put("berth.serviceSubnet", d.serviceSubnet());
+        }
+        write(networksDir, list);
+    }
+
     /** The plugin list of a new network: a bridge with its own subnet (its masquerade is berth's rule, not the plugin's). */
-    public static Map<String, Object> conflist(String name, String bridge, String subnet, String gateway, Path ipamDir) {
+    private static Map<String, Object> conflist(String name, String bridge, String subnet, String gateway, Path ipamDir) {
         Map<String, Object> ipam = new LinkedHashMap<>();
         ipam.put("type", "host-local");
         ipam.put("ranges", List.of(List.of(Map.of("subnet", subnet, "gateway", gateway))));
@@ -120,7 +135,7 @@ public final class CniNetwork {
     }
 
     /** Writes a plugin list atomically as {@code <name>.conflist}. */
-    public static void write(Path networksDir, Map<String, Object> conflist) throws IOException {
+    private static void write(Path networksDir, Map<String, Object> conflist) throws IOException {
         Files.createDirectories(networksDir);
         Path file = networksDir.resolve(conflist.get("name") + ".conflist");
         // a name of its own: the pods of one play make the default network from several threads at once

@@ -39,7 +39,7 @@ public record CniResult(String cniVersion, List<Interface> interfaces, List<Ip> 
                 .map(Ip::gateway).findFirst().orElse(null);
     }
 
-    public static CniResult parse(Map<String, Object> json) {
+    static CniResult parse(Map<String, Object> json) {
         List<Interface> interfaces = new ArrayList<>();
         for (Object o : Json.array(json, "interfaces")) {
             Map<String, Object> m = asObject(o);
@@ -62,7 +62,7 @@ public record CniResult(String cniVersion, List<Interface> interfaces, List<Ip> 
     }
 
     /** As the CNI spec writes it, absent fields left out. */
-    public Map<String, Object> json() {
+    Map<String, Object> json() {
         Map<String, Object> m = new LinkedHashMap<>();
         put(m, "cniVersion", cniVersion);
         m.put("interfaces", interfaces.stream().map(i -> {

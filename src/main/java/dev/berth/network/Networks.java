@@ -74,7 +74,7 @@ public final class Networks {
         }
         String br = bridge != null ? bridge : ("bn-" + name).substring(0, Math.min(15, 3 + name.length()));
         try {
-            CniNetwork.write(dir, CniNetwork.conflist(name, br, chosen.toString(), chosen.host(1), ipam));
+            CniNetwork.write(dir, ipam, new CniNetwork.Definition(name, br, chosen.toString(), chosen.host(1), null));
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot create network " + name + ": " + e.getMessage(), e);
         }

@@ -277,7 +277,7 @@ public final class KubePlay {
         try {
             Map<String, java.util.concurrent.Future<?>> running = new LinkedHashMap<>();
             for (Map.Entry<String, java.util.Set<String>> p : pulls.entrySet()) {
-                List<Map<String, Object>> secrets = p.getValue().stream().map(this::dockerConfig).toList();
+                List<dev.berth.image.AuthFile.PullSecret> secrets = p.getValue().stream().map(this::dockerConfig).toList();
                 String image = p.getKey();
                 running.put(image, pool.submit(() -> pull(image, secrets)));
             }
@@ -298,7 +298,7 @@ public final class KubePlay {
         }
     }
 
-    private void pull(String image, List<Map<String, Object>> secrets) {
+    private void pull(String image, List<dev.berth.image.AuthFile.PullSecret> secrets) {
         String object = "Image/" + image;
         emit(object, "pulling", "");
         var pulled = berth.images().pull(image, options.registries(), secrets, new dev.berth.image.PullProgress() {
@@ -311,7 +311,7 @@ public final class KubePlay {
     }
 
     /** The parsed {@code .dockerconfigjson} of a pull Secret of the manifests; never shown in a message. */
-    private Map<String, Object> dockerConfig(String secret) {
+    private dev.berth.image.AuthFile.PullSecret dockerConfig(String secret) {
         dev.berth.api.ObjectSpec s = manifests.object(dev.berth.api.ObjectKind.SECRET, secret).orElseThrow(() -> new BerthException(
                 BerthException.Kind.NOT_FOUND, "nothing was started: the imagePullSecret \"" + secret + "\" is not in the manifests"));
         String json = s.data().get(".dockerconfigjson");
@@ -320,7 +320,7 @@ public final class KubePlay {
         }
         try {
             if (json != null) {
-                return dev.berth.api.Json.parseObject(json);
+                return new dev.berth.image.AuthFile.PullSecret(secret, json);
             }
         } catch (IllegalArgumentException e) {
             // said below, without the value

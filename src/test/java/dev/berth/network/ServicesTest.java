@@ -53,7 +53,7 @@ class ServicesTest {
             }
         };
         services = new Services(iptables, layout.root().toString(), state, new Locks(dir.resolve("locks")));
-        CniNetwork.write(dir.resolve("networks"), CniNetwork.conflist("berth", "bt0", "10.89.7.0/24", "10.89.7.1", dir.resolve("ipam")));
+        CniNetwork.write(dir.resolve("networks"), dir.resolve("ipam"), new CniNetwork.Definition("berth", "bt0", "10.89.7.0/24", "10.89.7.1", null));
         network = CniNetwork.load(dir.resolve("networks"), dir.resolve("ipam"), "berth", iptables);
         app = new Yaml(dir).read("""
                 apiVersion: v1

@@ -70,12 +70,10 @@ public final class BerthRoot implements AutoCloseable {
             int c = r.nextInt(120) * 2;
             subnetPrefix = "10." + a + "." + c + ".";
             bridge = "bt" + Integer.toHexString(0x100000 + r.nextInt(0xf00000));
-            Map<String, Object> conflist = new java.util.LinkedHashMap<>(dev.berth.network.CniNetwork.conflist("berth", bridge,
-                    subnetPrefix + "0/24", subnetPrefix + "1", root.resolve("cni/networks")));
             servicePrefix = "10." + a + "." + (c + 1) + ".";
-            conflist.put("berth.serviceSubnet", servicePrefix + "0/24");
             if (ownNetwork) {
-                dev.berth.network.CniNetwork.write(root.resolve("networks"), conflist);
+                dev.berth.network.CniNetwork.write(root.resolve("networks"), root.resolve("cni/networks"), new dev.berth.network.CniNetwork.Definition(
+                        "berth", bridge, subnetPrefix + "0/24", subnetPrefix + "1", servicePrefix + "0/24"));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
