@@ -370,8 +370,7 @@ public final class ContainerEngine {
      * hold Secret values): a temporary file made 0600, then renamed into place.
      */
     static void writePrivate(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
+        Path tmp = file.resolveSibling("." + file.getFileName() + "-" + java.util.UUID.randomUUID() + ".tmp"); // writers of one file may meet
         Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tmp, text);
@@ -439,13 +438,26 @@ public final class ContainerEngine {
     private static final String LOG_LIMITS = "log-limits";
 
     private LogLimits logLimits(String id) {
+        LogLimits known = logLimits.get(id);
+        if (known != null) {
+            return known;
+        }
         try {
             String[] parts = Files.readString(layout.bundle(id).resolve(LOG_LIMITS)).strip().split(" ");
-            return new LogLimits(Long.parseLong(parts[0]), Integer.parseInt(parts[1]));
+            LogLimits read = new LogLimits(Long.parseLong(parts[0]), Integer.parseInt(parts[1]));
+            logLimits.put(id, read);
+            return read;
         } catch (IOException | RuntimeException e) {
-            return LogLimits.DEFAULT; // made by an older berth
+            return LogLimits.DEFAULT; // made by an older berth, or not written yet (not kept: it may be soon)
         }
     }
+
+    /**
+     * What does not change in a container's life, read once by a long-lived process (the
+     * supervisor rotates logs and probes at every look): its log limits and its process section.
+     */
+    private final Map<String, LogLimits> logLimits = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, OciConfig.Process> processes = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Keeps a container's cut logs, as the kubelet keeps rotated ones. conmon cuts the current file
@@ -931,6 +943,8 @@ public final class ContainerEngine {
 
     /** Removes what a container has on disk, tolerating any part of it being gone already. */
     void cleanUp(String id) {
+        logLimits.remove(id);
+        processes.remove(id);
         runtime.delete(id);
         killConmon(id);
         Path bundle = layout.bundle(id);
@@ -1000,7 +1014,7 @@ public final class ContainerEngine {
             throw new BerthException(BerthException.Kind.INVALID_INPUT, "container " + c.name() + " is not running (" + c.status().word() + ")");
         }
         try {
-            return runIn(c.record(), command, options, out, err, Duration.ofDays(365));
+            return runIn(c.id(), command, options, out, err, Duration.ofDays(365));
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.HOST, "cannot exec in " + c.name() + ": " + e.getMessage(), e);
         }
@@ -1012,9 +1026,9 @@ public final class ContainerEngine {
      * another argv; the runtime puts it under the container's seccomp filter. Its process file is
      * written here, private from creation, and removed.
      */
-    private int runIn(ContainerRecord r, List<String> command, ExecOptions o, OutputStream out, OutputStream err,
+    private int runIn(String id, List<String> command, ExecOptions o, OutputStream out, OutputStream err,
             Duration timeout) throws IOException {
-        OciConfig.Process process = OciConfig.Process.ofConfig(Files.readString(layout.bundle(r.id()).resolve("config.json"))).withArgs(command);
+        OciConfig.Process process = processFor(id).withArgs(command);
         if (o.tty()) {
             process = process.withTerminal();
         }
@@ -1025,13 +1039,13 @@ public final class ContainerEngine {
             process = process.withEnv(environment(process.env(), o.env(), null, null));
         }
         if (o.user() != null) {
-            Users.Identity who = Users.resolve(layout.bundle(r.id()).resolve("rootfs"), userSpec(o.user(), dev.berth.api.SecurityContext.NONE));
+            Users.Identity who = Users.resolve(layout.bundle(id).resolve("rootfs"), userSpec(o.user(), dev.berth.api.SecurityContext.NONE));
             process = process.withUser(new OciConfig.Process.User(who.uid(), who.gid(), who.additionalGids()));
         }
-        Path file = layout.bundle(r.id()).resolve("exec-" + newId().substring(0, 12) + ".json");
+        Path file = layout.bundle(id).resolve("exec-" + newId().substring(0, 12) + ".json");
         try {
             writePrivate(file, process.text());
-            return runtime.exec(r.id(), file, o.stdin() || o.tty(), out, err, timeout);
+            return runtime.exec(id, file, o.stdin() || o.tty(), out, err, timeout);
         } finally {
             Files.deleteIfExists(file);
         }
@@ -1061,17 +1075,50 @@ public final class ContainerEngine {
     /** What a command run in a container (a probe) did: its exit code (null when it timed out) and output. */
     public record ExecResult(Integer exitCode, String output) {}
 
-    /** Runs a command in a running container within {@code timeout}, capturing its output (for exec probes). */
+    /**
+     * Runs a command in a running container within {@code timeout}, capturing its output (the
+     * first 64 KiB), for exec probes, which run again and again: the process file of a command is
+     * written once and kept in the bundle, and the output goes to a file (no thread copies it).
+     */
     public ExecResult execCaptured(String id, List<String> command, Duration timeout) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        String cid = id.matches("[0-9a-f]{64}") ? id : record(id).id();
+        Path output = layout.bundle(cid).resolve("exec-" + newId().substring(0, 12) + ".out");
         try {
-            int code = runIn(record(id), command, ExecOptions.NONE, out, out, timeout);
-            return new ExecResult(code, out.toString(java.nio.charset.StandardCharsets.UTF_8));
+            String text = processFor(cid).withArgs(command).text();
+            Path processFile = layout.bundle(cid).resolve("exec-" + dev.berth.api.Canonical.hash(text).substring(0, 16) + ".json");
+            if (!Files.exists(processFile)) {
+                writePrivate(processFile, text);
+            }
+            int code = runtime.execToFile(cid, processFile, output, timeout);
+            return new ExecResult(code, head(output, 64 * 1024));
         } catch (dev.berth.proc.CommandFailedException e) {
             return new ExecResult(null, "timed out after " + timeout.toMillis() + " ms");
         } catch (IOException e) {
             return new ExecResult(null, e.getMessage());
+        } finally {
+            try {
+                Files.deleteIfExists(output);
+            } catch (IOException ignored) {
+                // in the bundle: goes with it
+            }
         }
+    }
+
+    /** The first {@code max} bytes of a file, as text. */
+    private static String head(Path file, int max) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return new String(in.readNBytes(max), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A container's process section, read from its config.json once. */
+    private OciConfig.Process processFor(String id) throws IOException {
+        OciConfig.Process base = processes.get(id);
+        if (base == null) {
+            base = OciConfig.Process.ofConfig(Files.readString(layout.bundle(id).resolve("config.json")));
+            processes.put(id, base);
+        }
+        return base;
     }
 
     /** Where a container's output goes as it is written. */

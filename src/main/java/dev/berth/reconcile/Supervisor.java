@@ -62,7 +62,7 @@ public final class Supervisor {
     private Instant nextWake = Instant.now();
     /** Pod specs by their hash: parsed once, not at every pass. */
     private final Map<String, PodSpec> specs = new HashMap<>();
-    /** The containers' records and readiness as this pass read them (one query each a pass). */
+    /** The state as a look read it: read again only when it changed (one query to know). */
     private WorkerEngine.Snapshot snapshot;
     private ExecutorService pool;
     private Prober prober;
@@ -206,13 +206,13 @@ public final class Supervisor {
      */
     boolean pass(boolean act) {
         nextWake = Instant.now().plus(IDLE);
-        snapshot = WorkerEngine.Snapshot.read(berth);
+        snapshot = snapshot == null || !act ? WorkerEngine.Snapshot.read(berth) : snapshot.fresh(berth);
         Map<String, ContainerRecord> byName = snapshot.containers();
         if (!act) {
             return needed(berth, byName);
         }
         Map<String, Watched> seen = new HashMap<>();
-        for (PodRecord p : berth.state().pods()) {
+        for (PodRecord p : snapshot.pods()) {
             if (p.status() != PodRecord.Status.RUNNING) {
                 continue;
             }

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,12 +33,21 @@ import java.util.function.Supplier;
  * worker's listener it logs and records events.
  */
 final class WorkerEngine implements PodWorker.Engine, PodWorker.Listener {
-    /** The containers' records by name, the IDs recorded ready and the restart counts, read once for every worker of a look. */
-    record Snapshot(Map<String, ContainerRecord> containers, Set<String> ready, Map<String, Integer> restarts) {
+    /**
+     * The pods' and containers' records (by name), the IDs recorded ready and the restart counts,
+     * read once for every worker of a look, with the state's {@code version} they were read at.
+     */
+    record Snapshot(long version, List<PodRecord> pods, Map<String, ContainerRecord> containers, Set<String> ready, Map<String, Integer> restarts) {
         static Snapshot read(Berth berth) {
+            long version = berth.state().version();
             Map<String, ContainerRecord> byName = new HashMap<>();
             berth.state().containers().forEach(c -> byName.put(c.name(), c));
-            return new Snapshot(byName, berth.state().readyContainers(), berth.state().restartCounts());
+            return new Snapshot(version, berth.state().pods(), byName, berth.state().readyContainers(), berth.state().restartCounts());
+        }
+
+        /** This one while the state has not changed since it was read (a look after a probe's result, say), else a new one. */
+        Snapshot fresh(Berth berth) {
+            return berth.state().version() == version ? this : read(berth);
         }
     }
 
@@ -47,6 +57,8 @@ final class WorkerEngine implements PodWorker.Engine, PodWorker.Listener {
     private final boolean standalone;
     private final boolean lockHeld;
     private final Supplier<Snapshot> snapshot;
+    /** The pod's netns file once read (empty: the host's network). */
+    private volatile Optional<Path> netns;
     private final Consumer<String> log;
     private final Events events;
 
@@ -134,12 +146,12 @@ final class WorkerEngine implements PodWorker.Engine, PodWorker.Listener {
 
     @Override
     public String postStart(PodSpec pod, ContainerSpec c) {
-        return Hooks.postStart(prober, c, netns(berth.state().pod(pod.name()).orElse(null)), record(pod, c).id());
+        return Hooks.postStart(prober, c, netns(pod), record(pod, c).id());
     }
 
     @Override
     public ProbeResult probe(PodSpec pod, ContainerSpec c, Check check, dev.berth.api.Probe probe) {
-        Path netns = netns(berth.state().pod(pod.name()).orElse(null));
+        Path netns = netns(pod);
         String id = record(pod, c).id();
         return check == Check.READINESS ? prober.readiness(Readiness.of(pod, c), netns, id, Prober.namedPorts(c))
                 : prober.probe(probe.action(), netns, id, Prober.namedPorts(c), Duration.ofSeconds(probe.timeoutSeconds()));
@@ -149,7 +161,7 @@ final class WorkerEngine implements PodWorker.Engine, PodWorker.Listener {
     public boolean kill(PodSpec pod, ContainerSpec c, Duration grace) {
         ContainerRecord r = record(pod, c);
         Boolean done = underLock(pod, () -> {
-            Hooks.stop(berth, prober, c, netns(berth.state().pod(pod.name()).orElse(null)), berth.containers().find(r.id()), grace);
+            Hooks.stop(berth, prober, c, netns(pod), berth.containers().find(r.id()), grace);
             return true;
         });
         return done != null;
@@ -210,7 +222,12 @@ final class WorkerEngine implements PodWorker.Engine, PodWorker.Listener {
         }
     }
 
-    private static Path netns(PodRecord p) {
-        return p == null || p.netns() == null ? null : Path.of(p.netns());
+    /** The pod's network namespace file, or null for the host's network: fixed for the pod's life, read once. */
+    private Path netns(PodSpec pod) {
+        if (netns == null) {
+            netns = berth.state().pod(pod.name()).map(p -> p.netns() == null ? Optional.<Path>empty() : Optional.of(Path.of(p.netns())))
+                    .orElse(Optional.empty());
+        }
+        return netns.orElse(null);
     }
 }

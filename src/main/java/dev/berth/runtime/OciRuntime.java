@@ -144,4 +144,21 @@ public final class OciRuntime {
         Integer failure = code == 255 ? cannotInvoke(said.toString(java.nio.charset.StandardCharsets.UTF_8)) : null;
         return failure != null ? failure : code;
     }
+
+    /**
+     * {@link #exec} with the process's output, stdout and stderr, written to {@code output} (no
+     * stdin); its exit code, or 127 or 126 as there.
+     */
+    public int execToFile(String id, Path processJson, Path output, Duration timeout) {
+        int code = processes.run(Command.of(argv("exec", "--process", processJson.toString(), id)).withOutputFile(output).withTimeout(timeout)).exitCode();
+        if (code != 255) {
+            return code;
+        }
+        try {
+            Integer failure = cannotInvoke(java.nio.file.Files.readString(output));
+            return failure != null ? failure : code;
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return code;
+        }
+    }
 }

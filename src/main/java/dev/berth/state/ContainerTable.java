@@ -132,7 +132,7 @@ final class ContainerTable {
     }
 
     private static Instant instant(String s) {
-        return s == null ? null : Instant.parse(s);
+        return Database.instant(s);
     }
 
     /** How many times a container was started again after it exited (0 for none). */

@@ -320,6 +320,20 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * A number that changes whenever the content may have: a commit by another connection (another
+     * berth process: SQLite's {@code data_version}) or a change made through this one
+     * ({@code total_changes()}). Equal numbers mean what was read is still what is stored.
+     */
+    synchronized long version() {
+        return read(() -> {
+            try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT total_changes(), data_version FROM pragma_data_version")) {
+                rs.next();
+                return (rs.getLong(2) << 32) + rs.getLong(1);
+            }
+        });
+    }
+
     PreparedStatement prepareStatement(String sql) throws SQLException {
         return db.prepareStatement(sql);
     }
@@ -335,5 +349,43 @@ public final class Database implements AutoCloseable {
         } catch (SQLException ignored) {
             // closing a connection that failed is not worth reporting
         }
+    }
+
+    /**
+     * An instant as berth stores it ({@link Instant#toString}: {@code 2026-12-07T22:47:44.123456789Z}),
+     * or null. Read without {@link Instant#parse}, which builds a formatter at every call: a
+     * supervisor reads every container's times at every look.
+     */
+    static Instant instant(String s) {
+        if (s == null) {
+            return null;
+        }
+        int n = s.length();
+        if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':' || s.charAt(16) != ':'
+                || s.charAt(n - 1) != 'Z' || (n > 20 && s.charAt(19) != '.') || n == 21 || n > 30) {
+            return Instant.parse(s); // another shape (a year past 9999): the JDK's reading
+        }
+        long day = java.time.LocalDate.of(digits(s, 0, 4), digits(s, 5, 7), digits(s, 8, 10)).toEpochDay();
+        long seconds = day * 86400 + digits(s, 11, 13) * 3600L + digits(s, 14, 16) * 60L + digits(s, 17, 19);
+        int nanos = 0;
+        if (n > 20) {
+            nanos = digits(s, 20, n - 1);
+            for (int i = n - 1 - 20; i < 9; i++) {
+                nanos *= 10;
+            }
+        }
+        return Instant.ofEpochSecond(seconds, nanos);
+    }
+
+    private static int digits(String s, int from, int to) {
+        int v = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new java.time.format.DateTimeParseException("not an instant", s, i);
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 }

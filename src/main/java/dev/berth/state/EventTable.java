@@ -53,7 +53,7 @@ final class EventTable {
                 p.setString(3, pod);
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        StateStore.Event e = new StateStore.Event(rs.getLong(1), Instant.parse(rs.getString(2)), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6));
+                        StateStore.Event e = new StateStore.Event(rs.getLong(1), Database.instant(rs.getString(2)), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6));
                         if (since == null || !e.time().isBefore(since)) { // times as text do not sort (fractions of varying length)
                             list.add(e);
                         }

@@ -95,7 +95,7 @@ final class ImageTable {
         }
         @SuppressWarnings("unchecked")
         List<String> diffIds = (List<String>) Json.parse(rs.getString(3));
-        return new ImageRecord(id, names, rs.getString(2), diffIds, rs.getLong(4), Instant.parse(rs.getString(5)));
+        return new ImageRecord(id, names, rs.getString(2), diffIds, rs.getLong(4), Database.instant(rs.getString(5)));
     }
 
     /** Removes one name; returns the number of names the image still has. */

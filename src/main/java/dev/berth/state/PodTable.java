@@ -101,7 +101,7 @@ final class PodTable {
                 while (rs.next()) {
                     list.add(new PodRecord(rs.getString("name"), rs.getString("namespace"), rs.getString("spec_hash"),
                             rs.getString("spec"), rs.getString("infra_id"), rs.getString("netns"),
-                            PodRecord.Status.valueOf(rs.getString("status")), Instant.parse(rs.getString("created"))));
+                            PodRecord.Status.valueOf(rs.getString("status")), Database.instant(rs.getString("created"))));
                 }
             }
             return list;

@@ -38,7 +38,7 @@ final class ReconcileTable {
                     "SELECT name, source, revision, objects, error, updated FROM reconciles ORDER BY name")) {
                 while (rs.next()) {
                     list.add(new StateStore.ReconcileRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            Instant.parse(rs.getString(6))));
+                            Database.instant(rs.getString(6))));
                 }
             }
             return list;

@@ -194,6 +194,11 @@ public final class StateStore implements AutoCloseable {
         podTable.deletePod(name);
     }
 
+    /** Changes whenever the stored state may have (see {@link Database#version}): what a long-lived reader compares before reading again. */
+    public long version() {
+        return db.version();
+    }
+
     public List<PodRecord> pods() {
         return podTable.pods();
     }

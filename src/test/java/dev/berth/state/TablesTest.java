@@ -125,4 +125,38 @@ class TablesTest {
         state.deleteReconcile("site");
         assertThat(state.reconciles()).isEmpty();
     }
+
+    /** The stored times read as the JDK reads them, whatever their precision; a seed is printed. */
+    @Test
+    void storedInstantsReadAsTheJdkReadsThem() {
+        long seed = System.nanoTime();
+        java.util.Random r = new java.util.Random(seed);
+        for (int i = 0; i < 10_000; i++) {
+            java.time.Instant t = java.time.Instant.ofEpochSecond(r.nextLong(0, 253402300799L), r.nextInt(4) == 0 ? 0 : r.nextInt(1_000_000_000));
+            if (r.nextBoolean()) {
+                t = t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+            }
+            org.assertj.core.api.Assertions.assertThat(Database.instant(t.toString())).as("seed %d: %s", seed, t).isEqualTo(t);
+        }
+        org.assertj.core.api.Assertions.assertThat(Database.instant("2026-12-07T22:47:44.1Z")).isEqualTo(java.time.Instant.parse("2026-12-07T22:47:44.1Z"));
+        org.assertj.core.api.Assertions.assertThat(Database.instant(null)).isNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Database.instant("2026-12-07T2x:47:44Z")).isInstanceOf(java.time.format.DateTimeParseException.class);
+    }
+
+    /** What the supervisor compares before reading the state again: a change by this process or by another is seen, a read is not. */
+    @Test
+    void theVersionChangesWithEveryWriteFromAnyProcessAndNotWithReads() {
+        state.putImage(image("i1", "busybox"));
+        long v0 = state.version();
+        state.containers();
+        state.pods();
+        assertThat(state.version()).isEqualTo(v0);
+        state.insertContainer(container("c1", "web", null));
+        long v1 = state.version();
+        assertThat(v1).isNotEqualTo(v0);
+        try (StateStore other = StateStore.open(new Layout(dir.resolve("root"), dir.resolve("run")))) {
+            other.setReady(id("c1"), true, "ok");
+        }
+        assertThat(state.version()).isNotEqualTo(v1);
+    }
 }
