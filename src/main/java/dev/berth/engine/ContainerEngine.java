@@ -22,9 +22,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 
@@ -44,6 +44,12 @@ public final class ContainerEngine {
     private final OciRuntime runtime;
     private final Conmon conmon;
     private final Locks locks;
+    /**
+     * What does not change in a container's life, read once by a long-lived process (the
+     * supervisor rotates logs and probes at every look): its log limits and its process section.
+     */
+    private final Map<String, LogLimits> logLimits = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, OciConfig.Process> processes = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ContainerEngine(Layout layout, StateStore state, ImageStore images, OciRuntime runtime, Conmon conmon, Locks locks) {
         this.layout = layout;
@@ -451,13 +457,6 @@ public final class ContainerEngine {
             return LogLimits.DEFAULT; // made by an older berth, or not written yet (not kept: it may be soon)
         }
     }
-
-    /**
-     * What does not change in a container's life, read once by a long-lived process (the
-     * supervisor rotates logs and probes at every look): its log limits and its process section.
-     */
-    private final Map<String, LogLimits> logLimits = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, OciConfig.Process> processes = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Keeps a container's cut logs, as the kubelet keeps rotated ones. conmon cuts the current file

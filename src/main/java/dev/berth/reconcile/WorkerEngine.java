@@ -225,8 +225,7 @@ final class WorkerEngine implements PodWorker.Engine, PodWorker.Listener {
     /** The pod's network namespace file, or null for the host's network: fixed for the pod's life, read once. */
     private Path netns(PodSpec pod) {
         if (netns == null) {
-            netns = berth.state().pod(pod.name()).map(p -> p.netns() == null ? Optional.<Path>empty() : Optional.of(Path.of(p.netns())))
-                    .orElse(Optional.empty());
+            netns = berth.state().pod(pod.name()).map(PodRecord::netns).map(Path::of);
         }
         return netns.orElse(null);
     }
