@@ -1088,6 +1088,8 @@ public final class ContainerEngine {
             if (!Files.exists(processFile)) {
                 writePrivate(processFile, text);
             }
+            Files.createFile(output, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))); // what a probe prints is the container's
             int code = runtime.execToFile(cid, processFile, output, timeout);
             return new ExecResult(code, head(output, 64 * 1024));
         } catch (dev.berth.proc.CommandFailedException e) {

@@ -368,6 +368,19 @@ class PodIT {
                 """.formatted(IMAGE, IMAGE));
         List<String> events = events(b.berth("kube", "play", "--format", "json", m.toString()).ok());
         assertThat(events.indexOf("Container/gated/after starting")).isGreaterThan(events.indexOf("Container/gated/before ready"));
+        // the probe's process file is kept for the next probe; it and a probe's output (while one runs) are private to root
+        String id = b.berth("inspect", "-f", "{{.Id}}", "gated-before").ok().out().strip();
+        try (var files = Files.list(b.runroot.resolve("containers").resolve(id))) {
+            List<Path> exec = files.filter(f -> f.getFileName().toString().startsWith("exec-")).toList();
+            assertThat(exec).anyMatch(f -> f.toString().endsWith(".json"));
+            for (Path f : exec) {
+                try {
+                    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as(f.toString()).isEqualTo("rw-------");
+                } catch (java.nio.file.NoSuchFileException done) {
+                    // a probe's output, read and deleted meanwhile
+                }
+            }
+        }
         b.berth("kube", "down", m.toString()).ok();
         b.assertNothingLeft();
     }
