@@ -91,6 +91,8 @@ public final class KubePlay {
     private final Map<String, String> podOutcomes = new LinkedHashMap<>();
     /** Released by whatever may let the play go on: the pool's work ending, an exit file written, an interrupt. */
     private final java.util.concurrent.Semaphore wakeup = new java.util.concurrent.Semaphore(0);
+    /** Whether the workers' last step told of a container ready, started or ended (read on the coordinator's thread). */
+    private volatile boolean moved;
     private final Networking networking;
     /** Each pod's worker, made once its sandbox is ready; stepped by the coordinator only. */
     private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
@@ -440,7 +442,11 @@ public final class KubePlay {
             if (interrupted) {
                 workers.values().forEach(PodWorker::drain); // nothing more is started: only the pool's work in hand is waited for
             } else {
+                moved = false;
                 due = stepWorkers(pool, prober); // first: what it moves counts for this turn's look at every node
+                if (moved) {
+                    due = Instant.now(); // a container became ready, started or ended: what waits for it (in any pod) is looked at again at once
+                }
             }
             boolean allDone = true;
             for (Run r : runs.values()) {
@@ -924,6 +930,8 @@ public final class KubePlay {
         public void event(ContainerSpec c, PodWorker.Event event, String message) {
             Run r = run(c);
             boolean over = finished || r.state == State.FAILED || r.state == State.BLOCKED;
+            moved |= event == PodWorker.Event.READY || event == PodWorker.Event.STARTED || event == PodWorker.Event.STARTUP_PASSED
+                    || event == PodWorker.Event.DIED;
             switch (event) {
                 case STARTED -> {
                     if (r.firstStart == 0) {

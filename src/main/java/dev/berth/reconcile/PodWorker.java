@@ -205,15 +205,24 @@ final class PodWorker {
                     mode == Mode.START && !s.startedAgain));
         }
         Instant next = null;
+        boolean someoneWaits = inputs.stream().anyMatch(c -> !c.gate().open() && c.gate().blocked() == null);
         for (Action a : PodActions.compute(inputs, now)) {
             Slot s = slots.get(a.container());
             s.over = a instanceof PodActions.Done d ? d.why() : a instanceof PodActions.Blocked b ? b.why() : null;
             Instant due = act(s, a, now);
+            if (someoneWaits && opensGates(a)) {
+                due = now; // what waits (its gate was read before this) is looked at again at once
+            }
             if (due != null && (next == null || due.isBefore(next))) {
                 next = due;
             }
         }
         return next;
+    }
+
+    /** Whether an action may open another container's gate: it became ready, or it exited (completed, or failed for good). */
+    private static boolean opensGates(Action a) {
+        return a instanceof PodActions.SetReady r && r.ready() || a instanceof PodActions.Exited;
     }
 
     /** Whether a container is started (its startup probe passed) in the run last seen. */

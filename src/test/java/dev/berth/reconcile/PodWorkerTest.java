@@ -500,6 +500,29 @@ class PodWorkerTest {
         assertThat(f.log.indexOf("ready db")).isLessThan(f.log.indexOf("create client"));
     }
 
+    /**
+     * Play's gates read what its listener was told (a node's state), and its coordinator sleeps until
+     * the step's due time: the step in which the database turns ready asks for the next one at once,
+     * so the client starts then, not a second later (bench/compare's readiness gate found 1 s).
+     */
+    @Test
+    void theStepInWhichADatabaseTurnsReadyAsksForTheNextAtOnce() {
+        FakePod f = talk();
+        f.probes = (c, check) -> true;
+        PodWorker[] w = new PodWorker[1];
+        w[0] = f.worker(PodWorker.Mode.PLAY, c -> c.equals("client") && f.log.stream().noneMatch(l -> l.startsWith("event db ready"))
+                ? Gate.waiting("db ready") : Gate.OPEN);
+        Instant due = null;
+        for (int i = 0; i < 100 && !f.log.contains("ready db"); i++) {
+            due = w[0].step(f.now);
+            f.now = f.now.plus(FakePod.TICK);
+        }
+        assertThat(f.log).contains("ready db").doesNotContain("create client");
+        assertThat(due).as("the step that made db ready").isEqualTo(f.now.minus(FakePod.TICK));
+        w[0].step(f.now);
+        assertThat(f.logged("create")).containsExactly("create db", "create client");
+    }
+
     @Test
     void playProbesEagerlyUntilReady() {
         FakePod f = talk();
