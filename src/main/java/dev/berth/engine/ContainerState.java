@@ -36,14 +36,4 @@ public enum ContainerState {
             case STOPPED -> STOPPED;
         };
     }
-
-    /** The state a filter names ({@code status=exited}), or null when none has that word. */
-    public static ContainerState ofWord(String word) {
-        for (ContainerState s : values()) {
-            if (s.word().equals(word)) {
-                return s;
-            }
-        }
-        return null;
-    }
 }

@@ -33,10 +33,6 @@ public record Sandbox(String pod, Path netns, String infraId, int infraPid, bool
         }
     }
 
-    public Kind kind() {
-        return infraId == null ? Kind.NAMESPACE_FILES : Kind.INFRA_CONTAINER;
-    }
-
     /** The file that keeps a pod's IPC or UTS namespace. */
     static Path namespaceFile(Path files, String type) {
         return files.resolve("ns-" + type);
