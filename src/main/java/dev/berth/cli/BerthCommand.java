@@ -25,7 +25,7 @@ final class BerthCommand implements Runnable {
             ContainerCommands.Logs.class, ContainerCommands.Exec.class, ContainerCommands.Start.class, ContainerCommands.Stop.class,
             ContainerCommands.Restart.class, ContainerCommands.Kill.class,
             ContainerCommands.Rm.class, ContainerCommands.Inspect.class, PodCommands.class, JobCommands.class, ImageCommands.class,
-            NetworkCommands.class, VolumeCommands.class, SystemCommands.class, EventsCommand.class, ReconcileCommand.class,
+            NetworkCommands.class, VolumeCommands.class, SystemCommands.class, EventsCommand.class, ReconcileCommand.class, ApiCommands.class,
             LoginCommands.Login.class, LoginCommands.Logout.class, CompletionCommand.class, ManCommand.class);
 
     @Mixin

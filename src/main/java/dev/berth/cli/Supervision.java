@@ -37,6 +37,11 @@ final class Supervision {
      */
     static void prepare(Berth berth, GlobalOptions global, java.time.Duration backoffMax) {
         Path script = berth.layout().superviseScript();
+        try {
+            Files.createDirectories(berth.layout().locks()); // the script's start lock is there
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot make " + berth.layout().locks() + ": " + e.getMessage(), e);
+        }
         if (backoffMax == null && Files.exists(script)) {
             return;
         }
@@ -74,7 +79,8 @@ final class Supervision {
      * check when it runs; called by every command but the supervisor itself.
      */
     static void reviveIfGone(Berth berth) {
-        if (Files.exists(Supervisor.wanted(berth)) && Files.exists(berth.layout().superviseScript()) && running(berth).isEmpty()) {
+        if ((Files.exists(Supervisor.wanted(berth)) || Files.exists(berth.layout().apiWanted())) && Files.exists(berth.layout().superviseScript())
+                && running(berth).isEmpty()) {
             start(berth);
         }
     }
@@ -104,7 +110,7 @@ final class Supervision {
         }
     }
 
-    private static void start(Berth berth) {
+    static void start(Berth berth) {
         try {
             dev.berth.proc.Processes.spawn(List.of("/bin/sh", berth.layout().superviseScript().toString()));
         } catch (BerthException e) {
@@ -119,8 +125,9 @@ final class Supervision {
                 argv.add("-D" + property + "=" + System.getProperty(property));
             }
         }
-        // a long-lived JVM doing little: a small heap and code cache keep its RSS near 70 MB
-        argv.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xmx48m", "-XX:ReservedCodeCacheSize=16m",
+        // a long-lived JVM doing little: a small first heap and code cache keep its RSS near 70 MB; the heap may grow
+        // to 256 MB when it serves the Kubernetes API
+        argv.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xms16m", "-Xmx256m", "-XX:ReservedCodeCacheSize=16m",
                 "-XX:MaxMetaspaceSize=64m",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "--root", berth.layout().root().toString(), "--runroot", berth.layout().runroot().toString()));

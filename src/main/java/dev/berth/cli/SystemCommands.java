@@ -174,10 +174,18 @@ final class SystemCommands extends GroupCommand {
         @Override
         Integer call(dev.berth.engine.Berth berth) {
             PrintWriter out = out();
-            new dev.berth.reconcile.Supervisor(berth, line -> {
-                out.println(java.time.Instant.now() + " " + line);
-                out.flush();
-            }, java.time.Duration.ofSeconds(Math.max(1, backoffMax))).run();
+            java.util.function.Consumer<String> log = line -> {
+                synchronized (out) {
+                    out.println(java.time.Instant.now() + " " + line);
+                    out.flush();
+                }
+            };
+            var supervisor = new dev.berth.reconcile.Supervisor(berth, log, java.time.Duration.ofSeconds(Math.max(1, backoffMax)));
+            try (ApiHost api = new ApiHost(berth, log, supervisor::wake)) {
+                if (!supervisor.host(api)) {
+                    log.accept("another supervisor watches this root; leaving");
+                }
+            }
             return Main.OK;
         }
     }

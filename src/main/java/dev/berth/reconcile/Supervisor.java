@@ -67,7 +67,8 @@ public final class Supervisor {
     private ExecutorService pool;
     private Prober prober;
     private Events events;
-    private boolean hosted;
+    /** What keeps it watching when no pod needs it: {@code reconcile --watch}, or the API served while wanted. */
+    private volatile java.util.function.BooleanSupplier kept = () -> false;
     private volatile boolean stopped;
 
     public Supervisor(Berth berth, Consumer<String> log, Duration backoffMax) {
@@ -149,10 +150,24 @@ public final class Supervisor {
      * another supervisor holds the root.
      */
     public boolean host() {
+        return host(() -> true);
+    }
+
+    /**
+     * Watches, holding the supervisor's lock, while a pod needs it or {@code wanted} says so
+     * (asked at every look, holding the lock: the API server is started and stopped there); returns
+     * false at once when another supervisor holds the root.
+     */
+    public boolean host(java.util.function.BooleanSupplier wanted) {
         Optional<Locks.Held> lock = berth.locks().trySupervisor();
-        hosted = true;
+        kept = wanted;
         lock.ifPresent(this::watch);
         return lock.isPresent();
+    }
+
+    /** Makes it look again now (what keeps it may have changed). */
+    public void wake() {
+        wake.release();
     }
 
     /** Ends {@link #host} (or {@link #run}) at its next look. */
@@ -172,7 +187,7 @@ public final class Supervisor {
         try (Locks.Held held = lock; ExitWatch exits = new ExitWatch(berth.layout().exits(), name -> wake.release())) {
             log.accept("watching");
             while (!stopped) {
-                while ((pass(true) || hosted) && !stopped) {
+                while ((pass(true) | kept.getAsBoolean()) && !stopped) {
                     try {
                         long sleep = Duration.between(Instant.now(), nextWake).toMillis();
                         wake.tryAcquire(Math.max(SHORTEST.toMillis(), Math.min(IDLE.toMillis(), sleep)), TimeUnit.MILLISECONDS);
@@ -184,7 +199,7 @@ public final class Supervisor {
                 }
                 // no longer wanted; a play that made a pod to watch meanwhile finds it in the look after
                 Files.deleteIfExists(wanted(berth));
-                if (!pass(false)) {
+                if (!pass(false) && !kept.getAsBoolean()) {
                     break;
                 }
                 Files.writeString(wanted(berth), "");

@@ -96,6 +96,17 @@ public final class Database implements AutoCloseable {
           updated TEXT NOT NULL)""",
     }, {
         "ALTER TABLE readiness ADD COLUMN message TEXT",
+    }, {
+        """
+        CREATE TABLE api_objects (
+          resource TEXT NOT NULL,
+          namespace TEXT NOT NULL,
+          name TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          json TEXT NOT NULL,
+          PRIMARY KEY (resource, namespace, name))""",
+        "CREATE TABLE api_versions (last INTEGER NOT NULL)",
+        "INSERT INTO api_versions (last) VALUES (0)",
     }};
 
     static final int SCHEMA_VERSION = MIGRATIONS.length;

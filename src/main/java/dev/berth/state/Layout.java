@@ -164,4 +164,24 @@ public record Layout(Path root, Path runroot) {
     public Path gitClone(String name) {
         return root.resolve("git").resolve(name);
     }
+
+    /** The Kubernetes API's certificates (CA, server, client) and its port: kept, so a kubeconfig stays good across restarts. */
+    public Path api() {
+        return root.resolve("api");
+    }
+
+    /** Present while the root wants its Kubernetes API served ({@code berth api start} until {@code api stop}). */
+    public Path apiWanted() {
+        return runroot.resolve("api.wanted");
+    }
+
+    /** Why the long-lived process could not serve the API, while it is wanted and cannot be served. */
+    public Path apiError() {
+        return runroot.resolve("api.error");
+    }
+
+    /** Written by the serving process once the API answers: its address and pid. */
+    public Path apiServing() {
+        return runroot.resolve("api.serving");
+    }
 }

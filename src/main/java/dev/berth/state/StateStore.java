@@ -16,6 +16,7 @@ public final class StateStore implements AutoCloseable {
     private final PodTable podTable;
     private final ServiceTable serviceTable;
     private final ReconcileTable reconcileTable;
+    private final ApiObjectTable apiObjectTable;
 
     private StateStore(Database db) {
         this.db = db;
@@ -25,6 +26,7 @@ public final class StateStore implements AutoCloseable {
         this.podTable = new PodTable(db);
         this.serviceTable = new ServiceTable(db);
         this.reconcileTable = new ReconcileTable(db);
+        this.apiObjectTable = new ApiObjectTable(db);
     }
 
     /** Opens (creating when needed) the database of a layout, migrating its schema ({@link Database#open}). */
@@ -72,6 +74,9 @@ public final class StateStore implements AutoCloseable {
      * @param objects  each object of the last pass as JSON: kind, name, hash, sync, health, message
      * @param error    why the last pass changed nothing (manifests that do not read, a clone that failed), or null
      */
+    /** An object of the Kubernetes API as stored: its JSON, and the resourceVersion of its last change. */
+    public record ApiObject(String resource, String namespace, String name, long version, String json) {}
+
     public record ReconcileRecord(String name, String source, String revision, String objects, String error, Instant updated) {}
 
     public void putImage(ImageRecord image) {
@@ -237,6 +242,33 @@ public final class StateStore implements AutoCloseable {
 
     public void deleteReconcile(String name) {
         reconcileTable.deleteReconcile(name);
+    }
+
+    /**
+     * Stores an API object under a new resourceVersion, its JSON made by {@code stamp} from that
+     * version; with {@code expected} non-zero only over that version (empty: conflict or gone).
+     */
+    public Optional<ApiObject> putApiObject(String resource, String namespace, String name, long expected, java.util.function.LongFunction<String> stamp) {
+        return apiObjectTable.put(resource, namespace, name, expected, stamp);
+    }
+
+    /** Removes an API object: the resourceVersion of its removal, or 0 when there was none. */
+    public long deleteApiObject(String resource, String namespace, String name) {
+        return apiObjectTable.delete(resource, namespace, name);
+    }
+
+    public Optional<ApiObject> apiObject(String resource, String namespace, String name) {
+        return apiObjectTable.get(resource, namespace, name);
+    }
+
+    /** The API objects of a resource (null: all), by namespace and name. */
+    public List<ApiObject> apiObjects(String resource) {
+        return apiObjectTable.list(resource);
+    }
+
+    /** The newest resourceVersion the API gave. */
+    public long lastApiVersion() {
+        return apiObjectTable.lastVersion();
     }
 
     @Override
