@@ -280,7 +280,11 @@ final class Objects implements AutoCloseable {
         }
         meta.put("uid", UUID.randomUUID().toString());
         meta.put("creationTimestamp", now());
-        meta.put("generation", 1);
+        if (body.has("spec")) {
+            meta.put("generation", 1); // as the real server: objects with a spec count their changes
+        } else {
+            meta.remove("generation");
+        }
         meta.remove("resourceVersion");
         meta.remove("deletionTimestamp");
         if (r.subresources().contains("status") && !r.kind().equals("Namespace")) {
@@ -352,7 +356,7 @@ final class Objects implements AutoCloseable {
                 next.remove("status");
             }
         }
-        if (!status && specChanged(current, next)) {
+        if (!status && next.has("spec") && specChanged(current, next)) {
             meta.put("generation", old.path("generation").asLong(1) + 1);
         }
         controllers.admit(r, next, current);

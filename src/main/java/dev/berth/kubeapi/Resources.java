@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The resources the API serves: Kubernetes' built-in ones (those berth applies and those it only
@@ -58,8 +57,9 @@ public final class Resources {
             of("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false, List.of(), List.of(), List.of()),
             of("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", true, List.of(), List.of(), List.of()));
 
-    /** The custom resources of the stored CustomResourceDefinitions. */
-    private final List<Resource> custom = new CopyOnWriteArrayList<>();
+    /** The custom resources of the stored CustomResourceDefinitions, and their schemas. */
+    private volatile List<Resource> custom = List.of();
+    private volatile Map<Resource, com.fasterxml.jackson.databind.node.ObjectNode> schemas = Map.of();
 
     private static Resource core(String kind, String plural, boolean namespaced, List<String> shortNames, List<String> subresources, List<String> categories) {
         return of("", "v1", kind, plural, namespaced, shortNames, subresources, categories);
@@ -104,9 +104,14 @@ public final class Resources {
         return groups;
     }
 
-    /** Sets the custom resources to those of these definitions (each served version of each). */
-    public void setCustom(List<Resource> resources) {
-        custom.clear();
-        custom.addAll(resources);
+    /** Sets the custom resources to those of the stored definitions (each served version of each), with their schemas. */
+    void setCustom(Map<Resource, com.fasterxml.jackson.databind.node.ObjectNode> definitions) {
+        schemas = Map.copyOf(definitions);
+        custom = List.copyOf(definitions.keySet());
+    }
+
+    /** A custom resource's schema ({@code openAPIV3Schema}), empty for a built-in one. */
+    Optional<com.fasterxml.jackson.databind.node.ObjectNode> customSchema(Resource r) {
+        return Optional.ofNullable(schemas.get(r));
     }
 }
