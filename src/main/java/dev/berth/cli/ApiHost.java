@@ -22,12 +22,14 @@ final class ApiHost implements BooleanSupplier, AutoCloseable {
     private final Berth berth;
     private final Consumer<String> log;
     private final WatchService watch;
+    private final Runnable wake;
     private ApiServer server;
     private String lastError;
 
     ApiHost(Berth berth, Consumer<String> log, Runnable wake) {
         this.berth = berth;
         this.log = log;
+        this.wake = wake;
         try {
             Files.createDirectories(berth.layout().runroot());
             watch = berth.layout().runroot().getFileSystem().newWatchService();
@@ -59,7 +61,7 @@ final class ApiHost implements BooleanSupplier, AutoCloseable {
         boolean wanted = Files.exists(berth.layout().apiWanted());
         if (wanted && server == null) {
             try {
-                server = ApiServer.start(berth, log);
+                server = ApiServer.start(berth, play(), log, wake);
                 lastError = null;
                 Files.deleteIfExists(berth.layout().apiError());
             } catch (BerthException e) {
@@ -81,6 +83,14 @@ final class ApiHost implements BooleanSupplier, AutoCloseable {
             log.accept("stopped serving the Kubernetes API");
         }
         return wanted;
+    }
+
+    /** How the API's reconcile plays pods: as {@code berth reconcile} does by default. */
+    private static dev.berth.reconcile.PlayOptions play() {
+        var registries = new dev.berth.image.Registries(dev.berth.image.RegistriesConf.load(dev.berth.image.Registries.confFiles(null)), true, null,
+                dev.berth.image.AuthFile.searchPath(null), null, "linux/amd64", null);
+        return new dev.berth.reconcile.PlayOptions(java.time.Duration.ofSeconds(120), false, 6, java.util.List.of(), dev.berth.api.LogLimits.DEFAULT,
+                java.time.Duration.ofSeconds(60), registries, false, false, false);
     }
 
     @Override

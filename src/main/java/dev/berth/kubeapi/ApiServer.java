@@ -93,10 +93,13 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    /** Starts serving this root's API; returns once it listens. */
-    public static ApiServer start(Berth berth, Consumer<String> log) {
+    /**
+     * Starts serving this root's API; returns once it listens. {@code play}: how its reconcile
+     * plays pods; {@code played} is told after each pass (the supervisor looks at once).
+     */
+    public static ApiServer start(Berth berth, dev.berth.reconcile.PlayOptions play, Consumer<String> log, Runnable played) {
         ApiCertificates certificates = ApiCertificates.ensure(berth.layout().api());
-        KubeApi api = new KubeApi(berth, log);
+        KubeApi api = new KubeApi(berth, play, log, played);
         Path portFile = berth.layout().api().resolve("port");
         int port = 0;
         try {

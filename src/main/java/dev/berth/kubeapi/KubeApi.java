@@ -19,10 +19,10 @@ final class KubeApi implements AutoCloseable {
     private final Consumer<String> log;
     private volatile int port;
 
-    KubeApi(Berth berth, Consumer<String> log) {
+    KubeApi(Berth berth, dev.berth.reconcile.PlayOptions play, Consumer<String> log, Runnable played) {
         this.log = log;
         this.store = new ObjectStore(berth.state());
-        this.objects = new Objects(berth, resources, store, log);
+        this.objects = new Objects(berth, resources, store, play, log, played);
         this.openApi = new OpenApi(resources);
     }
 

@@ -40,11 +40,14 @@ final class Objects implements AutoCloseable {
     private final Consumer<String> log;
     private volatile boolean closed;
 
-    Objects(Berth berth, Resources resources, ObjectStore store, Consumer<String> log) {
+    /** What the request being answered should warn its client of (berth's reader's warnings). */
+    private static final ThreadLocal<List<String>> WARNINGS = ThreadLocal.withInitial(ArrayList::new);
+
+    Objects(Berth berth, Resources resources, ObjectStore store, dev.berth.reconcile.PlayOptions play, Consumer<String> log, Runnable played) {
         this.resources = resources;
         this.store = store;
         this.log = log;
-        this.controllers = new Controllers(berth, resources, store, log);
+        this.controllers = new Controllers(berth, resources, store, play, log, played);
     }
 
     void start() {
@@ -61,6 +64,7 @@ final class Objects implements AutoCloseable {
     }
 
     ApiReply handle(ApiRequest request, ApiPath path, Resource r) {
+        WARNINGS.get().clear();
         if (r.namespaced() && path.namespace() == null && path.name() != null) {
             throw ApiError.notFoundPath(request.path());
         }
@@ -290,7 +294,7 @@ final class Objects implements AutoCloseable {
         if (r.subresources().contains("status") && !r.kind().equals("Namespace")) {
             body.remove("status");
         }
-        controllers.admit(r, body, null);
+        WARNINGS.get().addAll(controllers.admit(r, body, null));
         ManagedFields.update(body, null, manager, r.apiVersion(), applied);
         if (dryRun) {
             return body;
@@ -359,7 +363,7 @@ final class Objects implements AutoCloseable {
         if (!status && next.has("spec") && specChanged(current, next)) {
             meta.put("generation", old.path("generation").asLong(1) + 1);
         }
-        controllers.admit(r, next, current);
+        WARNINGS.get().addAll(controllers.admit(r, next, current));
         ManagedFields.update(next, current, manager, r.apiVersion(), applied);
         if (dryRun) {
             return next;
@@ -439,6 +443,11 @@ final class Objects implements AutoCloseable {
         if (request.param("dryRun") != null || options.has("dryRun")) {
             return reply(200, current, request);
         }
+        if (r.key().equals("pods")) {
+            Long grace = options.has("gracePeriodSeconds") ? Long.valueOf(options.get("gracePeriodSeconds").asLong())
+                    : request.param("gracePeriodSeconds") != null ? Long.valueOf(request.param("gracePeriodSeconds")) : null;
+            return reply(200, controllers.deletePod(r, current, grace), request);
+        }
         ObjectNode gone = remove(r, current, policy);
         return reply(200, gone, request);
     }
@@ -472,7 +481,7 @@ final class Objects implements AutoCloseable {
         ArrayNode items = list.putArray("items");
         for (ObjectNode o : store.list(r, namespace)) {
             if (match.test(o)) {
-                items.add(remove(r, o, "Background"));
+                items.add(r.key().equals("pods") ? controllers.deletePod(r, o, null) : remove(r, o, "Background"));
             }
         }
         list.putObject("metadata").put("resourceVersion", Long.toString(store.version()));
@@ -482,7 +491,9 @@ final class Objects implements AutoCloseable {
     // ---- helpers
 
     private ApiReply reply(int status, ObjectNode object, ApiRequest request) {
-        return ApiReply.json(status, ObjectStore.write(object)).warn(controllers.warnings(object));
+        List<String> warnings = new ArrayList<>(WARNINGS.get());
+        warnings.addAll(controllers.warnings(object));
+        return ApiReply.json(status, ObjectStore.write(object)).warn(warnings);
     }
 
     private void checkKind(Resource r, ObjectNode body) {
