@@ -137,7 +137,8 @@ public final class ApiServer implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("api");
         threads.setDaemon(true);
-        Server server = new Server(threads);
+        // daemon threads only: a supervisor whose main thread ended must not be kept alive by its server
+        Server server = new Server(threads, new org.eclipse.jetty.util.thread.ScheduledExecutorScheduler("api-scheduler", true), null);
         SslContextFactory.Server tls = new SslContextFactory.Server();
         char[] password = "berth".toCharArray();
         tls.setKeyStore(certificates.serverKeyStore(password));

@@ -61,6 +61,9 @@ final class Controllers implements AutoCloseable {
         if (!ApiReconcile.desired(r.key(), object)) {
             return List.of();
         }
+        if (resources.customSchema(r).isEmpty()) {
+            Defaults.apply(r.kind(), object);
+        }
         return reconcile.check(r, object);
     }
 

@@ -225,6 +225,9 @@ final class LiveView implements AutoCloseable {
             }
             case "DaemonSet" -> labels.put("controller-revision-hash", revision(spec));
             case "Job" -> {
+                if (labels.has("batch.kubernetes.io/controller-uid")) {
+                    uid = labels.get("batch.kubernetes.io/controller-uid").asText(); // the Job it was made from, set in its template
+                }
                 labels.put("job-name", o.name());
                 labels.put("batch.kubernetes.io/job-name", o.name());
                 labels.put("controller-uid", uid);
@@ -341,7 +344,10 @@ final class LiveView implements AutoCloseable {
         }
         Resource jobs = resource("batch", "jobs");
         for (ObjectNode o : store.list(jobs, null)) {
-            setStatus(jobs, o, Workloads.status("Job", o, byOwner.getOrDefault(key(o, "Job"), List.of()), reconcile));
+            String uid = o.path("metadata").path("uid").asText();
+            List<ObjectNode> pods = byOwner.getOrDefault(key(o, "Job"), List.of()).stream()
+                    .filter(p -> uid.equals(p.path("metadata").path("labels").path("batch.kubernetes.io/controller-uid").asText())).toList();
+            setStatus(jobs, o, Workloads.status("Job", o, pods, reconcile));
         }
         Workloads.replicaSets(this, byOwner);
     }
