@@ -29,8 +29,8 @@ import java.util.regex.Pattern;
  * client wrote, as berth's reader reads files) go to a {@link Reconciler} named {@value #NAME},
  * the same engine as {@code berth reconcile}: pods of workloads created, rolled, scaled and
  * pruned, Services given their rules. One pass at a time, on a thread of its own; a burst of
- * writes (a {@code kubectl apply} of a directory) makes one pass, and a change to what is desired
- * while a pass waits for readiness interrupts it, so the next pass starts from the newest objects.
+ * writes (a {@code kubectl apply} of a directory) makes one pass, and what changes during a pass
+ * makes the next one.
  * It also checks an object as it is written ({@link #check}): berth's reader's errors are the
  * API's 422 Invalid, its warnings the response's warnings.
  */
@@ -54,7 +54,6 @@ final class ApiReconcile implements AutoCloseable {
     private boolean dirty;
     private volatile boolean closed;
     private volatile Reconciler running;
-    private volatile String lastText;
     private final Thread thread;
     /** What the last pass started from: the generation of each object, and each Deployment's template hash. */
     private final Map<String, Long> observed = new ConcurrentHashMap<>();
@@ -77,15 +76,14 @@ final class ApiReconcile implements AutoCloseable {
         changed();
     }
 
-    /** Something desired may have changed: a pass soon, and the one under way stopped when it no longer matches. */
+    /**
+     * Something desired may have changed: a pass soon (after the one under way: a play cut short
+     * would leave containers created and never started, which the next pass keeps as they are).
+     */
     void changed() {
         synchronized (signal) {
             dirty = true;
             signal.notifyAll();
-        }
-        Reconciler r = running;
-        if (r != null && !text(desired()).equals(lastText)) {
-            r.interrupt();
         }
     }
 
@@ -191,7 +189,6 @@ final class ApiReconcile implements AutoCloseable {
                 templates.put(p.namespace() + "/" + p.deployment(), p.annotations().get(Desired.TEMPLATE_HASH));
             }
         }
-        lastText = text;
         try (Events events = new Events(berth.state())) {
             Reconciler reconciler = new Reconciler(berth, new Reconciler.Options(NAME, true, false, true, play), events.fromPlay());
             running = reconciler;

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The defaults the real server fills in on write, where a client reads them back: a Job's
+ * The defaults the real server fills in on write, where a client reads them back: a Secret's
+ * stringData as data, a Job's
  * selector and its pods' labels (what {@code kubectl logs job/x} and {@code kubectl wait} find its
  * pods by), a Deployment's replicas and strategy, a StatefulSet's policies, a Service's type and
  * its ports' protocol and targetPort.
@@ -13,6 +14,10 @@ final class Defaults {
     private Defaults() {}
 
     static void apply(String kind, ObjectNode object) {
+        if (kind.equals("Secret")) {
+            secret(object);
+            return;
+        }
         if (!(object.get("spec") instanceof ObjectNode spec)) {
             return;
         }
@@ -57,6 +62,19 @@ final class Defaults {
             }
             default -> {
             }
+        }
+    }
+
+    /** A Secret's stringData is written into its data, base64, as the real server does; its type is Opaque unless given. */
+    private static void secret(ObjectNode secret) {
+        if (secret.get("stringData") instanceof ObjectNode strings) {
+            ObjectNode data = secret.with("data");
+            strings.fields().forEachRemaining(f -> data.put(f.getKey(),
+                    java.util.Base64.getEncoder().encodeToString(f.getValue().asText().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+            secret.remove("stringData");
+        }
+        if (!secret.has("type")) {
+            secret.put("type", "Opaque");
         }
     }
 

@@ -87,7 +87,8 @@ final class Objects implements AutoCloseable {
             };
         }
         return switch (request.method()) {
-            case "GET" -> reply(200, get(r, namespace, path.name()), request);
+            case "GET" -> request.wantsTable() ? ApiReply.json(200, ObjectStore.write(Tables.table(r, List.of(get(r, namespace, path.name())), 0, null, request)))
+                    : reply(200, get(r, namespace, path.name()), request);
             case "PUT" -> reply(200, update(r, namespace, path.name(), Bodies.object(request), manager(request), false, request.param("dryRun") != null), request);
             case "PATCH" -> patch(request, r, namespace, path.name(), false);
             case "DELETE" -> delete(request, r, namespace, path.name());

@@ -227,6 +227,7 @@ public final class Reconciler {
         }
         try {
             Networking.removeServices(berth, new Manifests(List.of(), List.of(), gone, List.of()));
+            Networking.releaseGuardIfUnused(berth); // the last Service gone takes the guard rules with it, as down does
             gone.forEach(s -> emit("Service/" + s.name(), "removed", "pruned: no longer in the manifests"));
         } catch (BerthException e) {
             failures.add("Services: " + e.getMessage());

@@ -196,12 +196,6 @@ class FaultIT {
     }
 
     static void waitFor(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited 20 s for " + what);
-            }
-            TimeUnit.MILLISECONDS.sleep(100);
-        }
+        dev.berth.testing.BerthRoot.waitFor(condition, what);
     }
 }

@@ -334,6 +334,12 @@ public final class BerthRoot implements AutoCloseable {
     @Override
     public void close() {
         List<String> problems = new ArrayList<>();
+        if (Files.exists(runroot.resolve("api.wanted"))) {
+            Run stop = berth("api", "stop"); // its reconcile would make its pods again
+            if (stop.code() != 0) {
+                problems.add("api stop failed: " + stop.err());
+            }
+        }
         if (Files.exists(root)) {
             Run pods = berth("pod", "ps", "--format", "json");
             if (pods.code() == 0) {
@@ -388,6 +394,17 @@ public final class BerthRoot implements AutoCloseable {
         }
         if (!problems.isEmpty()) {
             throw new AssertionError("clean-up found leftovers:\n" + String.join("\n", problems));
+        }
+    }
+
+    /** Waits (20 s at most, looking every 100 ms) until {@code condition} holds, else fails naming {@code what}. */
+    public static void waitFor(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waited 20 s for " + what);
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
         }
     }
 
