@@ -62,6 +62,9 @@ final class Protobuf {
             String apiVersion = unknown.getTypeMeta().getApiVersion();
             String kind = unknown.getTypeMeta().getKind();
             Descriptors.Descriptor type = types().get(protoPackage(apiVersion) + "/" + kind);
+            if (type == null) { // DeleteOptions and the other meta types are sent as v1 or meta.k8s.io/v1
+                type = types().get("k8s.io.apimachinery.pkg.apis.meta.v1/" + kind);
+            }
             if (type == null) {
                 throw ApiError.unsupportedMediaType(TYPE + " for " + apiVersion + " " + kind);
             }
