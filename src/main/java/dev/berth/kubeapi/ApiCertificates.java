@@ -80,15 +80,15 @@ public record ApiCertificates(Pem ca, Pem server, Pem client) {
             KeyPair caKeys = keys();
             X500Name caName = new X500Name("CN=berth-ca@" + Long.toHexString(new SecureRandom().nextLong()));
             X509Certificate ca = sign(caName, caName, caKeys.getPublic(), caKeys.getPrivate(), true, null);
-            write(temp, "ca", ca, caKeys.getPrivate());
+            write(temp, "ca", ca, caKeys);
             KeyPair serverKeys = keys();
             GeneralNames names = new GeneralNames(new GeneralName[] {new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
                     new GeneralName(GeneralName.iPAddress, "::1"), new GeneralName(GeneralName.dNSName, "localhost")});
             write(temp, "server", sign(new X500Name("CN=berth-apiserver"), caName, serverKeys.getPublic(), caKeys.getPrivate(), false,
-                    names), serverKeys.getPrivate());
+                    names), serverKeys);
             KeyPair clientKeys = keys();
             write(temp, "client", sign(new X500Name("O=system:masters,CN=" + CLIENT_USER), caName, clientKeys.getPublic(), caKeys.getPrivate(),
-                    false, null), clientKeys.getPrivate());
+                    false, null), clientKeys);
             try {
                 Files.move(temp, dir, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException | java.nio.file.DirectoryNotEmptyException raced) {
@@ -138,19 +138,25 @@ public record ApiCertificates(Pem ca, Pem server, Pem client) {
         }
     }
 
-    private static void write(Path dir, String name, X509Certificate certificate, PrivateKey key) throws IOException {
+    /** The certificate, and the key as SEC1 ({@code EC PRIVATE KEY}, with its curve and public key): what Go, the JDK and fabric8 all read. */
+    private static void write(Path dir, String name, X509Certificate certificate, KeyPair key) throws IOException {
         for (var file : new Object[][] {{name + ".crt", certificate}, {name + ".key", key}}) {
             StringWriter text = new StringWriter();
             try (JcaPEMWriter pem = new JcaPEMWriter(text)) {
-                if (file[1] instanceof PrivateKey k) {
-                    pem.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(k, null)); // PKCS#8: what Go and the JDK both read
-                } else {
-                    pem.writeObject(file[1]);
-                }
+                pem.writeObject(file[1] instanceof KeyPair pair ? sec1(pair) : file[1]);
             }
             Path path = dir.resolve((String) file[0]);
             Files.writeString(Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))), text.toString());
         }
+    }
+
+    /** A key pair as SEC1 with its curve and public key (the JDK's own encoding leaves both out). */
+    private static org.bouncycastle.util.io.pem.PemObject sec1(KeyPair pair) throws IOException {
+        org.bouncycastle.asn1.pkcs.PrivateKeyInfo info = org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(pair.getPrivate().getEncoded());
+        org.bouncycastle.asn1.sec.ECPrivateKey inner = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+        org.bouncycastle.asn1.x509.SubjectPublicKeyInfo publicKey = org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded());
+        var full = new org.bouncycastle.asn1.sec.ECPrivateKey(256, inner.getKey(), publicKey.getPublicKeyData(), info.getPrivateKeyAlgorithm().getParameters());
+        return new org.bouncycastle.util.io.pem.PemObject("EC PRIVATE KEY", full.getEncoded());
     }
 
     /** The server's key and chain, for the TLS connector. */
@@ -179,7 +185,7 @@ public record ApiCertificates(Pem ca, Pem server, Pem client) {
         try (PEMParser parser = new PEMParser(new StringReader(pem))) {
             Object o = parser.readObject();
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            return o instanceof PEMKeyPair pair ? converter.getPrivateKey(pair.getPrivateKeyInfo())
+            return o instanceof PEMKeyPair pair ? converter.getKeyPair(pair).getPrivate()
                     : converter.getPrivateKey((org.bouncycastle.asn1.pkcs.PrivateKeyInfo) o);
         }
     }

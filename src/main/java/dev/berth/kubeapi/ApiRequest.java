@@ -8,9 +8,10 @@ import java.util.Map;
  *
  * @param path   decoded, without the query
  * @param user   the client certificate's subject, or null when the client gave none
+ * @param upgrade the protocol the client asks to switch to ({@code websocket}, {@code SPDY/3.1}), or null
  */
 public record ApiRequest(String method, String path, Map<String, List<String>> query, String accept, String contentType, byte[] body,
-        String user, String userAgent) {
+        String user, String userAgent, String upgrade) {
 
     /** The first value of a query parameter, or null. */
     public String param(String name) {

@@ -220,7 +220,7 @@ public final class ApiServer implements AutoCloseable {
             };
             ApiRequest r = new ApiRequest(request.getMethod(), request.getHttpURI().getDecodedPath(), query,
                     request.getHeaders().get(HttpHeader.ACCEPT), request.getHeaders().get(HttpHeader.CONTENT_TYPE), body, user,
-                    request.getHeaders().get(HttpHeader.USER_AGENT));
+                    request.getHeaders().get(HttpHeader.USER_AGENT), request.getHeaders().get(HttpHeader.UPGRADE));
             ApiReply reply = api.handle(r);
             response.setStatus(reply.status());
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());

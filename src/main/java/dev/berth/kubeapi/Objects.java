@@ -73,6 +73,10 @@ final class Objects implements AutoCloseable {
             return subresource(request, path, r, namespace);
         }
         if (path.name() == null) {
+            if (request.upgrade() != null && request.flag("watch")) {
+                // no WebSocket watches: a 200 without upgrading makes fabric8 watch over a plain GET, as it does through kubectl proxy
+                return ApiReply.json(200, "{}");
+            }
             return switch (request.method()) {
                 case "GET" -> request.flag("watch") ? watch(request, r, namespace) : list(request, r, namespace);
                 case "POST" -> {
@@ -188,8 +192,10 @@ final class Objects implements AutoCloseable {
             for (ObjectNode o : snapshot) {
                 event(out, "ADDED", table ? Tables.table(r, List.of(o), 0, null, request) : o);
             }
-            if (request.flag("sendInitialEvents")) {
-                bookmark(out, r, start, true);
+            if (request.flag("sendInitialEvents") || bookmarks) {
+                // a bookmark at once also sends the headers (the server writes nothing before the first byte), which
+                // a client may wait for before it counts its watch as standing (fabric8 does)
+                bookmark(out, r, start, request.flag("sendInitialEvents"));
             }
             out.flush();
             long deadline = System.currentTimeMillis() + timeout * 1000;
