@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
     /** Top to bottom, as in DESIGN.md. */
     static final List<String> LAYERS = List.of(
-            "cli", "reconcile", "generate", "plan", "manifest", "probe", "engine", "image", "network", "runtime",
+            "cli", "kubeapi", "reconcile", "generate", "plan", "manifest", "probe", "engine", "image", "network", "runtime",
             "state", "proc", "sys", "api");
 
     static JavaClasses classes;
@@ -76,9 +76,13 @@ class ArchitectureTest {
         noClasses().that().resideOutsideOfPackages("dev.berth.manifest..", "dev.berth.generate..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.yaml.snakeyaml..")
                 .check(classes);
-        noClasses().that().resideOutsideOfPackage("dev.berth.image..")
+        noClasses().that().resideOutsideOfPackages("dev.berth.image..", "dev.berth.kubeapi..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.bouncycastle..")
-                .because("a registry's client keys are read in image (RegistryTls)")
+                .because("a registry's client keys are read in image (RegistryTls), the API's certificates made in kubeapi (ApiCertificates)")
+                .check(classes);
+        noClasses().that().resideOutsideOfPackage("dev.berth.kubeapi..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.eclipse.jetty..", "io.kubernetes..", "com.google.protobuf..")
+                .because("the API's HTTP server and Kubernetes' protobuf belong to kubeapi")
                 .check(classes);
         noClasses().that().resideOutsideOfPackage("dev.berth.sys..")
                 .should().dependOnClassesThat().resideInAnyPackage("com.sun.jna..")

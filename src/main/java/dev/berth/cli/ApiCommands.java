@@ -162,8 +162,9 @@ final class ApiCommands extends GroupCommand {
     }
 
     @Command(name = "kubeconfig", mixinStandardHelpOptions = true,
-            description = {"Print a kubeconfig for this root's API (context \"berth\", the client certificate inline; keep it private),",
-                    "or with --merge put that context into $KUBECONFIG's first file or ~/.kube/config (mode 0600), leaving the others."},
+            description = {"Print a kubeconfig for this root's API, or merge it into your own.",
+                    "Its context is \"berth\", with the client certificate inline: keep it private. With --merge the context goes into",
+                    "$KUBECONFIG's first file or ~/.kube/config (mode 0600), and the others stay."},
             footer = {"", "Examples:", "  berth api kubeconfig > berth.kubeconfig", "  berth api kubeconfig --merge"})
     static final class KubeconfigCommand extends BerthCall {
         @Option(names = "--merge", description = "Merge into $KUBECONFIG (its first file) or ~/.kube/config, and make it the current context.")
