@@ -42,6 +42,16 @@ final class Defaults {
                 putIfAbsent(spec, "revisionHistoryLimit", 10);
             }
             case "ReplicaSet" -> putIfAbsent(spec, "replicas", 1);
+            case "CronJob" -> {
+                if (!spec.has("concurrencyPolicy")) {
+                    spec.put("concurrencyPolicy", "Allow");
+                }
+                if (!spec.has("suspend")) {
+                    spec.put("suspend", false);
+                }
+                putIfAbsent(spec, "successfulJobsHistoryLimit", 3);
+                putIfAbsent(spec, "failedJobsHistoryLimit", 1);
+            }
             case "Service" -> {
                 if (!spec.has("type")) {
                     spec.put("type", "ClusterIP");

@@ -37,6 +37,7 @@ final class Objects implements AutoCloseable {
     private final Resources resources;
     private final ObjectStore store;
     private final Controllers controllers;
+    private final CronJobs cronJobs;
     private final Consumer<String> log;
     private volatile boolean closed;
 
@@ -48,6 +49,7 @@ final class Objects implements AutoCloseable {
         this.store = store;
         this.log = log;
         this.controllers = new Controllers(berth, resources, store, play, log, played);
+        this.cronJobs = new CronJobs(this, resources, store, log);
     }
 
     void start() {
@@ -61,6 +63,7 @@ final class Objects implements AutoCloseable {
             }
         }
         controllers.start();
+        cronJobs.start();
     }
 
     ApiReply handle(ApiRequest request, ApiPath path, Resource r) {
@@ -554,6 +557,7 @@ final class Objects implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        cronJobs.close();
         controllers.close();
     }
 }

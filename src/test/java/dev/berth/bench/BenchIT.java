@@ -44,6 +44,19 @@ class BenchIT {
     }
 
     @Test
+    void apiQuickPrintsEveryRow() throws Exception {
+        assumeTrue(Linux.isRoot(), "bench/api runs pods and podman and needs root");
+        Process p = new ProcessBuilder("bench/api", "--quick").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).containsPattern("(?m)^api start -> answer +\\d+ ms; first kubectl get answered after \\d+ ms")
+                .containsPattern("(?m)^get pods -A \\(100 pods\\) +\\d+ ms \\(100 running\\)")
+                .containsPattern("(?m)^watch delay +\\d+ ms from the create's start")
+                .containsPattern("(?m)^apply 20x2 -> Ready +kubectl apply\\+wait \\d+ ms; berth kube play \\d+ ms \\(\\d+\\.\\d\\dx\\); podman kube play \\d+ ms");
+    }
+
+    @Test
     void planPrintsBothRowsWithARatioToTheJvmStart() throws Exception {
         Process p = new ProcessBuilder("bench/plan", "1").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

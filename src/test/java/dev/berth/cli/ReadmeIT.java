@@ -42,6 +42,12 @@ class ReadmeIT {
         ELSEWHERE.put("$ berth ", "RootlessIT (as an ordinary user)");
         ELSEWHERE.put("./berth kube generate web-0 web-1 ", "GenerateIT (Deployments)");
         ELSEWHERE.put("./berth kube generate --type pod --service ", "GenerateIT");
+        ELSEWHERE.put("./berth api start ", "KubectlCompatIT, with the real kubectl (KubeClients starts the API and writes its kubeconfig)");
+        ELSEWHERE.put("./berth api kubeconfig --merge ", "ApiSecurityIT.kubeconfigMergeKeepsTheOtherContextsAndIsPrivate");
+        ELSEWHERE.put("kubectl ", "KubectlCompatIT, with kubectl 1.35 and 1.33");
+        ELSEWHERE.put("helm install ", "HelmIT");
+        ELSEWHERE.put("./berth api kubeconfig > ", "KubeClients (every API test's kubeconfig)");
+        ELSEWHERE.put("./berth api status; ./berth api stop ", "BerthRoot.close stops the API of every API test; ApiSecurityIT");
     }
 
     private BerthRoot b;

@@ -48,6 +48,11 @@ class ApiSecurityIT {
             assertThat(client.send(HttpRequest.newBuilder(URI.create(url + "/version")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
                     .isEqualTo(200);
 
+            assertThat(b.berth("api", "status").ok().out()).startsWith("Serving the Kubernetes API on " + url + " (pid ");
+            assertThat(b.berth("api", "stop").ok().out()).isEqualTo("Stopped serving the Kubernetes API\n");
+            assertThat(b.berth("api", "status").ok().out()).startsWith("Not serving the Kubernetes API");
+            assertThatThrownBy(() -> client.send(HttpRequest.newBuilder(URI.create(url + "/version")).build(), HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(IOException.class);
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(b.root.resolve("api")))).isEqualTo("rwx------");
             for (String key : new String[] {"ca.key", "server.key", "client.key"}) {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(b.root.resolve("api").resolve(key)))).isEqualTo("rw-------");

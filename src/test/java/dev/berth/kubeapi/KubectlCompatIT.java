@@ -220,4 +220,57 @@ class KubectlCompatIT {
             BerthRoot.waitFor(() -> !b.berth("pod", "ps").ok().out().contains("dev-tool"), "the pod to go");
         }
     }
+
+    @Test
+    void aCronJobIsScheduledAndItsJobsRun() throws Exception {
+        Path kubectl = KubeClients.binary("v35/kubectl");
+        try (BerthRoot b = new BerthRoot().withSampleImage()) {
+            KubeClients k = new KubeClients(b);
+            Path cj = Files.writeString(b.dir.resolve("cj.yaml"), """
+                    apiVersion: batch/v1
+                    kind: CronJob
+                    metadata: {name: tick}
+                    spec:
+                      schedule: "* * * * *"
+                      concurrencyPolicy: Forbid
+                      successfulJobsHistoryLimit: 1
+                      jobTemplate:
+                        spec:
+                          template:
+                            spec:
+                              restartPolicy: Never
+                              containers: [{name: tick, image: %s, command: ["echo", "tick"]}]
+                    """.formatted(IMAGE));
+            assertThat(k.run(kubectl, "apply", "-f", cj.toString()).ok().out()).isEqualTo("cronjob.batch/tick created\n");
+            assertThat(k.run(kubectl, "get", "cronjob", "tick").ok().out()).containsPattern("tick +\\* \\* \\* \\* \\* +<none> +False +0 +<none>");
+            KubeClients.Result bad = k.run(kubectl, "create", "cronjob", "bad", "--image=" + IMAGE, "--schedule=61 * * * *");
+            assertThat(bad.err()).contains("spec.schedule", "minute: 61 is outside 0-59");
+
+            assertThat(k.run(kubectl, "create", "job", "--from=cronjob/tick", "manual").ok().out()).contains("job.batch/manual created");
+            k.run(kubectl, "wait", "--for=condition=complete", "job/manual", "--timeout=60s").ok();
+            assertThat(k.run(kubectl, "logs", "job/manual").ok().out()).isEqualTo("tick\n");
+
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
+            String scheduled = "";
+            while (scheduled.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(1000);
+                scheduled = k.run(kubectl, "get", "jobs", "-o", "name").ok().out().lines().filter(l -> l.matches("job.batch/tick-\\d+"))
+                        .findFirst().orElse("");
+            }
+            assertThat(scheduled).as("a Job of the schedule within 90 s").isNotEmpty();
+            k.run(kubectl, "wait", "--for=condition=complete", scheduled, "--timeout=60s").ok();
+            assertThat(k.run(kubectl, "get", scheduled, "-o", "jsonpath={.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}")
+                    .ok().out()).isEqualTo("CronJob/tick");
+            BerthRoot.waitFor(() -> k.run(kubectl, "get", "cronjob", "tick", "-o", "jsonpath={.status.lastSuccessfulTime}").out().length() > 0,
+                    "the CronJob to record its success");
+            assertThat(k.run(kubectl, "get", "cronjob", "tick").ok().out()).containsPattern("tick +\\* \\* \\* \\* \\* +<none> +False +[01] +\\d+s"); // the next minute's may run
+
+            k.run(kubectl, "patch", "cronjob", "tick", "-p", "{\"spec\":{\"suspend\":true}}").ok();
+            assertThat(k.run(kubectl, "get", "cronjob", "tick", "-o", "jsonpath={.spec.suspend}").ok().out()).isEqualTo("true");
+            k.run(kubectl, "delete", "cronjob", "tick").ok();
+            BerthRoot.waitFor(() -> !k.run(kubectl, "get", "jobs", "-o", "name").out().contains("tick-"), "the CronJob's Jobs to go with it");
+            k.run(kubectl, "delete", "job", "manual", "--ignore-not-found").ok(); // a Job made from the CronJob counts in its history: it may be gone
+            BerthRoot.waitFor(() -> b.berth("pod", "ps", "-q").out().isBlank(), "every pod to go");
+        }
+    }
 }
