@@ -52,8 +52,10 @@ final class ApiCommands extends GroupCommand {
             Instant deadline = Instant.now().plus(START_WAIT);
             Instant nextStart = Instant.now();
             while (Instant.now().isBefore(deadline)) {
+                // the supervisor writes api.serving once its server listens: written by the live supervisor, it answers
                 Optional<ApiServer.Serving> serving = ApiServer.serving(berth);
-                if (serving.isPresent() && ApiServer.answers(berth, serving.get())) {
+                Optional<ProcessHandle> supervisor = Supervision.running(berth);
+                if (serving.isPresent() && supervisor.isPresent() && supervisor.get().pid() == serving.get().pid()) {
                     report(serving.get(), true);
                     return Main.OK;
                 }
@@ -66,7 +68,7 @@ final class ApiCommands extends GroupCommand {
                     }
                     throw new BerthException(BerthException.Kind.HOST, why);
                 }
-                if (Supervision.running(berth).isEmpty() && !Instant.now().isBefore(nextStart)) {
+                if (supervisor.isEmpty() && !Instant.now().isBefore(nextStart)) {
                     Supervision.start(berth); // none runs, or the one that ran was leaving as the API became wanted
                     nextStart = Instant.now().plusSeconds(2);
                 }
@@ -85,9 +87,15 @@ final class ApiCommands extends GroupCommand {
                 }
             };
             var supervisor = new dev.berth.reconcile.Supervisor(berth, log);
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 want(berth, false);
                 supervisor.stop();
+                try {
+                    done.await(30, java.util.concurrent.TimeUnit.SECONDS); // until the pods are handed to a supervisor
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             });
             Runtime.getRuntime().addShutdownHook(hook);
             try (ApiHost api = new ApiHost(berth, log, supervisor::wake)) {
@@ -96,6 +104,9 @@ final class ApiCommands extends GroupCommand {
                     throw new BerthException(BerthException.Kind.FAILED, "berth's supervisor (pid " + pid + ") serves this root; "
                             + "it serves the API now: `berth api status`, or `berth api stop` first to serve it here");
                 }
+            } finally {
+                Supervision.startIfNeeded(berth, global(), null); // the pods are the supervisor's now
+                done.countDown();
             }
             return Main.OK;
         }

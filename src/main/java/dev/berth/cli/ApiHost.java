@@ -86,7 +86,7 @@ final class ApiHost implements BooleanSupplier, AutoCloseable {
     }
 
     /** How the API's reconcile plays pods: as {@code berth reconcile} does by default. */
-    private static dev.berth.reconcile.PlayOptions play() {
+    static dev.berth.reconcile.PlayOptions play() {
         var registries = new dev.berth.image.Registries(dev.berth.image.RegistriesConf.load(dev.berth.image.Registries.confFiles(null)), true, null,
                 dev.berth.image.AuthFile.searchPath(null), null, "linux/amd64", null);
         return new dev.berth.reconcile.PlayOptions(java.time.Duration.ofSeconds(120), false, 6, java.util.List.of(), dev.berth.api.LogLimits.DEFAULT,

@@ -85,7 +85,7 @@ final class Supervision {
         }
     }
 
-    /** The process holding the supervisor's lock, as it wrote its pid there, when it is still a supervisor (or a {@code reconcile --watch} doing its work). */
+    /** The process holding the supervisor's lock, as it wrote its pid there, when it is still a supervisor (or a {@code reconcile --watch} or {@code api start --foreground} doing its work). */
     static Optional<ProcessHandle> running(Berth berth) {
         try {
             long pid = Long.parseLong(Files.readString(berth.layout().locks().resolve("supervisor.lock")).strip());
@@ -104,7 +104,7 @@ final class Supervision {
     private static boolean supervises(ProcessHandle p) {
         try {
             List<String> argv = Arrays.asList(Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")).split("\0"));
-            return argv.contains("supervise") || argv.contains("reconcile");
+            return argv.contains("supervise") || argv.contains("reconcile") || argv.contains("--foreground"); // api start --foreground
         } catch (IOException gone) {
             return false;
         }
@@ -125,6 +125,13 @@ final class Supervision {
                 argv.add("-D" + property + "=" + System.getProperty(property));
             }
         }
+        // the launcher's class-data archive, when this JVM maps one: the supervisor (and the API it may serve) starts sooner
+        try {
+            Arrays.stream(Files.readString(Path.of("/proc/self/cmdline")).split("\0"))
+                    .filter(a -> a.startsWith("-XX:SharedArchiveFile=") || a.equals("-Xshare:auto")).forEach(argv::add);
+        } catch (IOException e) {
+            // started without it
+        }
         // a long-lived JVM doing little: a small first heap and code cache keep its RSS near 70 MB; the heap may grow
         // to 256 MB when it serves the Kubernetes API
         argv.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xms16m", "-Xmx256m", "-XX:ReservedCodeCacheSize=16m",
@@ -143,7 +150,7 @@ final class Supervision {
                 # conmon when a supervised container exits, with its bundle as $1.
                 [ -z "$1" ] || [ -e "$1/supervised" ] || exit 0
                 pid=$(cat %s 2>/dev/null)
-                [ -n "$pid" ] && grep -qas -e supervise -e reconcile "/proc/$pid/cmdline" && exit 0
+                [ -n "$pid" ] && grep -qas -e supervise -e reconcile -e --foreground "/proc/$pid/cmdline" && exit 0
                 # one start at a time: a burst of exits starts one JVM, which keeps the lock (fd 9) while it lives
                 exec 9>>%s
                 flock -n 9 || exit 0

@@ -38,6 +38,7 @@ public final class Training {
                 Main.run(quiet, quiet, new ByteArrayInputStream(new byte[0]), command);
             }
             exerciseWhatCommandsStopShortOf(args, quiet);
+            exerciseTheApi(scratch.resolve("api-root"), scratch.resolve("api-run"));
         } finally {
             try (Stream<Path> files = Files.walk(scratch)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -67,6 +68,26 @@ public final class Training {
             dev.berth.sys.Linux.isAlive((int) ProcessHandle.current().pid());
         } catch (RuntimeException e) {
             // fewer classes archived, no more
+        }
+    }
+
+    /**
+     * The Kubernetes API served for a moment from a throwaway root and asked a few things, so the
+     * supervisor's JVM that serves it maps Jetty's, Jackson's and BouncyCastle's classes too.
+     */
+    private static void exerciseTheApi(Path root, Path runroot) {
+        try (dev.berth.engine.Berth berth = dev.berth.engine.Berth.open(root, runroot, null);
+                dev.berth.kubeapi.ApiServer server = dev.berth.kubeapi.ApiServer.start(berth, ApiHost.play(), line -> {}, () -> {})) {
+            var context = dev.berth.kubeapi.ApiCertificates.ensure(berth.layout().api()).clientContext();
+            var client = java.net.http.HttpClient.newBuilder().sslContext(context).build();
+            for (String path : List.of("/version", "/api", "/apis", "/api/v1/namespaces/default/pods", "/openapi/v3/apis/apps/v1")) {
+                client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + server.port() + path)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+            }
+        } catch (RuntimeException | IOException e) {
+            // fewer classes archived, no more
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

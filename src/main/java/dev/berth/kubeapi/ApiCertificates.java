@@ -175,9 +175,22 @@ public record ApiCertificates(Pem ca, Pem server, Pem client) {
         return store;
     }
 
-    static X509Certificate certificate(String pem) throws IOException, GeneralSecurityException {
-        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
-            return new JcaX509CertificateConverter().getCertificate((X509CertificateHolder) parser.readObject());
+    /** A PEM certificate, read by the JDK (no BouncyCastle to load for a command that only checks the server). */
+    static X509Certificate certificate(String pem) throws GeneralSecurityException {
+        return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    }
+
+    /** TLS that trusts this root's CA alone and shows no certificate: enough to know the root's own server answers. */
+    public javax.net.ssl.SSLContext anonymousContext() {
+        try {
+            javax.net.ssl.TrustManagerFactory tm = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tm.init(trustStore());
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, tm.getTrustManagers(), null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot read the API's CA: " + e.getMessage(), e);
         }
     }
 

@@ -77,14 +77,17 @@ public final class ApiServer implements AutoCloseable {
         return java.util.Optional.ofNullable(s).filter(x -> ProcessHandle.of(x.pid()).map(ProcessHandle::isAlive).orElse(false));
     }
 
-    /** Whether the API at {@code serving} answers {@code /healthz} to this root's client certificate (within two seconds). */
+    /**
+     * Whether the API at {@code serving} answers (within two seconds): a server whose certificate
+     * this root's CA signed says 401 to a client without a certificate.
+     */
     public static boolean answers(Berth berth, Serving serving) {
         try {
             java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
-                    .sslContext(ApiCertificates.ensure(berth.layout().api()).clientContext()).connectTimeout(java.time.Duration.ofSeconds(2)).build();
+                    .sslContext(ApiCertificates.ensure(berth.layout().api()).anonymousContext()).connectTimeout(java.time.Duration.ofSeconds(2)).build();
             var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(serving.url() + "/healthz"))
-                    .timeout(java.time.Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200;
+                    .timeout(java.time.Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 401;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {

@@ -76,12 +76,13 @@ public final class Locks {
         return take(name, who -> {}, false);
     }
 
-    /** A lock now held: the holder's pid written into the file, released (file lock, then semaphore) on close. */
+    /** A lock now held: the holder's pid written into the file (and taken out again), released (file lock, then semaphore) on close. */
     private static Held held(FileChannel channel, FileLock lock, Semaphore local) throws IOException {
         channel.truncate(0);
         channel.write(ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.US_ASCII)), 0);
         return () -> {
             try {
+                channel.truncate(0); // no holder: a reader of the pid (supervise.sh) starts a new supervisor at once
                 lock.release();
                 channel.close();
             } catch (IOException e) {
