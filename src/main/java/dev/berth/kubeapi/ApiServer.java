@@ -111,12 +111,13 @@ public final class ApiServer implements AutoCloseable {
             log.accept("cannot read " + portFile + " (" + e.getMessage() + "); choosing a port");
         }
         Server server;
+        List<String> addresses = berth.network().loopbackAddresses();
         try {
-            server = listen(certificates, api, port);
+            server = listen(certificates, api, addresses, port);
         } catch (BindException taken) {
             log.accept("port " + port + " is taken; choosing another (kubeconfigs made before need `berth api kubeconfig` again)");
             try {
-                server = listen(certificates, api, 0);
+                server = listen(certificates, api, addresses, 0);
             } catch (Exception e) {
                 throw new BerthException(BerthException.Kind.HOST, "cannot serve the API: " + e.getMessage(), e);
             }
@@ -124,6 +125,12 @@ public final class ApiServer implements AutoCloseable {
             throw new BerthException(BerthException.Kind.HOST, "cannot serve the API: " + e.getMessage(), e);
         }
         int bound = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        try {
+            berth.network().publishLoopback(bound);
+        } catch (BerthException e) {
+            stopQuietly(server);
+            throw e;
+        }
         try {
             replace(portFile, Integer.toString(bound));
             replace(berth.layout().apiServing(), bound + " " + ProcessHandle.current().pid());
@@ -136,7 +143,16 @@ public final class ApiServer implements AutoCloseable {
         return new ApiServer(server, api, berth.layout().apiServing());
     }
 
-    private static Server listen(ApiCertificates certificates, KubeApi api, int port) throws Exception {
+    private static void stopQuietly(Server server) {
+        try {
+            server.stop();
+        } catch (Exception ignored) {
+            // it is going anyway
+        }
+    }
+
+    /** Listens on {@code port} (0: any) of each address, the same port on all. */
+    private static Server listen(ApiCertificates certificates, KubeApi api, List<String> addresses, int port) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("api");
         threads.setDaemon(true);
@@ -154,17 +170,22 @@ public final class ApiServer implements AutoCloseable {
         SecureRequestCustomizer secure = new SecureRequestCustomizer();
         secure.setSniHostCheck(false);
         http.addCustomizer(secure);
-        ServerConnector connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
-        connector.setHost("127.0.0.1");
-        connector.setPort(port);
-        connector.setIdleTimeout(3_600_000); // watches and followed logs stay open
-        server.addConnector(connector);
         server.setHandler(new Adapter(api));
         server.setStopTimeout(2_000);
         try {
+            int bound = port;
+            for (String address : addresses) {
+                ServerConnector connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
+                connector.setHost(address);
+                connector.setPort(bound);
+                connector.setIdleTimeout(3_600_000); // watches and followed logs stay open
+                server.addConnector(connector);
+                connector.open(); // bound now: the next address gets the same port
+                bound = connector.getLocalPort();
+            }
             server.start();
         } catch (Exception e) {
-            server.stop();
+            stopQuietly(server);
             throw e;
         }
         return server;

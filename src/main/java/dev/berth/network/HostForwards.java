@@ -47,6 +47,27 @@ final class HostForwards {
         }
     }
 
+    /** The address inside the user's network namespace where slirp4netns delivers what it forwards. */
+    static final String GUEST_ADDRESS = "10.0.2.100";
+
+    /**
+     * Forwards the host's {@code 127.0.0.1:port} to the same port at {@link #GUEST_ADDRESS} (the
+     * Kubernetes API of a user's berth, which listens inside the user's namespaces).
+     */
+    void addLoopback(int port) {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("proto", "tcp");
+        args.put("host_addr", "127.0.0.1");
+        args.put("host_port", port);
+        args.put("guest_addr", GUEST_ADDRESS);
+        args.put("guest_port", port);
+        Map<String, Object> answer = ask("add_hostfwd", args);
+        if (answer.containsKey("error")) {
+            throw new BerthException(BerthException.Kind.HOST, "cannot forward 127.0.0.1:" + port + " on the host to the API: "
+                    + Json.string(Json.object(answer, "error"), "desc") + " (is another process using it?)");
+        }
+    }
+
     /** Withdraws each mapping's forward; one already gone (or slirp4netns with it) is no error. */
     void remove(List<CniNetwork.PortMapping> ports) {
         if (ports.isEmpty() || !Files.exists(socket)) {

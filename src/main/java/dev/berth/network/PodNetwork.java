@@ -92,6 +92,23 @@ public final class PodNetwork {
         return ports.stream().map(m -> new CniNetwork.PortMapping(m.hostPort(), m.containerPort(), m.protocol(), null)).toList();
     }
 
+    /**
+     * Where a server of this root listens to be reached from the host's loopback: 127.0.0.1 as
+     * root; for an ordinary user also slirp4netns's address in the user's network namespace, where
+     * {@link #publishLoopback} sends the host's port.
+     */
+    public List<String> loopbackAddresses() {
+        return Linux.inUserNamespace() ? List.of("127.0.0.1", HostForwards.GUEST_ADDRESS) : List.of("127.0.0.1");
+    }
+
+    /** Makes a port this root listens on reachable on the host's 127.0.0.1 (for an ordinary user, through slirp4netns; for root it is). */
+    public void publishLoopback(int port) {
+        if (Linux.inUserNamespace()) {
+            hostForwards().remove(List.of(new CniNetwork.PortMapping(port, port, "TCP", "127.0.0.1")));
+            hostForwards().addLoopback(port);
+        }
+    }
+
     private HostForwards hostForwards() {
         return new HostForwards(layout.slirp4netnsSocket());
     }

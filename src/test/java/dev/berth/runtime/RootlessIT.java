@@ -114,6 +114,16 @@ class RootlessIT {
 
                 ok(asUser(user, home, "kube", "play", home.resolve("demo.yaml").toString()));
                 assertThat(ok(asUser(user, home, "logs", "demo-client")).out()).isEqualTo("hello from web\n");
+                // the user's own Kubernetes API, reached from the host's loopback through slirp4netns
+                ok(asUser(user, home, "api", "start"));
+                Path kubeconfig = Files.writeString(home.resolve("kubeconfig"), ok(asUser(user, home, "api", "kubeconfig")).out());
+                run("chown", user + ":", kubeconfig.toString());
+                Process kubectl = new ProcessBuilder("runuser", "-u", user, "--", "env", "-i", "HOME=" + home, "KUBECONFIG=" + kubeconfig,
+                        dev.berth.testing.KubeClients.binary("v35/kubectl").toString(), "get", "pods", "-o", "wide").redirectErrorStream(true).start();
+                String pods = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(kubectl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(pods).as(pods).containsPattern("demo +\\d/\\d +Running");
+                ok(asUser(user, home, "api", "stop"));
                 ok(asUser(user, home, "kube", "play", home.resolve("two-tier.yaml").toString()));
                 assertThat(fetch("http://127.0.0.1:8088/cgi-bin/page")).as("hostPort 8088 from the host, catalog by its Service")
                         .contains("catalog answered from catalog-");
