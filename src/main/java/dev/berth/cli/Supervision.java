@@ -120,7 +120,7 @@ final class Supervision {
 
     private static String script(Berth berth, GlobalOptions global, java.time.Duration backoffMax) {
         List<String> argv = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-        for (String property : List.of("org.sqlite.lib.path", "org.sqlite.lib.name", "org.sqlite.tmpdir", "jna.boot.library.path")) {
+        for (String property : List.of("org.sqlite.lib.path", "org.sqlite.lib.name", "org.sqlite.tmpdir", "jna.boot.library.path", "user.home", "user.name")) {
             if (System.getProperty(property) != null) {
                 argv.add("-D" + property + "=" + System.getProperty(property));
             }

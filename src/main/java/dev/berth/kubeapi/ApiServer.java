@@ -202,8 +202,11 @@ public final class ApiServer implements AutoCloseable {
         return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
+    /** Stops serving, then says so: {@code api stop} returns once nothing answers. */
     @Override
     public void close() {
+        api.close();
+        stopQuietly(server);
         try {
             Serving s = Serving.read(serving);
             if (s != null && s.pid() == ProcessHandle.current().pid()) {
@@ -211,12 +214,6 @@ public final class ApiServer implements AutoCloseable {
             }
         } catch (IOException ignored) {
             // the pid in it tells readers it is stale
-        }
-        api.close();
-        try {
-            server.stop();
-        } catch (Exception ignored) {
-            // stopping anyway
         }
     }
 
