@@ -118,8 +118,11 @@ final class LiveView implements AutoCloseable {
             live.add(spec.namespace() + "/" + spec.name());
             Optional<ObjectNode> stored = store.get(pods, spec.namespace(), spec.name());
             ObjectNode written = stored.map(s -> merge(s, pod)).orElse(pod);
-            if (stored.isEmpty() || !same(stored.get(), written)) {
-                put(pods, written, stored.isEmpty());
+            if (stored.isEmpty()) {
+                put(pods, written, true);
+            } else if (!same(stored.get(), written)) {
+                // over the version read: a pod deleted meanwhile (its object gone with it) is not written back
+                store.put(pods, written, Long.parseLong(stored.get().path("metadata").path("resourceVersion").asText("0")), false);
             }
             if (spec.owner() != null) {
                 byOwner.computeIfAbsent(spec.namespace() + "/" + spec.owner().kind() + "/" + spec.owner().name(), k -> new java.util.ArrayList<>()).add(written);
@@ -127,9 +130,10 @@ final class LiveView implements AutoCloseable {
         }
         for (ObjectNode stored : store.list(pods, null)) {
             JsonNode meta = stored.path("metadata");
-            boolean ours = meta.path("annotations").has(ApiReconcile.MADE_BY);
-            if (ours && !live.contains(meta.path("namespace").asText() + "/" + meta.path("name").asText())) {
-                store.delete(pods, stored); // gone from the engine
+            // gone from the engine: a pod berth made, or one a client deleted (a client's pod not played yet stays, Pending)
+            boolean gone = meta.path("annotations").has(ApiReconcile.MADE_BY) || meta.has("deletionTimestamp");
+            if (gone && !live.contains(meta.path("namespace").asText() + "/" + meta.path("name").asText())) {
+                store.delete(pods, stored);
             }
         }
         workloads(byOwner);
