@@ -58,7 +58,6 @@ final class ApiReconcile implements AutoCloseable {
     /** What the last pass started from: the generation of each object, and each Deployment's template hash. */
     private final Map<String, Long> observed = new ConcurrentHashMap<>();
     private final Map<String, String> templates = new ConcurrentHashMap<>();
-    private volatile String lastError;
 
     ApiReconcile(Berth berth, Resources resources, ObjectStore store, PlayOptions play, Consumer<String> log, Runnable played) {
         this.berth = berth;
@@ -101,11 +100,6 @@ final class ApiReconcile implements AutoCloseable {
     /** The template hash the last pass gave a Deployment's pods, or null. */
     String template(String namespace, String deployment) {
         return templates.get(namespace + "/" + deployment);
-    }
-
-    /** Why the last pass could not read the objects, or null. */
-    String lastError() {
-        return lastError;
     }
 
     /**
@@ -174,10 +168,9 @@ final class ApiReconcile implements AutoCloseable {
         Manifests manifests;
         try {
             manifests = read(text, ManifestReader.Options.DEFAULT.allowingEmpty());
-            lastError = null;
         } catch (BerthException e) {
-            lastError = e instanceof ManifestException m ? String.join("; ", m.problems()) : e.getMessage();
-            log.accept("the API's objects do not read yet (" + lastError + "); waiting for the next change");
+            String why = e instanceof ManifestException m ? String.join("; ", m.problems()) : e.getMessage();
+            log.accept("the API's objects do not read yet (" + why + "); waiting for the next change");
             return;
         }
         for (StateStore.ApiObject o : objects) {

@@ -74,11 +74,6 @@ final class LiveView implements AutoCloseable {
         thread.start();
     }
 
-    /** The node's name: the pods' {@code spec.nodeName}. */
-    String node() {
-        return node;
-    }
-
     private void loop() {
         long seen = -1;
         long full = 0;

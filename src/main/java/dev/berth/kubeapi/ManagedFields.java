@@ -122,13 +122,6 @@ final class ManagedFields {
         return new Applied(object, entries);
     }
 
-    /** Records the fields of an apply that created an object. */
-    static void keepApply(ObjectNode object, ObjectNode config, String manager, String apiVersion) {
-        ArrayNode entries = Objects.F.arrayNode();
-        entry(entries, manager, "Apply", apiVersion).set("fieldsV1", fields(config));
-        Objects.metadata(object).set("managedFields", entries);
-    }
-
     /** The manager's entry for this operation, made when missing. */
     private static ObjectNode entry(ArrayNode entries, String manager, String operation, String apiVersion) {
         for (JsonNode e : entries) {

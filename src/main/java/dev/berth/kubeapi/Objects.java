@@ -550,10 +550,6 @@ final class Objects implements AutoCloseable {
         return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
-    Controllers controllers() {
-        return controllers;
-    }
-
     @Override
     public void close() {
         closed = true;

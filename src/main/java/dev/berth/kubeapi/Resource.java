@@ -14,7 +14,7 @@ public record Resource(String group, String version, String kind, String plural,
         List<String> subresources, List<String> categories) {
 
     /** Every verb a stored resource takes. */
-    static final List<String> VERBS = List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
+    private static final List<String> VERBS = List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
 
     public Resource {
         shortNames = List.copyOf(shortNames);

@@ -81,20 +81,6 @@ final class Selectors {
         return o -> all.stream().allMatch(p -> p.test(o));
     }
 
-    /** The value a selector asks {@code metadata.name} to have, when it asks for one name (a watch of one object). */
-    static String name(String fieldSelector) {
-        if (fieldSelector == null) {
-            return null;
-        }
-        for (String term : split(fieldSelector)) {
-            String[] kv = pair(term.strip());
-            if (kv != null && kv[0].equals("metadata.name") && !kv[2].equals("!=")) {
-                return kv[1];
-            }
-        }
-        return null;
-    }
-
     /** {key, value, operator} of {@code k=v}, {@code k==v}, {@code k!=v}; null when there is no operator. */
     private static String[] pair(String term) {
         for (String op : List.of("!=", "==", "=")) {

@@ -38,7 +38,6 @@ class RequestsTest {
         assertThat(Selectors.fields("metadata.name=web-0,status.phase!=Failed").test(pod)).isTrue();
         assertThat(Selectors.fields("spec.nodeName=").test(pod)).as("absent reads as empty").isTrue();
         assertThat(Selectors.fields("metadata.namespace=other").test(pod)).isFalse();
-        assertThat(Selectors.name("metadata.name=web-0")).isEqualTo("web-0");
     }
 
     @Test
