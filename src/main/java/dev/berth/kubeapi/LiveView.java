@@ -369,12 +369,33 @@ final class LiveView implements AutoCloseable {
         store.put(r, next, version, false); // a client's write in between wins; the next look counts again
     }
 
-    /** Services get the address berth gave them. */
+    /** Services get the address berth gave them, and their Endpoints and EndpointSlices the pods they pick. */
     private void services() {
         Resource services = resource("", "services");
         Map<String, String> ips = new HashMap<>();
         for (StateStore.ServiceRecord s : berth.state().services()) {
             ips.put(s.namespace() + "/" + s.name(), s.ip());
+        }
+        List<ObjectNode> pods = store.list(resource("", "pods"), null);
+        Resource endpoints = resource("", "endpoints");
+        Resource slices = resource("discovery.k8s.io", "endpointslices");
+        Set<String> made = new HashSet<>();
+        for (ObjectNode o : store.list(services, null)) {
+            for (ObjectNode e : java.util.Arrays.asList(Endpoints.endpoints(o, pods), Endpoints.slice(o, pods))) {
+                if (e != null) {
+                    reflect(e.path("kind").asText().equals("Endpoints") ? endpoints : slices, e);
+                    made.add(e.path("kind").asText() + "/" + e.path("metadata").path("namespace").asText() + "/" + e.path("metadata").path("name").asText());
+                }
+            }
+        }
+        for (Resource r : List.of(endpoints, slices)) {
+            for (ObjectNode o : store.list(r, null)) {
+                JsonNode meta = o.path("metadata");
+                if (meta.path("annotations").has(ApiReconcile.MADE_BY)
+                        && !made.contains(r.kind() + "/" + meta.path("namespace").asText() + "/" + meta.path("name").asText())) {
+                    store.delete(r, o);
+                }
+            }
         }
         for (ObjectNode o : store.list(services, null)) {
             String ip = ips.get(o.path("metadata").path("namespace").asText() + "/" + o.path("metadata").path("name").asText());
@@ -384,6 +405,22 @@ final class LiveView implements AutoCloseable {
                 ((ObjectNode) next.get("spec")).put("clusterIP", ip).putArray("clusterIPs").add(ip);
                 store.put(services, next, Long.parseLong(o.path("metadata").path("resourceVersion").asText("0")), false);
             }
+        }
+    }
+
+    /** Writes an object the server makes when it is new or its content changed, keeping its identity and versions. */
+    private void reflect(Resource r, ObjectNode wanted) {
+        ObjectNode meta = (ObjectNode) wanted.get("metadata");
+        Optional<ObjectNode> stored = store.get(r, meta.path("namespace").asText(), meta.path("name").asText());
+        if (stored.isEmpty()) {
+            put(r, wanted, true);
+            return;
+        }
+        for (String kept : List.of("uid", "creationTimestamp", "resourceVersion")) {
+            meta.set(kept, stored.get().path("metadata").get(kept));
+        }
+        if (!wanted.equals(stored.get())) {
+            store.put(r, wanted, Long.parseLong(stored.get().path("metadata").path("resourceVersion").asText("0")), false);
         }
     }
 

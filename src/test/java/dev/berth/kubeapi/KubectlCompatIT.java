@@ -104,6 +104,9 @@ class KubectlCompatIT {
             String all = k.run(kubectl, "get", "deploy,svc,cm,secret", "-n", "default").ok().out();
             assertThat(all).containsPattern("deployment.apps/web +2/2 +2 +2").containsPattern("service/web +ClusterIP +" + b.servicePrefix.replace(".", "\\.") + "\\d+ +<none> +80/TCP")
                     .containsPattern("configmap/web-config +1").containsPattern("secret/web-secret +Opaque +1");
+            assertThat(k.run(kubectl, "get", "endpoints", "web").ok().out()).containsPattern("web +(\\d+\\.\\d+\\.\\d+\\.\\d+:8080,?){2} ");
+            assertThat(k.run(kubectl, "get", "endpointslices", "-l", "kubernetes.io/service-name=web", "-o",
+                    "jsonpath={.items[0].endpoints[*].conditions.ready}").ok().out()).isEqualTo("true true");
             assertThat(k.run(kubectl, "get", "deploy", "web", "-o", "yaml").ok().out()).contains("kind: Deployment", "replicas: 2", "readyReplicas: 2");
             assertThat(k.run(kubectl, "get", "cm", "web-config", "-o", "json").ok().out()).contains("\"GREETING\": \"hello\"");
             assertThat(k.run(kubectl, "get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].status.phase}").ok().out()).isEqualTo("Running Running");
