@@ -465,24 +465,31 @@ final class Objects implements AutoCloseable {
     /** Removes (or marks, when it has finalizers) one object, and its dependents unless orphaned. */
     ObjectNode remove(Resource r, ObjectNode current, String policy) {
         ObjectNode meta = (ObjectNode) current.get("metadata");
-        if (meta.has("finalizers") && !meta.get("finalizers").isEmpty() || r.kind().equals("Namespace") && meta.path("finalizers").isEmpty()
-                && !current.path("spec").path("finalizers").isEmpty()) {
-            if (!meta.has("deletionTimestamp")) {
-                meta.put("deletionTimestamp", now());
-                meta.put("deletionGracePeriodSeconds", 0);
-                current = store.put(r, current, 0, false).orElseThrow();
-            }
-            if (r.kind().equals("Namespace")) {
-                controllers.namespaceGone(current);
-                ((ObjectNode) current.get("spec")).putArray("finalizers");
-                return store.delete(r, current).orElse(current);
-            }
+        if (r.kind().equals("Namespace")) {
+            // Terminating while what is in it goes (the namespace controller's finalizer, done at once), then gone
+            current = terminating(r, current);
+            controllers.namespaceGone(current);
+            return store.delete(r, current).orElse(current);
+        }
+        if (meta.has("finalizers") && !meta.get("finalizers").isEmpty()) {
+            current = terminating(r, current);
             controllers.changed(r, current);
             return current;
         }
         ObjectNode removed = store.delete(r, current).orElseThrow(() -> ApiError.notFound(r, meta.path("name").asText()));
         controllers.removed(r, removed, !policy.equals("Orphan"));
         return removed;
+    }
+
+    /** The object marked with its deletionTimestamp (once). */
+    private ObjectNode terminating(Resource r, ObjectNode current) {
+        ObjectNode meta = (ObjectNode) current.get("metadata");
+        if (meta.has("deletionTimestamp")) {
+            return current;
+        }
+        meta.put("deletionTimestamp", now());
+        meta.put("deletionGracePeriodSeconds", 0);
+        return store.put(r, current, 0, false).orElseThrow();
     }
 
     private ApiReply deleteCollection(ApiRequest request, Resource r, String namespace) {

@@ -220,6 +220,10 @@ class KubectlCompatIT {
             assertThat(k.run(kubectl, "get", "pods", "-l", "env=dev", "-o", "name").ok().out()).isEqualTo("pod/dev-tool\n");
             assertThat(b.berth("pod", "ps").ok().out()).contains("dev-tool");
             k.run(kubectl, "delete", "-k", overlay.toString()).ok();
+            k.run(kubectl, "create", "namespace", "scratch").ok();
+            k.run(kubectl, "create", "configmap", "inside", "-n", "scratch", "--from-literal=a=b").ok();
+            assertThat(k.run(kubectl, "delete", "namespace", "scratch").ok().out()).contains("namespace \"scratch\" deleted");
+            assertThat(k.run(kubectl, "get", "configmap", "inside", "-n", "scratch").err()).as("what was in it goes with it").contains("NotFound");
             BerthRoot.waitFor(() -> !b.berth("pod", "ps").ok().out().contains("dev-tool"), "the pod to go");
         }
     }
